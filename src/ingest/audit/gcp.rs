@@ -1,0 +1,49 @@
+//! GCP Cloud Audit Logs (LogEntry with an AuditLog `protoPayload`).
+
+use serde_json::Value;
+
+use super::{origin, text};
+use crate::ingest::{framing::Located, time};
+use crate::model::{Access, Evidence, InputSummary, Outcome, SourceKind};
+
+pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
+    for (line, rec) in records {
+        match access(path, line, &rec) {
+            Some(a) => {
+                summary.records += 1;
+                ev.accesses.push(a);
+            }
+            None => summary.reject(line, "GCP audit entry without timestamp or methodName"),
+        }
+    }
+}
+
+fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
+    let at = text(rec, "/timestamp")
+        .or_else(|| text(rec, "/receiveTimestamp"))
+        .and_then(|t| time::parse(&t))?;
+    let p = rec.get("protoPayload")?;
+    let method = text(p, "/methodName")?;
+    let code = p.pointer("/status/code").and_then(Value::as_i64).unwrap_or(0);
+    Some(Access {
+        at,
+        source: SourceKind::Gcp,
+        principal: text(p, "/authenticationInfo/principalEmail")
+            .or_else(|| text(p, "/authenticationInfo/principalSubject"))
+            .unwrap_or_else(|| "(unknown)".into()),
+        credential: text(p, "/authenticationInfo/serviceAccountKeyName"),
+        action: method,
+        resource: text(p, "/resourceName"),
+        outcome: if code == 0 {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied(text(p, "/status/message").unwrap_or_else(|| format!("status {code}")))
+        },
+        ip: text(p, "/requestMetadata/callerIp"),
+        user_agent: text(p, "/requestMetadata/callerSuppliedUserAgent"),
+        region: None,
+        lifecycle: None,
+        event_id: text(rec, "/insertId").unwrap_or_else(|| origin(path, line)),
+        origin: origin(path, line),
+    })
+}

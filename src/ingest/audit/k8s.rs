@@ -1,0 +1,119 @@
+//! Kubernetes API server audit events (audit.k8s.io/v1).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::{origin, text};
+use crate::ingest::{framing::Located, time};
+use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Outcome, Person, SourceKind};
+
+const RBAC: &[&str] = &["roles", "clusterroles", "rolebindings", "clusterrolebindings"];
+
+pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
+    let mut seen = HashSet::new();
+    for (line, rec) in records {
+        let stage = text(&rec, "/stage").unwrap_or_else(|| "ResponseComplete".into());
+        let Some(access) = access(path, line, &rec) else {
+            summary.reject(line, "Kubernetes audit event without a time or verb");
+            continue;
+        };
+        summary.records += 1;
+        // One request logs several stages; the completed one speaks for it.
+        let id = format!("{}|{}|{}", access.event_id, access.action, access.at);
+        if !matches!(stage.as_str(), "ResponseComplete" | "Panic") || !seen.insert(id) {
+            continue;
+        }
+        if let Some(grant) = rbac_grant(&access, &rec) {
+            ev.grants.push(grant);
+        }
+        ev.accesses.push(access);
+    }
+}
+
+fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
+    let at = text(rec, "/requestReceivedTimestamp")
+        .or_else(|| text(rec, "/stageTimestamp"))
+        .and_then(|t| time::parse(&t))?;
+    let verb = text(rec, "/verb")?;
+    let resource = text(rec, "/objectRef/resource").map(|r| {
+        let ns = text(rec, "/objectRef/namespace").map(|n| format!("{n}/")).unwrap_or_default();
+        let name = text(rec, "/objectRef/name").map(|n| format!("/{n}")).unwrap_or_default();
+        format!("{r}/{ns}{name}").replace("//", "/").trim_end_matches('/').to_string()
+    });
+    let code = rec.pointer("/responseStatus/code").and_then(Value::as_i64).unwrap_or(200);
+    let forbidden = text(rec, "/annotations/authorization.k8s.io~1decision").as_deref() == Some("forbid");
+    let outcome = if code >= 400 || forbidden {
+        Outcome::Denied(
+            text(rec, "/responseStatus/reason")
+                .or_else(|| text(rec, "/responseStatus/message"))
+                .unwrap_or_else(|| format!("HTTP {code}")),
+        )
+    } else {
+        Outcome::Allowed
+    };
+    let credential = rec
+        .pointer("/user/extra/authentication.kubernetes.io~1credential-id/0")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Some(Access {
+        at,
+        source: SourceKind::K8s,
+        principal: text(rec, "/user/username").unwrap_or_else(|| "(anonymous)".into()),
+        credential,
+        action: verb,
+        resource,
+        outcome,
+        ip: text(rec, "/sourceIPs/0"),
+        user_agent: text(rec, "/userAgent"),
+        region: None,
+        lifecycle: None,
+        event_id: text(rec, "/auditID").unwrap_or_else(|| origin(path, line)),
+        origin: origin(path, line),
+    })
+}
+
+/// Creating or changing RBAC objects decides who may read secrets.
+fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
+    let resource = text(rec, "/objectRef/resource")?;
+    let writes = matches!(access.action.as_str(), "create" | "update" | "patch");
+    if !RBAC.contains(&resource.as_str()) || !writes || access.outcome != Outcome::Allowed {
+        return None;
+    }
+    let name = text(rec, "/objectRef/name")
+        .or_else(|| text(rec, "/requestObject/metadata/name"))
+        .unwrap_or_default();
+    let on_secrets = rec
+        .pointer("/requestObject/rules")
+        .and_then(Value::as_array)
+        .is_some_and(|rules| {
+            rules.iter().any(|r| {
+                r.get("resources")
+                    .and_then(Value::as_array)
+                    .is_some_and(|rs| rs.iter().any(|x| x.as_str() == Some("secrets") || x.as_str() == Some("*")))
+            })
+        });
+    let subjects: Vec<String> = rec
+        .pointer("/requestObject/subjects")
+        .and_then(Value::as_array)
+        .map(|s| s.iter().filter_map(|x| x.get("name").and_then(Value::as_str).map(str::to_string)).collect())
+        .unwrap_or_default();
+    let mut excerpt = format!("{} {resource} {name}", access.action);
+    if on_secrets {
+        excerpt.push_str(" (rules on secrets)");
+    }
+    if !subjects.is_empty() {
+        excerpt.push_str(&format!(" for {}", subjects.join(", ")));
+    }
+    Some(Grant {
+        kind: GrantKind::K8sRbac,
+        at: access.at,
+        commit: None,
+        path: format!("k8s:{}", access.resource.clone().unwrap_or_default()),
+        line: None,
+        actor: Person::new(access.principal.clone(), ""),
+        secret_names: vec![name],
+        excerpt,
+        origin: access.origin.clone(),
+    })
+}

@@ -1,0 +1,46 @@
+//! Secret-store and cloud audit logs, normalised into `Access` records (and the
+//! grants some of them carry: policy writes, RBAC changes).
+
+mod azure;
+mod cloudtrail;
+mod gcp;
+mod k8s;
+mod vault;
+
+use serde_json::Value;
+
+use super::framing::Located;
+use crate::model::{Evidence, InputSummary, Outcome, SourceKind};
+
+/// Parse the records of one audit file of a known kind.
+pub fn parse(
+    kind: SourceKind,
+    path: &str,
+    records: Vec<Located>,
+    summary: &mut InputSummary,
+    evidence: &mut Evidence,
+) {
+    match kind {
+        SourceKind::Cloudtrail => cloudtrail::parse(path, records, summary, evidence),
+        SourceKind::Vault => vault::parse(path, records, summary, evidence),
+        SourceKind::K8s => k8s::parse(path, records, summary, evidence),
+        SourceKind::Gcp => gcp::parse(path, records, summary, evidence),
+        SourceKind::Azure => azure::parse(path, records, summary, evidence),
+        _ => {}
+    }
+}
+
+fn origin(path: &str, line: usize) -> String {
+    format!("{path}:{line}")
+}
+
+fn text(v: &Value, pointer: &str) -> Option<String> {
+    super::str_at(v, pointer).map(str::to_string)
+}
+
+fn denied_if(error: Option<String>) -> Outcome {
+    match error {
+        Some(e) => Outcome::Denied(e),
+        None => Outcome::Allowed,
+    }
+}

@@ -1,0 +1,130 @@
+//! HashiCorp Vault file audit device: request and response entries, joined so
+//! that each request counts once. HMAC'd values are kept as opaque ids.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{origin, text};
+use crate::ingest::{framing::Located, time};
+use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Outcome, Person, SourceKind};
+
+pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
+    let mut accesses: Vec<Access> = Vec::new();
+    let mut pending: HashMap<String, usize> = HashMap::new();
+    for (line, rec) in records {
+        let kind = text(&rec, "/type").unwrap_or_default();
+        let Some(access) = access(path, line, &rec) else {
+            summary.reject(line, "Vault audit entry without a readable time or request");
+            continue;
+        };
+        summary.records += 1;
+        let key = pair_key(&rec);
+        match kind.as_str() {
+            "response" => match pending.remove(&key) {
+                // The response carries the outcome; it replaces its request.
+                Some(i) => accesses[i] = access,
+                None => accesses.push(access),
+            },
+            _ => {
+                pending.insert(key, accesses.len());
+                accesses.push(access);
+            }
+        }
+    }
+    for access in &accesses {
+        if let Some(grant) = policy_grant(access) {
+            ev.grants.push(grant);
+        }
+    }
+    ev.accesses.extend(accesses);
+}
+
+/// The request id joins a request to its response; where ids are masked, the
+/// path, operation and client address stand in.
+fn pair_key(rec: &Value) -> String {
+    match text(rec, "/request/id").filter(|id| !id.chars().all(|c| c == '*')) {
+        Some(id) => id,
+        None => format!(
+            "{}|{}|{}",
+            text(rec, "/request/path").unwrap_or_default(),
+            text(rec, "/request/operation").unwrap_or_default(),
+            text(rec, "/request/remote_address").unwrap_or_default()
+        ),
+    }
+}
+
+fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
+    let at = time::parse(&text(rec, "/time")?)?;
+    let request_path = text(rec, "/request/path")?;
+    let operation = text(rec, "/request/operation").unwrap_or_else(|| "unknown".into());
+    let principal = text(rec, "/auth/display_name")
+        .or_else(|| text(rec, "/auth/entity_id"))
+        .or_else(|| text(rec, "/response/auth/display_name"))
+        .unwrap_or_else(|| "(unauthenticated)".into());
+    let denied = text(rec, "/error").or_else(|| {
+        (rec.pointer("/auth/policy_results/allowed").and_then(Value::as_bool) == Some(false))
+            .then(|| "permission denied".to_string())
+    });
+    let revoked = request_path.starts_with("auth/token/revoke") || request_path.starts_with("sys/leases/revoke");
+    let lifecycle = if revoked && denied.is_none() {
+        text(rec, "/request/data/token")
+            .or_else(|| text(rec, "/request/data/accessor"))
+            .or_else(|| text(rec, "/request/data/lease_id"))
+            .map(|t| (Lifecycle::Deactivated, t))
+    } else {
+        None
+    };
+    let user_agent = rec
+        .pointer("/request/headers/user-agent")
+        .and_then(|v| v.as_array().and_then(|a| a.first()).or(Some(v)))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Some(Access {
+        at,
+        source: SourceKind::Vault,
+        principal,
+        credential: text(rec, "/auth/accessor"),
+        action: operation,
+        resource: Some(request_path),
+        outcome: match denied {
+            Some(e) => Outcome::Denied(e),
+            None => Outcome::Allowed,
+        },
+        ip: text(rec, "/request/remote_address"),
+        user_agent,
+        region: None,
+        lifecycle,
+        event_id: text(rec, "/request/id").unwrap_or_else(|| origin(path, line)),
+        origin: origin(path, line),
+    })
+}
+
+/// Writes to ACL policies and auth roles decide who may read which secrets.
+fn policy_grant(access: &Access) -> Option<Grant> {
+    let resource = access.resource.as_deref()?;
+    let writes = matches!(access.action.as_str(), "create" | "update");
+    let name = resource
+        .strip_prefix("sys/policies/acl/")
+        .or_else(|| resource.strip_prefix("sys/policy/"))
+        .map(|p| format!("policy {p}"))
+        .or_else(|| {
+            let parts: Vec<&str> = resource.split('/').collect();
+            (parts.len() >= 4 && parts[0] == "auth" && parts[parts.len() - 2] == "role")
+                .then(|| format!("role {resource}"))
+        })?;
+    if !writes || access.outcome != Outcome::Allowed {
+        return None;
+    }
+    Some(Grant {
+        kind: GrantKind::VaultPolicy,
+        at: access.at,
+        commit: None,
+        path: format!("vault:{resource}"),
+        line: None,
+        actor: Person::new(access.principal.clone(), ""),
+        secret_names: vec![name.rsplit(['/', ' ']).next().unwrap_or(&name).to_string()],
+        excerpt: format!("{} {name} (policy body is HMAC'd in the audit log)", access.action),
+        origin: access.origin.clone(),
+    })
+}

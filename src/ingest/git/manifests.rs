@@ -1,0 +1,237 @@
+//! Dependency manifests: which packages a file declares, at which versions.
+
+use serde_json::Value;
+
+use super::watchlist::normalise;
+
+/// The ecosystem a manifest belongs to, by file name; `None` for other files.
+pub fn ecosystem(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let is_requirements = name.starts_with("requirements") && name.ends_with(".txt")
+        || (path.contains("requirements/") && name.ends_with(".txt"));
+    match name {
+        _ if is_requirements => Some("pypi"),
+        "pyproject.toml" | "Pipfile" | "setup.cfg" => Some("pypi"),
+        "package.json" => Some("npm"),
+        "Cargo.toml" => Some("crates"),
+        "go.mod" => Some("go"),
+        "Gemfile" => Some("rubygems"),
+        _ => None,
+    }
+}
+
+/// Declared packages as `(normalised name, version spec)`, or `None` if unreadable.
+pub fn packages(path: &str, text: &str) -> Option<Vec<(String, String)>> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut out = match name {
+        "pyproject.toml" => pyproject(text)?,
+        "Pipfile" => toml_tables(text, &["packages", "dev-packages"])?,
+        "package.json" => package_json(text)?,
+        "Cargo.toml" => cargo(text)?,
+        "go.mod" => go_mod(text),
+        "Gemfile" => gemfile(text),
+        "setup.cfg" => setup_cfg(text),
+        _ => requirements(text),
+    };
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    Some(out)
+}
+
+/// One PEP 508 requirement: `name[extras] op version ; marker`.
+fn pep508(line: &str) -> Option<(String, String)> {
+    let line = line.split('#').next()?.split(';').next()?.trim();
+    if line.is_empty() || line.starts_with('-') || line.contains("://") {
+        return None;
+    }
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(line.len());
+    let name = &line[..end];
+    if name.is_empty() {
+        return None;
+    }
+    let rest = line[end..].trim();
+    let rest = match rest.strip_prefix('[') {
+        Some(r) => r.split_once(']').map_or("", |(_, v)| v).trim(),
+        None => rest,
+    };
+    let version = rest.trim_start_matches(['=', '~', '>', '<', '!', ' ']);
+    let version = version.split(',').next().unwrap_or("").trim().trim_matches(['(', ')']);
+    Some((normalise(name), version.to_string()))
+}
+
+fn requirements(text: &str) -> Vec<(String, String)> {
+    text.lines().filter_map(pep508).collect()
+}
+
+fn setup_cfg(text: &str) -> Vec<(String, String)> {
+    let mut in_requires = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("install_requires") {
+            in_requires = true;
+            if let Some((_, v)) = line.split_once('=') {
+                out.extend(pep508(v));
+            }
+        } else if in_requires && line.starts_with([' ', '\t']) {
+            out.extend(pep508(line));
+        } else if !line.trim().is_empty() {
+            in_requires = false;
+        }
+    }
+    out
+}
+
+fn toml_version(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.trim_start_matches(['=', '^', '~', '>', '<', ' ']).to_string(),
+        toml::Value::Table(t) => t.get("version").map(toml_version).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
+    let doc: toml::Table = text.parse().ok()?;
+    let mut out = Vec::new();
+    for table in tables {
+        let mut node = Some(&doc);
+        for part in table.split('.') {
+            node = node.and_then(|n| n.get(part)).and_then(toml::Value::as_table);
+        }
+        for (k, v) in node.into_iter().flatten() {
+            if k != "python" {
+                out.push((normalise(k), toml_version(v)));
+            }
+        }
+    }
+    Some(out)
+}
+
+fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
+    let doc: toml::Table = text.parse().ok()?;
+    let mut out = toml_tables(text, &["tool.poetry.dependencies", "tool.poetry.dev-dependencies"])?;
+    let list = |v: Option<&toml::Value>| -> Vec<(String, String)> {
+        v.and_then(toml::Value::as_array)
+            .map(|a| a.iter().filter_map(|x| x.as_str().and_then(pep508)).collect())
+            .unwrap_or_default()
+    };
+    let project = doc.get("project");
+    out.extend(list(project.and_then(|p| p.get("dependencies"))));
+    for table in [
+        project.and_then(|p| p.get("optional-dependencies")),
+        doc.get("dependency-groups"),
+    ] {
+        for (_, deps) in table.and_then(toml::Value::as_table).into_iter().flatten() {
+            out.extend(list(Some(deps)));
+        }
+    }
+    let groups = doc
+        .get("tool")
+        .and_then(|t| t.get("poetry"))
+        .and_then(|p| p.get("group"))
+        .and_then(toml::Value::as_table);
+    for (_, g) in groups.into_iter().flatten() {
+        for (k, v) in g.get("dependencies").and_then(toml::Value::as_table).into_iter().flatten() {
+            out.push((normalise(k), toml_version(v)));
+        }
+    }
+    Some(out)
+}
+
+fn package_json(text: &str) -> Option<Vec<(String, String)>> {
+    let doc: Value = serde_json::from_str(text).ok()?;
+    let mut out = Vec::new();
+    for section in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
+        for (k, v) in doc.get(section).and_then(Value::as_object).into_iter().flatten() {
+            let version = v.as_str().unwrap_or("").trim_start_matches(['^', '~', '=', '>', '<', ' ']);
+            out.push((k.to_ascii_lowercase(), version.to_string()));
+        }
+    }
+    Some(out)
+}
+
+fn cargo(text: &str) -> Option<Vec<(String, String)>> {
+    toml_tables(text, &["dependencies", "dev-dependencies", "build-dependencies", "workspace.dependencies"])
+}
+
+fn go_mod(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        let line = line.split("//").next().unwrap_or("").trim();
+        let spec = if let Some(rest) = line.strip_prefix("require") {
+            let rest = rest.trim();
+            if rest == "(" {
+                in_block = true;
+                continue;
+            }
+            rest
+        } else if in_block && line == ")" {
+            in_block = false;
+            continue;
+        } else if in_block {
+            line
+        } else {
+            continue;
+        };
+        let mut parts = spec.split_whitespace();
+        if let (Some(m), Some(v)) = (parts.next(), parts.next()) {
+            out.push((m.to_ascii_lowercase(), v.trim_start_matches('v').to_string()));
+        }
+    }
+    out
+}
+
+fn gemfile(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim().strip_prefix("gem ")?;
+            let mut parts = l.split(',').map(|p| p.trim().trim_matches(['"', '\'']));
+            let name = parts.next()?;
+            let version = parts.next().unwrap_or("").trim_start_matches(['~', '>', '=', '<', ' ']);
+            Some((normalise(name), version.to_string()))
+        })
+        .collect()
+}
+
+/// Compare two version strings numerically where they are numbers.
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |s: &str| -> Vec<u64> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
+    parts(a).cmp(&parts(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_with_extras_markers_and_specifiers() {
+        let text = "-r base.txt\nLangChain_OpenAI[extra]==0.1.7 ; python_version>'3.8'\nopenai~=1.30\n# c\nrequests>=2,<3\n";
+        let pkgs = packages("svc/requirements.txt", text).unwrap_or_default();
+        assert_eq!(
+            pkgs,
+            vec![
+                ("langchain-openai".into(), "0.1.7".into()),
+                ("openai".into(), "1.30".into()),
+                ("requests".into(), "2".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn pyproject_and_package_json() {
+        let py = "[project]\ndependencies = [\"langchain>=0.2.1\"]\n[project.optional-dependencies]\nx = [\"anthropic==0.30\"]\n";
+        let pkgs = packages("pyproject.toml", py).unwrap_or_default();
+        assert!(pkgs.contains(&("anthropic".into(), "0.30".into())));
+        let js = r#"{"dependencies":{"@langchain/core":"^0.2.3"},"devDependencies":{"ai":"3.1.0"}}"#;
+        let pkgs = packages("web/package.json", js).unwrap_or_default();
+        assert_eq!(pkgs[0], ("@langchain/core".into(), "0.2.3".into()));
+        assert!(compare_versions("0.10.0", "0.9.9").is_gt());
+    }
+}

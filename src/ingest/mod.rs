@@ -1,0 +1,271 @@
+//! Ingest: read sources, sniff their kinds, and normalise them into `Evidence`.
+//! Knows formats and nothing of correlation or presentation. Raw secret values
+//! are redacted here (see `redact`) and never leave this module.
+
+pub mod audit;
+pub mod case_file;
+pub mod framing;
+pub mod git;
+pub mod redact;
+pub mod scan;
+pub mod time;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::model::{Evidence, InputSummary, SourceKind};
+
+/// Why a source could not be read at all (record-level problems are rejections instead).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}: not a format leakline knows as {expected} (force one with KIND:PATH)")]
+    UnknownFormat { path: String, expected: String },
+    #[error("{path}: unknown source kind `{kind}`")]
+    UnknownKind { path: String, kind: String },
+    #[error("{path}: git: {message}")]
+    Git { path: String, message: String },
+}
+
+/// One source the user named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    Repo(PathBuf),
+    Audit(Option<SourceKind>, PathBuf),
+    Scan(Option<SourceKind>, PathBuf),
+}
+
+impl SourceSpec {
+    /// Parse `PATH` or `KIND:PATH` for `--audit` or `--scan`.
+    pub fn parse_audit(arg: &str) -> Result<Self, IngestError> {
+        let (kind, path) = split_kind(arg, &SourceKind::AUDIT)?;
+        Ok(SourceSpec::Audit(kind, path))
+    }
+
+    pub fn parse_scan(arg: &str) -> Result<Self, IngestError> {
+        let (kind, path) = split_kind(arg, &SourceKind::SCAN)?;
+        Ok(SourceSpec::Scan(kind, path))
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            SourceSpec::Repo(p) | SourceSpec::Audit(_, p) | SourceSpec::Scan(_, p) => p,
+        }
+    }
+
+    /// A short name for progress displays.
+    pub fn label(&self) -> String {
+        let what = match self {
+            SourceSpec::Repo(_) => "git".to_string(),
+            SourceSpec::Audit(k, _) => k.map_or("audit", |k| k.name()).to_string(),
+            SourceSpec::Scan(k, _) => k.map_or("scan", |k| k.name()).to_string(),
+        };
+        format!("{what} {}", self.path().display())
+    }
+}
+
+fn split_kind(
+    arg: &str,
+    allowed: &[SourceKind],
+) -> Result<(Option<SourceKind>, PathBuf), IngestError> {
+    if let Some((kind, path)) = arg.split_once(':') {
+        let looks_like_kind = !kind.is_empty()
+            && kind
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
+        if looks_like_kind && !Path::new(arg).exists() {
+            let k = SourceKind::from_name(kind)
+                .filter(|k| allowed.contains(k))
+                .ok_or_else(|| IngestError::UnknownKind {
+                    path: path.to_string(),
+                    kind: kind.to_string(),
+                })?;
+            return Ok((Some(k), PathBuf::from(path)));
+        }
+    }
+    Ok((None, PathBuf::from(arg)))
+}
+
+/// Options that shape what is read from git.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Packages to treat as the framework; empty means the built-in watchlist.
+    pub frameworks: Vec<String>,
+}
+
+/// Read one source into evidence.
+pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, IngestError> {
+    match spec {
+        SourceSpec::Repo(path) => git::read_repository(path, options),
+        SourceSpec::Audit(kind, path) => load_files(path, *kind, &SourceKind::AUDIT),
+        SourceSpec::Scan(kind, path) => load_files(path, *kind, &SourceKind::SCAN),
+    }
+}
+
+fn load_files(
+    path: &Path,
+    forced: Option<SourceKind>,
+    family: &[SourceKind],
+) -> Result<Evidence, IngestError> {
+    let display = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| IngestError::Read {
+        path: display.clone(),
+        source,
+    })?;
+    let expected = if family.contains(&SourceKind::Vault) {
+        "an audit log"
+    } else {
+        "scanner output"
+    };
+    if meta.is_file() {
+        return load_file(path, forced, family).and_then(|ev| {
+            ev.ok_or_else(|| IngestError::UnknownFormat {
+                path: display,
+                expected: expected.to_string(),
+            })
+        });
+    }
+    let mut files = Vec::new();
+    walk(path, &mut files).map_err(|source| IngestError::Read {
+        path: display.clone(),
+        source,
+    })?;
+    files.sort();
+    let mut evidence = Evidence::default();
+    for file in files {
+        match load_file(&file, forced, family)? {
+            Some(ev) => evidence.merge(ev),
+            None => {
+                // Nothing is lost silently: an unrecognised file is a rejected input.
+                let kind = forced.unwrap_or(family[0]);
+                let mut summary = InputSummary::new(kind, file.display().to_string());
+                summary.reject(1, format!("not {expected} leakline recognises; skipped"));
+                evidence.inputs.push(summary);
+            }
+        }
+    }
+    Ok(evidence)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            walk(&path, out)?;
+        } else if ty.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read and parse one file; `None` when its kind cannot be told.
+fn load_file(
+    path: &Path,
+    forced: Option<SourceKind>,
+    family: &[SourceKind],
+) -> Result<Option<Evidence>, IngestError> {
+    let display = path.display().to_string();
+    let raw = std::fs::read(path).map_err(|source| IngestError::Read {
+        path: display.clone(),
+        source,
+    })?;
+    let bytes = framing::decompress(raw).map_err(|source| IngestError::Read {
+        path: display.clone(),
+        source,
+    })?;
+    if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced) {
+        return Ok(Some(evidence));
+    }
+    let (records, rejected) = framing::records(&bytes);
+    let kind = match forced.or_else(|| sniff(&records, family)) {
+        Some(k) => k,
+        None if records.is_empty() && !rejected.is_empty() => {
+            let first = &rejected[0];
+            return Err(IngestError::Parse {
+                path: display,
+                line: first.line,
+                message: first.message.clone(),
+            });
+        }
+        None => return Ok(None),
+    };
+    let mut summary = InputSummary::new(kind, display.clone());
+    for r in rejected {
+        summary.reject(r.line, r.message);
+    }
+    let mut evidence = Evidence::default();
+    match kind {
+        SourceKind::Git => {}
+        k if SourceKind::AUDIT.contains(&k) => {
+            audit::parse(k, &display, records, &mut summary, &mut evidence)
+        }
+        k => scan::parse(k, &display, records, &mut summary, &mut evidence),
+    }
+    evidence.inputs.push(summary);
+    Ok(Some(evidence))
+}
+
+/// The kind of the first record that any known kind of the family claims.
+fn sniff(records: &[framing::Located], family: &[SourceKind]) -> Option<SourceKind> {
+    records
+        .iter()
+        .take(20)
+        .find_map(|(_, v)| sniff_record(v).filter(|k| family.contains(k)))
+}
+
+/// What kind of record this is, from the fields it carries.
+pub fn sniff_record(v: &Value) -> Option<SourceKind> {
+    let has = |k: &str| v.get(k).is_some();
+    if has("eventVersion") || (has("eventSource") && has("eventName")) {
+        Some(SourceKind::Cloudtrail)
+    } else if (has("request") || has("auth")) && has("type") && has("time") {
+        Some(SourceKind::Vault)
+    } else if has("auditID") || v.get("apiVersion").and_then(Value::as_str) == Some("audit.k8s.io/v1") {
+        Some(SourceKind::K8s)
+    } else if has("protoPayload") {
+        Some(SourceKind::Gcp)
+    } else if has("operationName") && (has("resourceId") || has("category")) {
+        Some(SourceKind::Azure)
+    } else if has("RuleID") || has("offender") {
+        Some(SourceKind::Gitleaks)
+    } else if has("SourceMetadata") || has("DetectorName") {
+        Some(SourceKind::Trufflehog)
+    } else if has("secret_type") || v.get("alert").is_some_and(|a| a.get("secret_type").is_some())
+        || v.get("response_body").is_some_and(|b| b.as_array().is_some_and(|a| a.iter().any(|x| x.get("secret_type").is_some())))
+    {
+        Some(SourceKind::GithubAlerts)
+    } else if has("plugins_used") && has("results") {
+        Some(SourceKind::DetectSecrets)
+    } else if has("rule_name") && has("matches") {
+        Some(SourceKind::Noseyparker)
+    } else if has("runs") && (has("version") || has("$schema")) {
+        Some(SourceKind::Sarif)
+    } else {
+        None
+    }
+}
+
+/// A string field at a JSON pointer, if present and non-empty.
+pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}

@@ -1,0 +1,163 @@
+//! The door through which raw secret values pass exactly once: each is turned
+//! into a fingerprint, a kind and a redacted label, and then dropped.
+
+use sha2::{Digest, Sha256};
+
+/// What is kept of a secret value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redacted {
+    pub kind: String,
+    pub label: String,
+    pub fingerprint: String,
+    /// The value itself when it is an identifier that is not secret (an AWS access key id).
+    pub identifier: Option<String>,
+}
+
+/// Known prefixes: (prefix, kind, how much of the prefix is safe to show).
+const PREFIXES: &[(&str, &str, usize)] = &[
+    ("AKIA", "aws_access_key", 4),
+    ("ASIA", "aws_access_key", 4),
+    ("sk-ant-", "anthropic_key", 7),
+    ("sk-proj-", "openai_key", 8),
+    ("sk-svcacct-", "openai_key", 11),
+    ("sk-", "openai_key", 3),
+    ("ghp_", "github_token", 4),
+    ("gho_", "github_token", 4),
+    ("ghs_", "github_token", 4),
+    ("ghu_", "github_token", 4),
+    ("github_pat_", "github_token", 11),
+    ("glpat-", "gitlab_token", 6),
+    ("hvs.", "vault_token", 4),
+    ("hvb.", "vault_token", 4),
+    ("xoxb-", "slack_token", 5),
+    ("xoxp-", "slack_token", 5),
+    ("hf_", "huggingface_token", 3),
+    ("AIza", "google_api_key", 4),
+    ("-----BEGIN", "private_key", 0),
+];
+
+/// Rule or detector names that tell the kind when the value does not.
+const RULE_HINTS: &[(&str, &str)] = &[
+    ("aws", "aws_access_key"),
+    ("openai", "openai_key"),
+    ("anthropic", "anthropic_key"),
+    ("github", "github_token"),
+    ("gitlab", "gitlab_token"),
+    ("vault", "vault_token"),
+    ("slack", "slack_token"),
+    ("private", "private_key"),
+    ("gcp", "gcp_service_account_key"),
+    ("google", "gcp_service_account_key"),
+];
+
+/// The kind of a secret, from its value first and the scanner's rule name second.
+pub fn classify(value: &str, rule: &str) -> String {
+    if let Some((_, kind, _)) = PREFIXES.iter().find(|(p, _, _)| value.starts_with(p)) {
+        return (*kind).to_string();
+    }
+    let rule = rule.to_ascii_lowercase();
+    RULE_HINTS
+        .iter()
+        .find(|(hint, _)| rule.contains(hint))
+        .map_or("generic", |(_, kind)| kind)
+        .to_string()
+}
+
+/// `sha256:` and the hex digest of the value.
+pub fn fingerprint(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// A label that identifies the secret to a human without revealing it: the
+/// kind's safe prefix and the last four characters (only for long values).
+pub fn label(value: &str) -> String {
+    let prefix_len = PREFIXES
+        .iter()
+        .find(|(p, _, _)| value.starts_with(p))
+        .map_or(0, |(_, _, safe)| *safe);
+    let chars: Vec<char> = value.trim().chars().collect();
+    let prefix: String = chars.iter().take(prefix_len).collect();
+    if chars.len() < prefix_len + 12 || chars.iter().any(|c| c.is_whitespace()) {
+        return format!("{prefix}…");
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{prefix}…{tail}")
+}
+
+/// Whether the value is an AWS access key id (public, and what CloudTrail logs).
+pub fn is_aws_key_id(value: &str) -> bool {
+    value.len() == 20
+        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Redact a raw value seen by a scanner.
+pub fn redact(value: &str, rule: &str) -> Redacted {
+    let value = value.trim();
+    let kind = classify(value, rule);
+    Redacted {
+        label: label(value),
+        fingerprint: fingerprint(value),
+        identifier: is_aws_key_id(value).then(|| value.to_string()),
+        kind,
+    }
+}
+
+/// The variable a value was assigned to in a matched line: `OPENAI_API_KEY=sk-…`
+/// gives `OPENAI_API_KEY`. The match text is dropped after this.
+pub fn env_name_in(matched: &str, value: &str) -> Option<String> {
+    let before = match matched.find(value) {
+        Some(i) if !value.is_empty() => &matched[..i],
+        _ => matched.split(['=', ':']).next()?,
+    };
+    let trimmed = before.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '=' | ':' | '"' | '\'' | '(' | ',')
+    });
+    let name: String = trimmed
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let plausible = name.len() >= 3
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase())
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    plausible.then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_keep_only_safe_prefix_and_last_four() {
+        assert_eq!(label("AKIAZ3MPLEKEY0000042"), "AKIA…0042");
+        assert_eq!(label("sk-proj-abcdefghijklmnopqrstuvwxyz12"), "sk-proj-…yz12");
+        assert_eq!(label("short"), "…");
+        assert_eq!(classify("whatever", "aws-access-token"), "aws_access_key");
+    }
+
+    #[test]
+    fn env_names_come_from_the_assignment() {
+        assert_eq!(
+            env_name_in("OPENAI_API_KEY=sk-proj-xyz", "sk-proj-xyz").as_deref(),
+            Some("OPENAI_API_KEY")
+        );
+        assert_eq!(
+            env_name_in("  aws_key = \"AKIA\"", "AKIA").as_deref(),
+            None,
+            "lower-case names are code, not environment variables"
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Scanner results, each turned into `Finding`s with the raw value redacted at
+//! the moment it is parsed.
+
+mod csv;
+mod detect_secrets;
+mod github_alerts;
+mod gitleaks;
+mod noseyparker;
+mod sarif;
+mod trufflehog;
+
+use chrono::{DateTime, Utc};
+
+use super::framing::Located;
+use super::redact;
+use crate::model::{Evidence, Finding, InputSummary, Person, SourceKind};
+
+/// Parse the JSON records of one scanner file of a known kind.
+pub fn parse(
+    kind: SourceKind,
+    path: &str,
+    records: Vec<Located>,
+    summary: &mut InputSummary,
+    evidence: &mut Evidence,
+) {
+    let parse_one: fn(&str, usize, &serde_json::Value) -> Result<Vec<Finding>, String> = match kind {
+        SourceKind::Gitleaks => gitleaks::parse,
+        SourceKind::Trufflehog => trufflehog::parse,
+        SourceKind::GithubAlerts => github_alerts::parse,
+        SourceKind::DetectSecrets => detect_secrets::parse,
+        SourceKind::Noseyparker => noseyparker::parse,
+        SourceKind::Sarif => sarif::parse,
+        _ => return,
+    };
+    for (line, record) in records {
+        match parse_one(path, line, &record) {
+            Ok(findings) => {
+                summary.records += 1;
+                evidence.findings.extend(findings);
+            }
+            Err(message) => summary.reject(line, message),
+        }
+    }
+}
+
+/// Formats that are not JSON (gitleaks CSV); `None` when the bytes are not one of them.
+pub fn parse_text_formats(path: &str, bytes: &[u8], forced: Option<SourceKind>) -> Option<Evidence> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let header = text.lines().next()?;
+    let gitleaks_csv = header.starts_with("RuleID,") && header.contains("Secret");
+    if !gitleaks_csv || forced.is_some_and(|k| k != SourceKind::Gitleaks) {
+        return None;
+    }
+    let mut summary = InputSummary::new(SourceKind::Gitleaks, path);
+    let mut evidence = Evidence::default();
+    gitleaks::parse_csv(path, text, &mut summary, &mut evidence);
+    evidence.inputs.push(summary);
+    Some(evidence)
+}
+
+/// What a scanner said about one match, before redaction.
+#[derive(Default)]
+struct RawFinding<'a> {
+    rule: &'a str,
+    value: Option<&'a str>,
+    matched: Option<&'a str>,
+    file: Option<String>,
+    line: Option<u32>,
+    commit: Option<String>,
+    author: Option<Person>,
+    commit_time: Option<DateTime<Utc>>,
+    detected_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    verified: Option<bool>,
+    kind_hint: Option<String>,
+    identifiers: Vec<String>,
+}
+
+impl RawFinding<'_> {
+    /// Redact the value and drop it: only the `Finding` leaves.
+    fn redact(self, scanner: SourceKind, origin: String) -> Finding {
+        let value = self.value.map(str::trim).filter(|v| !v.is_empty() && *v != "REDACTED");
+        let mut identifiers = self.identifiers;
+        let (kind, label, fingerprint, env_names) = match value {
+            Some(v) => {
+                let r = redact::redact(v, self.rule);
+                if let Some(id) = r.identifier {
+                    identifiers.insert(0, id);
+                }
+                let env = self.matched.and_then(|m| redact::env_name_in(m, v));
+                (r.kind, r.label, Some(r.fingerprint), env.into_iter().collect())
+            }
+            None => (redact::classify("", self.rule), "(redacted by scanner)".to_string(), None, Vec::new()),
+        };
+        let kind = match (kind.as_str(), self.kind_hint) {
+            ("generic", Some(hint)) => hint,
+            _ => kind,
+        };
+        identifiers.sort();
+        identifiers.dedup();
+        Finding {
+            scanner,
+            rule: self.rule.to_string(),
+            kind,
+            label,
+            fingerprint,
+            identifiers,
+            env_names,
+            file: self.file,
+            line: self.line,
+            commit: self.commit.filter(|c| !c.chars().all(|x| x == '0')),
+            author: self.author,
+            commit_time: self.commit_time,
+            detected_at: self.detected_at,
+            revoked_at: self.revoked_at,
+            verified: self.verified,
+            origin,
+        }
+    }
+}
+
+/// `Name <email>` as git and trufflehog write it.
+fn person_from(s: &str) -> Person {
+    match s.split_once('<') {
+        Some((name, rest)) => Person::new(name.trim(), rest.trim_end_matches('>').trim()),
+        None if s.contains('@') => Person::new("", s.trim()),
+        None => Person::new(s.trim(), ""),
+    }
+}

@@ -1,0 +1,236 @@
+//! The correlated case: the answers that the TUI and every report present.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::evidence::{Access, Approver, DependencyChange, Finding, Grant, InputSummary, Person};
+
+/// Where and when a secret was first exposed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exposure {
+    pub at: DateTime<Utc>,
+    pub commit: Option<String>,
+    pub path: Option<String>,
+    pub line: Option<u32>,
+    pub author: Option<Person>,
+    pub detected_by: Vec<String>,
+}
+
+/// One leaked secret, with every finding that reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Secret {
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    pub identifiers: Vec<String>,
+    pub fingerprint: Option<String>,
+    pub env_names: Vec<String>,
+    pub exposed: Option<Exposure>,
+    pub detected_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub issued: Option<(DateTime<Utc>, String)>,
+    pub revoked_by: Option<String>,
+    pub last_used: Option<DateTime<Utc>>,
+    /// Uses seen before exposure: the baseline replays are judged against.
+    pub baseline_uses: usize,
+    pub findings: Vec<Finding>,
+}
+
+/// A change that made secrets reachable, with who approved it and which secrets it reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reach {
+    pub grant: Grant,
+    pub approvers: Vec<Approver>,
+    pub secrets: Vec<String>,
+}
+
+/// Why a use after exposure is judged a replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplayReason {
+    NewIp,
+    NewUserAgent,
+    NewPrincipal,
+    ReconCall,
+    AfterDetection,
+    AfterRevocation,
+    Denied,
+    NoBaseline,
+}
+
+impl ReplayReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplayReason::NewIp => "new_ip",
+            ReplayReason::NewUserAgent => "new_user_agent",
+            ReplayReason::NewPrincipal => "new_principal",
+            ReplayReason::ReconCall => "recon_call",
+            ReplayReason::AfterDetection => "after_detection",
+            ReplayReason::AfterRevocation => "after_revocation",
+            ReplayReason::Denied => "denied",
+            ReplayReason::NoBaseline => "no_baseline",
+        }
+    }
+}
+
+/// A use of a secret after exposure that does not match its baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Replay {
+    pub secret: String,
+    pub access: Access,
+    pub reasons: Vec<ReplayReason>,
+}
+
+/// Replays from one address and principal, for the Replays pane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplayGroup {
+    pub secret: String,
+    pub ip: String,
+    pub principal: String,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+    pub count: usize,
+    pub denied: usize,
+    pub actions: Vec<String>,
+    pub user_agents: Vec<String>,
+    pub reasons: Vec<ReplayReason>,
+}
+
+/// The four roles of the accountability matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Appsec,
+    Platform,
+    Identity,
+    Governance,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Appsec, Role::Platform, Role::Identity, Role::Governance];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Appsec => "appsec",
+            Role::Platform => "platform",
+            Role::Identity => "identity",
+            Role::Governance => "governance",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Appsec => "Application security — code review of secret access paths",
+            Role::Platform => "Platform engineering — container, runtime and environment exposure",
+            Role::Identity => "Identity and secrets — issuance, rotation, revocation",
+            Role::Governance => "Governance — the exception process",
+        }
+    }
+}
+
+/// A decision a role made, with its evidence (`commit:…` or `event:…`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub what: String,
+    pub who: String,
+    pub at: DateTime<Utc>,
+    pub evidence: String,
+}
+
+/// A gap: something a role should have done, with the record that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    pub text: String,
+    pub evidence: String,
+}
+
+/// One row of the accountability matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleAccount {
+    pub role: Role,
+    pub owners: Vec<String>,
+    /// Whether the owners came from an owners file or CODEOWNERS (else: named by evidence).
+    pub owners_declared: bool,
+    pub decisions: Vec<Decision>,
+    pub gaps: Vec<Gap>,
+}
+
+/// The headline figures, about the primary secret (see the report spec).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Metrics {
+    pub primary_secret: Option<String>,
+    pub exposure_window_s: Option<i64>,
+    pub time_to_detect_s: Option<i64>,
+    pub time_to_revoke_s: Option<i64>,
+    pub replay_count: usize,
+    pub distinct_replay_ips: usize,
+}
+
+/// What a timeline entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Framework,
+    Dependency,
+    Reachability,
+    Unwiring,
+    Issued,
+    Exposure,
+    Detection,
+    Replay,
+    Revocation,
+}
+
+impl EntryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Framework => "framework",
+            EntryKind::Dependency => "dependency",
+            EntryKind::Reachability => "reachable",
+            EntryKind::Unwiring => "unwired",
+            EntryKind::Issued => "issued",
+            EntryKind::Exposure => "exposed",
+            EntryKind::Detection => "detected",
+            EntryKind::Replay => "replay",
+            EntryKind::Revocation => "revoked",
+        }
+    }
+}
+
+/// Which item of the case a timeline entry points at, for the detail view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "index")]
+pub enum ItemRef {
+    Secret(usize),
+    Approval(usize),
+    Reach(usize),
+    Unwiring(usize),
+    Replay(usize),
+}
+
+/// One line of the incident timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub kind: EntryKind,
+    pub summary: String,
+    pub who: String,
+    pub item: ItemRef,
+}
+
+/// The correlated case: one value feeds the TUI and every report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    pub title: String,
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub inputs: Vec<InputSummary>,
+    pub secrets: Vec<Secret>,
+    pub approvals: Vec<DependencyChange>,
+    pub reachability: Vec<Reach>,
+    pub unwirings: Vec<Grant>,
+    pub replays: Vec<Replay>,
+    pub replay_groups: Vec<ReplayGroup>,
+    pub accountability: Vec<RoleAccount>,
+    pub metrics: Metrics,
+    pub timeline: Vec<TimelineEntry>,
+}

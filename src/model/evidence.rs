@@ -1,0 +1,350 @@
+//! Normalised evidence, as read from one source. Raw secret values never reach
+//! these types: ingest turns them into a fingerprint and a redacted label.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A person or principal as a record names them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+}
+
+impl Person {
+    pub fn new(name: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            email: email.into(),
+        }
+    }
+
+    /// `Name <email>`, or whichever part is known.
+    pub fn display(&self) -> String {
+        match (self.name.is_empty(), self.email.is_empty()) {
+            (false, false) => format!("{} <{}>", self.name, self.email),
+            (false, true) => self.name.clone(),
+            (true, false) => self.email.clone(),
+            (true, true) => "(unknown)".to_string(),
+        }
+    }
+}
+
+/// How a person is recorded as having approved a change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Approver {
+    pub name: String,
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    /// `trailer` or `forge`.
+    pub via: String,
+    /// The trailer key (`Reviewed-by`, `Approved-by`, `Acked-by`) when via a trailer.
+    #[serde(skip)]
+    pub role: String,
+}
+
+/// The kind of source an input came from, as named in the report's `inputs[].kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Git,
+    Cloudtrail,
+    Vault,
+    Gcp,
+    Azure,
+    K8s,
+    Gitleaks,
+    Trufflehog,
+    DetectSecrets,
+    Noseyparker,
+    GithubAlerts,
+    Sarif,
+}
+
+impl SourceKind {
+    pub const AUDIT: [SourceKind; 5] = [
+        SourceKind::Vault,
+        SourceKind::Cloudtrail,
+        SourceKind::Gcp,
+        SourceKind::Azure,
+        SourceKind::K8s,
+    ];
+    pub const SCAN: [SourceKind; 6] = [
+        SourceKind::Gitleaks,
+        SourceKind::Trufflehog,
+        SourceKind::DetectSecrets,
+        SourceKind::Noseyparker,
+        SourceKind::GithubAlerts,
+        SourceKind::Sarif,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Git => "git",
+            SourceKind::Cloudtrail => "cloudtrail",
+            SourceKind::Vault => "vault",
+            SourceKind::Gcp => "gcp",
+            SourceKind::Azure => "azure",
+            SourceKind::K8s => "k8s",
+            SourceKind::Gitleaks => "gitleaks",
+            SourceKind::Trufflehog => "trufflehog",
+            SourceKind::DetectSecrets => "detect-secrets",
+            SourceKind::Noseyparker => "noseyparker",
+            SourceKind::GithubAlerts => "github-alerts",
+            SourceKind::Sarif => "sarif",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        let all = [SourceKind::Git]
+            .into_iter()
+            .chain(Self::AUDIT)
+            .chain(Self::SCAN);
+        all.into_iter()
+            .find(|k| k.name() == name || (name == "kubernetes" && *k == SourceKind::K8s))
+    }
+}
+
+/// A record that could not be read, with where it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    pub line: usize,
+    pub message: String,
+}
+
+/// What was read from one input: counts and the first rejections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputSummary {
+    pub kind: SourceKind,
+    pub path: String,
+    pub records: usize,
+    pub rejected: usize,
+    pub errors: Vec<Rejected>,
+}
+
+impl InputSummary {
+    pub const MAX_ERRORS: usize = 20;
+
+    pub fn new(kind: SourceKind, path: impl Into<String>) -> Self {
+        Self {
+            kind,
+            path: path.into(),
+            records: 0,
+            rejected: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn reject(&mut self, line: usize, message: impl Into<String>) {
+        self.rejected += 1;
+        if self.errors.len() < Self::MAX_ERRORS {
+            self.errors.push(Rejected {
+                line,
+                message: message.into(),
+            });
+        }
+    }
+}
+
+/// A scanner's report of one secret at one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub scanner: SourceKind,
+    pub rule: String,
+    /// `aws_access_key`, `openai_key`, … (see `ingest::redact::classify`).
+    pub kind: String,
+    pub label: String,
+    /// `sha256:` of the raw value; `None` when the report was redacted.
+    pub fingerprint: Option<String>,
+    /// Non-secret identifiers that link to audit logs (an AWS access key id, an ARN).
+    pub identifiers: Vec<String>,
+    /// Variable names the value was assigned to (`OPENAI_API_KEY=…`).
+    pub env_names: Vec<String>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub commit: Option<String>,
+    pub author: Option<Person>,
+    pub commit_time: Option<DateTime<Utc>>,
+    /// When the scanner or alert raised it (not a commit date).
+    pub detected_at: Option<DateTime<Utc>>,
+    /// When an alert was resolved as revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub verified: Option<bool>,
+    pub origin: String,
+}
+
+/// What happened to a watched package in one commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Added,
+    Upgraded,
+    Downgraded,
+    Removed,
+}
+
+impl ChangeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Upgraded => "upgraded",
+            ChangeKind::Downgraded => "downgraded",
+            ChangeKind::Removed => "removed",
+        }
+    }
+}
+
+/// Facts about the commit a change arrived in: who wrote, merged and approved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub summary: String,
+    pub author: Person,
+    pub committer: Person,
+    pub merged_by: Option<Person>,
+    pub pull_request: Option<u64>,
+    pub approvers: Vec<Approver>,
+    /// Signed-off-by and Co-authored-by: recorded, not approvals.
+    pub other_trailers: Vec<(String, Person)>,
+    pub bot: bool,
+}
+
+/// A change to a watched package, in one manifest, in one commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DependencyChange {
+    pub package: String,
+    pub ecosystem: String,
+    pub manifest: String,
+    pub change: ChangeKind,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub commit: CommitInfo,
+    /// CODEOWNERS of the manifest at that commit.
+    pub owners: Vec<String>,
+}
+
+/// The kinds of reachability, as named in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantKind {
+    EnvRead,
+    Dotenv,
+    EnvFile,
+    DockerfileEnv,
+    ComposeEnv,
+    K8sSecretRef,
+    CiSecretEnv,
+    FrameworkDefault,
+    VaultPolicy,
+    K8sRbac,
+    IamPolicy,
+}
+
+impl GrantKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            GrantKind::EnvRead => "env_read",
+            GrantKind::Dotenv => "dotenv",
+            GrantKind::EnvFile => "env_file",
+            GrantKind::DockerfileEnv => "dockerfile_env",
+            GrantKind::ComposeEnv => "compose_env",
+            GrantKind::K8sSecretRef => "k8s_secret_ref",
+            GrantKind::CiSecretEnv => "ci_secret_env",
+            GrantKind::FrameworkDefault => "framework_default",
+            GrantKind::VaultPolicy => "vault_policy",
+            GrantKind::K8sRbac => "k8s_rbac",
+            GrantKind::IamPolicy => "iam_policy",
+        }
+    }
+
+    /// Deployment and store wiring belongs to platform engineering; code paths to appsec.
+    pub fn is_platform(self) -> bool {
+        !matches!(
+            self,
+            GrantKind::EnvRead | GrantKind::Dotenv | GrantKind::FrameworkDefault
+        )
+    }
+}
+
+/// A decision that made a secret reachable: a commit's added line or an audit-log grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub kind: GrantKind,
+    pub at: DateTime<Utc>,
+    /// The commit, for grants found in git history.
+    pub commit: Option<CommitInfo>,
+    pub path: String,
+    pub line: Option<u32>,
+    pub actor: Person,
+    pub secret_names: Vec<String>,
+    /// The added line with any value redacted, or a description of the audit record.
+    pub excerpt: String,
+    pub origin: String,
+}
+
+/// Whether an audited request was allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "result", content = "error")]
+pub enum Outcome {
+    Allowed,
+    Denied(String),
+}
+
+/// A lifecycle fact about a credential, read from an audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    Issued,
+    Deactivated,
+    Deleted,
+    Quarantined,
+}
+
+/// One audited request, from any secret store or cloud audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Access {
+    pub at: DateTime<Utc>,
+    pub source: SourceKind,
+    /// Stable principal id (an ARN, a username, an entity id).
+    pub principal: String,
+    /// The credential the request was made with (an access key id, a token accessor).
+    pub credential: Option<String>,
+    pub action: String,
+    pub resource: Option<String>,
+    pub outcome: Outcome,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub region: Option<String>,
+    /// A lifecycle fact this record states about a credential, and which credential.
+    pub lifecycle: Option<(Lifecycle, String)>,
+    pub event_id: String,
+    pub origin: String,
+}
+
+/// Everything ingest read: the input to `correlate`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Evidence {
+    pub inputs: Vec<InputSummary>,
+    pub findings: Vec<Finding>,
+    pub dependency_changes: Vec<DependencyChange>,
+    pub grants: Vec<Grant>,
+    pub accesses: Vec<Access>,
+    /// Commits seen, for the timeline (removals of wiring, the leak itself).
+    pub commits: Vec<CommitInfo>,
+    /// Commits that removed secret wiring (a deleted `.env`, a dropped env read).
+    pub unwirings: Vec<Grant>,
+}
+
+impl Evidence {
+    pub fn merge(&mut self, other: Evidence) {
+        self.inputs.extend(other.inputs);
+        self.findings.extend(other.findings);
+        self.dependency_changes.extend(other.dependency_changes);
+        self.grants.extend(other.grants);
+        self.accesses.extend(other.accesses);
+        self.commits.extend(other.commits);
+        self.unwirings.extend(other.unwirings);
+    }
+}

@@ -1,0 +1,8 @@
+//! Plain data shared by every layer: what ingest produces (`Evidence`) and what
+//! correlate derives from it (`Case`). No I/O, no behaviour beyond small helpers.
+
+mod case;
+mod evidence;
+
+pub use case::*;
+pub use evidence::*;
