@@ -1,1 +1,96 @@
-//! correlate
+//! Correlate: every judgement leakline makes, as pure functions from `Evidence`
+//! to a `Case`. No I/O and no clock reads (the caller passes `now`), so all of it
+//! is tested without files or a terminal.
+
+mod accountability;
+mod approvals;
+mod reach;
+mod replays;
+mod secrets;
+mod timeline;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Case, Evidence, Metrics, Owners, Secret};
+
+/// What correlation needs besides the evidence.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub title: Option<String>,
+    pub owners: Owners,
+    /// The time the case is judged at (ages, open windows).
+    pub now: DateTime<Utc>,
+}
+
+/// Turn evidence into answers.
+pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
+    let secrets = secrets::merge(evidence);
+    let approvals = approvals::framework_changes(evidence);
+    let reachability = reach::link(&evidence.grants, &secrets);
+    let mut unwirings = evidence.unwirings.clone();
+    unwirings.sort_by(|a, b| (a.at, &a.path, a.line).cmp(&(b.at, &b.path, b.line)));
+    let replays = replays::detect(&secrets, &evidence.accesses);
+    let replay_groups = replays::group(&replays);
+    let secrets = secrets::with_usage(secrets, &evidence.accesses);
+    let metrics = metrics(&secrets, &replays);
+    let accountability = accountability::matrix(&accountability::Inputs {
+        secrets: &secrets,
+        approvals: &approvals,
+        reachability: &reachability,
+        replays: &replays,
+        owners: &ctx.owners,
+        now: ctx.now,
+    });
+    let timeline = timeline::build(&secrets, &approvals, &reachability, &unwirings, &replays);
+    let window = timeline.first().zip(timeline.last()).map(|(a, b)| (a.at, b.at));
+    let title = ctx.title.clone().unwrap_or_else(|| default_title(&secrets));
+    let mut inputs = evidence.inputs.clone();
+    inputs.sort_by(|a, b| (a.kind.name(), &a.path).cmp(&(b.kind.name(), &b.path)));
+    Case {
+        title,
+        window,
+        inputs,
+        secrets,
+        approvals,
+        reachability,
+        unwirings,
+        replays,
+        replay_groups,
+        accountability,
+        metrics,
+        timeline,
+    }
+}
+
+fn default_title(secrets: &[Secret]) -> String {
+    match secrets {
+        [] => "Credential leak review (no leaked secret found in the inputs)".to_string(),
+        [one] => format!("Leak of {} ({})", one.label, one.kind),
+        [first, rest @ ..] => format!("Leak of {} ({}) and {} more", first.label, first.kind, rest.len()),
+    }
+}
+
+fn seconds(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<i64> {
+    Some((to? - from?).num_seconds())
+}
+
+/// Headline figures about the primary secret: the one with the most replays,
+/// ties going to the earliest exposed.
+fn metrics(secrets: &[Secret], replays: &[crate::model::Replay]) -> Metrics {
+    let count = |s: &Secret| replays.iter().filter(|r| r.secret == s.id).count();
+    let primary = secrets
+        .iter()
+        .max_by(|a, b| count(a).cmp(&count(b)).then_with(|| b.exposed.as_ref().map(|e| e.at).cmp(&a.exposed.as_ref().map(|e| e.at))));
+    let mut ips: Vec<&str> = replays.iter().filter_map(|r| r.access.ip.as_deref()).collect();
+    ips.sort_unstable();
+    ips.dedup();
+    let exposed = primary.and_then(|s| s.exposed.as_ref().map(|e| e.at));
+    Metrics {
+        primary_secret: primary.map(|s| s.id.clone()),
+        exposure_window_s: seconds(exposed, primary.and_then(|s| s.revoked_at)),
+        time_to_detect_s: seconds(exposed, primary.and_then(|s| s.detected_at)),
+        time_to_revoke_s: seconds(primary.and_then(|s| s.detected_at), primary.and_then(|s| s.revoked_at)),
+        replay_count: replays.len(),
+        distinct_replay_ips: ips.len(),
+    }
+}

@@ -1,7 +1,6 @@
 //! The case file (TOML): names the sources of one incident, relative to itself.
 //! Also the owners file: who owns which role.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -73,15 +72,9 @@ pub fn load(path: &Path) -> Result<Case, IngestError> {
     })
 }
 
-/// The owners file: role → people and teams; teams → members.
-#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
-pub struct Owners {
-    #[serde(default)]
-    pub roles: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
-    pub teams: BTreeMap<String, Vec<String>>,
-}
+pub use crate::model::Owners;
 
+/// Read an owners file (TOML: `[roles]` role → owners, `[teams]` team → members).
 pub fn load_owners(path: &Path) -> Result<Owners, IngestError> {
     let text = read(path)?;
     let owners: Owners = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;

@@ -90,14 +90,7 @@ pub fn label(value: &str) -> String {
     format!("{prefix}…{tail}")
 }
 
-/// Whether the value is an AWS access key id (public, and what CloudTrail logs).
-pub fn is_aws_key_id(value: &str) -> bool {
-    value.len() == 20
-        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-}
+pub use crate::model::is_access_key_id as is_aws_key_id;
 
 /// Redact a raw value seen by a scanner.
 pub fn redact(value: &str, rule: &str) -> Redacted {

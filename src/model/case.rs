@@ -54,8 +54,6 @@ pub enum ReplayReason {
     ReconCall,
     AfterDetection,
     AfterRevocation,
-    Denied,
-    NoBaseline,
 }
 
 impl ReplayReason {
@@ -67,8 +65,6 @@ impl ReplayReason {
             ReplayReason::ReconCall => "recon_call",
             ReplayReason::AfterDetection => "after_detection",
             ReplayReason::AfterRevocation => "after_revocation",
-            ReplayReason::Denied => "denied",
-            ReplayReason::NoBaseline => "no_baseline",
         }
     }
 }
@@ -233,4 +229,15 @@ pub struct Case {
     pub accountability: Vec<RoleAccount>,
     pub metrics: Metrics,
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// Who owns which role, as an owners file declares: role → people and teams,
+/// team → members.
+#[derive(Debug, Default, Clone, serde::Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Owners {
+    #[serde(default)]
+    pub roles: std::collections::BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub teams: std::collections::BTreeMap<String, Vec<String>>,
 }

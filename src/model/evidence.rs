@@ -348,3 +348,11 @@ impl Evidence {
         self.unwirings.extend(other.unwirings);
     }
 }
+
+/// Whether a string is an AWS access key id: public, logged by CloudTrail, and
+/// unique to one credential (unlike an account id or an ARN).
+pub fn is_access_key_id(value: &str) -> bool {
+    value.len() == 20
+        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
+        && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}

@@ -1,0 +1,206 @@
+//! The accountability matrix: for each of the four roles, its owners, the
+//! decisions the evidence shows them making, and the gaps, each with evidence.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use super::approvals::has_approval;
+use crate::model::{
+    DependencyChange, Decision, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret,
+};
+
+/// Credentials older than this at exposure were due for rotation.
+const ROTATION_DAYS: i64 = 90;
+/// Revocation slower than this after detection is a gap.
+const REVOKE_HOURS: i64 = 24;
+
+pub struct Inputs<'a> {
+    pub secrets: &'a [Secret],
+    pub approvals: &'a [DependencyChange],
+    pub reachability: &'a [Reach],
+    pub replays: &'a [Replay],
+    pub owners: &'a Owners,
+    pub now: DateTime<Utc>,
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+fn commit_evidence(id: &str) -> String {
+    format!("commit:{}", short(id))
+}
+
+fn names(list: &[String]) -> String {
+    if list.is_empty() { "secrets".to_string() } else { list.join(", ") }
+}
+
+fn approver_names(r: &Reach) -> String {
+    r.approvers.iter().map(|a| if a.name.is_empty() { a.email.clone() } else { a.name.clone() }).collect::<Vec<_>>().join(", ")
+}
+
+pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
+    let mut rows: Vec<RoleAccount> = Role::ALL
+        .iter()
+        .map(|&role| RoleAccount { role, owners: Vec::new(), owners_declared: false, decisions: Vec::new(), gaps: Vec::new() })
+        .collect();
+    let [appsec, platform, identity, governance] = &mut rows[..] else { return Vec::new() };
+    reachability(inp, appsec, platform);
+    frameworks(inp, appsec, governance);
+    credentials(inp, identity);
+    for row in rows.iter_mut() {
+        row.decisions.sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
+        row.owners = owners(inp, row);
+    }
+    rows
+}
+
+fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccount) {
+    for r in inp.reachability {
+        let g = &r.grant;
+        let row = if g.kind.is_platform() { &mut *platform } else { &mut *appsec };
+        let place = match g.line {
+            Some(l) => format!("{}:{l}", g.path),
+            None => g.path.clone(),
+        };
+        let evidence = g.commit.as_ref().map_or_else(|| format!("event:{}", g.origin), |c| commit_evidence(&c.id));
+        row.decisions.push(Decision {
+            what: format!("made {} reachable ({}) at {place}", names(&g.secret_names), g.kind.name()),
+            who: g.actor.display(),
+            at: g.at,
+            evidence: evidence.clone(),
+        });
+        let Some(commit) = &g.commit else { continue };
+        if r.approvers.is_empty() {
+            row.gaps.push(Gap {
+                text: format!(
+                    "{place} ({}) exposes {} and was committed by {} with no recorded review",
+                    g.kind.name(), names(&g.secret_names), g.actor.display()
+                ),
+                evidence: evidence.clone(),
+            });
+        } else {
+            row.decisions.push(Decision {
+                what: format!("reviewed the {} change at {place}", g.kind.name()),
+                who: approver_names(r),
+                at: commit.at,
+                evidence: evidence.clone(),
+            });
+        }
+        if g.kind == GrantKind::EnvFile && !r.secrets.is_empty() {
+            appsec.gaps.push(Gap {
+                text: format!("{} with live values ({}) was committed by {}", g.path, names(&g.secret_names), g.actor.display()),
+                evidence,
+            });
+        }
+    }
+}
+
+fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccount) {
+    for c in inp.approvals {
+        let version = c.to.as_deref().or(c.from.as_deref()).unwrap_or("?");
+        let what = format!("{} {} {version} in {}", c.package, c.change.name(), c.manifest);
+        let evidence = commit_evidence(&c.commit.id);
+        governance.decisions.push(Decision { what: what.clone(), who: c.commit.author.display(), at: c.commit.at, evidence: evidence.clone() });
+        if has_approval(c) {
+            let who: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", if a.name.is_empty() { &a.email } else { &a.name }, a.role)).collect();
+            appsec.decisions.push(Decision { what: format!("approved {what}"), who: who.join(", "), at: c.commit.at, evidence: evidence.clone() });
+        } else {
+            let by = if c.commit.bot { "a bot" } else { "its author" };
+            let pr = c.commit.pull_request.map(|n| format!(" (PR #{n})")).unwrap_or_default();
+            let owners = if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
+            governance.gaps.push(Gap {
+                text: format!("{what}{pr} was merged with no recorded approval, by {by} {}{owners}", c.commit.author.display()),
+                evidence,
+            });
+        }
+    }
+    let mut defaults: BTreeSet<String> = BTreeSet::new();
+    for r in inp.reachability.iter().filter(|r| r.grant.kind == GrantKind::FrameworkDefault) {
+        let key = format!("{}|{}", r.grant.path, r.grant.secret_names.join(","));
+        if defaults.insert(key) {
+            governance.gaps.push(Gap {
+                text: format!(
+                    "{}:{} builds a framework client that reads {} from the environment implicitly; no recorded exception or compensating control",
+                    r.grant.path, r.grant.line.unwrap_or(0), names(&r.grant.secret_names)
+                ),
+                evidence: r.grant.commit.as_ref().map_or_else(|| r.grant.origin.clone(), |c| commit_evidence(&c.id)),
+            });
+        }
+    }
+}
+
+fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
+    for s in inp.secrets {
+        let exposed = s.exposed.as_ref().map(|e| e.at);
+        if let Some((at, who)) = &s.issued {
+            identity.decisions.push(Decision { what: format!("issued {} ({})", s.label, s.id), who: who.clone(), at: *at, evidence: format!("event:issued {}", s.id) });
+            if let Some(e) = exposed {
+                let age = (e - *at).num_days();
+                if age > ROTATION_DAYS {
+                    identity.gaps.push(Gap { text: format!("{} was {age} days old when exposed and had never been rotated", s.label), evidence: format!("event:issued {}", s.id) });
+                }
+            }
+        }
+        match (s.revoked_at, &s.revoked_by) {
+            (Some(at), who) => {
+                identity.decisions.push(Decision {
+                    what: format!("revoked {} ({})", s.label, s.id),
+                    who: who.clone().unwrap_or_else(|| "(per scanner alert)".into()),
+                    at,
+                    evidence: format!("event:revoked {}", s.id),
+                });
+                if let Some(d) = s.detected_at {
+                    let hours = (at - d).num_hours();
+                    if hours > REVOKE_HOURS {
+                        identity.gaps.push(Gap { text: format!("{} was revoked {hours} hours after detection", s.label), evidence: format!("event:revoked {}", s.id) });
+                    }
+                }
+            }
+            (None, _) => {
+                let open = exposed.map(|e| format!(" — open for {} days", (inp.now - e).num_days())).unwrap_or_default();
+                identity.gaps.push(Gap { text: format!("no evidence that {} ({}) was revoked{open}", s.label, s.id), evidence: format!("secret:{}", s.id) });
+            }
+        }
+        let after_detection: Vec<&Replay> = inp
+            .replays
+            .iter()
+            .filter(|r| r.secret == s.id && s.detected_at.is_some_and(|d| r.access.at >= d) && s.revoked_at.is_none_or(|v| r.access.at < v))
+            .collect();
+        if let Some(first) = after_detection.first() {
+            identity.gaps.push(Gap {
+                text: format!("{} was replayed {} times after detection and before revocation", s.label, after_detection.len()),
+                evidence: format!("event:{}", first.access.event_id),
+            });
+        }
+    }
+}
+
+/// Declared owners (expanded by team), else CODEOWNERS of the framework
+/// manifests, else the people the evidence names.
+fn owners(inp: &Inputs, row: &mut RoleAccount) -> Vec<String> {
+    if let Some(declared) = inp.owners.roles.get(row.role.name()) {
+        row.owners_declared = true;
+        return declared
+            .iter()
+            .map(|o| match inp.owners.teams.get(o) {
+                Some(members) if !members.is_empty() => format!("{o} ({})", members.join(", ")),
+                _ => o.clone(),
+            })
+            .collect();
+    }
+    if matches!(row.role, Role::Appsec | Role::Governance) {
+        let code: BTreeSet<String> = inp.approvals.iter().flat_map(|c| c.owners.iter().cloned()).collect();
+        if !code.is_empty() {
+            row.owners_declared = true;
+            return code.into_iter().collect();
+        }
+    }
+    let mut seen = BTreeSet::new();
+    row.decisions
+        .iter()
+        .flat_map(|d| d.who.split(", ").map(|s| s.split(" (").next().unwrap_or(s).to_string()).collect::<Vec<_>>())
+        .filter(|w| !w.starts_with('(') && seen.insert(w.clone()))
+        .collect()
+}

@@ -1,0 +1,178 @@
+//! Findings of the same secret become one `Secret`: same fingerprint, same
+//! identifier (an AWS access key id), or the same commit, file and line.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{Access, CommitInfo, Evidence, Exposure, Finding, Lifecycle, Secret};
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, i: usize) -> usize {
+        let mut root = i;
+        while self.0[root] != root {
+            root = self.0[root];
+        }
+        let mut j = i;
+        while self.0[j] != root {
+            let next = self.0[j];
+            self.0[j] = root;
+            j = next;
+        }
+        root
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+fn keys(f: &Finding) -> Vec<String> {
+    let mut keys: Vec<String> = f.identifiers.iter().filter(|i| crate::model::is_access_key_id(i)).map(|i| format!("id:{i}")).collect();
+    keys.extend(f.fingerprint.iter().map(|fp| format!("fp:{fp}")));
+    let place = f.file.as_deref().map(|p| p.trim_start_matches("./").trim_start_matches('/'));
+    if let (Some(c), Some(p), Some(l)) = (&f.commit, place, f.line) {
+        keys.push(format!("at:{}:{p}:{l}", &c[..c.len().min(12)]));
+    }
+    if f.fingerprint.is_none() {
+        if let (Some(p), Some(l)) = (place, f.line) {
+            keys.push(format!("loc:{p}:{l}"));
+        }
+    }
+    keys
+}
+
+/// The committer time git recorded for a commit id (full or abbreviated).
+fn commit_time<'a>(commits: &'a [CommitInfo], id: &str) -> Option<&'a CommitInfo> {
+    (id.len() >= 7).then(|| commits.iter().find(|c| c.id.starts_with(id) || id.starts_with(&c.id)))?
+}
+
+/// Merge findings into secrets, ordered by exposure time, with ids `s1`, `s2`, …
+pub fn merge(evidence: &Evidence) -> Vec<Secret> {
+    let findings = &evidence.findings;
+    let mut uf = UnionFind((0..findings.len()).collect());
+    let mut first_with: HashMap<String, usize> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        for key in keys(f) {
+            match first_with.get(&key) {
+                Some(&j) => uf.union(i, j),
+                None => {
+                    first_with.insert(key, i);
+                }
+            }
+        }
+        // A location-only finding joins a secret seen at the same file and line.
+        if f.fingerprint.is_none() {
+            if let (Some(p), Some(l)) = (&f.file, f.line) {
+                let p = p.trim_start_matches("./").trim_start_matches('/');
+                if let Some((_, &j)) = first_with.iter().find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}"))) {
+                    uf.union(i, j);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    for i in 0..findings.len() {
+        let root = uf.find(i);
+        let g = *index.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    let mut secrets: Vec<Secret> = groups
+        .into_iter()
+        .map(|g| secret(g.iter().map(|&i| &findings[i]).collect(), evidence))
+        .collect();
+    secrets.sort_by(|a, b| {
+        let at = |s: &Secret| s.exposed.as_ref().map(|e| e.at);
+        at(a).cmp(&at(b)).then_with(|| a.label.cmp(&b.label))
+    });
+    for (i, s) in secrets.iter_mut().enumerate() {
+        s.id = format!("s{}", i + 1);
+    }
+    secrets
+}
+
+fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
+    let kind = findings
+        .iter()
+        .map(|f| f.kind.as_str())
+        .find(|k| *k != "generic")
+        .unwrap_or("generic")
+        .to_string();
+    let with_value = findings.iter().find(|f| f.fingerprint.is_some());
+    let label = with_value.or(findings.first()).map(|f| f.label.clone()).unwrap_or_default();
+    let set = |get: &dyn Fn(&Finding) -> Vec<String>| -> Vec<String> {
+        findings.iter().flat_map(|f| get(f)).collect::<BTreeSet<_>>().into_iter().collect()
+    };
+    let identifiers = set(&|f| f.identifiers.clone());
+    let env_names = set(&|f| f.env_names.clone());
+    let detected_by = set(&|f| vec![f.scanner.name().to_string()]);
+    // Exposure: the earliest commit that holds the secret, timed by git where git was read.
+    let exposed = findings
+        .iter()
+        .filter_map(|f| {
+            let c = f.commit.as_deref();
+            let git = c.and_then(|c| commit_time(&evidence.commits, c));
+            let at = git.map(|g| g.at).or(f.commit_time).or(f.detected_at)?;
+            Some((at, f, git))
+        })
+        .min_by_key(|(at, _, _)| *at)
+        .map(|(at, f, git)| Exposure {
+            at,
+            commit: git.map(|g| g.id.clone()).or_else(|| f.commit.clone()),
+            path: f.file.clone(),
+            line: f.line,
+            author: git.map(|g| g.author.clone()).or_else(|| f.author.clone()),
+            detected_by: detected_by.clone(),
+        });
+    let detected_at = findings.iter().filter_map(|f| f.detected_at).min();
+    let alert_revoked = findings.iter().filter_map(|f| f.revoked_at).min();
+    let lifecycle = |kind: &[Lifecycle]| -> Vec<&Access> {
+        evidence
+            .accesses
+            .iter()
+            .filter(|a| a.lifecycle.as_ref().is_some_and(|(l, cred)| kind.contains(l) && identifiers.contains(cred)))
+            .collect()
+    };
+    let issued = lifecycle(&[Lifecycle::Issued]).into_iter().min_by_key(|a| a.at).map(|a| (a.at, a.principal.clone()));
+    let revocation = lifecycle(&[Lifecycle::Deactivated, Lifecycle::Deleted]).into_iter().min_by_key(|a| a.at);
+    let revoked_at = revocation.map(|a| a.at).or(alert_revoked);
+    Secret {
+        id: String::new(),
+        kind,
+        label,
+        fingerprint: with_value.and_then(|f| f.fingerprint.clone()),
+        env_names,
+        exposed,
+        detected_at,
+        revoked_at,
+        issued,
+        revoked_by: revocation.map(|a| a.principal.clone()),
+        last_used: None,
+        baseline_uses: 0,
+        findings: findings.into_iter().cloned().collect(),
+        identifiers,
+    }
+}
+
+/// Whether an access was made with one of the secret's credentials.
+pub fn used_by(secret: &Secret, access: &Access) -> bool {
+    access.lifecycle.is_none() && access.credential.as_ref().is_some_and(|c| secret.identifiers.contains(c))
+}
+
+/// Fill in the last use and the size of the baseline.
+pub fn with_usage(mut secrets: Vec<Secret>, accesses: &[Access]) -> Vec<Secret> {
+    for s in &mut secrets {
+        let uses: Vec<&Access> = accesses.iter().filter(|a| used_by(s, a)).collect();
+        s.last_used = uses.iter().map(|a| a.at).max();
+        let exposed = s.exposed.as_ref().map(|e| e.at);
+        s.baseline_uses = uses.iter().filter(|a| exposed.is_some_and(|e| a.at < e)).count();
+    }
+    secrets
+}
