@@ -6,5 +6,6 @@ pub mod demo;
 pub mod ingest;
 pub mod model;
 pub mod report;
+pub mod session;
 pub mod text;
 pub mod tui;

@@ -1,1 +1,174 @@
-fn main() {}
+//! The command line: `demo`, `open`, `report`, `check`. Exit 0 on success, 1 on
+//! bad input (one line naming the file and line), 2 on a usage error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use leakline::report::{self, Format};
+use leakline::session::{Session, SourceArgs};
+
+#[derive(Parser)]
+#[command(name = "leakline", version, about = "Who approved the framework, who made the secret reachable, and where it was replayed.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the demo incident and open it in the TUI.
+    Demo {
+        /// Write the demo here (repo/, logs/, scans/, leakline.toml) instead of a temporary folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only write the demo; do not open the TUI.
+        #[arg(long)]
+        no_tui: bool,
+    },
+    /// Open the TUI on your own evidence.
+    Open(Sources),
+    /// Print the accountability report.
+    Report {
+        #[command(flatten)]
+        sources: Sources,
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// Parse everything and print what was read and rejected.
+    Check {
+        #[command(flatten)]
+        sources: Sources,
+        #[arg(long, value_enum, default_value = "text")]
+        format: CheckFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct Sources {
+    /// A git repository (repeatable).
+    #[arg(long, value_name = "PATH")]
+    repo: Vec<PathBuf>,
+    /// An audit log file or folder; KIND:PATH forces the kind (vault, cloudtrail, gcp, azure, k8s).
+    #[arg(long, value_name = "[KIND:]PATH")]
+    audit: Vec<String>,
+    /// Scanner output, file or folder; KIND:PATH forces the kind (gitleaks, trufflehog, …).
+    #[arg(long, value_name = "[KIND:]PATH")]
+    scan: Vec<String>,
+    /// A package to treat as the framework (repeatable, globs allowed).
+    #[arg(long, value_name = "NAME")]
+    framework: Vec<String>,
+    /// Who owns which role (TOML).
+    #[arg(long, value_name = "FILE")]
+    owners: Option<PathBuf>,
+    /// A case file (TOML) naming any of the above.
+    #[arg(long = "case", value_name = "FILE")]
+    case_file: Option<PathBuf>,
+}
+
+impl Sources {
+    fn args(&self) -> SourceArgs {
+        SourceArgs {
+            repo: self.repo.clone(),
+            audit: self.audit.clone(),
+            scan: self.scan.clone(),
+            framework: self.framework.clone(),
+            owners: self.owners.clone(),
+            case: self.case_file.clone(),
+        }
+    }
+}
+
+enum Failure {
+    Input(String),
+    Usage(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(msg)) => {
+            eprintln!("leakline: {}", leakline::text::clean(&msg));
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(msg)) => {
+            eprintln!("leakline: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn session(sources: &Sources) -> Result<Session, Failure> {
+    let session = Session::resolve(&sources.args()).map_err(|e| Failure::Input(e.to_string()))?;
+    if session.sources.is_empty() {
+        return Err(Failure::Usage("no sources: give --repo, --audit, --scan or --case (see --help)".into()));
+    }
+    Ok(session)
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let input = |e: leakline::ingest::IngestError| Failure::Input(e.to_string());
+    match cli.command {
+        Command::Demo { out, no_tui } => demo(out, no_tui),
+        Command::Open(sources) => {
+            let s = session(&sources)?;
+            leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
+        }
+        Command::Report { sources, format, output } => {
+            let case = session(&sources)?.case(chrono::Utc::now()).map_err(input)?;
+            let text = report::render(&case, format);
+            match output {
+                Some(path) => std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display()))),
+                None => {
+                    print!("{text}");
+                    Ok(())
+                }
+            }
+        }
+        Command::Check { sources, format } => {
+            let s = session(&sources)?;
+            s.load_owners().map_err(input)?;
+            let evidence = s.evidence().map_err(input)?;
+            match format {
+                CheckFormat::Json => print!("{}", report::inputs_document(&evidence.inputs)),
+                CheckFormat::Text => print!("{}", leakline::report::check_text(&evidence)),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
+    let temp;
+    let dir = match out {
+        Some(dir) => dir,
+        None if no_tui => PathBuf::from("leakline-demo"),
+        None => {
+            temp = tempfile::Builder::new().prefix("leakline-demo-").tempdir().map_err(|e| Failure::Input(format!("temporary folder: {e}")))?;
+            temp.path().to_path_buf()
+        }
+    };
+    if dir.join("repo").exists() {
+        return Err(Failure::Usage(format!("{} already holds a demo; choose another --out", dir.display())));
+    }
+    let paths = leakline::demo::write(&dir).map_err(|e| Failure::Input(e.to_string()))?;
+    if no_tui {
+        println!("demo incident written to {}", paths.root.display());
+        println!("  repository  {}\n  audit logs  {}\n  scans       {}\n  case file   {}", paths.repo.display(), paths.logs.display(), paths.scans.display(), paths.case_file.display());
+        println!("next: leakline open --case {}", paths.case_file.display());
+        return Ok(());
+    }
+    let args = SourceArgs { case: Some(paths.case_file.clone()), ..SourceArgs::default() };
+    let s = Session::resolve(&args).map_err(|e| Failure::Input(e.to_string()))?;
+    leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
+}

@@ -1,1 +1,40 @@
+//! Untrusted text is data: commit messages, paths, log fields and user agents
+//! may carry terminal escape sequences or bidi overrides. Everything shown or
+//! written passes through `clean` first.
 
+/// Replace control characters (C0, DEL, C1) and bidirectional overrides with a
+/// visible `�`; tabs become a space. Escape sequences lose their ESC and so
+/// become inert text.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+/// `clean`, then cut to `max` characters with an ellipsis.
+pub fn clip(s: &str, max: usize) -> String {
+    let cleaned = clean(s);
+    if cleaned.chars().count() <= max {
+        return cleaned;
+    }
+    let mut out: String = cleaned.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_neutralised() {
+        assert_eq!(clean("ok\x1b[31mred\x07"), "ok\u{fffd}[31mred\u{fffd}");
+        assert_eq!(clean("a\u{202e}b"), "a\u{fffd}b");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+}

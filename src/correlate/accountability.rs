@@ -3,8 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
-
 use super::approvals::has_approval;
 use crate::model::{
     DependencyChange, Decision, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret,
@@ -21,7 +19,6 @@ pub struct Inputs<'a> {
     pub reachability: &'a [Reach],
     pub replays: &'a [Replay],
     pub owners: &'a Owners,
-    pub now: DateTime<Utc>,
 }
 
 fn short(id: &str) -> &str {
@@ -159,7 +156,7 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                 }
             }
             (None, _) => {
-                let open = exposed.map(|e| format!(" — open for {} days", (inp.now - e).num_days())).unwrap_or_default();
+                let open = exposed.map(|e| format!(", exposed since {}", e.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
                 identity.gaps.push(Gap { text: format!("no evidence that {} ({}) was revoked{open}", s.label, s.id), evidence: format!("secret:{}", s.id) });
             }
         }

@@ -39,7 +39,6 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
         reachability: &reachability,
         replays: &replays,
         owners: &ctx.owners,
-        now: ctx.now,
     });
     let timeline = timeline::build(&secrets, &approvals, &reachability, &unwirings, &replays);
     let window = timeline.first().zip(timeline.last()).map(|(a, b)| (a.at, b.at));

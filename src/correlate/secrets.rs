@@ -140,8 +140,17 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
             .filter(|a| a.lifecycle.as_ref().is_some_and(|(l, cred)| kind.contains(l) && identifiers.contains(cred)))
             .collect()
     };
-    let issued = lifecycle(&[Lifecycle::Issued]).into_iter().min_by_key(|a| a.at).map(|a| (a.at, a.principal.clone()));
-    let revocation = lifecycle(&[Lifecycle::Deactivated, Lifecycle::Deleted]).into_iter().min_by_key(|a| a.at);
+    let issuance = lifecycle(&[Lifecycle::Issued]).into_iter().min_by_key(|a| a.at);
+    let issued = issuance.map(|a| (a.at, a.principal.clone()));
+    // The compromised-key quarantine policy names the key's user, known from its issuance.
+    let user = issuance.and_then(|a| a.resource.as_ref()).map(|u| format!("user:{u}"));
+    let quarantine = evidence.accesses.iter().filter(|a| {
+        matches!(&a.lifecycle, Some((Lifecycle::Quarantined, cred)) if Some(cred) == user.as_ref())
+    });
+    let revocation = lifecycle(&[Lifecycle::Deactivated, Lifecycle::Deleted])
+        .into_iter()
+        .chain(quarantine)
+        .min_by_key(|a| a.at);
     let revoked_at = revocation.map(|a| a.at).or(alert_revoked);
     Secret {
         id: String::new(),

@@ -59,7 +59,11 @@ fn person(sig: &git2::Signature) -> Person {
 
 fn commit_info(commit: &Commit) -> CommitInfo {
     let message = String::from_utf8_lossy(commit.message_bytes()).to_string();
-    let author = person(&commit.author());
+    // A merge brings in the branch's work: its tip's author wrote the change.
+    let author = match commit.parent(1) {
+        Ok(tip) => person(&tip.author()),
+        Err(_) => person(&commit.author()),
+    };
     let committer = person(&commit.committer());
     let (approvers, other_trailers) = trailers::people(&message);
     let merged_by = (commit.parent_count() > 1 && !trailers::is_platform_identity(&committer)).then(|| committer.clone());

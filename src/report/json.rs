@@ -1,0 +1,105 @@
+//! The JSON report, version 1: every top-level key of the contract, lists in a
+//! stable order, times in RFC 3339 UTC, `null` for what is not known.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::model::{Approver, Case, InputSummary, Outcome, Person};
+
+fn time(t: &DateTime<Utc>) -> Value {
+    json!(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+fn opt_time(t: Option<DateTime<Utc>>) -> Value {
+    t.as_ref().map_or(Value::Null, time)
+}
+
+fn person(p: &Person) -> Value {
+    json!({"name": p.name, "email": p.email})
+}
+
+fn approver(a: &Approver) -> Value {
+    let mut v = json!({"name": a.name, "email": a.email, "via": a.via});
+    if let Some(login) = &a.login {
+        v["login"] = json!(login);
+    }
+    v
+}
+
+fn inputs(list: &[InputSummary]) -> Value {
+    json!(list.iter().map(|i| json!({
+        "kind": i.kind.name(), "path": i.path, "records": i.records, "rejected": i.rejected,
+        "errors": i.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
+    })).collect::<Vec<_>>())
+}
+
+/// `{"inputs": [...]}`, as `check --format json` prints it.
+pub fn inputs_document(list: &[InputSummary]) -> String {
+    let doc = json!({ "inputs": inputs(list) });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+pub fn render(case: &Case) -> String {
+    let secrets: Vec<Value> = case.secrets.iter().map(|s| json!({
+        "id": s.id, "kind": s.kind, "label": s.label, "identifiers": s.identifiers, "fingerprint": s.fingerprint,
+        "exposed": s.exposed.as_ref().map(|e| json!({
+            "at": time(&e.at), "commit": e.commit, "path": e.path, "line": e.line,
+            "author": e.author.as_ref().map(person), "detected_by": e.detected_by,
+        })),
+        "detected_at": opt_time(s.detected_at),
+        "revoked_at": opt_time(s.revoked_at),
+        "env_names": s.env_names,
+        "issued_at": opt_time(s.issued.as_ref().map(|i| i.0)),
+        "last_used_at": opt_time(s.last_used),
+        "baseline_uses": s.baseline_uses,
+        "findings": s.findings.len(),
+    })).collect();
+    let approvals: Vec<Value> = case.approvals.iter().map(|c| json!({
+        "package": c.package, "ecosystem": c.ecosystem, "manifest": c.manifest, "change": c.change.name(),
+        "from": c.from, "to": c.to, "commit": c.commit.id, "at": time(&c.commit.at),
+        "author": person(&c.commit.author), "merged_by": c.commit.merged_by.as_ref().map(person),
+        "pull_request": c.commit.pull_request, "approvers": c.commit.approvers.iter().map(approver).collect::<Vec<_>>(),
+        "owners": c.owners, "bot": c.commit.bot,
+    })).collect();
+    let reachability: Vec<Value> = case.reachability.iter().map(|r| json!({
+        "kind": r.grant.kind.name(), "at": time(&r.grant.at), "commit": r.grant.commit.as_ref().map(|c| &c.id),
+        "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
+        "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
+        "secret_names": r.grant.secret_names, "secrets": r.secrets, "excerpt": r.grant.excerpt,
+    })).collect();
+    let replays: Vec<Value> = case.replays.iter().map(|r| json!({
+        "secret": r.secret, "at": time(&r.access.at), "source": r.access.source.name(), "principal": r.access.principal,
+        "ip": r.access.ip, "user_agent": r.access.user_agent, "action": r.access.action,
+        "reasons": r.reasons.iter().map(|x| x.name()).collect::<Vec<_>>(),
+        "outcome": match &r.access.outcome { Outcome::Allowed => "allowed", Outcome::Denied(_) => "denied" },
+        "error": match &r.access.outcome { Outcome::Allowed => None, Outcome::Denied(e) => Some(e) },
+        "event_id": r.access.event_id,
+    })).collect();
+    let accountability: Vec<Value> = case.accountability.iter().map(|a| json!({
+        "role": a.role.name(), "owners": a.owners,
+        "decisions": a.decisions.iter().map(|d| json!({"what": d.what, "who": d.who, "at": time(&d.at), "evidence": d.evidence})).collect::<Vec<_>>(),
+        "gaps": a.gaps.iter().map(|g| g.text.clone()).collect::<Vec<_>>(),
+        "gap_evidence": a.gaps.iter().map(|g| g.evidence.clone()).collect::<Vec<_>>(),
+    })).collect();
+    let m = &case.metrics;
+    let doc = json!({
+        "schema": "leakline.report/v1",
+        "generated_by": super::generated_by(),
+        "incident": {
+            "title": case.title,
+            "window": { "from": opt_time(case.window.map(|w| w.0)), "to": opt_time(case.window.map(|w| w.1)) },
+        },
+        "inputs": inputs(&case.inputs),
+        "secrets": secrets,
+        "approvals": approvals,
+        "reachability": reachability,
+        "replays": replays,
+        "accountability": accountability,
+        "metrics": {
+            "exposure_window_s": m.exposure_window_s, "time_to_detect_s": m.time_to_detect_s,
+            "time_to_revoke_s": m.time_to_revoke_s, "replay_count": m.replay_count,
+            "distinct_replay_ips": m.distinct_replay_ips, "primary_secret": m.primary_secret,
+        },
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,84 @@
+//! A session: the sources the user named (on the command line or in a case
+//! file), resolved and ready to load. Shared by the TUI and the headless commands.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::correlate::{self, Context};
+use crate::ingest::{self, IngestError, ReadOptions, SourceSpec, case_file};
+use crate::model::{Case, Evidence, Owners};
+
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub title: Option<String>,
+    pub sources: Vec<SourceSpec>,
+    pub options: ReadOptions,
+    pub owners: Option<PathBuf>,
+}
+
+/// The SOURCES flags, as given.
+#[derive(Debug, Clone, Default)]
+pub struct SourceArgs {
+    pub repo: Vec<PathBuf>,
+    pub audit: Vec<String>,
+    pub scan: Vec<String>,
+    pub framework: Vec<String>,
+    pub owners: Option<PathBuf>,
+    pub case: Option<PathBuf>,
+}
+
+impl Session {
+    /// Resolve flags and an optional case file into one list of sources.
+    pub fn resolve(args: &SourceArgs) -> Result<Self, IngestError> {
+        let mut session = Session::default();
+        if let Some(path) = &args.case {
+            let case = case_file::load(path)?;
+            session.title = case.title;
+            session.sources = case.sources;
+            session.options.frameworks = case.frameworks;
+            session.owners = case.owners;
+        }
+        session.sources.extend(args.repo.iter().cloned().map(SourceSpec::Repo));
+        for a in &args.audit {
+            session.sources.push(SourceSpec::parse_audit(a)?);
+        }
+        for s in &args.scan {
+            session.sources.push(SourceSpec::parse_scan(s)?);
+        }
+        session.options.frameworks.extend(args.framework.iter().cloned());
+        if args.owners.is_some() {
+            session.owners.clone_from(&args.owners);
+        }
+        Ok(session)
+    }
+
+    pub fn load_owners(&self) -> Result<Owners, IngestError> {
+        self.owners.as_deref().map_or_else(|| Ok(Owners::default()), case_file::load_owners)
+    }
+
+    /// Read every source, in order; the first that cannot be read at all stops.
+    pub fn evidence(&self) -> Result<Evidence, IngestError> {
+        let mut evidence = Evidence::default();
+        for spec in &self.sources {
+            evidence.merge(ingest::load(spec, &self.options)?);
+        }
+        Ok(evidence)
+    }
+
+    pub fn context(&self, owners: Owners, now: DateTime<Utc>) -> Context {
+        Context { title: self.title.clone(), owners, now }
+    }
+
+    /// Load and correlate, headless.
+    pub fn case(&self, now: DateTime<Utc>) -> Result<Case, IngestError> {
+        let owners = self.load_owners()?;
+        let evidence = self.evidence()?;
+        Ok(correlate::correlate(&evidence, &self.context(owners, now)))
+    }
+}
+
+/// Whether a path names a case file rather than a folder.
+pub fn is_case_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+}
