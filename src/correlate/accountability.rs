@@ -69,7 +69,19 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
             evidence: evidence.clone(),
         });
         let Some(commit) = &g.commit else { continue };
-        if r.approvers.is_empty() {
+        let live_env_file = g.kind == GrantKind::EnvFile && !r.secrets.is_empty();
+        if live_env_file {
+            row.gaps.push(Gap {
+                text: format!(
+                    "{} holding {} was committed by {}{}",
+                    g.path,
+                    names(&g.secret_names),
+                    g.actor.display(),
+                    if r.approvers.is_empty() { " with no recorded review" } else { "" }
+                ),
+                evidence: evidence.clone(),
+            });
+        } else if r.approvers.is_empty() {
             row.gaps.push(Gap {
                 text: format!(
                     "{place} ({}) exposes {} and was committed by {} with no recorded review",
@@ -83,12 +95,6 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                 who: approver_names(r),
                 at: commit.at,
                 evidence: evidence.clone(),
-            });
-        }
-        if g.kind == GrantKind::EnvFile && !r.secrets.is_empty() {
-            appsec.gaps.push(Gap {
-                text: format!("{} with live values ({}) was committed by {}", g.path, names(&g.secret_names), g.actor.display()),
-                evidence,
             });
         }
     }
@@ -167,7 +173,7 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
             .collect();
         if let Some(first) = after_detection.first() {
             identity.gaps.push(Gap {
-                text: format!("{} was replayed {} times after detection and before revocation", s.label, after_detection.len()),
+                text: format!("{} was replayed {} after detection and before revocation", s.label, times(after_detection.len())),
                 evidence: format!("event:{}", first.access.event_id),
             });
         }
@@ -200,4 +206,8 @@ fn owners(inp: &Inputs, row: &mut RoleAccount) -> Vec<String> {
         .flat_map(|d| d.who.split(", ").map(|s| s.split(" (").next().unwrap_or(s).to_string()).collect::<Vec<_>>())
         .filter(|w| !w.starts_with('(') && seen.insert(w.clone()))
         .collect()
+}
+
+fn times(n: usize) -> String {
+    if n == 1 { "once".to_string() } else { format!("{n} times") }
 }

@@ -110,7 +110,6 @@ fn calls() -> Vec<(Call<'static>, Value)> {
         Some(("InvalidClientTokenId", "The security token included in the request is invalid."))));
     out.push((Call { when: at(2026, 4, 15, 9, 2, 44), service: "iam", name: "DeleteAccessKey", region: "us-east-1", ip: "198.51.100.20", ua: CONSOLE_UA,
         params: json!({"userName": "svc-ticket-agent", "accessKeyId": AWS_KEY_ID}), response: Value::Null, error: None }, hannah_identity()));
-    out.push(agent(at(2026, 4, 15, 10, 0, 0), "GetCallerIdentity", "eu-west-1", "52.18.44.10", json!({})));
     out
 }
 
@@ -118,11 +117,6 @@ fn calls() -> Vec<(Call<'static>, Value)> {
 pub fn write(logs: &Path) -> Result<(), DemoError> {
     let mut files: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     for (n, (call, identity)) in calls().into_iter().enumerate() {
-        // The service's post-revocation call fails like any other use of a dead key.
-        let mut call = call;
-        if call.when > at(2026, 4, 14, 13, 20, 5) && call.ip.starts_with("52.18.") {
-            call.error = Some(("InvalidClientTokenId", "The security token included in the request is invalid."));
-        }
         let day = call.when.format("%Y/%m/%d").to_string();
         files.entry((call.region.to_string(), day)).or_default().push(record(&call, identity, n));
     }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::model::{Evidence, InputSummary, SourceKind};
+use crate::model::{Evidence, InputSummary, Rejected, SourceKind};
 
 /// Why a source could not be read at all (record-level problems are rejections instead).
 #[derive(Debug, thiserror::Error)]
@@ -143,18 +143,42 @@ fn load_files(
     })?;
     files.sort();
     let mut evidence = Evidence::default();
+    let mut summaries: Vec<InputSummary> = Vec::new();
     for file in files {
-        match load_file(&file, forced, family)? {
-            Some(ev) => evidence.merge(ev),
+        let relative = file.strip_prefix(path).unwrap_or(&file).display().to_string();
+        let inputs = match load_file(&file, forced, family)? {
+            Some(mut ev) => {
+                let inputs = std::mem::take(&mut ev.inputs);
+                evidence.merge(ev);
+                inputs
+            }
             None => {
                 // Nothing is lost silently: an unrecognised file is a rejected input.
-                let kind = forced.unwrap_or(family[0]);
-                let mut summary = InputSummary::new(kind, file.display().to_string());
-                summary.reject(1, format!("not {expected} leakline recognises; skipped"));
-                evidence.inputs.push(summary);
+                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), display.clone());
+                summary.reject(0, format!("not {expected} leakline recognises; skipped"));
+                vec![summary]
+            }
+        };
+        // One input per kind for the folder; rejections name the file within it.
+        for summary in inputs {
+            let at = match summaries.iter().position(|s| s.kind == summary.kind) {
+                Some(at) => at,
+                None => {
+                    summaries.push(InputSummary::new(summary.kind, display.clone()));
+                    summaries.len() - 1
+                }
+            };
+            let merged = &mut summaries[at];
+            merged.records += summary.records;
+            merged.rejected += summary.rejected;
+            for e in summary.errors {
+                if merged.errors.len() < InputSummary::MAX_ERRORS {
+                    merged.errors.push(Rejected { line: e.line, message: format!("{relative}: {}", e.message) });
+                }
             }
         }
     }
+    evidence.inputs.extend(summaries);
     Ok(evidence)
 }
 

@@ -263,7 +263,7 @@ impl GrantKind {
     pub fn is_platform(self) -> bool {
         !matches!(
             self,
-            GrantKind::EnvRead | GrantKind::Dotenv | GrantKind::FrameworkDefault
+            GrantKind::EnvRead | GrantKind::Dotenv | GrantKind::FrameworkDefault | GrantKind::EnvFile
         )
     }
 }

@@ -1,12 +1,143 @@
-//! The TUI.
-use crate::session::Session;
+//! The TUI: an Elm-style loop. Sources load on tokio tasks (git2 and file work on
+//! blocking threads) and come back as messages; `update` changes the model;
+//! `view` draws it, only when something changed. The terminal is restored on
+//! quit, on error and on panic.
 
+pub mod app;
+pub mod keymap;
+mod panes;
+pub mod theme;
+pub mod view;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::correlate;
+use crate::session::Session;
+use app::{Cmd, Model, Msg, update};
+use theme::Theme;
+
+/// Why the TUI could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
     #[error("terminal: {0}")]
-    Io(#[from] std::io::Error),
+    Terminal(#[from] std::io::Error),
+    #[error("theme: {0}")]
+    Theme(#[from] theme::ThemeError),
 }
 
-pub fn run(_s: Session) -> Result<(), TuiError> {
+/// Restores the terminal when dropped, whatever path left the loop.
+struct RestoreGuard;
+
+impl Drop for RestoreGuard {
+    fn drop(&mut self) {
+        let _ = ratatui::try_restore();
+    }
+}
+
+/// Open the TUI on a session and run until the user quits.
+pub fn run(session: Session) -> Result<(), TuiError> {
+    let theme = Theme::from_env()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(run_loop(session, theme))
+}
+
+async fn run_loop(session: Session, theme: Theme) -> Result<(), TuiError> {
+    let mut terminal = ratatui::try_init()?;
+    let _guard = RestoreGuard;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut model = Model::new(session.sources.iter().map(|s| s.label()).collect());
+    let session = Arc::new(session);
+    let owners = match session.load_owners() {
+        Ok(o) => o,
+        Err(e) => {
+            model.status = Some(format!("owners not read: {e}"));
+            Default::default()
+        }
+    };
+    let context = Arc::new(session.context(owners, chrono::Utc::now()));
+    let loading = Arc::new(AtomicBool::new(true));
+    start_loading(&session, &tx);
+    spawn_input(tx.clone());
+    spawn_ticks(tx.clone(), loading.clone());
+    if session.sources.is_empty() {
+        let _ = tx.send(Msg::Correlated(Box::new(correlate::correlate(&Default::default(), &context))));
+    }
+    terminal.draw(|f| view::view(&model, &theme, f))?;
+    while let Some(msg) = rx.recv().await {
+        let mut changed = handle(&mut model, msg, &tx, &context);
+        // Coalesce: apply everything already queued, then draw once.
+        while let Ok(more) = rx.try_recv() {
+            changed |= handle(&mut model, more, &tx, &context);
+        }
+        if model.quit {
+            break;
+        }
+        if !model.loading() {
+            loading.store(false, Ordering::Relaxed);
+        }
+        if changed {
+            terminal.draw(|f| view::view(&model, &theme, f))?;
+        }
+    }
     Ok(())
+}
+
+fn handle(model: &mut Model, msg: Msg, tx: &mpsc::UnboundedSender<Msg>, context: &Arc<correlate::Context>) -> bool {
+    let (changed, cmd) = update(model, msg);
+    if let Some(Cmd::Correlate(evidence)) = cmd {
+        let tx = tx.clone();
+        let context = context.clone();
+        tokio::task::spawn_blocking(move || {
+            let case = correlate::correlate(&evidence, &context);
+            let _ = tx.send(Msg::Correlated(Box::new(case)));
+        });
+    }
+    changed
+}
+
+fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
+    for index in 0..session.sources.len() {
+        let tx = tx.clone();
+        let session = session.clone();
+        // git2 and file parsing block: each source on its own blocking thread.
+        tokio::task::spawn_blocking(move || {
+            let result = crate::ingest::load(&session.sources[index], &session.options).map(Box::new).map_err(|e| e.to_string());
+            let _ = tx.send(Msg::SourceLoaded { index, result });
+        });
+    }
+}
+
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(Ok(event)) = events.next().await {
+            let msg = match event {
+                Event::Key(key) if key.kind == KeyEventKind::Press => Msg::KeyPressed(key),
+                Event::Resize(_, _) => Msg::Resized,
+                _ => continue,
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Ticks only while something animates (the loading spinner).
+fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>, loading: Arc<AtomicBool>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_millis(120));
+        while loading.load(Ordering::Relaxed) {
+            interval.tick().await;
+            if tx.send(Msg::Ticked).is_err() {
+                break;
+            }
+        }
+    });
 }

@@ -137,12 +137,12 @@ impl Reader<'_> {
                 }
             }
             if let (Some(p), Some(text)) = (&new_path, self.blob_text(delta.new_file().id())) {
-                for hit in reachability::scan(p, &text, &added) {
+                for hit in group_hits(reachability::scan(p, &text, &added)) {
                     self.evidence.grants.push(self.grant(hit, p, &info));
                 }
             }
             if let (Some(p), Some(text)) = (&old_path, self.blob_text(delta.old_file().id())) {
-                for hit in reachability::scan(p, &text, &removed) {
+                for hit in group_hits(reachability::scan(p, &text, &removed)) {
                     self.evidence.unwirings.push(self.grant(hit, p, &info));
                 }
             }
@@ -208,4 +208,23 @@ impl Reader<'_> {
             });
         }
     }
+}
+
+/// One decision per kind and file in a commit: a `.env` of four keys or a
+/// manifest of three `secretKeyRef`s is one grant naming them all.
+fn group_hits(hits: Vec<reachability::Hit>) -> Vec<reachability::Hit> {
+    let mut out: Vec<reachability::Hit> = Vec::new();
+    for hit in hits {
+        match out.iter_mut().find(|h| h.kind == hit.kind) {
+            Some(h) => {
+                for name in hit.names {
+                    if !h.names.contains(&name) {
+                        h.names.push(name);
+                    }
+                }
+            }
+            None => out.push(hit),
+        }
+    }
+    out
 }

@@ -113,7 +113,7 @@ static YAML_ENV_ITEM: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*-?\s*["']?([A
 static YAML_NAME: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*-?\s*name:\s*["']?([A-Za-z0-9_.-]+)"#));
 static YAML_KEY: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*key:\s*["']?([A-Za-z0-9_.-]+)"#));
 static CI_SECRET: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}"));
-static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)"));
+static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN|PRIVATE|CERT)"));
 
 /// Rule hits on the given lines (1-based) of a file's content.
 pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
@@ -129,7 +129,9 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
         if trimmed.starts_with('#') || trimmed.starts_with("//") || trimmed.starts_with("* ") {
             continue;
         }
-        let mut push = |kind, names: Vec<String>| {
+        let mut push = |kind, mut names: Vec<String>| {
+            let mut seen = BTreeSet::new();
+            names.retain(|x| seen.insert(x.clone()));
             hits.push(Hit { kind, line: n, names, excerpt: redact_line(text) });
         };
         match class {
@@ -141,6 +143,7 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
                 if let Some(c) = ENV_DESTRUCTURE.captures(text) {
                     names.extend(c[1].split(',').map(|s| s.split(':').next().unwrap_or("").trim().to_string()).filter(|s| !s.is_empty()));
                 }
+                names.retain(|n| SECRET_NAME.is_match(n));
                 if !names.is_empty() {
                     push(GrantKind::EnvRead, names);
                 }
@@ -158,7 +161,7 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
             }
             FileClass::DotEnv => {
                 if let Some(c) = ASSIGNMENT.captures(text) {
-                    if !c[2].trim().is_empty() {
+                    if !c[2].trim().is_empty() && SECRET_NAME.is_match(&c[1]) {
                         push(GrantKind::EnvFile, vec![c[1].to_string()]);
                     }
                 }
@@ -275,6 +278,7 @@ mod tests {
         let hits = scan(".env", env, &all_lines(env));
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].excerpt, "AWS_ACCESS_KEY_ID=AKIA…0042");
+        assert!(scan(".env", "AWS_REGION=eu-west-1\n", &all_lines("x")).is_empty(), "not a secret");
         assert!(!hits[1].excerpt.contains("abcdefghijkl"));
     }
 }

@@ -1,0 +1,207 @@
+//! The TUI's state and its one `update` function: messages in, state changed,
+//! effects out as `Cmd`s. No I/O here, so it is driven directly in tests.
+
+use crossterm::event::KeyEvent;
+
+use super::keymap::{Action, Keymap};
+use super::panes;
+use crate::model::{Case, Evidence};
+
+/// The panes, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Overview,
+    Timeline,
+    Approvals,
+    Reachability,
+    Replays,
+    Accountability,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 6] = [Pane::Overview, Pane::Timeline, Pane::Approvals, Pane::Reachability, Pane::Replays, Pane::Accountability];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Overview => "Overview",
+            Pane::Timeline => "Timeline",
+            Pane::Approvals => "Approvals",
+            Pane::Reachability => "Reachability",
+            Pane::Replays => "Replays",
+            Pane::Accountability => "Accountability",
+        }
+    }
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// How loading one source went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceStatus {
+    Loading,
+    Loaded { records: usize, rejected: usize },
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceState {
+    pub label: String,
+    pub status: SourceStatus,
+}
+
+/// Messages: what happened (past tense).
+#[derive(Debug)]
+pub enum Msg {
+    KeyPressed(KeyEvent),
+    SourceLoaded { index: usize, result: Result<Box<Evidence>, String> },
+    Correlated(Box<Case>),
+    Ticked,
+    Resized,
+}
+
+/// Effects for the runtime to carry out.
+#[derive(Debug)]
+pub enum Cmd {
+    Correlate(Box<Evidence>),
+}
+
+/// The whole UI state.
+#[derive(Debug)]
+pub struct Model {
+    pub pane: Pane,
+    pub selected: [usize; 6],
+    pub detail: bool,
+    pub detail_scroll: u16,
+    pub help: bool,
+    pub sources: Vec<SourceState>,
+    pub case: Option<Case>,
+    pub evidence: Evidence,
+    pub spinner: usize,
+    pub status: Option<String>,
+    pub quit: bool,
+    pub keymap: Keymap,
+}
+
+impl Model {
+    pub fn new(labels: Vec<String>) -> Self {
+        Self {
+            pane: Pane::Overview,
+            selected: [0; 6],
+            detail: false,
+            detail_scroll: 0,
+            help: false,
+            sources: labels.into_iter().map(|label| SourceState { label, status: SourceStatus::Loading }).collect(),
+            case: None,
+            evidence: Evidence::default(),
+            spinner: 0,
+            status: None,
+            quit: false,
+            keymap: Keymap::default_keys(),
+        }
+    }
+
+    /// A model with a correlated case already in it (for tests and headless rendering).
+    pub fn with_case(case: Case) -> Self {
+        let mut m = Self::new(case.inputs.iter().map(|i| format!("{} {}", i.kind.name(), i.path)).collect());
+        for (s, i) in m.sources.iter_mut().zip(&case.inputs) {
+            s.status = SourceStatus::Loaded { records: i.records, rejected: i.rejected };
+        }
+        m.case = Some(case);
+        m
+    }
+
+    pub fn loading(&self) -> bool {
+        self.case.is_none()
+    }
+
+    pub fn selection(&self) -> usize {
+        self.selected[self.pane.index()]
+    }
+
+    fn rows(&self) -> usize {
+        self.case.as_ref().map_or(0, |c| panes::row_count(self.pane, c))
+    }
+
+    fn select(&mut self, f: impl FnOnce(usize, usize) -> usize) {
+        let rows = self.rows();
+        let i = self.pane.index();
+        self.selected[i] = if rows == 0 { 0 } else { f(self.selected[i], rows).min(rows - 1) };
+        self.detail_scroll = 0;
+    }
+
+    fn act(&mut self, action: Action) -> bool {
+        let before = (self.pane, self.selected, self.detail, self.detail_scroll, self.help, self.quit);
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.help = !self.help,
+            Action::Back if self.help => self.help = false,
+            Action::Back => self.detail = false,
+            _ if self.help => {}
+            Action::NextPane => self.switch(Pane::ALL[(self.pane.index() + 1) % 6]),
+            Action::PrevPane => self.switch(Pane::ALL[(self.pane.index() + 5) % 6]),
+            Action::Pane1 => self.switch(Pane::Overview),
+            Action::Pane2 => self.switch(Pane::Timeline),
+            Action::Pane3 => self.switch(Pane::Approvals),
+            Action::Pane4 => self.switch(Pane::Reachability),
+            Action::Pane5 => self.switch(Pane::Replays),
+            Action::Pane6 => self.switch(Pane::Accountability),
+            Action::Down if self.detail => self.detail_scroll = self.detail_scroll.saturating_add(1),
+            Action::Up if self.detail => self.detail_scroll = self.detail_scroll.saturating_sub(1),
+            Action::PageDown if self.detail => self.detail_scroll = self.detail_scroll.saturating_add(10),
+            Action::PageUp if self.detail => self.detail_scroll = self.detail_scroll.saturating_sub(10),
+            Action::Top if self.detail => self.detail_scroll = 0,
+            Action::Bottom | Action::Top if self.detail => {}
+            Action::Down => self.select(|s, _| s + 1),
+            Action::Up => self.select(|s, _| s.saturating_sub(1)),
+            Action::PageDown => self.select(|s, _| s + 10),
+            Action::PageUp => self.select(|s, _| s.saturating_sub(10)),
+            Action::Top => self.select(|_, _| 0),
+            Action::Bottom => self.select(|_, rows| rows.saturating_sub(1)),
+            Action::Open => self.detail = self.rows() > 0,
+        }
+        before != (self.pane, self.selected, self.detail, self.detail_scroll, self.help, self.quit)
+    }
+
+    fn switch(&mut self, pane: Pane) {
+        self.pane = pane;
+        self.detail = false;
+        self.detail_scroll = 0;
+    }
+}
+
+/// Apply one message. Returns whether anything visible changed, and an effect.
+pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
+    match msg {
+        Msg::KeyPressed(key) => {
+            let changed = model.keymap.action(&key).is_some_and(|a| model.act(a));
+            (changed, None)
+        }
+        Msg::SourceLoaded { index, result } => {
+            if let Some(source) = model.sources.get_mut(index) {
+                source.status = match result {
+                    Ok(evidence) => {
+                        let records = evidence.inputs.iter().map(|i| i.records).sum();
+                        let rejected = evidence.inputs.iter().map(|i| i.rejected).sum();
+                        model.evidence.merge(*evidence);
+                        SourceStatus::Loaded { records, rejected }
+                    }
+                    Err(message) => SourceStatus::Failed(message),
+                };
+            }
+            let done = model.sources.iter().all(|s| s.status != SourceStatus::Loading);
+            let cmd = done.then(|| Cmd::Correlate(Box::new(std::mem::take(&mut model.evidence))));
+            (true, cmd)
+        }
+        Msg::Correlated(case) => {
+            model.case = Some(*case);
+            (true, None)
+        }
+        Msg::Ticked => {
+            model.spinner = model.spinner.wrapping_add(1);
+            (model.loading(), None)
+        }
+        Msg::Resized => (true, None),
+    }
+}
