@@ -64,7 +64,7 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
         let evidence = g.commit.as_ref().map_or_else(|| format!("event:{}", g.origin), |c| commit_evidence(&c.id));
         row.decisions.push(Decision {
             what: format!("made {} reachable ({}) at {place}", names(&g.secret_names), g.kind.name()),
-            who: g.actor.display(),
+            who: g.actor.short(),
             at: g.at,
             evidence: evidence.clone(),
         });
@@ -105,7 +105,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
         let version = c.to.as_deref().or(c.from.as_deref()).unwrap_or("?");
         let what = format!("{} {} {version} in {}", c.package, c.change.name(), c.manifest);
         let evidence = commit_evidence(&c.commit.id);
-        governance.decisions.push(Decision { what: what.clone(), who: c.commit.author.display(), at: c.commit.at, evidence: evidence.clone() });
+        governance.decisions.push(Decision { what: what.clone(), who: c.commit.author.short(), at: c.commit.at, evidence: evidence.clone() });
         if has_approval(c) {
             let who: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", if a.name.is_empty() { &a.email } else { &a.name }, a.role)).collect();
             appsec.decisions.push(Decision { what: format!("approved {what}"), who: who.join(", "), at: c.commit.at, evidence: evidence.clone() });

@@ -18,7 +18,7 @@ pub fn build(
             at: c.commit.at,
             kind: EntryKind::Framework,
             summary: format!("{} {} {version} ({})", c.package, c.change.name(), c.manifest),
-            who: c.commit.author.display(),
+            who: c.commit.author.short(),
             item: ItemRef::Approval(i),
         });
     }
@@ -27,7 +27,7 @@ pub fn build(
             at: r.grant.at,
             kind: EntryKind::Reachability,
             summary: format!("{} {} in {}", r.grant.kind.name(), r.grant.secret_names.join(", "), r.grant.path),
-            who: r.grant.actor.display(),
+            who: r.grant.actor.short(),
             item: ItemRef::Reach(i),
         });
     }
@@ -36,7 +36,7 @@ pub fn build(
             at: g.at,
             kind: EntryKind::Unwiring,
             summary: format!("removed {} {} from {}", g.kind.name(), g.secret_names.join(", "), g.path),
-            who: g.actor.display(),
+            who: g.actor.short(),
             item: ItemRef::Unwiring(i),
         });
     }
@@ -50,7 +50,7 @@ pub fn build(
                 at: e.at,
                 kind: EntryKind::Exposure,
                 summary: format!("{} ({}) exposed in {place}", s.label, s.id),
-                who: e.author.as_ref().map(|a| a.display()).unwrap_or_default(),
+                who: e.author.as_ref().map(|a| a.short()).unwrap_or_default(),
                 item: ItemRef::Secret(i),
             });
         }

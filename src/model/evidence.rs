@@ -19,6 +19,11 @@ impl Person {
         }
     }
 
+    /// The name, or the email when there is no name: for narrow columns.
+    pub fn short(&self) -> String {
+        if self.name.is_empty() { self.display() } else { self.name.clone() }
+    }
+
     /// `Name <email>`, or whichever part is known.
     pub fn display(&self) -> String {
         match (self.name.is_empty(), self.email.is_empty()) {

@@ -40,7 +40,8 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             Span::styled(format!(" {}", clip(&d.what, 200)), theme.text),
         ]));
     }
-    let title = format!(" {} — {} gaps, {} decisions ", role.role.title(), role.gaps.len(), role.decisions.len());
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let title = format!(" {} — {}, {} ", role.role.title(), count(role.gaps.len(), "gap"), count(role.decisions.len(), "decision"));
     let block = Block::default().borders(Borders::ALL).border_style(theme.border).title(Line::styled(title, theme.title));
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), bottom);
 }

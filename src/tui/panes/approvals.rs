@@ -34,11 +34,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         Constraint::Length(16),
         Constraint::Fill(2),
         Constraint::Length(10),
-        Constraint::Fill(2),
+        Constraint::Length(17),
         Constraint::Fill(2),
         Constraint::Length(5),
         Constraint::Fill(2),
-        Constraint::Fill(1),
+        Constraint::Fill(2),
         Constraint::Fill(2),
     ];
     let header = ["when (UTC)", "package", "change", "version", "author", "PR", "approved by", "merged by", "CODEOWNERS"];

@@ -24,7 +24,7 @@ fn duration(s: Option<i64>) -> String {
 
 fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let label = |s: &str| Span::styled(format!("{s:<24}"), theme.header);
+    let label = |s: &str| Span::styled(format!("{s:<28}"), theme.header);
     let approved = case.approvals.iter().filter(|c| !c.commit.approvers.is_empty()).count();
     let first = case.approvals.first().map(|c| {
         let who: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
@@ -97,7 +97,9 @@ fn sources(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: &Theme) {
     let source_height = (model.sources.len() as u16 + 2).min(area.height / 4).max(3);
-    let [top, middle, bottom] = Layout::vertical([Constraint::Length(6), Constraint::Fill(1), Constraint::Length(source_height)]).areas(area);
+    let secrets_height = (case.secrets.len() as u16 + 3).clamp(4, area.height / 3);
+    let [top, middle, gaps_area, bottom] =
+        Layout::vertical([Constraint::Length(7), Constraint::Length(secrets_height), Constraint::Fill(1), Constraint::Length(source_height)]).areas(area);
     let block = |t: &str| Block::default().borders(Borders::ALL).border_style(theme.border).title(Line::styled(format!(" {t} "), theme.title));
     frame.render_widget(Paragraph::new(answers(case, theme)).block(block(&clip(&case.title, 100))).wrap(Wrap { trim: true }), top);
     let rows = case
@@ -132,5 +134,13 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
     ];
     let header = ["id", "kind", "label", "exposed (UTC)", "where", "detected", "revoked", "replays", "found by"];
     table(frame, middle, "Leaked secrets", &header, rows, &widths, model.selection(), theme);
+    let gaps: Vec<Line> = case
+        .accountability
+        .iter()
+        .flat_map(|a| a.gaps.iter().map(move |g| (a.role.name(), g)))
+        .map(|(role, g)| Line::from(vec![Span::styled(format!(" {role:<11}"), theme.key), Span::styled(clip(&g.text, 240), theme.gap)]))
+        .collect();
+    let gaps_title = format!("Gaps ({}) — 6 for owners, decisions and evidence", gaps.len());
+    frame.render_widget(Paragraph::new(gaps).block(block(&gaps_title)).wrap(Wrap { trim: false }), gaps_area);
     frame.render_widget(Paragraph::new(sources(model, theme)).block(block("Sources")), bottom);
 }
