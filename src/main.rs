@@ -9,7 +9,11 @@ use leakline::report::{self, Format};
 use leakline::session::{Session, SourceArgs};
 
 #[derive(Parser)]
-#[command(name = "leakline", version, about = "Who approved the framework, who made the secret reachable, and where it was replayed.")]
+#[command(
+    name = "leakline",
+    version,
+    about = "Who approved the framework, who made the secret reachable, and where it was replayed."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -111,7 +115,9 @@ fn main() -> ExitCode {
 fn session(sources: &Sources) -> Result<Session, Failure> {
     let session = Session::resolve(&sources.args()).map_err(|e| Failure::Input(e.to_string()))?;
     if session.sources.is_empty() {
-        return Err(Failure::Usage("no sources: give --repo, --audit, --scan or --case (see --help)".into()));
+        return Err(Failure::Usage(
+            "no sources: give --repo, --audit, --scan or --case (see --help)".into(),
+        ));
     }
     Ok(session)
 }
@@ -124,11 +130,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let s = session(&sources)?;
             leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
         }
-        Command::Report { sources, format, output } => {
+        Command::Report {
+            sources,
+            format,
+            output,
+        } => {
             let case = session(&sources)?.case(chrono::Utc::now()).map_err(input)?;
             let text = report::render(&case, format);
             match output {
-                Some(path) => std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display()))),
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| Failure::Input(format!("{}: {e}", path.display()))),
                 None => {
                     print!("{text}");
                     Ok(())
@@ -154,21 +165,36 @@ fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
         Some(dir) => dir,
         None if no_tui => PathBuf::from("leakline-demo"),
         None => {
-            temp = tempfile::Builder::new().prefix("leakline-demo-").tempdir().map_err(|e| Failure::Input(format!("temporary folder: {e}")))?;
+            temp = tempfile::Builder::new()
+                .prefix("leakline-demo-")
+                .tempdir()
+                .map_err(|e| Failure::Input(format!("temporary folder: {e}")))?;
             temp.path().to_path_buf()
         }
     };
     if dir.join("repo").exists() {
-        return Err(Failure::Usage(format!("{} already holds a demo; choose another --out", dir.display())));
+        return Err(Failure::Usage(format!(
+            "{} already holds a demo; choose another --out",
+            dir.display()
+        )));
     }
     let paths = leakline::demo::write(&dir).map_err(|e| Failure::Input(e.to_string()))?;
     if no_tui {
         println!("demo incident written to {}", paths.root.display());
-        println!("  repository  {}\n  audit logs  {}\n  scans       {}\n  case file   {}", paths.repo.display(), paths.logs.display(), paths.scans.display(), paths.case_file.display());
+        println!(
+            "  repository  {}\n  audit logs  {}\n  scans       {}\n  case file   {}",
+            paths.repo.display(),
+            paths.logs.display(),
+            paths.scans.display(),
+            paths.case_file.display()
+        );
         println!("next: leakline open --case {}", paths.case_file.display());
         return Ok(());
     }
-    let args = SourceArgs { case: Some(paths.case_file.clone()), ..SourceArgs::default() };
+    let args = SourceArgs {
+        case: Some(paths.case_file.clone()),
+        ..SourceArgs::default()
+    };
     let s = Session::resolve(&args).map_err(|e| Failure::Input(e.to_string()))?;
     leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
 }

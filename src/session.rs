@@ -39,14 +39,19 @@ impl Session {
             session.options.frameworks = case.frameworks;
             session.owners = case.owners;
         }
-        session.sources.extend(args.repo.iter().cloned().map(SourceSpec::Repo));
+        session
+            .sources
+            .extend(args.repo.iter().cloned().map(SourceSpec::Repo));
         for a in &args.audit {
             session.sources.push(SourceSpec::parse_audit(a)?);
         }
         for s in &args.scan {
             session.sources.push(SourceSpec::parse_scan(s)?);
         }
-        session.options.frameworks.extend(args.framework.iter().cloned());
+        session
+            .options
+            .frameworks
+            .extend(args.framework.iter().cloned());
         if args.owners.is_some() {
             session.owners.clone_from(&args.owners);
         }
@@ -54,7 +59,9 @@ impl Session {
     }
 
     pub fn load_owners(&self) -> Result<Owners, IngestError> {
-        self.owners.as_deref().map_or_else(|| Ok(Owners::default()), case_file::load_owners)
+        self.owners
+            .as_deref()
+            .map_or_else(|| Ok(Owners::default()), case_file::load_owners)
     }
 
     /// Read every source, in order; the first that cannot be read at all stops.
@@ -67,7 +74,11 @@ impl Session {
     }
 
     pub fn context(&self, owners: Owners, now: DateTime<Utc>) -> Context {
-        Context { title: self.title.clone(), owners, now }
+        Context {
+            title: self.title.clone(),
+            owners,
+            now,
+        }
     }
 
     /// Load and correlate, headless.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::approvals::has_approval;
 use crate::model::{
-    DependencyChange, Decision, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret,
+    Decision, DependencyChange, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret,
 };
 
 /// Credentials older than this at exposure were due for rotation.
@@ -30,24 +30,47 @@ fn commit_evidence(id: &str) -> String {
 }
 
 fn names(list: &[String]) -> String {
-    if list.is_empty() { "secrets".to_string() } else { list.join(", ") }
+    if list.is_empty() {
+        "secrets".to_string()
+    } else {
+        list.join(", ")
+    }
 }
 
 fn approver_names(r: &Reach) -> String {
-    r.approvers.iter().map(|a| if a.name.is_empty() { a.email.clone() } else { a.name.clone() }).collect::<Vec<_>>().join(", ")
+    r.approvers
+        .iter()
+        .map(|a| {
+            if a.name.is_empty() {
+                a.email.clone()
+            } else {
+                a.name.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
     let mut rows: Vec<RoleAccount> = Role::ALL
         .iter()
-        .map(|&role| RoleAccount { role, owners: Vec::new(), owners_declared: false, decisions: Vec::new(), gaps: Vec::new() })
+        .map(|&role| RoleAccount {
+            role,
+            owners: Vec::new(),
+            owners_declared: false,
+            decisions: Vec::new(),
+            gaps: Vec::new(),
+        })
         .collect();
-    let [appsec, platform, identity, governance] = &mut rows[..] else { return Vec::new() };
+    let [appsec, platform, identity, governance] = &mut rows[..] else {
+        return Vec::new();
+    };
     reachability(inp, appsec, platform);
     frameworks(inp, appsec, governance);
     credentials(inp, identity);
     for row in rows.iter_mut() {
-        row.decisions.sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
+        row.decisions
+            .sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
         row.owners = owners(inp, row);
     }
     rows
@@ -56,14 +79,25 @@ pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
 fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccount) {
     for r in inp.reachability {
         let g = &r.grant;
-        let row = if g.kind.is_platform() { &mut *platform } else { &mut *appsec };
+        let row = if g.kind.is_platform() {
+            &mut *platform
+        } else {
+            &mut *appsec
+        };
         let place = match g.line {
             Some(l) => format!("{}:{l}", g.path),
             None => g.path.clone(),
         };
-        let evidence = g.commit.as_ref().map_or_else(|| format!("event:{}", g.origin), |c| commit_evidence(&c.id));
+        let evidence = g
+            .commit
+            .as_ref()
+            .map_or_else(|| format!("event:{}", g.origin), |c| commit_evidence(&c.id));
         row.decisions.push(Decision {
-            what: format!("made {} reachable ({}) at {place}", names(&g.secret_names), g.kind.name()),
+            what: format!(
+                "made {} reachable ({}) at {place}",
+                names(&g.secret_names),
+                g.kind.name()
+            ),
             who: g.actor.short(),
             at: g.at,
             evidence: evidence.clone(),
@@ -76,8 +110,12 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     "{} holding {} was committed by {}{}",
                     g.path,
                     names(&g.secret_names),
-                    g.actor.display(),
-                    if r.approvers.is_empty() { " with no recorded review" } else { "" }
+                    g.actor.short(),
+                    if r.approvers.is_empty() {
+                        " with no recorded review"
+                    } else {
+                        ""
+                    }
                 ),
                 evidence: evidence.clone(),
             });
@@ -85,7 +123,9 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
             row.gaps.push(Gap {
                 text: format!(
                     "{place} ({}) exposes {} and was committed by {} with no recorded review",
-                    g.kind.name(), names(&g.secret_names), g.actor.display()
+                    g.kind.name(),
+                    names(&g.secret_names),
+                    g.actor.short()
                 ),
                 evidence: evidence.clone(),
             });
@@ -103,24 +143,65 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
 fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccount) {
     for c in inp.approvals {
         let version = c.to.as_deref().or(c.from.as_deref()).unwrap_or("?");
-        let what = format!("{} {} {version} in {}", c.package, c.change.name(), c.manifest);
+        let what = format!(
+            "{} {} {version} in {}",
+            c.package,
+            c.change.name(),
+            c.manifest
+        );
         let evidence = commit_evidence(&c.commit.id);
-        governance.decisions.push(Decision { what: what.clone(), who: c.commit.author.short(), at: c.commit.at, evidence: evidence.clone() });
+        governance.decisions.push(Decision {
+            what: what.clone(),
+            who: c.commit.author.short(),
+            at: c.commit.at,
+            evidence: evidence.clone(),
+        });
         if has_approval(c) {
-            let who: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", if a.name.is_empty() { &a.email } else { &a.name }, a.role)).collect();
-            appsec.decisions.push(Decision { what: format!("approved {what}"), who: who.join(", "), at: c.commit.at, evidence: evidence.clone() });
+            let who: Vec<String> = c
+                .commit
+                .approvers
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} ({})",
+                        if a.name.is_empty() { &a.email } else { &a.name },
+                        a.role
+                    )
+                })
+                .collect();
+            appsec.decisions.push(Decision {
+                what: format!("approved {what}"),
+                who: who.join(", "),
+                at: c.commit.at,
+                evidence: evidence.clone(),
+            });
         } else {
             let by = if c.commit.bot { "a bot" } else { "its author" };
-            let pr = c.commit.pull_request.map(|n| format!(" (PR #{n})")).unwrap_or_default();
-            let owners = if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
+            let pr = c
+                .commit
+                .pull_request
+                .map(|n| format!(" (PR #{n})"))
+                .unwrap_or_default();
+            let owners = if c.owners.is_empty() {
+                String::new()
+            } else {
+                format!("; CODEOWNERS named {}", c.owners.join(" "))
+            };
             governance.gaps.push(Gap {
-                text: format!("{what}{pr} was merged with no recorded approval, by {by} {}{owners}", c.commit.author.display()),
+                text: format!(
+                    "{what}{pr} was merged with no recorded approval, by {by} {}{owners}",
+                    c.commit.author.short()
+                ),
                 evidence,
             });
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();
-    for r in inp.reachability.iter().filter(|r| r.grant.kind == GrantKind::FrameworkDefault) {
+    for r in inp
+        .reachability
+        .iter()
+        .filter(|r| r.grant.kind == GrantKind::FrameworkDefault)
+    {
         let key = format!("{}|{}", r.grant.path, r.grant.secret_names.join(","));
         if defaults.insert(key) {
             governance.gaps.push(Gap {
@@ -138,11 +219,22 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
     for s in inp.secrets {
         let exposed = s.exposed.as_ref().map(|e| e.at);
         if let Some((at, who)) = &s.issued {
-            identity.decisions.push(Decision { what: format!("issued {} ({})", s.label, s.id), who: who.clone(), at: *at, evidence: format!("event:issued {}", s.id) });
+            identity.decisions.push(Decision {
+                what: format!("issued {} ({})", s.label, s.id),
+                who: who.clone(),
+                at: *at,
+                evidence: format!("event:issued {}", s.id),
+            });
             if let Some(e) = exposed {
                 let age = (e - *at).num_days();
                 if age > ROTATION_DAYS {
-                    identity.gaps.push(Gap { text: format!("{} was {age} days old when exposed and had never been rotated", s.label), evidence: format!("event:issued {}", s.id) });
+                    identity.gaps.push(Gap {
+                        text: format!(
+                            "{} was {age} days old when exposed and had never been rotated",
+                            s.label
+                        ),
+                        evidence: format!("event:issued {}", s.id),
+                    });
                 }
             }
         }
@@ -157,23 +249,39 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                 if let Some(d) = s.detected_at {
                     let hours = (at - d).num_hours();
                     if hours > REVOKE_HOURS {
-                        identity.gaps.push(Gap { text: format!("{} was revoked {hours} hours after detection", s.label), evidence: format!("event:revoked {}", s.id) });
+                        identity.gaps.push(Gap {
+                            text: format!("{} was revoked {hours} hours after detection", s.label),
+                            evidence: format!("event:revoked {}", s.id),
+                        });
                     }
                 }
             }
             (None, _) => {
-                let open = exposed.map(|e| format!(", exposed since {}", e.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
-                identity.gaps.push(Gap { text: format!("no evidence that {} ({}) was revoked{open}", s.label, s.id), evidence: format!("secret:{}", s.id) });
+                let open = exposed
+                    .map(|e| format!(", exposed since {}", e.format("%Y-%m-%d %H:%M UTC")))
+                    .unwrap_or_default();
+                identity.gaps.push(Gap {
+                    text: format!("no evidence that {} ({}) was revoked{open}", s.label, s.id),
+                    evidence: format!("secret:{}", s.id),
+                });
             }
         }
         let after_detection: Vec<&Replay> = inp
             .replays
             .iter()
-            .filter(|r| r.secret == s.id && s.detected_at.is_some_and(|d| r.access.at >= d) && s.revoked_at.is_none_or(|v| r.access.at < v))
+            .filter(|r| {
+                r.secret == s.id
+                    && s.detected_at.is_some_and(|d| r.access.at >= d)
+                    && s.revoked_at.is_none_or(|v| r.access.at < v)
+            })
             .collect();
         if let Some(first) = after_detection.first() {
             identity.gaps.push(Gap {
-                text: format!("{} was replayed {} after detection and before revocation", s.label, times(after_detection.len())),
+                text: format!(
+                    "{} was replayed {} after detection and before revocation",
+                    s.label,
+                    times(after_detection.len())
+                ),
                 evidence: format!("event:{}", first.access.event_id),
             });
         }
@@ -194,7 +302,11 @@ fn owners(inp: &Inputs, row: &mut RoleAccount) -> Vec<String> {
             .collect();
     }
     if matches!(row.role, Role::Appsec | Role::Governance) {
-        let code: BTreeSet<String> = inp.approvals.iter().flat_map(|c| c.owners.iter().cloned()).collect();
+        let code: BTreeSet<String> = inp
+            .approvals
+            .iter()
+            .flat_map(|c| c.owners.iter().cloned())
+            .collect();
         if !code.is_empty() {
             row.owners_declared = true;
             return code.into_iter().collect();
@@ -203,11 +315,20 @@ fn owners(inp: &Inputs, row: &mut RoleAccount) -> Vec<String> {
     let mut seen = BTreeSet::new();
     row.decisions
         .iter()
-        .flat_map(|d| d.who.split(", ").map(|s| s.split(" (").next().unwrap_or(s).to_string()).collect::<Vec<_>>())
+        .flat_map(|d| {
+            d.who
+                .split(", ")
+                .map(|s| s.split(" (").next().unwrap_or(s).to_string())
+                .collect::<Vec<_>>()
+        })
         .filter(|w| !w.starts_with('(') && seen.insert(w.clone()))
         .collect()
 }
 
 fn times(n: usize) -> String {
-    if n == 1 { "once".to_string() } else { format!("{n} times") }
+    if n == 1 {
+        "once".to_string()
+    } else {
+        format!("{n} times")
+    }
 }

@@ -31,9 +31,17 @@ impl UnionFind {
 }
 
 fn keys(f: &Finding) -> Vec<String> {
-    let mut keys: Vec<String> = f.identifiers.iter().filter(|i| crate::model::is_access_key_id(i)).map(|i| format!("id:{i}")).collect();
+    let mut keys: Vec<String> = f
+        .identifiers
+        .iter()
+        .filter(|i| crate::model::is_access_key_id(i))
+        .map(|i| format!("id:{i}"))
+        .collect();
     keys.extend(f.fingerprint.iter().map(|fp| format!("fp:{fp}")));
-    let place = f.file.as_deref().map(|p| p.trim_start_matches("./").trim_start_matches('/'));
+    let place = f
+        .file
+        .as_deref()
+        .map(|p| p.trim_start_matches("./").trim_start_matches('/'));
     if let (Some(c), Some(p), Some(l)) = (&f.commit, place, f.line) {
         keys.push(format!("at:{}:{p}:{l}", &c[..c.len().min(12)]));
     }
@@ -47,7 +55,11 @@ fn keys(f: &Finding) -> Vec<String> {
 
 /// The committer time git recorded for a commit id (full or abbreviated).
 fn commit_time<'a>(commits: &'a [CommitInfo], id: &str) -> Option<&'a CommitInfo> {
-    (id.len() >= 7).then(|| commits.iter().find(|c| c.id.starts_with(id) || id.starts_with(&c.id)))?
+    (id.len() >= 7).then(|| {
+        commits
+            .iter()
+            .find(|c| c.id.starts_with(id) || id.starts_with(&c.id))
+    })?
 }
 
 /// Merge findings into secrets, ordered by exposure time, with ids `s1`, `s2`, …
@@ -68,7 +80,10 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
         if f.fingerprint.is_none() {
             if let (Some(p), Some(l)) = (&f.file, f.line) {
                 let p = p.trim_start_matches("./").trim_start_matches('/');
-                if let Some((_, &j)) = first_with.iter().find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}"))) {
+                if let Some((_, &j)) = first_with
+                    .iter()
+                    .find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}")))
+                {
                     uf.union(i, j);
                 }
             }
@@ -106,9 +121,17 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
         .unwrap_or("generic")
         .to_string();
     let with_value = findings.iter().find(|f| f.fingerprint.is_some());
-    let label = with_value.or(findings.first()).map(|f| f.label.clone()).unwrap_or_default();
+    let label = with_value
+        .or(findings.first())
+        .map(|f| f.label.clone())
+        .unwrap_or_default();
     let set = |get: &dyn Fn(&Finding) -> Vec<String>| -> Vec<String> {
-        findings.iter().flat_map(|f| get(f)).collect::<BTreeSet<_>>().into_iter().collect()
+        findings
+            .iter()
+            .flat_map(|f| get(f))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
     };
     let identifiers = set(&|f| f.identifiers.clone());
     let env_names = set(&|f| f.env_names.clone());
@@ -137,13 +160,21 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
         evidence
             .accesses
             .iter()
-            .filter(|a| a.lifecycle.as_ref().is_some_and(|(l, cred)| kind.contains(l) && identifiers.contains(cred)))
+            .filter(|a| {
+                a.lifecycle
+                    .as_ref()
+                    .is_some_and(|(l, cred)| kind.contains(l) && identifiers.contains(cred))
+            })
             .collect()
     };
-    let issuance = lifecycle(&[Lifecycle::Issued]).into_iter().min_by_key(|a| a.at);
+    let issuance = lifecycle(&[Lifecycle::Issued])
+        .into_iter()
+        .min_by_key(|a| a.at);
     let issued = issuance.map(|a| (a.at, a.principal.clone()));
     // The compromised-key quarantine policy names the key's user, known from its issuance.
-    let user = issuance.and_then(|a| a.resource.as_ref()).map(|u| format!("user:{u}"));
+    let user = issuance
+        .and_then(|a| a.resource.as_ref())
+        .map(|u| format!("user:{u}"));
     let quarantine = evidence.accesses.iter().filter(|a| {
         matches!(&a.lifecycle, Some((Lifecycle::Quarantined, cred)) if Some(cred) == user.as_ref())
     });
@@ -172,7 +203,11 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
 
 /// Whether an access was made with one of the secret's credentials.
 pub fn used_by(secret: &Secret, access: &Access) -> bool {
-    access.lifecycle.is_none() && access.credential.as_ref().is_some_and(|c| secret.identifiers.contains(c))
+    access.lifecycle.is_none()
+        && access
+            .credential
+            .as_ref()
+            .is_some_and(|c| secret.identifiers.contains(c))
 }
 
 /// Fill in the last use and the size of the baseline.
@@ -181,7 +216,10 @@ pub fn with_usage(mut secrets: Vec<Secret>, accesses: &[Access]) -> Vec<Secret> 
         let uses: Vec<&Access> = accesses.iter().filter(|a| used_by(s, a)).collect();
         s.last_used = uses.iter().map(|a| a.at).max();
         let exposed = s.exposed.as_ref().map(|e| e.at);
-        s.baseline_uses = uses.iter().filter(|a| exposed.is_some_and(|e| a.at < e)).count();
+        s.baseline_uses = uses
+            .iter()
+            .filter(|a| exposed.is_some_and(|e| a.at < e))
+            .count();
     }
     secrets
 }

@@ -17,7 +17,12 @@ pub fn build(
         out.push(TimelineEntry {
             at: c.commit.at,
             kind: EntryKind::Framework,
-            summary: format!("{} {} {version} ({})", c.package, c.change.name(), c.manifest),
+            summary: format!(
+                "{} {} {version} ({})",
+                c.package,
+                c.change.name(),
+                c.manifest
+            ),
             who: c.commit.author.short(),
             item: ItemRef::Approval(i),
         });
@@ -26,7 +31,12 @@ pub fn build(
         out.push(TimelineEntry {
             at: r.grant.at,
             kind: EntryKind::Reachability,
-            summary: format!("{} {} in {}", r.grant.kind.name(), r.grant.secret_names.join(", "), r.grant.path),
+            summary: format!(
+                "{} {} in {}",
+                r.grant.kind.name(),
+                r.grant.secret_names.join(", "),
+                r.grant.path
+            ),
             who: r.grant.actor.short(),
             item: ItemRef::Reach(i),
         });
@@ -35,14 +45,25 @@ pub fn build(
         out.push(TimelineEntry {
             at: g.at,
             kind: EntryKind::Unwiring,
-            summary: format!("removed {} {} from {}", g.kind.name(), g.secret_names.join(", "), g.path),
+            summary: format!(
+                "removed {} {} from {}",
+                g.kind.name(),
+                g.secret_names.join(", "),
+                g.path
+            ),
             who: g.actor.short(),
             item: ItemRef::Unwiring(i),
         });
     }
     for (i, s) in secrets.iter().enumerate() {
         if let Some((at, who)) = &s.issued {
-            out.push(TimelineEntry { at: *at, kind: EntryKind::Issued, summary: format!("{} issued", s.label), who: who.clone(), item: ItemRef::Secret(i) });
+            out.push(TimelineEntry {
+                at: *at,
+                kind: EntryKind::Issued,
+                summary: format!("{} issued", s.label),
+                who: who.clone(),
+                item: ItemRef::Secret(i),
+            });
         }
         if let Some(e) = &s.exposed {
             let place = e.path.clone().unwrap_or_default();
@@ -55,7 +76,13 @@ pub fn build(
             });
         }
         if let Some(at) = s.detected_at {
-            out.push(TimelineEntry { at, kind: EntryKind::Detection, summary: format!("{} detected", s.label), who: String::new(), item: ItemRef::Secret(i) });
+            out.push(TimelineEntry {
+                at,
+                kind: EntryKind::Detection,
+                summary: format!("{} detected", s.label),
+                who: String::new(),
+                item: ItemRef::Secret(i),
+            });
         }
         if let Some(at) = s.revoked_at {
             out.push(TimelineEntry {
@@ -72,7 +99,13 @@ pub fn build(
         out.push(TimelineEntry {
             at: r.access.at,
             kind: EntryKind::Replay,
-            summary: format!("{} {} from {} [{}]", r.secret, r.access.action, r.access.ip.as_deref().unwrap_or("?"), reasons.join(",")),
+            summary: format!(
+                "{} {} from {} [{}]",
+                r.secret,
+                r.access.action,
+                r.access.ip.as_deref().unwrap_or("?"),
+                reasons.join(",")
+            ),
             who: r.access.principal.clone(),
             item: ItemRef::Replay(i),
         });

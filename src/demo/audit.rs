@@ -8,7 +8,16 @@ use serde_json::{Value, json};
 
 use super::{DemoError, at, json_lines, write_file};
 
-fn vault_pair(when: DateTime<Utc>, n: usize, who: &str, accessor: &str, op: &str, path: &str, addr: &str, policies: &[&str]) -> [Value; 2] {
+fn vault_pair(
+    when: DateTime<Utc>,
+    n: usize,
+    who: &str,
+    accessor: &str,
+    op: &str,
+    path: &str,
+    addr: &str,
+    policies: &[&str],
+) -> [Value; 2] {
     let auth = json!({"accessor": accessor, "client_token": format!("hmac-sha256:{:064x}", n * 2_654_435_761 + 1),
         "display_name": who, "policies": policies, "token_policies": policies, "token_type": "service",
         "entity_id": format!("6f1c{n:04}-0d2e-4a3b-9c8d-7e6f5a4b3c2d"), "policy_results": {"allowed": true}});
@@ -16,7 +25,8 @@ fn vault_pair(when: DateTime<Utc>, n: usize, who: &str, accessor: &str, op: &str
         "mount_type": if path.starts_with("secret/") { "kv" } else { "system" }, "namespace": {"id": "root"},
         "remote_address": addr, "client_token": auth["client_token"].clone(), "client_token_accessor": accessor});
     let t0 = when.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let t1 = (when + Duration::milliseconds(3)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let t1 =
+        (when + Duration::milliseconds(3)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     [
         json!({"time": t0, "type": "request", "auth": auth, "request": request}),
         json!({"time": t1, "type": "response", "auth": auth, "request": request, "response": {"mount_type": "kv"}}),
@@ -33,22 +43,80 @@ fn vault() -> Vec<Value> {
         n += 1;
         out.extend(vault_pair(when, n, who, acc, op, path, addr, pol));
     };
-    push(at(2026, 3, 19, 15, 2, 11), "userpass-dana", dana, "update", "sys/policies/acl/ticket-agent", "10.10.4.21", &["platform-admin"]);
-    push(at(2026, 3, 19, 15, 4, 40), "userpass-dana", dana, "update", "auth/kubernetes/role/ticket-agent", "10.10.4.21", &["platform-admin"]);
-    push(at(2026, 3, 19, 15, 6, 2), "userpass-dana", dana, "create", "secret/data/prod/ticket-agent/openai", "10.10.4.21", &["platform-admin"]);
+    push(
+        at(2026, 3, 19, 15, 2, 11),
+        "userpass-dana",
+        dana,
+        "update",
+        "sys/policies/acl/ticket-agent",
+        "10.10.4.21",
+        &["platform-admin"],
+    );
+    push(
+        at(2026, 3, 19, 15, 4, 40),
+        "userpass-dana",
+        dana,
+        "update",
+        "auth/kubernetes/role/ticket-agent",
+        "10.10.4.21",
+        &["platform-admin"],
+    );
+    push(
+        at(2026, 3, 19, 15, 6, 2),
+        "userpass-dana",
+        dana,
+        "create",
+        "secret/data/prod/ticket-agent/openai",
+        "10.10.4.21",
+        &["platform-admin"],
+    );
     let mut day = at(2026, 3, 20, 13, 16, 0);
     while day < at(2026, 4, 25, 0, 0, 0) {
-        push(day, "kubernetes-agents-ticket-agent", agent, "read", "secret/data/prod/ticket-agent/openai", "10.42.1.17", &["default", "ticket-agent"]);
+        push(
+            day,
+            "kubernetes-agents-ticket-agent",
+            agent,
+            "read",
+            "secret/data/prod/ticket-agent/openai",
+            "10.42.1.17",
+            &["default", "ticket-agent"],
+        );
         day += Duration::hours(31);
     }
-    push(at(2026, 4, 14, 13, 41, 7), "userpass-hannah", hannah, "create", "secret/data/prod/ticket-agent/openai", "10.10.4.30", &["secrets-admin"]);
+    push(
+        at(2026, 4, 14, 13, 41, 7),
+        "userpass-hannah",
+        hannah,
+        "create",
+        "secret/data/prod/ticket-agent/openai",
+        "10.10.4.30",
+        &["secrets-admin"],
+    );
     out.sort_by(|a, b| a["time"].as_str().cmp(&b["time"].as_str()));
     out
 }
 
-fn k8s_event(when: DateTime<Utc>, n: usize, user: &str, verb: &str, resource: &str, name: &str, ua: &str, ip: &str, body: Option<Value>) -> Value {
-    let group = if resource.contains("role") { "rbac.authorization.k8s.io" } else { "" };
-    let api = if group.is_empty() { "/api/v1".to_string() } else { format!("/apis/{group}/v1") };
+fn k8s_event(
+    when: DateTime<Utc>,
+    n: usize,
+    user: &str,
+    verb: &str,
+    resource: &str,
+    name: &str,
+    ua: &str,
+    ip: &str,
+    body: Option<Value>,
+) -> Value {
+    let group = if resource.contains("role") {
+        "rbac.authorization.k8s.io"
+    } else {
+        ""
+    };
+    let api = if group.is_empty() {
+        "/api/v1".to_string()
+    } else {
+        format!("/apis/{group}/v1")
+    };
     let stamp = when.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let mut e = json!({
         "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": if body.is_some() { "RequestResponse" } else { "Metadata" },
@@ -70,25 +138,87 @@ fn k8s() -> Vec<Value> {
     let dana = "dana@northwind.dev";
     let kubectl = "kubectl/v1.29.3 (linux/amd64) kubernetes/6813625";
     let mut out = vec![
-        k8s_event(at(2026, 3, 20, 12, 58, 3), 1, dana, "create", "secrets", "agent-secrets", kubectl, "198.51.100.24", None),
-        k8s_event(at(2026, 3, 20, 12, 59, 10), 2, dana, "create", "roles", "secret-reader", kubectl, "198.51.100.24",
-            Some(json!({"kind": "Role", "metadata": {"name": "secret-reader", "namespace": "agents"}, "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["agent-secrets"]}]}))),
-        k8s_event(at(2026, 3, 20, 13, 0, 27), 3, dana, "create", "rolebindings", "ticket-agent-secrets", kubectl, "198.51.100.24",
-            Some(json!({"kind": "RoleBinding", "metadata": {"name": "ticket-agent-secrets", "namespace": "agents"}, "roleRef": {"kind": "Role", "name": "secret-reader"}, "subjects": [{"kind": "ServiceAccount", "name": "ticket-agent", "namespace": "agents"}]}))),
+        k8s_event(
+            at(2026, 3, 20, 12, 58, 3),
+            1,
+            dana,
+            "create",
+            "secrets",
+            "agent-secrets",
+            kubectl,
+            "198.51.100.24",
+            None,
+        ),
+        k8s_event(
+            at(2026, 3, 20, 12, 59, 10),
+            2,
+            dana,
+            "create",
+            "roles",
+            "secret-reader",
+            kubectl,
+            "198.51.100.24",
+            Some(
+                json!({"kind": "Role", "metadata": {"name": "secret-reader", "namespace": "agents"}, "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["agent-secrets"]}]}),
+            ),
+        ),
+        k8s_event(
+            at(2026, 3, 20, 13, 0, 27),
+            3,
+            dana,
+            "create",
+            "rolebindings",
+            "ticket-agent-secrets",
+            kubectl,
+            "198.51.100.24",
+            Some(
+                json!({"kind": "RoleBinding", "metadata": {"name": "ticket-agent-secrets", "namespace": "agents"}, "roleRef": {"kind": "Role", "name": "secret-reader"}, "subjects": [{"kind": "ServiceAccount", "name": "ticket-agent", "namespace": "agents"}]}),
+            ),
+        ),
     ];
     let mut day = at(2026, 3, 20, 13, 15, 40);
     let mut n = 10;
     while day < at(2026, 4, 22, 0, 0, 0) {
-        out.push(k8s_event(day, n, "system:node:ip-10-42-1-17.eu-west-1.compute.internal", "get", "secrets", "agent-secrets", "kubelet/v1.29.3 (linux/amd64) kubernetes/6813625", "10.42.1.17", None));
+        out.push(k8s_event(
+            day,
+            n,
+            "system:node:ip-10-42-1-17.eu-west-1.compute.internal",
+            "get",
+            "secrets",
+            "agent-secrets",
+            "kubelet/v1.29.3 (linux/amd64) kubernetes/6813625",
+            "10.42.1.17",
+            None,
+        ));
         day += Duration::hours(53);
         n += 1;
     }
-    out.push(k8s_event(at(2026, 4, 14, 13, 52, 0), n, "hannah@northwind.dev", "update", "secrets", "agent-secrets", kubectl, "198.51.100.20", None));
-    out.sort_by(|a, b| a["requestReceivedTimestamp"].as_str().cmp(&b["requestReceivedTimestamp"].as_str()));
+    out.push(k8s_event(
+        at(2026, 4, 14, 13, 52, 0),
+        n,
+        "hannah@northwind.dev",
+        "update",
+        "secrets",
+        "agent-secrets",
+        kubectl,
+        "198.51.100.20",
+        None,
+    ));
+    out.sort_by(|a, b| {
+        a["requestReceivedTimestamp"]
+            .as_str()
+            .cmp(&b["requestReceivedTimestamp"].as_str())
+    });
     out
 }
 
 pub fn write(logs: &Path) -> Result<(), DemoError> {
-    write_file(&logs.join("vault/audit.log"), json_lines(&vault()).as_bytes())?;
-    write_file(&logs.join("k8s/kube-apiserver-audit.log"), json_lines(&k8s()).as_bytes())
+    write_file(
+        &logs.join("vault/audit.log"),
+        json_lines(&vault()).as_bytes(),
+    )?;
+    write_file(
+        &logs.join("k8s/kube-apiserver-audit.log"),
+        json_lines(&k8s()).as_bytes(),
+    )
 }

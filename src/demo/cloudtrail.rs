@@ -69,7 +69,24 @@ fn record(call: &Call, identity: Value, n: usize) -> Value {
 fn calls() -> Vec<(Call<'static>, Value)> {
     let mut out = Vec::new();
     let agent = |when, name, region, ip, params| {
-        (Call { when, service: if name == "GetCallerIdentity" { "sts" } else { "s3" }, name, region, ip, ua: SERVICE_UA, params, response: Value::Null, error: None }, agent_identity())
+        (
+            Call {
+                when,
+                service: if name == "GetCallerIdentity" {
+                    "sts"
+                } else {
+                    "s3"
+                },
+                name,
+                region,
+                ip,
+                ua: SERVICE_UA,
+                params,
+                response: Value::Null,
+                error: None,
+            },
+            agent_identity(),
+        )
     };
     // Issuance, long before the leak.
     out.push((Call { when: at(2025, 11, 4, 10, 22, 31), service: "iam", name: "CreateAccessKey", region: "us-east-1", ip: "198.51.100.20", ua: CONSOLE_UA,
@@ -80,36 +97,145 @@ fn calls() -> Vec<(Call<'static>, Value)> {
     let mut day = at(2026, 3, 20, 10, 0, 0);
     let mut i = 0;
     while day < at(2026, 4, 14, 13, 0, 0) {
-        let ip = if i % 3 == 0 { "52.18.44.11" } else { "52.18.44.10" };
+        let ip = if i % 3 == 0 {
+            "52.18.44.11"
+        } else {
+            "52.18.44.10"
+        };
         let key = format!("tickets/{}/attachment-{i}.pdf", day.format("%Y-%m-%d"));
-        out.push(agent(day, "PutObject", "eu-west-1", ip, json!({"bucketName": "northwind-ticket-attachments", "key": key.clone()})));
-        out.push(agent(day + Duration::minutes(331), "GetObject", "eu-west-1", ip, json!({"bucketName": "northwind-ticket-attachments", "key": key})));
+        out.push(agent(
+            day,
+            "PutObject",
+            "eu-west-1",
+            ip,
+            json!({"bucketName": "northwind-ticket-attachments", "key": key.clone()}),
+        ));
+        out.push(agent(
+            day + Duration::minutes(331),
+            "GetObject",
+            "eu-west-1",
+            ip,
+            json!({"bucketName": "northwind-ticket-attachments", "key": key}),
+        ));
         day += Duration::hours(19);
         i += 1;
     }
     let [tor, vps] = ATTACKER_IPS;
     let attacker = |when, service, name, region, ip, ua, params, error| {
-        (Call { when, service, name, region, ip, ua, params, response: Value::Null, error }, agent_identity())
+        (
+            Call {
+                when,
+                service,
+                name,
+                region,
+                ip,
+                ua,
+                params,
+                response: Value::Null,
+                error,
+            },
+            agent_identity(),
+        )
     };
-    let denied = Some(("AccessDenied", "User: arn:aws:iam::123456789012:user/svc-ticket-agent is not authorized to perform this action"));
+    let denied = Some((
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/svc-ticket-agent is not authorized to perform this action",
+    ));
     // Replays: recon from a Tor exit 23 minutes after the push, then exfiltration.
-    out.push(attacker(at(2026, 4, 13, 17, 5, 41), "sts", "GetCallerIdentity", "us-east-1", tor, CLI_UA, json!({}), None));
-    out.push(attacker(at(2026, 4, 13, 17, 6, 2), "iam", "ListUsers", "us-east-1", tor, CLI_UA, json!({}), denied));
-    out.push(attacker(at(2026, 4, 13, 17, 6, 30), "s3", "ListBuckets", "us-east-1", tor, CLI_UA, json!({}), None));
-    out.push(attacker(at(2026, 4, 13, 17, 7, 12), "secretsmanager", "ListSecrets", "eu-west-1", tor, CLI_UA, json!({}), denied));
-    out.push(attacker(at(2026, 4, 13, 17, 7, 40), "ec2", "DescribeInstances", "us-east-1", tor, CLI_UA, json!({}), denied));
+    out.push(attacker(
+        at(2026, 4, 13, 17, 5, 41),
+        "sts",
+        "GetCallerIdentity",
+        "us-east-1",
+        tor,
+        CLI_UA,
+        json!({}),
+        None,
+    ));
+    out.push(attacker(
+        at(2026, 4, 13, 17, 6, 2),
+        "iam",
+        "ListUsers",
+        "us-east-1",
+        tor,
+        CLI_UA,
+        json!({}),
+        denied,
+    ));
+    out.push(attacker(
+        at(2026, 4, 13, 17, 6, 30),
+        "s3",
+        "ListBuckets",
+        "us-east-1",
+        tor,
+        CLI_UA,
+        json!({}),
+        None,
+    ));
+    out.push(attacker(
+        at(2026, 4, 13, 17, 7, 12),
+        "secretsmanager",
+        "ListSecrets",
+        "eu-west-1",
+        tor,
+        CLI_UA,
+        json!({}),
+        denied,
+    ));
+    out.push(attacker(
+        at(2026, 4, 13, 17, 7, 40),
+        "ec2",
+        "DescribeInstances",
+        "us-east-1",
+        tor,
+        CLI_UA,
+        json!({}),
+        denied,
+    ));
     for (n, minute) in [(1, 13), (2, 14), (3, 16)] {
         out.push(attacker(at(2026, 4, 14, 2, minute, 9), "s3", "GetObject", "eu-west-1", vps, EXFIL_UA,
             json!({"bucketName": "northwind-ticket-attachments", "key": format!("tickets/2026-04-0{n}/attachment-{n}.pdf")}), None));
     }
-    out.push(attacker(at(2026, 4, 14, 10, 3, 55), "s3", "ListObjectsV2", "eu-west-1", tor, CLI_UA, json!({"bucketName": "northwind-ticket-attachments"}), None));
+    out.push(attacker(
+        at(2026, 4, 14, 10, 3, 55),
+        "s3",
+        "ListObjectsV2",
+        "eu-west-1",
+        tor,
+        CLI_UA,
+        json!({"bucketName": "northwind-ticket-attachments"}),
+        None,
+    ));
     // Revocation, and an attempt after it.
     out.push((Call { when: at(2026, 4, 14, 13, 20, 5), service: "iam", name: "UpdateAccessKey", region: "us-east-1", ip: "198.51.100.20", ua: CONSOLE_UA,
         params: json!({"userName": "svc-ticket-agent", "accessKeyId": AWS_KEY_ID, "status": "Inactive"}), response: Value::Null, error: None }, hannah_identity()));
-    out.push(attacker(at(2026, 4, 14, 15, 31, 18), "sts", "GetCallerIdentity", "us-east-1", tor, CLI_UA, json!({}),
-        Some(("InvalidClientTokenId", "The security token included in the request is invalid."))));
-    out.push((Call { when: at(2026, 4, 15, 9, 2, 44), service: "iam", name: "DeleteAccessKey", region: "us-east-1", ip: "198.51.100.20", ua: CONSOLE_UA,
-        params: json!({"userName": "svc-ticket-agent", "accessKeyId": AWS_KEY_ID}), response: Value::Null, error: None }, hannah_identity()));
+    out.push(attacker(
+        at(2026, 4, 14, 15, 31, 18),
+        "sts",
+        "GetCallerIdentity",
+        "us-east-1",
+        tor,
+        CLI_UA,
+        json!({}),
+        Some((
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        )),
+    ));
+    out.push((
+        Call {
+            when: at(2026, 4, 15, 9, 2, 44),
+            service: "iam",
+            name: "DeleteAccessKey",
+            region: "us-east-1",
+            ip: "198.51.100.20",
+            ua: CONSOLE_UA,
+            params: json!({"userName": "svc-ticket-agent", "accessKeyId": AWS_KEY_ID}),
+            response: Value::Null,
+            error: None,
+        },
+        hannah_identity(),
+    ));
     out
 }
 
@@ -118,16 +244,27 @@ pub fn write(logs: &Path) -> Result<(), DemoError> {
     let mut files: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     for (n, (call, identity)) in calls().into_iter().enumerate() {
         let day = call.when.format("%Y/%m/%d").to_string();
-        files.entry((call.region.to_string(), day)).or_default().push(record(&call, identity, n));
+        files
+            .entry((call.region.to_string(), day))
+            .or_default()
+            .push(record(&call, identity, n));
     }
     for ((region, day), records) in files {
         let stamp = day.replace('/', "");
-        let name = format!("{ACCOUNT}_CloudTrail_{region}_{stamp}T2355Z_{:08x}.json.gz", records.len() * 2654435761 % 0xffff_ffff);
-        let path = logs.join(format!("AWSLogs/{ACCOUNT}/CloudTrail/{region}/{day}/{name}"));
+        let name = format!(
+            "{ACCOUNT}_CloudTrail_{region}_{stamp}T2355Z_{:08x}.json.gz",
+            records.len() * 2654435761 % 0xffff_ffff
+        );
+        let path = logs.join(format!(
+            "AWSLogs/{ACCOUNT}/CloudTrail/{region}/{day}/{name}"
+        ));
         let body = json!({ "Records": records }).to_string();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         let bytes = gz.write_all(body.as_bytes()).and_then(|_| gz.finish());
-        let bytes = bytes.map_err(|source| DemoError::Write { path: path.display().to_string(), source })?;
+        let bytes = bytes.map_err(|source| DemoError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
         write_file(&path, &bytes)?;
     }
     Ok(())

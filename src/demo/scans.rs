@@ -19,16 +19,32 @@ pub fn write(scans: &Path, leak: &Leak) -> Result<(), DemoError> {
             "Fingerprint": format!("{}:.env:{rule}:{line}", leak.commit)})
     };
     let gitleaks = json!([
-        gitleaks_finding("aws-access-token", "Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data breaches on AWS platforms.", 1, "AWS_ACCESS_KEY_ID", AWS_KEY_ID),
-        gitleaks_finding("openai-api-key", "Found an OpenAI API Key, posing a risk of unauthorized access to AI services and data manipulation.", 4, "OPENAI_API_KEY", OPENAI_KEY),
+        gitleaks_finding(
+            "aws-access-token",
+            "Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data breaches on AWS platforms.",
+            1,
+            "AWS_ACCESS_KEY_ID",
+            AWS_KEY_ID
+        ),
+        gitleaks_finding(
+            "openai-api-key",
+            "Found an OpenAI API Key, posing a risk of unauthorized access to AI services and data manipulation.",
+            4,
+            "OPENAI_API_KEY",
+            OPENAI_KEY
+        ),
     ]);
     let pretty = serde_json::to_string_pretty(&gitleaks).unwrap_or_default();
     write_file(&scans.join("gitleaks-report.json"), pretty.as_bytes())?;
 
-    let go_time = (leak.at - chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M:%S -0700 PDT").to_string();
+    let go_time = (leak.at - chrono::Duration::hours(7))
+        .format("%Y-%m-%d %H:%M:%S -0700 PDT")
+        .to_string();
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let source = |line: u32| json!({"Data": {"Git": {"commit": leak.commit, "file": ".env", "email": "Tom Okafor <tom@northwind.dev>",
-        "repository": "git@github.com:northwind/ticket-agent.git", "timestamp": go_time, "line": line}}});
+    let source = |line: u32| {
+        json!({"Data": {"Git": {"commit": leak.commit, "file": ".env", "email": "Tom Okafor <tom@northwind.dev>",
+        "repository": "git@github.com:northwind/ticket-agent.git", "timestamp": go_time, "line": line}}})
+    };
     let trufflehog = [
         json!({"SourceMetadata": source(1), "SourceID": 1, "SourceType": 16, "SourceName": "trufflehog - git", "DetectorType": 2,
             "DetectorName": "AWS", "DecoderName": "PLAIN", "Verified": true, "Raw": b64(AWS_KEY_ID), "RawV2": b64(&format!("{AWS_KEY_ID}{AWS_SECRET}")),
@@ -38,9 +54,17 @@ pub fn write(scans: &Path, leak: &Leak) -> Result<(), DemoError> {
             "DetectorName": "OpenAI", "DecoderName": "PLAIN", "Verified": true, "Raw": b64(OPENAI_KEY), "Redacted": "",
             "ExtraData": {"id": "org-northwind", "total_orgs": "1"}, "StructuredData": null}),
     ];
-    write_file(&scans.join("trufflehog.jsonl"), json_lines(&trufflehog).as_bytes())?;
+    write_file(
+        &scans.join("trufflehog.jsonl"),
+        json_lines(&trufflehog).as_bytes(),
+    )?;
 
-    let alert = |number: u64, secret_type: &str, display: &str, secret: &str, line: u32, resolved: bool| {
+    let alert = |number: u64,
+                 secret_type: &str,
+                 display: &str,
+                 secret: &str,
+                 line: u32,
+                 resolved: bool| {
         json!({"number": number, "created_at": "2026-04-14T09:12:47Z", "updated_at": "2026-04-14T13:45:02Z",
             "url": format!("https://api.github.com/repos/northwind/ticket-agent/secret-scanning/alerts/{number}"),
             "html_url": format!("https://github.com/northwind/ticket-agent/security/secret-scanning/{number}"),
@@ -55,8 +79,18 @@ pub fn write(scans: &Path, leak: &Leak) -> Result<(), DemoError> {
     };
     let alerts = json!([
         alert(2, "openai_api_key", "OpenAI API Key", OPENAI_KEY, 4, false),
-        alert(1, "aws_access_key_id", "Amazon AWS Access Key ID", AWS_KEY_ID, 1, true),
+        alert(
+            1,
+            "aws_access_key_id",
+            "Amazon AWS Access Key ID",
+            AWS_KEY_ID,
+            1,
+            true
+        ),
     ]);
     let pretty = serde_json::to_string_pretty(&alerts).unwrap_or_default();
-    write_file(&scans.join("github-secret-scanning-alerts.json"), pretty.as_bytes())
+    write_file(
+        &scans.join("github-secret-scanning-alerts.json"),
+        pretty.as_bytes(),
+    )
 }

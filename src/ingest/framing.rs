@@ -116,7 +116,8 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
         match parsed {
             Ok((value, next)) => {
                 if json_lines.is_none() && !in_array {
-                    json_lines = Some(lines.line_of(next.saturating_sub(1).max(pos)) == lines.line_of(pos));
+                    json_lines =
+                        Some(lines.line_of(next.saturating_sub(1).max(pos)) == lines.line_of(pos));
                 }
                 let line = lines.line_of(pos);
                 match unwrap_wrapper(value) {
@@ -126,7 +127,11 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
                 pos = next;
             }
             Err((e, end)) => {
-                let offset = if json_lines == Some(true) { 0 } else { e.line().saturating_sub(1) };
+                let offset = if json_lines == Some(true) {
+                    0
+                } else {
+                    e.line().saturating_sub(1)
+                };
                 let line = lines.line_of(pos) + offset;
                 rejected.push(Rejected {
                     line,

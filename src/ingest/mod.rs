@@ -145,7 +145,11 @@ fn load_files(
     let mut evidence = Evidence::default();
     let mut summaries: Vec<InputSummary> = Vec::new();
     for file in files {
-        let relative = file.strip_prefix(path).unwrap_or(&file).display().to_string();
+        let relative = file
+            .strip_prefix(path)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
         let inputs = match load_file(&file, forced, family)? {
             Some(mut ev) => {
                 let inputs = std::mem::take(&mut ev.inputs);
@@ -173,7 +177,10 @@ fn load_files(
             merged.rejected += summary.rejected;
             for e in summary.errors {
                 if merged.errors.len() < InputSummary::MAX_ERRORS {
-                    merged.errors.push(Rejected { line: e.line, message: format!("{relative}: {}", e.message) });
+                    merged.errors.push(Rejected {
+                        line: e.line,
+                        message: format!("{relative}: {}", e.message),
+                    });
                 }
             }
         }
@@ -262,7 +269,9 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
         Some(SourceKind::Cloudtrail)
     } else if (has("request") || has("auth")) && has("type") && has("time") {
         Some(SourceKind::Vault)
-    } else if has("auditID") || v.get("apiVersion").and_then(Value::as_str) == Some("audit.k8s.io/v1") {
+    } else if has("auditID")
+        || v.get("apiVersion").and_then(Value::as_str) == Some("audit.k8s.io/v1")
+    {
         Some(SourceKind::K8s)
     } else if has("protoPayload") {
         Some(SourceKind::Gcp)
@@ -272,8 +281,13 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
         Some(SourceKind::Gitleaks)
     } else if has("SourceMetadata") || has("DetectorName") {
         Some(SourceKind::Trufflehog)
-    } else if has("secret_type") || v.get("alert").is_some_and(|a| a.get("secret_type").is_some())
-        || v.get("response_body").is_some_and(|b| b.as_array().is_some_and(|a| a.iter().any(|x| x.get("secret_type").is_some())))
+    } else if has("secret_type")
+        || v.get("alert")
+            .is_some_and(|a| a.get("secret_type").is_some())
+        || v.get("response_body").is_some_and(|b| {
+            b.as_array()
+                .is_some_and(|a| a.iter().any(|x| x.get("secret_type").is_some()))
+        })
     {
         Some(SourceKind::GithubAlerts)
     } else if has("plugins_used") && has("results") {

@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn labels_keep_only_safe_prefix_and_last_four() {
         assert_eq!(label("AKIAZ3MPLEKEY0000042"), "AKIA…0042");
-        assert_eq!(label("sk-proj-abcdefghijklmnopqrstuvwxyz12"), "sk-proj-…yz12");
+        assert_eq!(
+            label("sk-proj-abcdefghijklmnopqrstuvwxyz12"),
+            "sk-proj-…yz12"
+        );
         assert_eq!(label("short"), "…");
         assert_eq!(classify("whatever", "aws-access-token"), "aws_access_key");
     }

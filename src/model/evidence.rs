@@ -21,7 +21,11 @@ impl Person {
 
     /// The name, or the email when there is no name: for narrow columns.
     pub fn short(&self) -> String {
-        if self.name.is_empty() { self.display() } else { self.name.clone() }
+        if self.name.is_empty() {
+            self.display()
+        } else {
+            self.name.clone()
+        }
     }
 
     /// `Name <email>`, or whichever part is known.
@@ -268,7 +272,10 @@ impl GrantKind {
     pub fn is_platform(self) -> bool {
         !matches!(
             self,
-            GrantKind::EnvRead | GrantKind::Dotenv | GrantKind::FrameworkDefault | GrantKind::EnvFile
+            GrantKind::EnvRead
+                | GrantKind::Dotenv
+                | GrantKind::FrameworkDefault
+                | GrantKind::EnvFile
         )
     }
 }
@@ -359,5 +366,7 @@ impl Evidence {
 pub fn is_access_key_id(value: &str) -> bool {
     value.len() == 20
         && (value.starts_with("AKIA") || value.starts_with("ASIA"))
-        && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }

@@ -10,7 +10,12 @@ use crate::text::clean;
 /// Untrusted text as a Markdown table cell: no control characters, no table
 /// breaks, no raw HTML.
 fn cell(s: &str) -> String {
-    clean(s).replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('`', "'")
+    clean(s)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('`', "'")
 }
 
 fn t(at: &DateTime<Utc>) -> String {
@@ -39,21 +44,54 @@ pub fn render(case: &Case) -> String {
     }
     let m = &case.metrics;
     let _ = writeln!(o, "## Summary\n");
-    let _ = writeln!(o, "| exposure window | time to detect | time to revoke | replays | replay addresses |\n|---|---|---|---|---|");
-    let _ = writeln!(o, "| {} | {} | {} | {} | {} |\n", duration(m.exposure_window_s), duration(m.time_to_detect_s), duration(m.time_to_revoke_s), m.replay_count, m.distinct_replay_ips);
+    let _ = writeln!(
+        o,
+        "| exposure window | time to detect | time to revoke | replays | replay addresses |\n|---|---|---|---|---|"
+    );
+    let _ = writeln!(
+        o,
+        "| {} | {} | {} | {} | {} |\n",
+        duration(m.exposure_window_s),
+        duration(m.time_to_detect_s),
+        duration(m.time_to_revoke_s),
+        m.replay_count,
+        m.distinct_replay_ips
+    );
 
     let _ = writeln!(o, "## Leaked secrets\n");
     if case.secrets.is_empty() {
         let _ = writeln!(o, "No scanner finding was read.\n");
     } else {
-        let _ = writeln!(o, "| id | kind | label | exposed | where | by | detected | revoked |\n|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            o,
+            "| id | kind | label | exposed | where | by | detected | revoked |\n|---|---|---|---|---|---|---|---|"
+        );
         for s in &case.secrets {
             let (at, place, by) = match &s.exposed {
-                Some(e) => (t(&e.at), format!("{}:{} @ {}", e.path.as_deref().unwrap_or("?"), e.line.unwrap_or(0), short(e.commit.as_deref().unwrap_or(""))), e.author.as_ref().map(|a| a.display()).unwrap_or_default()),
+                Some(e) => (
+                    t(&e.at),
+                    format!(
+                        "{}:{} @ {}",
+                        e.path.as_deref().unwrap_or("?"),
+                        e.line.unwrap_or(0),
+                        short(e.commit.as_deref().unwrap_or(""))
+                    ),
+                    e.author.as_ref().map(|a| a.display()).unwrap_or_default(),
+                ),
                 None => ("unknown".into(), String::new(), String::new()),
             };
-            let _ = writeln!(o, "| {} | {} | `{}` | {} | {} | {} | {} | {} |", s.id, s.kind, cell(&s.label), at, cell(&place), cell(&by),
-                s.detected_at.map_or("unknown".into(), |d| t(&d)), s.revoked_at.map_or("**not revoked**".into(), |d| t(&d)));
+            let _ = writeln!(
+                o,
+                "| {} | {} | `{}` | {} | {} | {} | {} | {} |",
+                s.id,
+                s.kind,
+                cell(&s.label),
+                at,
+                cell(&place),
+                cell(&by),
+                s.detected_at.map_or("unknown".into(), |d| t(&d)),
+                s.revoked_at.map_or("**not revoked**".into(), |d| t(&d))
+            );
         }
         o.push('\n');
     }
@@ -62,15 +100,50 @@ pub fn render(case: &Case) -> String {
     if case.approvals.is_empty() {
         let _ = writeln!(o, "No change to a watched framework package was found.\n");
     } else {
-        let _ = writeln!(o, "| when | package | change | manifest | author | PR | approved by | merged by | CODEOWNERS |\n|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            o,
+            "| when | package | change | manifest | author | PR | approved by | merged by | CODEOWNERS |\n|---|---|---|---|---|---|---|---|---|"
+        );
         for c in &case.approvals {
-            let approvers: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
-            let change = format!("{} {}→{}", c.change.name(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
-            let author = if c.commit.bot { format!("{} (bot)", c.commit.author.display()) } else { c.commit.author.display() };
-            let _ = writeln!(o, "| {} | {} | {} | {} | {} | {} | {} | {} | {} |", t(&c.commit.at), cell(&c.package), cell(&change), cell(&c.manifest), cell(&author),
-                c.commit.pull_request.map_or("–".into(), |n| format!("#{n}")),
-                if approvers.is_empty() { "**none recorded**".into() } else { cell(&approvers.join(", ")) },
-                c.commit.merged_by.as_ref().map_or("–".into(), |p| cell(&p.display())), cell(&c.owners.join(" ")));
+            let approvers: Vec<String> = c
+                .commit
+                .approvers
+                .iter()
+                .map(|a| format!("{} ({})", a.name, a.role))
+                .collect();
+            let change = format!(
+                "{} {}→{}",
+                c.change.name(),
+                c.from.as_deref().unwrap_or("–"),
+                c.to.as_deref().unwrap_or("–")
+            );
+            let author = if c.commit.bot {
+                format!("{} (bot)", c.commit.author.display())
+            } else {
+                c.commit.author.display()
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                t(&c.commit.at),
+                cell(&c.package),
+                cell(&change),
+                cell(&c.manifest),
+                cell(&author),
+                c.commit
+                    .pull_request
+                    .map_or("–".into(), |n| format!("#{n}")),
+                if approvers.is_empty() {
+                    "**none recorded**".into()
+                } else {
+                    cell(&approvers.join(", "))
+                },
+                c.commit
+                    .merged_by
+                    .as_ref()
+                    .map_or("–".into(), |p| cell(&p.display())),
+                cell(&c.owners.join(" "))
+            );
         }
         o.push('\n');
     }
@@ -79,7 +152,10 @@ pub fn render(case: &Case) -> String {
     if case.reachability.is_empty() {
         let _ = writeln!(o, "No change that makes a secret reachable was found.\n");
     } else {
-        let _ = writeln!(o, "| when | kind | where | names | by | approved by | reaches |\n|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            o,
+            "| when | kind | where | names | by | approved by | reaches |\n|---|---|---|---|---|---|---|"
+        );
         for r in &case.reachability {
             let g = &r.grant;
             let place = match (&g.commit, g.line) {
@@ -92,25 +168,69 @@ pub fn render(case: &Case) -> String {
                 (Some(_), true) => "**none recorded**".to_string(),
                 (Some(_), false) => cell(&approvers.join(", ")),
             };
-            let _ = writeln!(o, "| {} | {} | {} | {} | {} | {} | {} |", t(&g.at), g.kind.name(), cell(&place), cell(&g.secret_names.join(", ")), cell(&g.actor.display()), approved, r.secrets.join(", "));
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                t(&g.at),
+                g.kind.name(),
+                cell(&place),
+                cell(&g.secret_names.join(", ")),
+                cell(&g.actor.display()),
+                approved,
+                r.secrets.join(", ")
+            );
         }
         o.push('\n');
     }
 
     let _ = writeln!(o, "## Where the secret was replayed\n");
     if case.replay_groups.is_empty() {
-        let _ = writeln!(o, "No use after exposure differs from the secrets' own use before it.\n");
+        let _ = writeln!(
+            o,
+            "No use after exposure differs from the secrets' own use before it.\n"
+        );
     } else {
-        let _ = writeln!(o, "| secret | address | principal | first | last | calls | denied | actions | why |\n|---|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            o,
+            "| secret | address | principal | first | last | calls | denied | actions | why |\n|---|---|---|---|---|---|---|---|---|"
+        );
         for g in &case.replay_groups {
             let reasons: Vec<&str> = g.reasons.iter().map(|r| r.name()).collect();
-            let _ = writeln!(o, "| {} | {} | {} | {} | {} | {} | {} | {} | {} |", g.secret, cell(&g.ip), cell(&g.principal), t(&g.first), t(&g.last), g.count, g.denied, cell(&g.actions.join(", ")), reasons.join(", "));
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                g.secret,
+                cell(&g.ip),
+                cell(&g.principal),
+                t(&g.first),
+                t(&g.last),
+                g.count,
+                g.denied,
+                cell(&g.actions.join(", ")),
+                reasons.join(", ")
+            );
         }
-        let _ = writeln!(o, "\n<details><summary>Every replay ({})</summary>\n", case.replays.len());
+        let _ = writeln!(
+            o,
+            "\n<details><summary>Every replay ({})</summary>\n",
+            case.replays.len()
+        );
         for r in &case.replays {
-            let outcome = match &r.access.outcome { Outcome::Allowed => "allowed".to_string(), Outcome::Denied(e) => format!("denied: {}", cell(e)) };
+            let outcome = match &r.access.outcome {
+                Outcome::Allowed => "allowed".to_string(),
+                Outcome::Denied(e) => format!("denied: {}", cell(e)),
+            };
             let reasons: Vec<&str> = r.reasons.iter().map(|x| x.name()).collect();
-            let _ = writeln!(o, "- {} {} `{}` from {} ({}) — {outcome} — {}", t(&r.access.at), r.secret, cell(&r.access.action), cell(r.access.ip.as_deref().unwrap_or("?")), cell(r.access.user_agent.as_deref().unwrap_or("?")), reasons.join(", "));
+            let _ = writeln!(
+                o,
+                "- {} {} `{}` from {} ({}) — {outcome} — {}",
+                t(&r.access.at),
+                r.secret,
+                cell(&r.access.action),
+                cell(r.access.ip.as_deref().unwrap_or("?")),
+                cell(r.access.user_agent.as_deref().unwrap_or("?")),
+                reasons.join(", ")
+            );
         }
         let _ = writeln!(o, "\n</details>\n");
     }
@@ -118,12 +238,31 @@ pub fn render(case: &Case) -> String {
     let _ = writeln!(o, "## Accountability\n");
     for a in &case.accountability {
         let _ = writeln!(o, "### {}\n", a.role.title());
-        let source = if a.owners_declared { "" } else { " (named by the evidence; no owners file)" };
-        let _ = writeln!(o, "**Owners:** {}{source}\n", if a.owners.is_empty() { "none known".into() } else { cell(&a.owners.join(", ")) });
+        let source = if a.owners_declared {
+            ""
+        } else {
+            " (named by the evidence; no owners file)"
+        };
+        let _ = writeln!(
+            o,
+            "**Owners:** {}{source}\n",
+            if a.owners.is_empty() {
+                "none known".into()
+            } else {
+                cell(&a.owners.join(", "))
+            }
+        );
         if !a.decisions.is_empty() {
             let _ = writeln!(o, "Decisions:\n");
             for d in &a.decisions {
-                let _ = writeln!(o, "- {} — {} — {} (`{}`)", t(&d.at), cell(&d.who), cell(&d.what), cell(&d.evidence));
+                let _ = writeln!(
+                    o,
+                    "- {} — {} — {} (`{}`)",
+                    t(&d.at),
+                    cell(&d.who),
+                    cell(&d.what),
+                    cell(&d.evidence)
+                );
             }
             o.push('\n');
         }
@@ -138,9 +277,19 @@ pub fn render(case: &Case) -> String {
         }
     }
 
-    let _ = writeln!(o, "## Inputs\n\n| kind | path | records | rejected |\n|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "## Inputs\n\n| kind | path | records | rejected |\n|---|---|---|---|"
+    );
     for i in &case.inputs {
-        let _ = writeln!(o, "| {} | {} | {} | {} |", i.kind.name(), cell(&i.path), i.records, i.rejected);
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            i.kind.name(),
+            cell(&i.path),
+            i.records,
+            i.rejected
+        );
     }
     o
 }

@@ -36,9 +36,22 @@ pub fn check_text(evidence: &crate::model::Evidence) -> String {
     for i in &evidence.inputs {
         records += i.records;
         rejected += i.rejected;
-        let _ = writeln!(out, "{:<14} {:>7} read {:>5} rejected  {}", i.kind.name(), i.records, i.rejected, crate::text::clean(&i.path));
+        let _ = writeln!(
+            out,
+            "{:<14} {:>7} read {:>5} rejected  {}",
+            i.kind.name(),
+            i.records,
+            i.rejected,
+            crate::text::clean(&i.path)
+        );
         for e in &i.errors {
-            let _ = writeln!(out, "    {}:{}: {}", crate::text::clean(&i.path), e.line, crate::text::clean(&e.message));
+            let _ = writeln!(
+                out,
+                "    {}:{}: {}",
+                crate::text::clean(&i.path),
+                e.line,
+                crate::text::clean(&e.message)
+            );
         }
     }
     let _ = writeln!(

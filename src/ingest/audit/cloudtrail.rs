@@ -4,7 +4,9 @@ use serde_json::Value;
 
 use super::{denied_if, origin, text};
 use crate::ingest::{framing::Located, time};
-use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Person, SourceKind};
+use crate::model::{
+    Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Person, SourceKind,
+};
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     for (line, rec) in records {
@@ -26,9 +28,12 @@ fn principal(rec: &Value) -> String {
     match id("type").as_deref() {
         Some("AWSService") => id("invokedBy").unwrap_or_else(|| "AWSService".into()),
         Some("AssumedRole") => id("sessionContext/sessionIssuer/arn")
-            .map(|role| match id("principalId").and_then(|p| p.split_once(':').map(|(_, s)| s.to_string())) {
-                Some(session) => format!("{role}/{session}"),
-                None => role,
+            .map(|role| {
+                match id("principalId").and_then(|p| p.split_once(':').map(|(_, s)| s.to_string()))
+                {
+                    Some(session) => format!("{role}/{session}"),
+                    None => role,
+                }
             })
             .or_else(|| id("arn"))
             .unwrap_or_else(|| "AssumedRole".into()),
@@ -53,8 +58,9 @@ fn access(path: &str, line: usize, rec: &Value) -> Result<Access, String> {
     });
     let ok = error.is_none();
     let lifecycle = match name.as_str() {
-        "CreateAccessKey" if ok => text(rec, "/responseElements/accessKey/accessKeyId")
-            .map(|k| (Lifecycle::Issued, k)),
+        "CreateAccessKey" if ok => {
+            text(rec, "/responseElements/accessKey/accessKeyId").map(|k| (Lifecycle::Issued, k))
+        }
         "UpdateAccessKey" if ok => {
             let inactive = text(rec, "/requestParameters/status").as_deref() == Some("Inactive");
             text(rec, "/requestParameters/accessKeyId")
@@ -74,15 +80,26 @@ fn access(path: &str, line: usize, rec: &Value) -> Result<Access, String> {
         }
         _ => None,
     };
-    let resource = ["secretId", "bucketName", "userName", "roleName", "name", "instanceId"]
-        .iter()
-        .find_map(|k| text(rec, &format!("/requestParameters/{k}")));
+    let resource = [
+        "secretId",
+        "bucketName",
+        "userName",
+        "roleName",
+        "name",
+        "instanceId",
+    ]
+    .iter()
+    .find_map(|k| text(rec, &format!("/requestParameters/{k}")));
     Ok(Access {
         at,
         source: SourceKind::Cloudtrail,
         principal: principal(rec),
         credential: text(rec, "/userIdentity/accessKeyId"),
-        action: if service.is_empty() { name } else { format!("{service}:{name}") },
+        action: if service.is_empty() {
+            name
+        } else {
+            format!("{service}:{name}")
+        },
         resource,
         outcome: denied_if(error),
         ip: text(rec, "/sourceIPAddress"),
@@ -99,9 +116,15 @@ fn policy_grant(access: &Access, rec: &Value) -> Option<Grant> {
     let name = access.action.split(':').next_back()?;
     let is_policy = matches!(
         name,
-        "PutUserPolicy" | "AttachUserPolicy" | "PutRolePolicy" | "AttachRolePolicy" | "PutGroupPolicy" | "AttachGroupPolicy"
+        "PutUserPolicy"
+            | "AttachUserPolicy"
+            | "PutRolePolicy"
+            | "AttachRolePolicy"
+            | "PutGroupPolicy"
+            | "AttachGroupPolicy"
     );
-    if !is_policy || access.outcome != crate::model::Outcome::Allowed || access.lifecycle.is_some() {
+    if !is_policy || access.outcome != crate::model::Outcome::Allowed || access.lifecycle.is_some()
+    {
         return None;
     }
     let target = text(rec, "/requestParameters/userName")

@@ -24,7 +24,10 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         .and_then(|t| time::parse(&t))?;
     let p = rec.get("protoPayload")?;
     let method = text(p, "/methodName")?;
-    let code = p.pointer("/status/code").and_then(Value::as_i64).unwrap_or(0);
+    let code = p
+        .pointer("/status/code")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     Some(Access {
         at,
         source: SourceKind::Gcp,

@@ -8,13 +8,24 @@ use super::{origin, text};
 use crate::ingest::{framing::Located, time};
 use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Outcome, Person, SourceKind};
 
-const RBAC: &[&str] = &["roles", "clusterroles", "rolebindings", "clusterrolebindings"];
+const RBAC: &[&str] = &[
+    "roles",
+    "clusterroles",
+    "rolebindings",
+    "clusterrolebindings",
+];
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     let mut seen = HashSet::new();
     for (line, rec) in records {
+        let rec = unwrap_aks(rec);
         let stage = text(&rec, "/stage").unwrap_or_else(|| "ResponseComplete".into());
-        let Some(access) = access(path, line, &rec) else {
+        let parsed = if rec.get("protoPayload").is_some() {
+            gke_access(path, line, &rec)
+        } else {
+            access(path, line, &rec)
+        };
+        let Some(access) = parsed else {
             summary.reject(line, "Kubernetes audit event without a time or verb");
             continue;
         };
@@ -37,12 +48,23 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         .and_then(|t| time::parse(&t))?;
     let verb = text(rec, "/verb")?;
     let resource = text(rec, "/objectRef/resource").map(|r| {
-        let ns = text(rec, "/objectRef/namespace").map(|n| format!("{n}/")).unwrap_or_default();
-        let name = text(rec, "/objectRef/name").map(|n| format!("/{n}")).unwrap_or_default();
-        format!("{r}/{ns}{name}").replace("//", "/").trim_end_matches('/').to_string()
+        let ns = text(rec, "/objectRef/namespace")
+            .map(|n| format!("{n}/"))
+            .unwrap_or_default();
+        let name = text(rec, "/objectRef/name")
+            .map(|n| format!("/{n}"))
+            .unwrap_or_default();
+        format!("{r}/{ns}{name}")
+            .replace("//", "/")
+            .trim_end_matches('/')
+            .to_string()
     });
-    let code = rec.pointer("/responseStatus/code").and_then(Value::as_i64).unwrap_or(200);
-    let forbidden = text(rec, "/annotations/authorization.k8s.io~1decision").as_deref() == Some("forbid");
+    let code = rec
+        .pointer("/responseStatus/code")
+        .and_then(Value::as_i64)
+        .unwrap_or(200);
+    let forbidden =
+        text(rec, "/annotations/authorization.k8s.io~1decision").as_deref() == Some("forbid");
     let outcome = if code >= 400 || forbidden {
         Outcome::Denied(
             text(rec, "/responseStatus/reason")
@@ -90,13 +112,20 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
             rules.iter().any(|r| {
                 r.get("resources")
                     .and_then(Value::as_array)
-                    .is_some_and(|rs| rs.iter().any(|x| x.as_str() == Some("secrets") || x.as_str() == Some("*")))
+                    .is_some_and(|rs| {
+                        rs.iter()
+                            .any(|x| x.as_str() == Some("secrets") || x.as_str() == Some("*"))
+                    })
             })
         });
     let subjects: Vec<String> = rec
         .pointer("/requestObject/subjects")
         .and_then(Value::as_array)
-        .map(|s| s.iter().filter_map(|x| x.get("name").and_then(Value::as_str).map(str::to_string)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|x| x.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let mut excerpt = format!("{} {resource} {name}", access.action);
     if on_secrets {
@@ -115,5 +144,48 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
         secret_names: vec![name],
         excerpt,
         origin: access.origin.clone(),
+    })
+}
+
+/// AKS diagnostic logs carry the API server's event in `properties.log`, as an
+/// object or as a JSON string.
+fn unwrap_aks(rec: Value) -> Value {
+    match rec.pointer("/properties/log") {
+        Some(Value::Object(_)) => rec.pointer("/properties/log").cloned().unwrap_or(rec),
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(rec),
+        _ => rec,
+    }
+}
+
+/// GKE writes Kubernetes audit events as Cloud Audit Log entries (`k8s.io`):
+/// `methodName` `io.k8s.core.v1.secrets.get`, `resourceName` the object path.
+fn gke_access(path: &str, line: usize, rec: &Value) -> Option<Access> {
+    let at = text(rec, "/timestamp").and_then(|t| time::parse(&t))?;
+    let p = rec.get("protoPayload")?;
+    let method = text(p, "/methodName")?;
+    let verb = method.rsplit('.').next().unwrap_or(&method).to_string();
+    let code = p
+        .pointer("/status/code")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    Some(Access {
+        at,
+        source: SourceKind::K8s,
+        principal: text(p, "/authenticationInfo/principalEmail")
+            .unwrap_or_else(|| "(anonymous)".into()),
+        credential: None,
+        action: verb,
+        resource: text(p, "/resourceName"),
+        outcome: if code == 0 {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied(text(p, "/status/message").unwrap_or_else(|| format!("status {code}")))
+        },
+        ip: text(p, "/requestMetadata/callerIp"),
+        user_agent: text(p, "/requestMetadata/callerSuppliedUserAgent"),
+        region: None,
+        lifecycle: None,
+        event_id: text(rec, "/insertId").unwrap_or_else(|| origin(path, line)),
+        origin: origin(path, line),
     })
 }

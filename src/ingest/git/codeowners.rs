@@ -3,7 +3,12 @@
 use globset::{GlobBuilder, GlobMatcher};
 
 /// Where GitHub and GitLab look for the file, in their order.
-pub const LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"];
+pub const LOCATIONS: &[&str] = &[
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+];
 
 pub struct CodeOwners {
     rules: Vec<(Vec<GlobMatcher>, Vec<String>)>,
@@ -15,11 +20,17 @@ impl CodeOwners {
         for line in text.lines() {
             let line = line.split(" #").next().unwrap_or("").trim();
             // GitLab section headers: `[Section]`, `^[Optional]`, `[Section][2] @owner`.
-            if line.is_empty() || line.starts_with('#') || line.starts_with('[') || line.starts_with("^[") {
+            if line.is_empty()
+                || line.starts_with('#')
+                || line.starts_with('[')
+                || line.starts_with("^[")
+            {
                 continue;
             }
             let mut parts = line.split_whitespace();
-            let Some(pattern) = parts.next() else { continue };
+            let Some(pattern) = parts.next() else {
+                continue;
+            };
             let owners: Vec<String> = parts.map(str::to_string).collect();
             let matchers = globs(pattern);
             if !matchers.is_empty() {
@@ -46,7 +57,11 @@ fn globs(pattern: &str) -> Vec<GlobMatcher> {
     if p.ends_with('/') {
         p.push_str("**");
     }
-    let base = if anchored || p.starts_with("**") { p } else { format!("**/{p}") };
+    let base = if anchored || p.starts_with("**") {
+        p
+    } else {
+        format!("**/{p}")
+    };
     [base.clone(), format!("{base}/**")]
         .iter()
         .filter_map(|g| GlobBuilder::new(g).literal_separator(true).build().ok())
@@ -60,9 +75,14 @@ mod tests {
 
     #[test]
     fn last_matching_pattern_wins() {
-        let co = CodeOwners::parse("* @org/all\n/deploy/ @org/platform\nrequirements*.txt @org/appsec\n");
+        let co = CodeOwners::parse(
+            "* @org/all\n/deploy/ @org/platform\nrequirements*.txt @org/appsec\n",
+        );
         assert_eq!(co.owners_of("requirements.txt"), vec!["@org/appsec"]);
-        assert_eq!(co.owners_of("svc/requirements-dev.txt"), vec!["@org/appsec"]);
+        assert_eq!(
+            co.owners_of("svc/requirements-dev.txt"),
+            vec!["@org/appsec"]
+        );
         assert_eq!(co.owners_of("deploy/k8s/app.yaml"), vec!["@org/platform"]);
         assert_eq!(co.owners_of("src/app.py"), vec!["@org/all"]);
     }

@@ -57,7 +57,12 @@ fn pep508(line: &str) -> Option<(String, String)> {
         None => rest,
     };
     let version = rest.trim_start_matches(['=', '~', '>', '<', '!', ' ']);
-    let version = version.split(',').next().unwrap_or("").trim().trim_matches(['(', ')']);
+    let version = version
+        .split(',')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(['(', ')']);
     Some((normalise(name), version.to_string()))
 }
 
@@ -85,7 +90,9 @@ fn setup_cfg(text: &str) -> Vec<(String, String)> {
 
 fn toml_version(v: &toml::Value) -> String {
     match v {
-        toml::Value::String(s) => s.trim_start_matches(['=', '^', '~', '>', '<', ' ']).to_string(),
+        toml::Value::String(s) => s
+            .trim_start_matches(['=', '^', '~', '>', '<', ' '])
+            .to_string(),
         toml::Value::Table(t) => t.get("version").map(toml_version).unwrap_or_default(),
         _ => String::new(),
     }
@@ -97,7 +104,9 @@ fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
     for table in tables {
         let mut node = Some(&doc);
         for part in table.split('.') {
-            node = node.and_then(|n| n.get(part)).and_then(toml::Value::as_table);
+            node = node
+                .and_then(|n| n.get(part))
+                .and_then(toml::Value::as_table);
         }
         for (k, v) in node.into_iter().flatten() {
             if k != "python" {
@@ -110,10 +119,17 @@ fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
 
 fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
     let doc: toml::Table = text.parse().ok()?;
-    let mut out = toml_tables(text, &["tool.poetry.dependencies", "tool.poetry.dev-dependencies"])?;
+    let mut out = toml_tables(
+        text,
+        &["tool.poetry.dependencies", "tool.poetry.dev-dependencies"],
+    )?;
     let list = |v: Option<&toml::Value>| -> Vec<(String, String)> {
         v.and_then(toml::Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.as_str().and_then(pep508)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().and_then(pep508))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let project = doc.get("project");
@@ -132,7 +148,12 @@ fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
         .and_then(|p| p.get("group"))
         .and_then(toml::Value::as_table);
     for (_, g) in groups.into_iter().flatten() {
-        for (k, v) in g.get("dependencies").and_then(toml::Value::as_table).into_iter().flatten() {
+        for (k, v) in g
+            .get("dependencies")
+            .and_then(toml::Value::as_table)
+            .into_iter()
+            .flatten()
+        {
             out.push((normalise(k), toml_version(v)));
         }
     }
@@ -142,9 +163,22 @@ fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
 fn package_json(text: &str) -> Option<Vec<(String, String)>> {
     let doc: Value = serde_json::from_str(text).ok()?;
     let mut out = Vec::new();
-    for section in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
-        for (k, v) in doc.get(section).and_then(Value::as_object).into_iter().flatten() {
-            let version = v.as_str().unwrap_or("").trim_start_matches(['^', '~', '=', '>', '<', ' ']);
+    for section in [
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+    ] {
+        for (k, v) in doc
+            .get(section)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let version = v
+                .as_str()
+                .unwrap_or("")
+                .trim_start_matches(['^', '~', '=', '>', '<', ' ']);
             out.push((k.to_ascii_lowercase(), version.to_string()));
         }
     }
@@ -152,7 +186,15 @@ fn package_json(text: &str) -> Option<Vec<(String, String)>> {
 }
 
 fn cargo(text: &str) -> Option<Vec<(String, String)>> {
-    toml_tables(text, &["dependencies", "dev-dependencies", "build-dependencies", "workspace.dependencies"])
+    toml_tables(
+        text,
+        &[
+            "dependencies",
+            "dev-dependencies",
+            "build-dependencies",
+            "workspace.dependencies",
+        ],
+    )
 }
 
 fn go_mod(text: &str) -> Vec<(String, String)> {
@@ -177,7 +219,10 @@ fn go_mod(text: &str) -> Vec<(String, String)> {
         };
         let mut parts = spec.split_whitespace();
         if let (Some(m), Some(v)) = (parts.next(), parts.next()) {
-            out.push((m.to_ascii_lowercase(), v.trim_start_matches('v').to_string()));
+            out.push((
+                m.to_ascii_lowercase(),
+                v.trim_start_matches('v').to_string(),
+            ));
         }
     }
     out
@@ -189,7 +234,10 @@ fn gemfile(text: &str) -> Vec<(String, String)> {
             let l = l.trim().strip_prefix("gem ")?;
             let mut parts = l.split(',').map(|p| p.trim().trim_matches(['"', '\'']));
             let name = parts.next()?;
-            let version = parts.next().unwrap_or("").trim_start_matches(['~', '>', '=', '<', ' ']);
+            let version = parts
+                .next()
+                .unwrap_or("")
+                .trim_start_matches(['~', '>', '=', '<', ' ']);
             Some((normalise(name), version.to_string()))
         })
         .collect()
@@ -229,7 +277,8 @@ mod tests {
         let py = "[project]\ndependencies = [\"langchain>=0.2.1\"]\n[project.optional-dependencies]\nx = [\"anthropic==0.30\"]\n";
         let pkgs = packages("pyproject.toml", py).unwrap_or_default();
         assert!(pkgs.contains(&("anthropic".into(), "0.30".into())));
-        let js = r#"{"dependencies":{"@langchain/core":"^0.2.3"},"devDependencies":{"ai":"3.1.0"}}"#;
+        let js =
+            r#"{"dependencies":{"@langchain/core":"^0.2.3"},"devDependencies":{"ai":"3.1.0"}}"#;
         let pkgs = packages("web/package.json", js).unwrap_or_default();
         assert_eq!(pkgs[0], ("@langchain/core".into(), "0.2.3".into()));
         assert!(compare_versions("0.10.0", "0.9.9").is_gt());

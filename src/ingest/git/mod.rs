@@ -15,7 +15,9 @@ use chrono::{TimeZone, Utc};
 use git2::{Commit, Delta, DiffOptions, Oid, Patch, Repository, RepositoryOpenFlags, Sort, Tree};
 
 use super::{IngestError, ReadOptions};
-use crate::model::{ChangeKind, CommitInfo, DependencyChange, Evidence, Grant, InputSummary, Person, SourceKind};
+use crate::model::{
+    ChangeKind, CommitInfo, DependencyChange, Evidence, Grant, InputSummary, Person, SourceKind,
+};
 use codeowners::CodeOwners;
 use watchlist::Watchlist;
 
@@ -32,14 +34,27 @@ struct Reader<'r> {
 /// Read the first-parent history of HEAD.
 pub fn read_repository(path: &Path, options: &ReadOptions) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
-    let git = |e: git2::Error| IngestError::Git { path: display.clone(), message: e.message().to_string() };
-    let repo = Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
-        .map_err(git)?;
+    let git = |e: git2::Error| IngestError::Git {
+        path: display.clone(),
+        message: e.message().to_string(),
+    };
+    let repo = Repository::open_ext(
+        path,
+        RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&std::ffi::OsStr>(),
+    )
+    .map_err(git)?;
     let mut walk = repo.revwalk().map_err(git)?;
     walk.push_head().map_err(git)?;
     walk.simplify_first_parent().map_err(git)?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(git)?;
-    let mut reader = Reader { repo: &repo, watch: Watchlist::new(&options.frameworks), evidence: Evidence::default(), path: display.clone() };
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+        .map_err(git)?;
+    let mut reader = Reader {
+        repo: &repo,
+        watch: Watchlist::new(&options.frameworks),
+        evidence: Evidence::default(),
+        path: display.clone(),
+    };
     let mut summary = InputSummary::new(SourceKind::Git, display.clone());
     for oid in walk {
         let oid = oid.map_err(git)?;
@@ -54,7 +69,10 @@ pub fn read_repository(path: &Path, options: &ReadOptions) -> Result<Evidence, I
 }
 
 fn person(sig: &git2::Signature) -> Person {
-    Person::new(String::from_utf8_lossy(sig.name_bytes()), String::from_utf8_lossy(sig.email_bytes()))
+    Person::new(
+        String::from_utf8_lossy(sig.name_bytes()),
+        String::from_utf8_lossy(sig.email_bytes()),
+    )
 }
 
 fn commit_info(commit: &Commit) -> CommitInfo {
@@ -66,8 +84,12 @@ fn commit_info(commit: &Commit) -> CommitInfo {
     };
     let committer = person(&commit.committer());
     let (approvers, other_trailers) = trailers::people(&message);
-    let merged_by = (commit.parent_count() > 1 && !trailers::is_platform_identity(&committer)).then(|| committer.clone());
-    let at = Utc.timestamp_opt(commit.time().seconds(), 0).single().unwrap_or_default();
+    let merged_by = (commit.parent_count() > 1 && !trailers::is_platform_identity(&committer))
+        .then(|| committer.clone());
+    let at = Utc
+        .timestamp_opt(commit.time().seconds(), 0)
+        .single()
+        .unwrap_or_default();
     CommitInfo {
         id: commit.id().to_string(),
         at,
@@ -88,7 +110,8 @@ impl Reader<'_> {
             return None;
         }
         let blob = self.repo.find_blob(id).ok()?;
-        (!blob.is_binary() && blob.size() <= MAX_BLOB).then(|| String::from_utf8_lossy(blob.content()).into_owned())
+        (!blob.is_binary() && blob.size() <= MAX_BLOB)
+            .then(|| String::from_utf8_lossy(blob.content()).into_owned())
     }
 
     fn owners(&self, tree: &Tree, path: &str) -> Vec<String> {
@@ -110,21 +133,35 @@ impl Reader<'_> {
         };
         let mut opts = DiffOptions::new();
         opts.context_lines(0);
-        let diff = self.repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
+        let diff =
+            self.repo
+                .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
         for (idx, delta) in diff.deltas().enumerate() {
-            let new_path = delta.new_file().path().map(|p| p.to_string_lossy().into_owned());
-            let old_path = delta.old_file().path().map(|p| p.to_string_lossy().into_owned());
+            let new_path = delta
+                .new_file()
+                .path()
+                .map(|p| p.to_string_lossy().into_owned());
+            let old_path = delta
+                .old_file()
+                .path()
+                .map(|p| p.to_string_lossy().into_owned());
             let path = new_path.clone().or(old_path.clone()).unwrap_or_default();
             if let Some(ecosystem) = manifests::ecosystem(&path) {
                 let old = self.blob_text(delta.old_file().id());
-                let new = if delta.status() == Delta::Deleted { None } else { self.blob_text(delta.new_file().id()) };
+                let new = if delta.status() == Delta::Deleted {
+                    None
+                } else {
+                    self.blob_text(delta.new_file().id())
+                };
                 let owners = self.owners(&tree, &path);
                 self.dependency_changes(&path, ecosystem, old, new, &info, owners);
             }
             if !reachability::applies_to(&path) {
                 continue;
             }
-            let Some(patch) = Patch::from_diff(&diff, idx)? else { continue };
+            let Some(patch) = Patch::from_diff(&diff, idx)? else {
+                continue;
+            };
             let (mut added, mut removed) = (BTreeSet::new(), BTreeSet::new());
             for h in 0..patch.num_hunks() {
                 for l in 0..patch.num_lines_in_hunk(h)? {
@@ -161,7 +198,12 @@ impl Reader<'_> {
             actor: info.author.clone(),
             secret_names: hit.names,
             excerpt: hit.excerpt,
-            origin: format!("{}@{}:{path}:{}", self.path, &info.id[..12.min(info.id.len())], hit.line),
+            origin: format!(
+                "{}@{}:{path}:{}",
+                self.path,
+                &info.id[..12.min(info.id.len())],
+                hit.line
+            ),
         }
     }
 

@@ -35,7 +35,8 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
         let Some((key, value)) = line.split_once(':') else {
             return Vec::new();
         };
-        let valid_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let valid_key =
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !valid_key {
             return Vec::new();
         }
@@ -80,7 +81,11 @@ pub fn pull_request(message: &str) -> Option<u64> {
         return leading_number(rest);
     }
     // Squash merges end the subject with "(#123)".
-    if let Some(open) = subject.trim_end().strip_suffix(')').and_then(|s| s.rfind("(#").map(|i| &s[i + 2..])) {
+    if let Some(open) = subject
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|s| s.rfind("(#").map(|i| &s[i + 2..]))
+    {
         if let Some(n) = leading_number(open) {
             return Some(n);
         }
@@ -101,15 +106,25 @@ fn leading_number(s: &str) -> Option<u64> {
 /// Whether an identity is a platform's own (the merge button), not a person.
 pub fn is_platform_identity(p: &Person) -> bool {
     let email = p.email.to_ascii_lowercase();
-    email == "noreply@github.com" || email.ends_with("@noreply.gitlab.com") || p.name == "GitLab" || p.name == "GitHub"
+    email == "noreply@github.com"
+        || email.ends_with("@noreply.gitlab.com")
+        || p.name == "GitLab"
+        || p.name == "GitHub"
 }
 
 /// Whether an identity is a dependency bot.
 pub fn is_bot(p: &Person) -> bool {
     let s = format!("{} {}", p.name, p.email).to_ascii_lowercase();
-    ["dependabot", "renovate", "[bot]", "github-actions", "snyk-bot", "greenkeeper"]
-        .iter()
-        .any(|b| s.contains(b))
+    [
+        "dependabot",
+        "renovate",
+        "[bot]",
+        "github-actions",
+        "snyk-bot",
+        "greenkeeper",
+    ]
+    .iter()
+    .any(|b| s.contains(b))
 }
 
 #[cfg(test)]
@@ -124,13 +139,19 @@ mod tests {
         assert_eq!(approvers[0].email, "ana@example.com");
         assert_eq!(others.len(), 1);
         assert_eq!(pull_request(msg), Some(12));
-        assert!(people("Reviewed-by: x <x@y>").0.is_empty(), "a subject is not a trailer block");
+        assert!(
+            people("Reviewed-by: x <x@y>").0.is_empty(),
+            "a subject is not a trailer block"
+        );
     }
 
     #[test]
     fn pull_requests_from_merges_and_gitlab() {
         assert_eq!(pull_request("Merge pull request #7 from a/b\n\nx"), Some(7));
-        assert_eq!(pull_request("Bump x\n\nSee merge request grp/proj!31"), Some(31));
+        assert_eq!(
+            pull_request("Bump x\n\nSee merge request grp/proj!31"),
+            Some(31)
+        );
         assert_eq!(pull_request("Fix (#abc)"), None);
     }
 }

@@ -5,15 +5,54 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 /// AI and agent frameworks and SDKs, as normalised names or globs.
 pub const BUILT_IN: &[&str] = &[
-    "langchain", "langchain-*", "@langchain/*", "langgraph", "langgraph-*", "langsmith",
-    "llama-index", "llama-index-*", "llamaindex", "openai", "@openai/*", "anthropic",
-    "@anthropic-ai/sdk", "crewai", "crewai-*", "autogen", "autogen-*", "pyautogen", "ag2",
-    "semantic-kernel", "microsoft.semantickernel", "haystack-ai", "farm-haystack", "litellm",
-    "dspy", "dspy-ai", "transformers", "huggingface-hub", "mcp", "@modelcontextprotocol/sdk",
-    "google-genai", "google-generativeai", "@google/genai", "ai", "@ai-sdk/*", "async-openai",
-    "rig-core", "instructor", "guidance", "smolagents", "pydantic-ai", "pydantic-ai-*",
-    "github.com/sashabaranov/go-openai", "github.com/tmc/langchaingo", "ruby-openai",
-    "langchainrb", "dev.langchain4j:*", "com.openai:*",
+    "langchain",
+    "langchain-*",
+    "@langchain/*",
+    "langgraph",
+    "langgraph-*",
+    "langsmith",
+    "llama-index",
+    "llama-index-*",
+    "llamaindex",
+    "openai",
+    "@openai/*",
+    "anthropic",
+    "@anthropic-ai/sdk",
+    "crewai",
+    "crewai-*",
+    "autogen",
+    "autogen-*",
+    "pyautogen",
+    "ag2",
+    "semantic-kernel",
+    "microsoft.semantickernel",
+    "haystack-ai",
+    "farm-haystack",
+    "litellm",
+    "dspy",
+    "dspy-ai",
+    "transformers",
+    "huggingface-hub",
+    "mcp",
+    "@modelcontextprotocol/sdk",
+    "google-genai",
+    "google-generativeai",
+    "@google/genai",
+    "ai",
+    "@ai-sdk/*",
+    "async-openai",
+    "rig-core",
+    "instructor",
+    "guidance",
+    "smolagents",
+    "pydantic-ai",
+    "pydantic-ai-*",
+    "github.com/sashabaranov/go-openai",
+    "github.com/tmc/langchaingo",
+    "ruby-openai",
+    "langchainrb",
+    "dev.langchain4j:*",
+    "com.openai:*",
 ];
 
 pub struct Watchlist {
@@ -25,13 +64,19 @@ impl Watchlist {
     pub fn new(patterns: &[String]) -> Self {
         let mut builder = GlobSetBuilder::new();
         let built_in: Vec<String> = BUILT_IN.iter().map(|s| s.to_string()).collect();
-        let chosen = if patterns.is_empty() { &built_in } else { patterns };
+        let chosen = if patterns.is_empty() {
+            &built_in
+        } else {
+            patterns
+        };
         for p in chosen {
             if let Ok(g) = Glob::new(&normalise(p)) {
                 builder.add(g);
             }
         }
-        Self { set: builder.build().unwrap_or_else(|_| GlobSet::empty()) }
+        Self {
+            set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+        }
     }
 
     pub fn watches(&self, package: &str) -> bool {

@@ -23,7 +23,8 @@ pub fn parse(
     summary: &mut InputSummary,
     evidence: &mut Evidence,
 ) {
-    let parse_one: fn(&str, usize, &serde_json::Value) -> Result<Vec<Finding>, String> = match kind {
+    let parse_one: fn(&str, usize, &serde_json::Value) -> Result<Vec<Finding>, String> = match kind
+    {
         SourceKind::Gitleaks => gitleaks::parse,
         SourceKind::Trufflehog => trufflehog::parse,
         SourceKind::GithubAlerts => github_alerts::parse,
@@ -44,7 +45,11 @@ pub fn parse(
 }
 
 /// Formats that are not JSON (gitleaks CSV); `None` when the bytes are not one of them.
-pub fn parse_text_formats(path: &str, bytes: &[u8], forced: Option<SourceKind>) -> Option<Evidence> {
+pub fn parse_text_formats(
+    path: &str,
+    bytes: &[u8],
+    forced: Option<SourceKind>,
+) -> Option<Evidence> {
     let text = std::str::from_utf8(bytes).ok()?;
     let header = text.lines().next()?;
     let gitleaks_csv = header.starts_with("RuleID,") && header.contains("Secret");
@@ -79,7 +84,10 @@ struct RawFinding<'a> {
 impl RawFinding<'_> {
     /// Redact the value and drop it: only the `Finding` leaves.
     fn redact(self, scanner: SourceKind, origin: String) -> Finding {
-        let value = self.value.map(str::trim).filter(|v| !v.is_empty() && *v != "REDACTED");
+        let value = self
+            .value
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && *v != "REDACTED");
         let mut identifiers = self.identifiers;
         let (kind, label, fingerprint, env_names) = match value {
             Some(v) => {
@@ -88,9 +96,19 @@ impl RawFinding<'_> {
                     identifiers.insert(0, id);
                 }
                 let env = self.matched.and_then(|m| redact::env_name_in(m, v));
-                (r.kind, r.label, Some(r.fingerprint), env.into_iter().collect())
+                (
+                    r.kind,
+                    r.label,
+                    Some(r.fingerprint),
+                    env.into_iter().collect(),
+                )
             }
-            None => (redact::classify("", self.rule), "(redacted by scanner)".to_string(), None, Vec::new()),
+            None => (
+                redact::classify("", self.rule),
+                "(redacted by scanner)".to_string(),
+                None,
+                Vec::new(),
+            ),
         };
         let kind = match (kind.as_str(), self.kind_hint) {
             ("generic", Some(hint)) => hint,

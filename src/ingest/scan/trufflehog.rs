@@ -19,7 +19,11 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         .and_then(|m| m.values().next())
         .cloned()
         .unwrap_or(Value::Null);
-    let num = |k: &str| src.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+    let num = |k: &str| {
+        src.get(k)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
     let mut identifiers = Vec::new();
     for key in ["account", "arn"] {
         if let Some(v) = str_at(rec, &format!("/ExtraData/{key}")) {
@@ -30,7 +34,9 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         rule: detector,
         value,
         matched: None,
-        file: str_at(&src, "/file").or_else(|| str_at(&src, "/path")).map(str::to_string),
+        file: str_at(&src, "/file")
+            .or_else(|| str_at(&src, "/path"))
+            .map(str::to_string),
         line: num("line"),
         commit: str_at(&src, "/commit").map(str::to_string),
         author: str_at(&src, "/email").map(person_from),
@@ -39,5 +45,7 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         identifiers,
         ..Default::default()
     };
-    Ok(vec![raw.redact(SourceKind::Trufflehog, format!("{path}:{line}"))])
+    Ok(vec![
+        raw.redact(SourceKind::Trufflehog, format!("{path}:{line}")),
+    ])
 }

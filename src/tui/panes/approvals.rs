@@ -13,19 +13,52 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         .approvals
         .iter()
         .map(|c| {
-            let approvers: Vec<String> = c.commit.approvers.iter().map(|a| if a.name.is_empty() { a.email.clone() } else { a.name.clone() }).collect();
-            let (approved, style) = if approvers.is_empty() { ("none recorded".to_string(), theme.gap) } else { (approvers.join(", "), theme.ok) };
-            let version = format!("{} → {}", c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
-            let author = if c.commit.bot { format!("{} (bot)", c.commit.author.name) } else { c.commit.author.name.clone() };
+            let approvers: Vec<String> = c
+                .commit
+                .approvers
+                .iter()
+                .map(|a| {
+                    if a.name.is_empty() {
+                        a.email.clone()
+                    } else {
+                        a.name.clone()
+                    }
+                })
+                .collect();
+            let (approved, style) = if approvers.is_empty() {
+                ("none recorded".to_string(), theme.gap)
+            } else {
+                (approvers.join(", "), theme.ok)
+            };
+            let version = format!(
+                "{} → {}",
+                c.from.as_deref().unwrap_or("–"),
+                c.to.as_deref().unwrap_or("–")
+            );
+            let author = if c.commit.bot {
+                format!("{} (bot)", c.commit.author.name)
+            } else {
+                c.commit.author.name.clone()
+            };
             Row::new(vec![
                 Cell::from(when(&c.commit.at)),
                 cell(&c.package, 28),
                 Cell::from(c.change.name()),
                 cell(&version, 24),
                 cell(&author, 24),
-                Cell::from(c.commit.pull_request.map_or("–".into(), |n| format!("#{n}"))),
+                Cell::from(
+                    c.commit
+                        .pull_request
+                        .map_or("–".into(), |n| format!("#{n}")),
+                ),
                 cell(&approved, 30).style(style),
-                cell(&c.commit.merged_by.as_ref().map_or("–".into(), |p| p.name.clone()), 20),
+                cell(
+                    &c.commit
+                        .merged_by
+                        .as_ref()
+                        .map_or("–".into(), |p| p.name.clone()),
+                    20,
+                ),
                 cell(&c.owners.join(" "), 30),
             ])
         })
@@ -41,6 +74,25 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         Constraint::Fill(2),
         Constraint::Fill(2),
     ];
-    let header = ["when (UTC)", "package", "change", "version", "author", "PR", "approved by", "merged by", "CODEOWNERS"];
-    table(frame, area, "Who approved the framework", &header, rows, &widths, selected, theme);
+    let header = [
+        "when (UTC)",
+        "package",
+        "change",
+        "version",
+        "author",
+        "PR",
+        "approved by",
+        "merged by",
+        "CODEOWNERS",
+    ];
+    table(
+        frame,
+        area,
+        "Who approved the framework",
+        &header,
+        rows,
+        &widths,
+        selected,
+        theme,
+    );
 }

@@ -15,20 +15,30 @@ struct Lines<'t> {
 
 impl Lines<'_> {
     fn field(&mut self, key: &str, value: impl AsRef<str>) {
-        self.out.push(Line::from(vec![Span::styled(format!("{key:>14}  "), self.theme.header), Span::styled(clean(value.as_ref()), self.theme.text)]));
+        self.out.push(Line::from(vec![
+            Span::styled(format!("{key:>14}  "), self.theme.header),
+            Span::styled(clean(value.as_ref()), self.theme.text),
+        ]));
     }
 
     fn styled(&mut self, key: &str, value: impl AsRef<str>, style: ratatui::style::Style) {
-        self.out.push(Line::from(vec![Span::styled(format!("{key:>14}  "), self.theme.header), Span::styled(clean(value.as_ref()), style)]));
+        self.out.push(Line::from(vec![
+            Span::styled(format!("{key:>14}  "), self.theme.header),
+            Span::styled(clean(value.as_ref()), style),
+        ]));
     }
 
     fn heading(&mut self, text: &str) {
         self.out.push(Line::from(""));
-        self.out.push(Line::styled(text.to_string(), self.theme.title));
+        self.out
+            .push(Line::styled(text.to_string(), self.theme.title));
     }
 
     fn item(&mut self, text: impl AsRef<str>) {
-        self.out.push(Line::styled(format!("  • {}", clean(text.as_ref())), self.theme.text));
+        self.out.push(Line::styled(
+            format!("  • {}", clean(text.as_ref())),
+            self.theme.text,
+        ));
     }
 
     fn commit(&mut self, c: &CommitInfo) {
@@ -40,12 +50,20 @@ impl Lines<'_> {
         if let Some(m) = &c.merged_by {
             self.field("merged by", m.display());
         }
-        self.field("pull request", c.pull_request.map_or("none named".into(), |n| format!("#{n}")));
+        self.field(
+            "pull request",
+            c.pull_request
+                .map_or("none named".into(), |n| format!("#{n}")),
+        );
         if c.approvers.is_empty() {
             self.styled("approved by", "no recorded approval", self.theme.gap);
         }
         for a in &c.approvers {
-            self.styled("approved by", format!("{} <{}> ({} {})", a.name, a.email, a.via, a.role), self.theme.ok);
+            self.styled(
+                "approved by",
+                format!("{} <{}> ({} {})", a.name, a.email, a.via, a.role),
+                self.theme.ok,
+            );
         }
         for (k, p) in &c.other_trailers {
             self.field(k, format!("{} (recorded, not an approval)", p.display()));
@@ -71,7 +89,10 @@ pub fn item(case: &Case, item: ItemRef, theme: &Theme) -> Detail {
         },
         ItemRef::Replay(i) => match case.replays.get(i) {
             Some(r) => {
-                let mut l = Lines { theme, out: Vec::new() };
+                let mut l = Lines {
+                    theme,
+                    out: Vec::new(),
+                };
                 replay(&mut l, r);
                 (format!("Replay of {}", r.secret), l.out)
             }
@@ -81,40 +102,106 @@ pub fn item(case: &Case, item: ItemRef, theme: &Theme) -> Detail {
 }
 
 pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
-    let Some(s) = case.secrets.get(i) else { return Default::default() };
-    let mut l = Lines { theme, out: Vec::new() };
+    let Some(s) = case.secrets.get(i) else {
+        return Default::default();
+    };
+    let mut l = Lines {
+        theme,
+        out: Vec::new(),
+    };
     l.field("id", &s.id);
     l.field("kind", &s.kind);
     l.styled("label", &s.label, theme.key);
-    l.field("fingerprint", s.fingerprint.as_deref().unwrap_or("(scanner redacted the value)"));
+    l.field(
+        "fingerprint",
+        s.fingerprint
+            .as_deref()
+            .unwrap_or("(scanner redacted the value)"),
+    );
     l.field("identifiers", s.identifiers.join(", "));
     l.field("variables", s.env_names.join(", "));
     if let Some(e) = &s.exposed {
         l.styled("exposed", t(&e.at), theme.critical);
-        l.field("where", format!("{}:{} @ {}", e.path.as_deref().unwrap_or("?"), e.line.unwrap_or(0), e.commit.as_deref().unwrap_or("?")));
-        l.field("by", e.author.as_ref().map(|a| a.display()).unwrap_or_default());
+        l.field(
+            "where",
+            format!(
+                "{}:{} @ {}",
+                e.path.as_deref().unwrap_or("?"),
+                e.line.unwrap_or(0),
+                e.commit.as_deref().unwrap_or("?")
+            ),
+        );
+        l.field(
+            "by",
+            e.author.as_ref().map(|a| a.display()).unwrap_or_default(),
+        );
         l.field("found by", e.detected_by.join(", "));
     } else {
         l.field("exposed", "unknown");
     }
-    l.field("detected", s.detected_at.map_or("unknown".into(), |d| t(&d)));
+    l.field(
+        "detected",
+        s.detected_at.map_or("unknown".into(), |d| t(&d)),
+    );
     match s.revoked_at {
-        Some(r) => l.styled("revoked", format!("{} by {}", t(&r), s.revoked_by.as_deref().unwrap_or("(alert resolution)")), theme.ok),
-        None => l.styled("revoked", "no evidence of revocation — the window is open", theme.critical),
+        Some(r) => l.styled(
+            "revoked",
+            format!(
+                "{} by {}",
+                t(&r),
+                s.revoked_by.as_deref().unwrap_or("(alert resolution)")
+            ),
+            theme.ok,
+        ),
+        None => l.styled(
+            "revoked",
+            "no evidence of revocation — the window is open",
+            theme.critical,
+        ),
     }
     if let Some((at, who)) = &s.issued {
         l.field("issued", format!("{} by {who}", t(at)));
     }
-    l.field("last used", s.last_used.map_or("no use in the audit logs".into(), |d| t(&d)));
-    l.field("baseline", format!("{} uses before exposure", s.baseline_uses));
+    l.field(
+        "last used",
+        s.last_used
+            .map_or("no use in the audit logs".into(), |d| t(&d)),
+    );
+    l.field(
+        "baseline",
+        format!("{} uses before exposure", s.baseline_uses),
+    );
     l.heading(&format!("Findings ({})", s.findings.len()));
     for f in &s.findings {
-        let verified = match f.verified { Some(true) => " verified", Some(false) => " unverified", None => "" };
-        l.item(format!("{} {}{verified} — {}:{} @ {} — {}", f.scanner.name(), f.rule, f.file.as_deref().unwrap_or("?"), f.line.unwrap_or(0), f.commit.as_deref().map_or("?", |c| &c[..c.len().min(12)]), f.origin));
+        let verified = match f.verified {
+            Some(true) => " verified",
+            Some(false) => " unverified",
+            None => "",
+        };
+        l.item(format!(
+            "{} {}{verified} — {}:{} @ {} — {}",
+            f.scanner.name(),
+            f.rule,
+            f.file.as_deref().unwrap_or("?"),
+            f.line.unwrap_or(0),
+            f.commit.as_deref().map_or("?", |c| &c[..c.len().min(12)]),
+            f.origin
+        ));
     }
     l.heading("Reachable through");
-    for r in case.reachability.iter().filter(|r| r.secrets.contains(&s.id)) {
-        l.item(format!("{} {} at {}{} by {}", r.grant.at.format("%Y-%m-%d"), r.grant.kind.name(), r.grant.path, r.grant.line.map(|n| format!(":{n}")).unwrap_or_default(), r.grant.actor.display()));
+    for r in case
+        .reachability
+        .iter()
+        .filter(|r| r.secrets.contains(&s.id))
+    {
+        l.item(format!(
+            "{} {} at {}{} by {}",
+            r.grant.at.format("%Y-%m-%d"),
+            r.grant.kind.name(),
+            r.grant.path,
+            r.grant.line.map(|n| format!(":{n}")).unwrap_or_default(),
+            r.grant.actor.display()
+        ));
     }
     let replays: Vec<&Replay> = case.replays.iter().filter(|r| r.secret == s.id).collect();
     l.heading(&format!("Replays ({})", replays.len()));
@@ -126,33 +213,94 @@ pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
 
 fn replay(l: &mut Lines, r: &Replay) {
     let a = &r.access;
-    let outcome = match &a.outcome { Outcome::Allowed => "allowed".to_string(), Outcome::Denied(e) => format!("denied ({e})") };
+    let outcome = match &a.outcome {
+        Outcome::Allowed => "allowed".to_string(),
+        Outcome::Denied(e) => format!("denied ({e})"),
+    };
     let reasons: Vec<&str> = r.reasons.iter().map(|x| x.name()).collect();
-    l.item(format!("{} {} {} from {} as {} — {outcome} — [{}]", t(&a.at), a.source.name(), a.action, a.ip.as_deref().unwrap_or("?"), a.principal, reasons.join(", ")));
-    l.out.push(Line::styled(format!("      user agent: {}   record: {}", clean(a.user_agent.as_deref().unwrap_or("?")), clean(&a.origin)), l.theme.muted));
+    l.item(format!(
+        "{} {} {} from {} as {} — {outcome} — [{}]",
+        t(&a.at),
+        a.source.name(),
+        a.action,
+        a.ip.as_deref().unwrap_or("?"),
+        a.principal,
+        reasons.join(", ")
+    ));
+    l.out.push(Line::styled(
+        format!(
+            "      user agent: {}   record: {}",
+            clean(a.user_agent.as_deref().unwrap_or("?")),
+            clean(&a.origin)
+        ),
+        l.theme.muted,
+    ));
 }
 
 pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
-    let Some(c) = case.approvals.get(i) else { return Default::default() };
-    let mut l = Lines { theme, out: Vec::new() };
+    let Some(c) = case.approvals.get(i) else {
+        return Default::default();
+    };
+    let mut l = Lines {
+        theme,
+        out: Vec::new(),
+    };
     l.field("package", format!("{} ({})", c.package, c.ecosystem));
-    l.field("change", format!("{} {} → {}", c.change.name(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–")));
+    l.field(
+        "change",
+        format!(
+            "{} {} → {}",
+            c.change.name(),
+            c.from.as_deref().unwrap_or("–"),
+            c.to.as_deref().unwrap_or("–")
+        ),
+    );
     l.field("manifest", &c.manifest);
     l.field("when", t(&c.commit.at));
     l.commit(&c.commit);
-    l.field("CODEOWNERS", if c.owners.is_empty() { "none for this path".into() } else { format!("{} (should have reviewed)", c.owners.join(" ")) });
+    l.field(
+        "CODEOWNERS",
+        if c.owners.is_empty() {
+            "none for this path".into()
+        } else {
+            format!("{} (should have reviewed)", c.owners.join(" "))
+        },
+    );
     (format!("{} {}", c.package, c.change.name()), l.out)
 }
 
-fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: &[String], theme: &Theme) -> Detail {
-    let mut l = Lines { theme, out: Vec::new() };
+fn grant(
+    title: &str,
+    g: &Grant,
+    approvers: &[crate::model::Approver],
+    secrets: &[String],
+    theme: &Theme,
+) -> Detail {
+    let mut l = Lines {
+        theme,
+        out: Vec::new(),
+    };
     l.field("kind", g.kind.name());
     l.field("when", t(&g.at));
-    l.field("where", format!("{}{}", g.path, g.line.map(|n| format!(":{n}")).unwrap_or_default()));
+    l.field(
+        "where",
+        format!(
+            "{}{}",
+            g.path,
+            g.line.map(|n| format!(":{n}")).unwrap_or_default()
+        ),
+    );
     l.field("by", g.actor.display());
     l.field("names", g.secret_names.join(", "));
     l.styled("line", &g.excerpt, theme.muted);
-    l.field("reaches", if secrets.is_empty() { "no leaked secret".into() } else { secrets.join(", ") });
+    l.field(
+        "reaches",
+        if secrets.is_empty() {
+            "no leaked secret".into()
+        } else {
+            secrets.join(", ")
+        },
+    );
     match &g.commit {
         Some(c) => {
             l.heading("Commit");
@@ -167,14 +315,25 @@ fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: 
 
 pub fn reach(case: &Case, i: usize, theme: &Theme) -> Detail {
     match case.reachability.get(i) {
-        Some(r) => grant(&format!("Reachability: {}", r.grant.kind.name()), &r.grant, &r.approvers, &r.secrets, theme),
+        Some(r) => grant(
+            &format!("Reachability: {}", r.grant.kind.name()),
+            &r.grant,
+            &r.approvers,
+            &r.secrets,
+            theme,
+        ),
         None => Default::default(),
     }
 }
 
 pub fn replay_group(case: &Case, i: usize, theme: &Theme) -> Detail {
-    let Some(g) = case.replay_groups.get(i) else { return Default::default() };
-    let mut l = Lines { theme, out: Vec::new() };
+    let Some(g) = case.replay_groups.get(i) else {
+        return Default::default();
+    };
+    let mut l = Lines {
+        theme,
+        out: Vec::new(),
+    };
     l.field("secret", &g.secret);
     l.styled("address", &g.ip, theme.critical);
     l.field("principal", &g.principal);
@@ -184,26 +343,56 @@ pub fn replay_group(case: &Case, i: usize, theme: &Theme) -> Detail {
     l.field("actions", g.actions.join(", "));
     l.field("user agents", g.user_agents.join(" | "));
     l.heading("Calls");
-    for r in case.replays.iter().filter(|r| r.secret == g.secret && r.access.ip.as_deref().unwrap_or("(no address)") == g.ip && r.access.principal == g.principal) {
+    for r in case.replays.iter().filter(|r| {
+        r.secret == g.secret
+            && r.access.ip.as_deref().unwrap_or("(no address)") == g.ip
+            && r.access.principal == g.principal
+    }) {
         replay(&mut l, r);
     }
     (format!("Replays from {}", clean(&g.ip)), l.out)
 }
 
 pub fn role(case: &Case, i: usize, theme: &Theme) -> Detail {
-    let Some(a) = case.accountability.get(i) else { return Default::default() };
-    let mut l = Lines { theme, out: Vec::new() };
-    l.field("owners", if a.owners.is_empty() { "none known".into() } else { a.owners.join(", ") });
-    l.field("owners from", if a.owners_declared { "owners file or CODEOWNERS" } else { "the people the evidence names" });
+    let Some(a) = case.accountability.get(i) else {
+        return Default::default();
+    };
+    let mut l = Lines {
+        theme,
+        out: Vec::new(),
+    };
+    l.field(
+        "owners",
+        if a.owners.is_empty() {
+            "none known".into()
+        } else {
+            a.owners.join(", ")
+        },
+    );
+    l.field(
+        "owners from",
+        if a.owners_declared {
+            "owners file or CODEOWNERS"
+        } else {
+            "the people the evidence names"
+        },
+    );
     l.heading(&format!("Gaps ({})", a.gaps.len()));
     for g in &a.gaps {
-        l.out.push(Line::styled(format!("  • {}", clean(&g.text)), theme.gap));
-        l.out.push(Line::styled(format!("      evidence: {}", clean(&g.evidence)), theme.muted));
+        l.out
+            .push(Line::styled(format!("  • {}", clean(&g.text)), theme.gap));
+        l.out.push(Line::styled(
+            format!("      evidence: {}", clean(&g.evidence)),
+            theme.muted,
+        ));
     }
     l.heading(&format!("Decisions ({})", a.decisions.len()));
     for d in &a.decisions {
         l.item(format!("{} — {} — {}", t(&d.at), d.who, d.what));
-        l.out.push(Line::styled(format!("      evidence: {}", clean(&d.evidence)), theme.muted));
+        l.out.push(Line::styled(
+            format!("      evidence: {}", clean(&d.evidence)),
+            theme.muted,
+        ));
     }
     (a.role.title().to_string(), l.out)
 }

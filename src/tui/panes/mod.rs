@@ -90,7 +90,8 @@ pub fn table(
         .row_highlight_style(theme.selected)
         .highlight_symbol("▶ ")
         .column_spacing(1);
-    let mut state = TableState::default().with_selected((count > 0).then_some(selected.min(count.saturating_sub(1))));
+    let mut state = TableState::default()
+        .with_selected((count > 0).then_some(selected.min(count.saturating_sub(1))));
     frame.render_stateful_widget(widget, area, &mut state);
 }
 

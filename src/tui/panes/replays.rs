@@ -15,7 +15,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         .iter()
         .map(|g| {
             let reasons: Vec<&str> = g.reasons.iter().map(|r| r.name()).collect();
-            let label = case.secrets.iter().find(|s| s.id == g.secret).map_or(g.secret.clone(), |s| format!("{} {}", s.id, s.label));
+            let label = case
+                .secrets
+                .iter()
+                .find(|s| s.id == g.secret)
+                .map_or(g.secret.clone(), |s| format!("{} {}", s.id, s.label));
             Row::new(vec![
                 cell(&label, 22),
                 cell(&g.ip, 40).style(theme.critical),
@@ -38,7 +42,16 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         Constraint::Length(6),
         Constraint::Fill(3),
     ];
-    let header = ["secret", "address", "principal", "first (UTC)", "last (UTC)", "calls", "denied", "why"];
+    let header = [
+        "secret",
+        "address",
+        "principal",
+        "first (UTC)",
+        "last (UTC)",
+        "calls",
+        "denied",
+        "why",
+    ];
     let title = if case.replays.is_empty() && case.secrets.iter().all(|s| s.baseline_uses == 0) {
         "Where the secret was replayed — no audit record used a leaked credential"
     } else {

@@ -22,6 +22,20 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             ])
         })
         .collect();
-    let widths = [Constraint::Length(16), Constraint::Length(10), Constraint::Fill(3), Constraint::Length(34)];
-    table(frame, area, "Timeline", &["when (UTC)", "what", "", "who"], rows, &widths, selected, theme);
+    let widths = [
+        Constraint::Length(16),
+        Constraint::Length(10),
+        Constraint::Fill(3),
+        Constraint::Length(34),
+    ];
+    table(
+        frame,
+        area,
+        "Timeline",
+        &["when (UTC)", "what", "", "who"],
+        rows,
+        &widths,
+        selected,
+        theme,
+    );
 }

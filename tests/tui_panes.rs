@@ -1,0 +1,182 @@
+//! Every pane rendered at 120x40 with ratatui's TestBackend, driven through the
+//! real `update` by key strings; the snapshot holds the text and a digest of
+//! the styles, so that a theme regression fails too.
+
+mod common;
+
+use leakline::tui::app::{Model, Msg, SourceStatus, update};
+use leakline::tui::keymap::events;
+use leakline::tui::theme::Theme;
+use leakline::tui::view::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn drive(model: &mut Model, keys: &str) {
+    for key in events(keys) {
+        update(model, Msg::KeyPressed(key));
+    }
+}
+
+/// FNV-1a over every cell's position and style.
+fn style_digest(buffer: &ratatui::buffer::Buffer) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, cell) in buffer.content().iter().enumerate() {
+        let style = format!("{i}:{:?}:{:?}:{:?}", cell.fg, cell.bg, cell.modifier);
+        for b in style.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+pub fn screen(model: &Model, theme: &Theme, width: u16, height: u16, dir: &str) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| view(model, theme, f)).expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..height {
+        let line: String = (0..width)
+            .map(|x| buffer.cell((x, y)).map_or(" ", |c| c.symbol()))
+            .collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    format!(
+        "{}\nstyles: {}\n",
+        text.replace(dir, common::PLACEHOLDER),
+        style_digest(&buffer)
+    )
+}
+
+fn snapshot(name: &str, keys: &str) {
+    let (dir, case) = common::demo_case();
+    let mut model = Model::with_case(case);
+    drive(&mut model, keys);
+    let text = screen(
+        &model,
+        &Theme::default_theme(),
+        120,
+        40,
+        dir.path().to_str().expect("utf8"),
+    );
+    insta::with_settings!({ snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn overview() {
+    snapshot("overview", "");
+}
+
+#[test]
+fn timeline() {
+    snapshot("timeline", "2");
+}
+
+#[test]
+fn approvals() {
+    snapshot("approvals", "3");
+}
+
+#[test]
+fn reachability() {
+    snapshot("reachability", "<tab><tab><tab>");
+}
+
+#[test]
+fn replays() {
+    snapshot("replays", "5");
+}
+
+#[test]
+fn accountability_platform_role() {
+    snapshot("accountability", "6j");
+}
+
+#[test]
+fn detail_of_a_secret() {
+    snapshot("detail_secret", "<enter>");
+}
+
+#[test]
+fn detail_of_an_approval() {
+    snapshot("detail_approval", "3G<enter>");
+}
+
+#[test]
+fn detail_of_a_replay_group() {
+    snapshot("detail_replays", "5<enter>");
+}
+
+#[test]
+fn help_lists_every_key() {
+    snapshot("help", "?");
+}
+
+#[test]
+fn loading_shows_progress_per_source() {
+    let mut model = Model::new(vec![
+        "git ./repo".into(),
+        "audit ./logs".into(),
+        "scan ./scans".into(),
+    ]);
+    model.sources[0].status = SourceStatus::Loaded {
+        records: 25,
+        rejected: 0,
+    };
+    model.sources[2].status =
+        SourceStatus::Failed("./scans: cannot read: No such file or directory (os error 2)".into());
+    let text = screen(&model, &Theme::default_theme(), 120, 12, "\u{0}");
+    insta::with_settings!({ snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("loading", text);
+    });
+}
+
+#[test]
+fn keys_move_between_panes_and_back_out_of_detail() {
+    let (_dir, case) = common::demo_case();
+    let mut model = Model::with_case(case);
+    drive(&mut model, "<tab><tab>");
+    assert_eq!(model.pane, leakline::tui::app::Pane::Approvals);
+    drive(&mut model, "<backtab>");
+    assert_eq!(model.pane, leakline::tui::app::Pane::Timeline);
+    drive(&mut model, "jjjk");
+    assert_eq!(model.selection(), 2);
+    drive(&mut model, "G");
+    let last = model.case.as_ref().map_or(0, |c| c.timeline.len() - 1);
+    assert_eq!(model.selection(), last);
+    drive(&mut model, "jg");
+    assert_eq!(model.selection(), 0);
+    drive(&mut model, "<enter>");
+    assert!(model.detail);
+    drive(&mut model, "<esc>");
+    assert!(!model.detail);
+    drive(&mut model, "q");
+    assert!(model.quit);
+}
+
+#[test]
+fn high_contrast_and_no_colour_themes_render_differently() {
+    let (dir, case) = common::demo_case();
+    let model = Model::with_case(case);
+    let d = dir.path().to_str().expect("utf8");
+    let default = screen(&model, &Theme::default_theme(), 120, 40, d);
+    let contrast = screen(
+        &model,
+        &Theme::named("high-contrast").expect("theme"),
+        120,
+        40,
+        d,
+    );
+    let mono = screen(&model, &Theme::monochrome(), 120, 40, d);
+    let text = |s: &str| {
+        s.rsplit_once("styles:")
+            .map(|(t, _)| t.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(text(&default), text(&contrast));
+    assert_ne!(default, contrast);
+    assert_ne!(default, mono);
+}
