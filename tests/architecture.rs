@@ -1,5 +1,6 @@
 //! The pure core stays pure: `correlate` and `model` name no I/O, terminal or
 //! network crate, so every judgement is testable without them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::path::Path;
 

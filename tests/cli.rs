@@ -1,4 +1,5 @@
 //! The command line contract: `demo --out --no-tui`, `report`, `check`, and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::process::Command;
 

@@ -1,4 +1,5 @@
 //! The demo generator writes a repository that git2 reopens with the planned history.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

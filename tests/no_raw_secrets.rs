@@ -1,6 +1,7 @@
 //! No output leaks a raw secret: every report format, `check`, every pane and
 //! every detail view of the demo are searched for the planted values and for
 //! any 12-character run of them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

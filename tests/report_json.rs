@@ -1,4 +1,5 @@
 //! The v1 JSON report of the demo names what the demo planted.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Real public samples of every format leakline reads (copied under
 //! `tests/samples/`; also `../shared/samples/` when present): each is read with
 //! no rejected record, and its facts come through.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! Every pane rendered at 120x40 with ratatui's TestBackend, driven through the
 //! real `update` by key strings; the snapshot holds the text and a digest of
 //! the styles, so that a theme regression fails too.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod common;
 

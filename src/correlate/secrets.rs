@@ -45,10 +45,10 @@ fn keys(f: &Finding) -> Vec<String> {
     if let (Some(c), Some(p), Some(l)) = (&f.commit, place, f.line) {
         keys.push(format!("at:{}:{p}:{l}", &c[..c.len().min(12)]));
     }
-    if f.fingerprint.is_none() {
-        if let (Some(p), Some(l)) = (place, f.line) {
-            keys.push(format!("loc:{p}:{l}"));
-        }
+    if f.fingerprint.is_none()
+        && let (Some(p), Some(l)) = (place, f.line)
+    {
+        keys.push(format!("loc:{p}:{l}"));
     }
     keys
 }
@@ -77,15 +77,15 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
             }
         }
         // A location-only finding joins a secret seen at the same file and line.
-        if f.fingerprint.is_none() {
-            if let (Some(p), Some(l)) = (&f.file, f.line) {
-                let p = p.trim_start_matches("./").trim_start_matches('/');
-                if let Some((_, &j)) = first_with
-                    .iter()
-                    .find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}")))
-                {
-                    uf.union(i, j);
-                }
+        if f.fingerprint.is_none()
+            && let (Some(p), Some(l)) = (&f.file, f.line)
+        {
+            let p = p.trim_start_matches("./").trim_start_matches('/');
+            if let Some((_, &j)) = first_with
+                .iter()
+                .find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}")))
+            {
+                uf.union(i, j);
             }
         }
     }

@@ -8,16 +8,16 @@ use serde_json::{Value, json};
 
 use super::{DemoError, at, json_lines, write_file};
 
+/// A request and its response; `id` is (display name, token accessor, policies).
 fn vault_pair(
     when: DateTime<Utc>,
     n: usize,
-    who: &str,
-    accessor: &str,
+    id: (&str, &str, &[&str]),
     op: &str,
     path: &str,
     addr: &str,
-    policies: &[&str],
 ) -> [Value; 2] {
+    let (who, accessor, policies) = id;
     let auth = json!({"accessor": accessor, "client_token": format!("hmac-sha256:{:064x}", n * 2_654_435_761 + 1),
         "display_name": who, "policies": policies, "token_policies": policies, "token_type": "service",
         "entity_id": format!("6f1c{n:04}-0d2e-4a3b-9c8d-7e6f5a4b3c2d"), "policy_results": {"allowed": true}});
@@ -41,7 +41,7 @@ fn vault() -> Vec<Value> {
     let mut n = 0;
     let mut push = |when, who, acc, op, path, addr, pol: &[&str]| {
         n += 1;
-        out.extend(vault_pair(when, n, who, acc, op, path, addr, pol));
+        out.extend(vault_pair(when, n, (who, acc, pol), op, path, addr));
     };
     push(
         at(2026, 3, 19, 15, 2, 11),
@@ -96,17 +96,17 @@ fn vault() -> Vec<Value> {
     out
 }
 
+/// One API server event; `who` is (user, user agent, source address).
 fn k8s_event(
     when: DateTime<Utc>,
     n: usize,
-    user: &str,
+    who: (&str, &str, &str),
     verb: &str,
     resource: &str,
     name: &str,
-    ua: &str,
-    ip: &str,
     body: Option<Value>,
 ) -> Value {
+    let (user, ua, ip) = who;
     let group = if resource.contains("role") {
         "rbac.authorization.k8s.io"
     } else {
@@ -141,23 +141,19 @@ fn k8s() -> Vec<Value> {
         k8s_event(
             at(2026, 3, 20, 12, 58, 3),
             1,
-            dana,
+            (dana, kubectl, "198.51.100.24"),
             "create",
             "secrets",
             "agent-secrets",
-            kubectl,
-            "198.51.100.24",
             None,
         ),
         k8s_event(
             at(2026, 3, 20, 12, 59, 10),
             2,
-            dana,
+            (dana, kubectl, "198.51.100.24"),
             "create",
             "roles",
             "secret-reader",
-            kubectl,
-            "198.51.100.24",
             Some(
                 json!({"kind": "Role", "metadata": {"name": "secret-reader", "namespace": "agents"}, "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["agent-secrets"]}]}),
             ),
@@ -165,12 +161,10 @@ fn k8s() -> Vec<Value> {
         k8s_event(
             at(2026, 3, 20, 13, 0, 27),
             3,
-            dana,
+            (dana, kubectl, "198.51.100.24"),
             "create",
             "rolebindings",
             "ticket-agent-secrets",
-            kubectl,
-            "198.51.100.24",
             Some(
                 json!({"kind": "RoleBinding", "metadata": {"name": "ticket-agent-secrets", "namespace": "agents"}, "roleRef": {"kind": "Role", "name": "secret-reader"}, "subjects": [{"kind": "ServiceAccount", "name": "ticket-agent", "namespace": "agents"}]}),
             ),
@@ -182,12 +176,14 @@ fn k8s() -> Vec<Value> {
         out.push(k8s_event(
             day,
             n,
-            "system:node:ip-10-42-1-17.eu-west-1.compute.internal",
+            (
+                "system:node:ip-10-42-1-17.eu-west-1.compute.internal",
+                "kubelet/v1.29.3 (linux/amd64) kubernetes/6813625",
+                "10.42.1.17",
+            ),
             "get",
             "secrets",
             "agent-secrets",
-            "kubelet/v1.29.3 (linux/amd64) kubernetes/6813625",
-            "10.42.1.17",
             None,
         ));
         day += Duration::hours(53);
@@ -196,12 +192,10 @@ fn k8s() -> Vec<Value> {
     out.push(k8s_event(
         at(2026, 4, 14, 13, 52, 0),
         n,
-        "hannah@northwind.dev",
+        ("hannah@northwind.dev", kubectl, "198.51.100.20"),
         "update",
         "secrets",
         "agent-secrets",
-        kubectl,
-        "198.51.100.20",
         None,
     ));
     out.sort_by(|a, b| {

@@ -157,10 +157,10 @@ fn unwrap_wrapper(value: Value) -> Result<Vec<Value>, Value> {
     match value {
         Value::Object(mut map) if map.len() <= 2 => {
             for key in ["Records", "records"] {
-                if matches!(map.get(key), Some(Value::Array(_))) {
-                    if let Some(Value::Array(items)) = map.remove(key) {
-                        return Ok(items);
-                    }
+                if matches!(map.get(key), Some(Value::Array(_)))
+                    && let Some(Value::Array(items)) = map.remove(key)
+                {
+                    return Ok(items);
                 }
             }
             Err(Value::Object(map))

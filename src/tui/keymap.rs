@@ -126,14 +126,13 @@ pub fn events(keys: &str) -> Vec<KeyEvent> {
     let mut out = Vec::new();
     let mut rest = keys;
     while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            if let Some(end) = rest.find('>') {
-                if let Some((code, mods)) = parse_key(&rest[1..end]) {
-                    out.push(KeyEvent::new(code, mods));
-                    rest = &rest[end + 1..];
-                    continue;
-                }
-            }
+        if c == '<'
+            && let Some(end) = rest.find('>')
+            && let Some((code, mods)) = parse_key(&rest[1..end])
+        {
+            out.push(KeyEvent::new(code, mods));
+            rest = &rest[end + 1..];
+            continue;
         }
         out.push(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
         rest = &rest[c.len_utf8()..];

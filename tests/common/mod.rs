@@ -1,5 +1,6 @@
 //! Shared by the integration tests: the demo incident, written to a temp folder
 //! of fixed length so that rendered panes do not depend on the machine.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 #![allow(dead_code)]
 
 use std::path::Path;

@@ -252,17 +252,18 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
                 }
             }
             FileClass::DotEnv => {
-                if let Some(c) = ASSIGNMENT.captures(text) {
-                    if !c[2].trim().is_empty() && SECRET_NAME.is_match(&c[1]) {
-                        push(GrantKind::EnvFile, vec![c[1].to_string()]);
-                    }
+                if let Some(c) = ASSIGNMENT.captures(text)
+                    && !c[2].trim().is_empty()
+                    && SECRET_NAME.is_match(&c[1])
+                {
+                    push(GrantKind::EnvFile, vec![c[1].to_string()]);
                 }
             }
             FileClass::Dockerfile => {
-                if let Some(c) = DOCKER_ENV.captures(text) {
-                    if SECRET_NAME.is_match(&c[1]) {
-                        push(GrantKind::DockerfileEnv, vec![c[1].to_string()]);
-                    }
+                if let Some(c) = DOCKER_ENV.captures(text)
+                    && SECRET_NAME.is_match(&c[1])
+                {
+                    push(GrantKind::DockerfileEnv, vec![c[1].to_string()]);
                 }
                 if text.contains("--env-file") {
                     push(GrantKind::DockerfileEnv, vec!["--env-file".to_string()]);
@@ -280,12 +281,11 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
                                 .to_string(),
                         ],
                     );
-                } else if let Some(c) = YAML_ENV_ITEM.captures(text) {
-                    if SECRET_NAME.is_match(&c[1])
-                        && c[1].chars().all(|ch| !ch.is_ascii_lowercase())
-                    {
-                        push(GrantKind::ComposeEnv, vec![c[1].to_string()]);
-                    }
+                } else if let Some(c) = YAML_ENV_ITEM.captures(text)
+                    && SECRET_NAME.is_match(&c[1])
+                    && c[1].chars().all(|ch| !ch.is_ascii_lowercase())
+                {
+                    push(GrantKind::ComposeEnv, vec![c[1].to_string()]);
                 }
             }
             FileClass::Ci => {

@@ -85,10 +85,9 @@ pub fn pull_request(message: &str) -> Option<u64> {
         .trim_end()
         .strip_suffix(')')
         .and_then(|s| s.rfind("(#").map(|i| &s[i + 2..]))
+        && let Some(n) = leading_number(open)
     {
-        if let Some(n) = leading_number(open) {
-            return Some(n);
-        }
+        return Some(n);
     }
     // GitLab: "See merge request group/project!123".
     message

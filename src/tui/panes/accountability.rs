@@ -44,10 +44,12 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     table(
         frame,
         top,
-        "Accountability",
-        &["role", "owners", "decisions", "gaps", "covers"],
+        super::Columns {
+            title: "Accountability",
+            header: &["role", "owners", "decisions", "gaps", "covers"],
+            widths: &widths,
+        },
         rows,
-        &widths,
         selected,
         theme,
     );

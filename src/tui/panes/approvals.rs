@@ -88,10 +88,12 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     table(
         frame,
         area,
-        "Who approved the framework",
-        &header,
+        super::Columns {
+            title: "Who approved the framework",
+            header: &header,
+            widths: &widths,
+        },
         rows,
-        &widths,
         selected,
         theme,
     );

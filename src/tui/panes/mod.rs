@@ -66,24 +66,33 @@ pub fn when(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// The fixed parts of a pane's table.
+pub struct Columns<'a> {
+    pub title: &'a str,
+    pub header: &'a [&'a str],
+    pub widths: &'a [Constraint],
+}
+
 /// A bordered, titled table with the selected row highlighted.
 pub fn table(
     frame: &mut Frame,
     area: Rect,
-    title: &str,
-    header: &[&str],
+    columns: Columns,
     rows: Vec<Row<'static>>,
-    widths: &[Constraint],
     selected: usize,
     theme: &Theme,
 ) {
     let count = rows.len();
-    let head = Row::new(header.iter().map(|h| Cell::from(h.to_string()))).style(theme.header);
+    let head =
+        Row::new(columns.header.iter().map(|h| Cell::from(h.to_string()))).style(theme.header);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Line::styled(format!(" {title} ({count}) "), theme.title));
-    let widget = Table::new(rows, widths.to_vec())
+        .title(Line::styled(
+            format!(" {} ({count}) ", columns.title),
+            theme.title,
+        ));
+    let widget = Table::new(rows, columns.widths.to_vec())
         .header(head)
         .block(block)
         .style(theme.text)

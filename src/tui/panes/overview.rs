@@ -258,10 +258,12 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
     table(
         frame,
         middle,
-        "Leaked secrets",
-        &header,
+        super::Columns {
+            title: "Leaked secrets",
+            header: &header,
+            widths: &widths,
+        },
         rows,
-        &widths,
         model.selection(),
         theme,
     );

@@ -71,10 +71,12 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     table(
         frame,
         area,
-        "Who made secrets reachable",
-        &header,
+        super::Columns {
+            title: "Who made secrets reachable",
+            header: &header,
+            widths: &widths,
+        },
         rows,
-        &widths,
         selected,
         theme,
     );

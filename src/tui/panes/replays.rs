@@ -57,5 +57,16 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     } else {
         "Where the secret was replayed"
     };
-    table(frame, area, title, &header, rows, &widths, selected, theme);
+    table(
+        frame,
+        area,
+        super::Columns {
+            title,
+            header: &header,
+            widths: &widths,
+        },
+        rows,
+        selected,
+        theme,
+    );
 }

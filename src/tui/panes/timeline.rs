@@ -31,10 +31,12 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     table(
         frame,
         area,
-        "Timeline",
-        &["when (UTC)", "what", "", "who"],
+        super::Columns {
+            title: "Timeline",
+            header: &["when (UTC)", "what", "", "who"],
+            widths: &widths,
+        },
         rows,
-        &widths,
         selected,
         theme,
     );
