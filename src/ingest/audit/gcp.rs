@@ -18,7 +18,7 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
     }
 }
 
-fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
+pub(super) fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
     let at = text(rec, "/timestamp")
         .or_else(|| text(rec, "/receiveTimestamp"))
         .and_then(|t| time::parse(&t))?;

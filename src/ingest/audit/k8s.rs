@@ -158,34 +158,10 @@ fn unwrap_aks(rec: Value) -> Value {
 }
 
 /// GKE writes Kubernetes audit events as Cloud Audit Log entries (`k8s.io`):
-/// `methodName` `io.k8s.core.v1.secrets.get`, `resourceName` the object path.
+/// read as GCP, then `methodName` `io.k8s.core.v1.secrets.get` becomes the verb.
 fn gke_access(path: &str, line: usize, rec: &Value) -> Option<Access> {
-    let at = text(rec, "/timestamp").and_then(|t| time::parse(&t))?;
-    let p = rec.get("protoPayload")?;
-    let method = text(p, "/methodName")?;
-    let verb = method.rsplit('.').next().unwrap_or(&method).to_string();
-    let code = p
-        .pointer("/status/code")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    Some(Access {
-        at,
-        source: SourceKind::K8s,
-        principal: text(p, "/authenticationInfo/principalEmail")
-            .unwrap_or_else(|| "(anonymous)".into()),
-        credential: None,
-        action: verb,
-        resource: text(p, "/resourceName"),
-        outcome: if code == 0 {
-            Outcome::Allowed
-        } else {
-            Outcome::Denied(text(p, "/status/message").unwrap_or_else(|| format!("status {code}")))
-        },
-        ip: text(p, "/requestMetadata/callerIp"),
-        user_agent: text(p, "/requestMetadata/callerSuppliedUserAgent"),
-        region: None,
-        lifecycle: None,
-        event_id: text(rec, "/insertId").unwrap_or_else(|| origin(path, line)),
-        origin: origin(path, line),
-    })
+    let mut access = super::gcp::access(path, line, rec)?;
+    access.source = SourceKind::K8s;
+    access.action = access.action.rsplit('.').next().unwrap_or(&access.action).to_string();
+    Some(access)
 }
