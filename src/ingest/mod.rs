@@ -102,6 +102,12 @@ fn split_kind(
 pub struct ReadOptions {
     /// Packages to treat as the framework; empty means the built-in watchlist.
     pub frameworks: Vec<String>,
+    /// Report every package, not only the watched ones.
+    pub all_deps: bool,
+    /// Walk every branch and tag, not only HEAD's first-parent history.
+    pub all_refs: bool,
+    /// Threads for the history walk (0: one per core, at most 4).
+    pub threads: usize,
 }
 
 /// Read one source into evidence.

@@ -130,6 +130,8 @@ pub struct InputSummary {
     pub records: usize,
     pub rejected: usize,
     pub errors: Vec<Rejected>,
+    /// What the reader could not know, though nothing was rejected (a shallow history).
+    pub notes: Vec<String>,
 }
 
 impl InputSummary {
@@ -142,6 +144,7 @@ impl InputSummary {
             records: 0,
             rejected: 0,
             errors: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -232,6 +235,14 @@ pub struct DependencyChange {
     pub commit: CommitInfo,
     /// CODEOWNERS of the manifest at that commit.
     pub owners: Vec<String>,
+    /// The manifest is a lockfile (resolved versions).
+    pub lockfile: bool,
+    /// Only a lockfile moved it: no manifest in that folder declares the package.
+    pub transitive: bool,
+    /// The manifest lines that changed for this package (values redacted).
+    pub diff: Vec<String>,
+    /// The same commit or pull request also changed secret wiring (set by correlate).
+    pub touches_wiring: bool,
 }
 
 /// The kinds of reachability, as named in the report.

@@ -162,6 +162,11 @@ fn unwrap_aks(rec: Value) -> Value {
 fn gke_access(path: &str, line: usize, rec: &Value) -> Option<Access> {
     let mut access = super::gcp::access(path, line, rec)?;
     access.source = SourceKind::K8s;
-    access.action = access.action.rsplit('.').next().unwrap_or(&access.action).to_string();
+    access.action = access
+        .action
+        .rsplit('.')
+        .next()
+        .unwrap_or(&access.action)
+        .to_string();
     Some(access)
 }

@@ -4,38 +4,128 @@ use serde_json::Value;
 
 use super::watchlist::normalise;
 
-/// The ecosystem a manifest belongs to, by file name; `None` for other files.
-pub fn ecosystem(path: &str) -> Option<&'static str> {
+/// What a file is to the approvals scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManifestKind {
+    pub ecosystem: &'static str,
+    /// A lockfile: resolved versions, direct and transitive.
+    pub lockfile: bool,
+}
+
+/// The ecosystem a manifest or lockfile belongs to, by path; `None` for other files.
+pub fn ecosystem(path: &str) -> Option<ManifestKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
-    let is_requirements = name.starts_with("requirements") && name.ends_with(".txt")
-        || (path.contains("requirements/") && name.ends_with(".txt"));
+    let in_requirements_dir = path.split('/').rev().nth(1) == Some("requirements");
+    let is_requirements =
+        (name.contains("requirements") || in_requirements_dir || name.starts_with("constraints"))
+            && (name.ends_with(".txt") || name.ends_with(".in"));
+    let manifest = |ecosystem| {
+        Some(ManifestKind {
+            ecosystem,
+            lockfile: false,
+        })
+    };
+    let lock = |ecosystem| {
+        Some(ManifestKind {
+            ecosystem,
+            lockfile: true,
+        })
+    };
     match name {
-        _ if is_requirements => Some("pypi"),
-        "pyproject.toml" | "Pipfile" | "setup.cfg" => Some("pypi"),
-        "package.json" => Some("npm"),
-        "Cargo.toml" => Some("crates"),
-        "go.mod" => Some("go"),
-        "Gemfile" => Some("rubygems"),
+        _ if is_requirements => manifest("pypi"),
+        "pyproject.toml" | "Pipfile" | "setup.cfg" => manifest("pypi"),
+        "poetry.lock" | "uv.lock" | "Pipfile.lock" => lock("pypi"),
+        "package.json" => manifest("npm"),
+        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml" => lock("npm"),
+        "Cargo.toml" => manifest("crates"),
+        "Cargo.lock" => lock("crates"),
+        "go.mod" => manifest("go"),
+        "Gemfile" => manifest("rubygems"),
+        "Gemfile.lock" => lock("rubygems"),
+        "pom.xml" | "build.gradle" | "build.gradle.kts" => manifest("maven"),
         _ => None,
     }
 }
 
-/// Declared packages as `(normalised name, version spec)`, or `None` if unreadable.
-pub fn packages(path: &str, text: &str) -> Option<Vec<(String, String)>> {
+/// Declared (or locked) packages as `(normalised name, version)`, or why the file
+/// could not be read.
+pub fn packages(path: &str, text: &str) -> Result<Vec<(String, String)>, String> {
     let name = path.rsplit('/').next().unwrap_or(path);
+    let unreadable = |what: &str| format!("{name} is not valid {what}");
     let mut out = match name {
-        "pyproject.toml" => pyproject(text)?,
-        "Pipfile" => toml_tables(text, &["packages", "dev-packages"])?,
-        "package.json" => package_json(text)?,
-        "Cargo.toml" => cargo(text)?,
+        _ if super::lockfiles::is_lockfile(name) => super::lockfiles::parse(name, text)?,
+        "pyproject.toml" => pyproject(text).ok_or_else(|| unreadable("TOML"))?,
+        "Pipfile" => {
+            toml_tables(text, &["packages", "dev-packages"]).ok_or_else(|| unreadable("TOML"))?
+        }
+        "package.json" => package_json(text).ok_or_else(|| unreadable("JSON"))?,
+        "Cargo.toml" => cargo(text).ok_or_else(|| unreadable("TOML"))?,
         "go.mod" => go_mod(text),
         "Gemfile" => gemfile(text),
         "setup.cfg" => setup_cfg(text),
+        "pom.xml" => pom(text),
+        "build.gradle" | "build.gradle.kts" => gradle(text),
         _ => requirements(text),
     };
     out.sort();
-    out.dedup_by(|a, b| a.0 == b.0);
-    Some(out)
+    out.dedup();
+    Ok(out)
+}
+
+fn xml_tag<'a>(block: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = block.find(&open)? + open.len();
+    let end = block[start..].find(&format!("</{tag}>"))? + start;
+    Some(block[start..end].trim())
+}
+
+/// Maven `<dependency>` blocks: `groupId:artifactId` and the version as written.
+fn pom(text: &str) -> Vec<(String, String)> {
+    text.split("<dependency>")
+        .skip(1)
+        .filter_map(|rest| {
+            let block = rest.split("</dependency>").next()?;
+            let name = format!(
+                "{}:{}",
+                xml_tag(block, "groupId")?,
+                xml_tag(block, "artifactId")?
+            );
+            Some((
+                name.to_ascii_lowercase(),
+                xml_tag(block, "version").unwrap_or("").to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Gradle dependency lines: `implementation("group:artifact:version")` and kin.
+fn gradle(text: &str) -> Vec<(String, String)> {
+    const CONFIGS: &[&str] = &[
+        "implementation",
+        "api",
+        "compile",
+        "compileOnly",
+        "runtimeOnly",
+        "testImplementation",
+        "kapt",
+        "annotationProcessor",
+        "ksp",
+    ];
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let config = CONFIGS.iter().find(|c| l.starts_with(*c))?;
+            let rest = l[config.len()..].trim_start_matches(['(', ' ']);
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let coords = rest[1..].split(quote).next()?;
+            let mut parts = coords.split(':');
+            let (group, artifact) = (parts.next()?, parts.next()?);
+            Some((
+                format!("{group}:{artifact}").to_ascii_lowercase(),
+                parts.next().unwrap_or("").to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// One PEP 508 requirement: `name[extras] op version ; marker`.
@@ -262,6 +352,11 @@ mod tests {
     fn requirements_with_extras_markers_and_specifiers() {
         let text = "-r base.txt\nLangChain_OpenAI[extra]==0.1.7 ; python_version>'3.8'\nopenai~=1.30\n# c\nrequests>=2,<3\n";
         let pkgs = packages("svc/requirements.txt", text).unwrap_or_default();
+        assert!(
+            ecosystem("svc/requirements/base.txt").is_some()
+                && ecosystem("dev-requirements.in").is_some()
+        );
+        assert!(ecosystem("docs/notes.txt").is_none());
         assert_eq!(
             pkgs,
             vec![
@@ -282,5 +377,27 @@ mod tests {
         let pkgs = packages("web/package.json", js).unwrap_or_default();
         assert_eq!(pkgs[0], ("@langchain/core".into(), "0.2.3".into()));
         assert!(compare_versions("0.10.0", "0.9.9").is_gt());
+        assert!(packages("pyproject.toml", "[project\n").is_err());
+    }
+}
+
+#[cfg(test)]
+mod jvm_tests {
+    use super::*;
+
+    #[test]
+    fn maven_and_gradle() {
+        let pom = "<project><dependencies><dependency>\n<groupId>dev.langchain4j</groupId>\n<artifactId>langchain4j-open-ai</artifactId>\n<version>0.31.0</version>\n</dependency></dependencies></project>";
+        assert_eq!(
+            packages("pom.xml", pom).unwrap(),
+            vec![(
+                "dev.langchain4j:langchain4j-open-ai".to_string(),
+                "0.31.0".to_string()
+            )]
+        );
+        let gradle = "dependencies {\n    implementation(\"com.openai:openai-java:0.8.0\")\n    testImplementation 'junit:junit:4.13'\n}\n";
+        let g = packages("app/build.gradle.kts", gradle).unwrap();
+        assert!(g.contains(&("com.openai:openai-java".to_string(), "0.8.0".to_string())));
+        assert_eq!(g.len(), 2);
     }
 }

@@ -1,0 +1,424 @@
+//! One worker's share of the history walk: for each commit, the files that
+//! changed (by tree ids, see `treediff`), the watched packages they moved, and
+//! the reachability rules on their added and removed lines.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use git2::{Commit, DiffOptions, Oid, Patch, Repository, Tree};
+
+use super::codeowners::CodeOwners;
+use super::manifests::{self, ManifestKind};
+use super::reachability;
+use super::treediff::{self, Changed};
+use super::watchlist::Watchlist;
+use super::{commit, group_hits};
+use crate::model::{ChangeKind, CommitInfo, DependencyChange, Evidence, Grant, Rejected};
+
+/// Files larger than this are not read for reachability rules (generated or vendored).
+const MAX_RULE_BLOB: usize = 4 << 20;
+/// Lockfiles can be large; beyond this they are reported as unread.
+const MAX_MANIFEST_BLOB: usize = 256 << 20;
+
+type Packages = BTreeMap<String, Vec<String>>;
+
+pub struct Worker<'a> {
+    pub repo: &'a Repository,
+    pub display: &'a str,
+    pub watch: &'a Watchlist,
+    pub all_deps: bool,
+    pub rules: bool,
+    pub shallow: &'a HashSet<Oid>,
+    pub evidence: Evidence,
+    pub rejected: Vec<Rejected>,
+    pub notes: Vec<String>,
+    parsed: HashMap<(Oid, &'static str), Arc<Result<Packages, String>>>,
+    owners: HashMap<Oid, Arc<CodeOwners>>,
+}
+
+fn short(id: &Oid) -> String {
+    id.to_string()[..12].to_string()
+}
+
+impl<'a> Worker<'a> {
+    pub fn new(
+        repo: &'a Repository,
+        display: &'a str,
+        watch: &'a Watchlist,
+        shallow: &'a HashSet<Oid>,
+    ) -> Self {
+        Self {
+            repo,
+            display,
+            watch,
+            all_deps: false,
+            rules: true,
+            shallow,
+            evidence: Evidence::default(),
+            rejected: Vec::new(),
+            notes: Vec::new(),
+            parsed: HashMap::new(),
+            owners: HashMap::new(),
+        }
+    }
+
+    fn wanted(&self, path: &str) -> bool {
+        manifests::ecosystem(path).is_some() || (self.rules && reachability::applies_to(path))
+    }
+
+    fn blob_text(&self, id: Option<Oid>, max: usize) -> Option<String> {
+        let blob = self.repo.find_blob(id?).ok()?;
+        (!blob.is_binary() && blob.size() <= max)
+            .then(|| String::from_utf8_lossy(blob.content()).into_owned())
+    }
+
+    /// Scan one commit of the plan.
+    pub fn commit(&mut self, oid: Oid) -> Result<(), git2::Error> {
+        let commit = self.repo.find_commit(oid)?;
+        let tree = commit.tree()?;
+        let parent_tree = if self.shallow.contains(&oid) {
+            self.notes.push(format!(
+                "history is shallow at {}: what changed before it is unknown",
+                short(&oid)
+            ));
+            self.evidence.commits.push(commit::info(&commit));
+            return Ok(());
+        } else {
+            match commit.parent(0) {
+                Ok(p) => Some(p.tree()?),
+                Err(_) if commit.parent_count() > 0 => {
+                    self.notes.push(format!(
+                        "parent of {} is missing: what changed before it is unknown",
+                        short(&oid)
+                    ));
+                    self.evidence.commits.push(commit::info(&commit));
+                    return Ok(());
+                }
+                Err(_) => None,
+            }
+        };
+        let mut changed = Vec::new();
+        treediff::changed(
+            self.repo,
+            parent_tree.as_ref(),
+            Some(&tree),
+            &|p| self.wanted(p),
+            &mut changed,
+        )?;
+        let info = commit::info(&commit);
+        if !changed.is_empty() {
+            let mut deps = Vec::new();
+            for c in &changed {
+                if let Some(kind) = manifests::ecosystem(&c.path) {
+                    deps.extend(self.manifest_changes(&commit, &tree, c, kind, &info));
+                }
+                if self.rules && reachability::applies_to(&c.path) {
+                    self.rules_on(c, &info)?;
+                }
+            }
+            self.evidence
+                .dependency_changes
+                .extend(drop_lockfile_echoes(deps));
+        }
+        self.evidence.commits.push(info);
+        Ok(())
+    }
+
+    fn parse(&mut self, id: Option<Oid>, path: &str) -> Option<Arc<Result<Packages, String>>> {
+        let id = id?;
+        let name: &'static str = file_kind(path);
+        if let Some(hit) = self.parsed.get(&(id, name)) {
+            return Some(hit.clone());
+        }
+        let parsed = match self.blob_text(Some(id), MAX_MANIFEST_BLOB) {
+            Some(text) => manifests::packages(path, &text).map(|list| {
+                let mut map: Packages = BTreeMap::new();
+                for (n, v) in list {
+                    if self.all_deps || self.watch.watches(&n) {
+                        map.entry(n).or_default().push(v);
+                    }
+                }
+                map
+            }),
+            None => Err(format!(
+                "{path}: not readable (binary, too large or missing)"
+            )),
+        };
+        let parsed = Arc::new(parsed);
+        self.parsed.insert((id, name), parsed.clone());
+        Some(parsed)
+    }
+
+    fn codeowners(&mut self, tree: &Tree, path: &str) -> Vec<String> {
+        let Some(entry) = super::codeowners::LOCATIONS
+            .iter()
+            .find_map(|loc| tree.get_path(Path::new(loc)).ok())
+        else {
+            return Vec::new();
+        };
+        let id = entry.id();
+        if !self.owners.contains_key(&id) {
+            let text = self.blob_text(Some(id), MAX_RULE_BLOB).unwrap_or_default();
+            self.owners.insert(id, Arc::new(CodeOwners::parse(&text)));
+        }
+        self.owners
+            .get(&id)
+            .map(|c| c.owners_of(path))
+            .unwrap_or_default()
+    }
+
+    /// Packages declared by the plain manifests beside a lockfile, at this commit.
+    fn declared_beside(&mut self, tree: &Tree, lockfile: &str) -> BTreeSet<String> {
+        let folder = lockfile.rsplit_once('/').map_or("", |(f, _)| f);
+        let mut out = BTreeSet::new();
+        for name in [
+            "pyproject.toml",
+            "requirements.txt",
+            "Pipfile",
+            "package.json",
+            "Cargo.toml",
+            "Gemfile",
+        ] {
+            let path = if folder.is_empty() {
+                name.to_string()
+            } else {
+                format!("{folder}/{name}")
+            };
+            let id = tree.get_path(Path::new(&path)).ok().map(|e| e.id());
+            if let Some(parsed) = self.parse(id, &path)
+                && let Ok(map) = parsed.as_ref()
+            {
+                out.extend(map.keys().cloned());
+            }
+        }
+        out
+    }
+
+    fn manifest_changes(
+        &mut self,
+        commit: &Commit,
+        tree: &Tree,
+        c: &Changed,
+        kind: ManifestKind,
+        info: &CommitInfo,
+    ) -> Vec<DependencyChange> {
+        let before = self.parse(c.old, &c.path);
+        let after = self.parse(c.new, &c.path);
+        for (side, id) in [(&before, c.old), (&after, c.new)] {
+            if let Some(Err(message)) = side.as_deref() {
+                // Only the side this commit wrote is this commit's problem.
+                if id == c.new {
+                    self.rejected.push(Rejected {
+                        line: 0,
+                        message: format!("commit {}: {message}", short(&commit.id())),
+                    });
+                }
+                return Vec::new();
+            }
+        }
+        let empty = Packages::new();
+        let (b, a) = (
+            before
+                .as_deref()
+                .and_then(|r| r.as_ref().ok())
+                .unwrap_or(&empty),
+            after
+                .as_deref()
+                .and_then(|r| r.as_ref().ok())
+                .unwrap_or(&empty),
+        );
+        let names: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+        let mut changes = Vec::new();
+        let mut owners: Option<Vec<String>> = None;
+        let mut declared: Option<BTreeSet<String>> = None;
+        for name in names {
+            let (from, to) = (top(b.get(name)), top(a.get(name)));
+            let change = match (&from, &to) {
+                (None, Some(_)) => ChangeKind::Added,
+                (Some(_), None) => ChangeKind::Removed,
+                (Some(x), Some(y)) if x == y => continue,
+                (Some(x), Some(y)) if manifests::compare_versions(y, x).is_lt() => {
+                    ChangeKind::Downgraded
+                }
+                (Some(_), Some(_)) => ChangeKind::Upgraded,
+                (None, None) => continue,
+            };
+            let owners = owners
+                .get_or_insert_with(|| self.codeowners(tree, &c.path))
+                .clone();
+            let transitive = kind.lockfile
+                && !declared
+                    .get_or_insert_with(|| self.declared_beside(tree, &c.path))
+                    .contains(name);
+            let mut info = info.clone();
+            if commit.parent_count() > 1
+                && let Some(author) = commit::branch_author(self.repo, commit, &c.path, c.new)
+            {
+                info.author = author;
+                info.bot = super::trailers::is_bot(&info.author);
+            }
+            changes.push(DependencyChange {
+                package: name.clone(),
+                ecosystem: kind.ecosystem.to_string(),
+                manifest: c.path.clone(),
+                change,
+                from: from.filter(|v| !v.is_empty()),
+                to: to.filter(|v| !v.is_empty()),
+                commit: info,
+                owners,
+                lockfile: kind.lockfile,
+                transitive,
+                diff: if kind.lockfile {
+                    Vec::new()
+                } else {
+                    self.diff_lines(c, name)
+                },
+                touches_wiring: false,
+            });
+        }
+        changes
+    }
+
+    /// The lines of the manifest that changed and name the package.
+    fn diff_lines(&self, c: &Changed, package: &str) -> Vec<String> {
+        let old = self.blob_text(c.old, MAX_RULE_BLOB).unwrap_or_default();
+        let new = self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default();
+        let mentions = |l: &&str| super::watchlist::normalise(l).contains(package);
+        let old_lines: BTreeSet<&str> = old.lines().filter(mentions).collect();
+        let new_lines: BTreeSet<&str> = new.lines().filter(mentions).collect();
+        let removed = old_lines
+            .difference(&new_lines)
+            .map(|l| format!("- {}", reachability::redact_line(l)));
+        let added = new_lines
+            .difference(&old_lines)
+            .map(|l| format!("+ {}", reachability::redact_line(l)));
+        removed.chain(added).take(12).collect()
+    }
+
+    fn rules_on(&mut self, c: &Changed, info: &CommitInfo) -> Result<(), git2::Error> {
+        let old = c
+            .old
+            .and_then(|id| self.repo.find_blob(id).ok())
+            .filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
+        let new = c
+            .new
+            .and_then(|id| self.repo.find_blob(id).ok())
+            .filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
+        if old.is_none() && new.is_none() {
+            return Ok(());
+        }
+        let mut opts = DiffOptions::new();
+        opts.context_lines(0);
+        let (old_bytes, new_bytes) = (
+            old.as_ref().map_or(&[][..], |b| b.content()),
+            new.as_ref().map_or(&[][..], |b| b.content()),
+        );
+        let file = Some(Path::new(&c.path));
+        let patch = Patch::from_buffers(old_bytes, file, new_bytes, file, Some(&mut opts))?;
+        let (mut added, mut removed) = (BTreeSet::new(), BTreeSet::new());
+        for h in 0..patch.num_hunks() {
+            for l in 0..patch.num_lines_in_hunk(h)? {
+                let line = patch.line_in_hunk(h, l)?;
+                match line.origin() {
+                    '+' => added.extend(line.new_lineno()),
+                    '-' => removed.extend(line.old_lineno()),
+                    _ => {}
+                }
+            }
+        }
+        let text = |b: &Option<git2::Blob>| {
+            b.as_ref()
+                .map(|b| String::from_utf8_lossy(b.content()).into_owned())
+        };
+        if let Some(t) = text(&new) {
+            for hit in group_hits(reachability::scan(&c.path, &t, &added)) {
+                let grant = self.grant(hit, &c.path, info);
+                self.evidence.grants.push(grant);
+            }
+        }
+        if let Some(t) = text(&old) {
+            for hit in group_hits(reachability::scan(&c.path, &t, &removed)) {
+                let grant = self.grant(hit, &c.path, info);
+                self.evidence.unwirings.push(grant);
+            }
+        }
+        Ok(())
+    }
+
+    fn grant(&self, hit: reachability::Hit, path: &str, info: &CommitInfo) -> Grant {
+        Grant {
+            kind: hit.kind,
+            at: info.at,
+            commit: Some(info.clone()),
+            path: path.to_string(),
+            line: Some(hit.line),
+            actor: info.author.clone(),
+            secret_names: hit.names,
+            excerpt: hit.excerpt,
+            origin: format!(
+                "{}@{}:{path}:{}",
+                self.display,
+                &info.id[..12.min(info.id.len())],
+                hit.line
+            ),
+        }
+    }
+}
+
+/// Cache key by file name, so the same blob under two names parses as each.
+fn file_kind(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    const NAMES: &[&str] = &[
+        "pyproject.toml",
+        "Pipfile",
+        "setup.cfg",
+        "poetry.lock",
+        "uv.lock",
+        "Pipfile.lock",
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "Cargo.toml",
+        "Cargo.lock",
+        "go.mod",
+        "Gemfile",
+        "Gemfile.lock",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+    ];
+    NAMES
+        .iter()
+        .find(|n| **n == name)
+        .copied()
+        .unwrap_or("requirements")
+}
+
+/// The highest of the versions a file pins a package at.
+fn top(versions: Option<&Vec<String>>) -> Option<String> {
+    versions?
+        .iter()
+        .max_by(|a, b| manifests::compare_versions(a, b))
+        .cloned()
+}
+
+/// A lockfile moving a package that a manifest in the same folder also moved
+/// in this commit is the same decision, reported once (by the manifest).
+fn drop_lockfile_echoes(changes: Vec<DependencyChange>) -> Vec<DependencyChange> {
+    let folder = |p: &str| {
+        p.rsplit_once('/')
+            .map_or(String::new(), |(f, _)| f.to_string())
+    };
+    let direct: HashSet<(String, String)> = changes
+        .iter()
+        .filter(|c| !c.lockfile)
+        .map(|c| (folder(&c.manifest), c.package.clone()))
+        .collect();
+    changes
+        .into_iter()
+        .filter(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone())))
+        .collect()
+}
