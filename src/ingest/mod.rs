@@ -106,7 +106,7 @@ pub struct ReadOptions {
     pub all_deps: bool,
     /// Walk every branch and tag, not only HEAD's first-parent history.
     pub all_refs: bool,
-    /// Threads for the history walk (0: one per core, at most 4).
+    /// Threads for the history walk (0 or 1: one).
     pub threads: usize,
 }
 

@@ -55,17 +55,16 @@ fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, Ing
         path: display.clone(),
         message: e.message().to_string(),
     };
+    // Objects are only read, never trusted to build anything: skip re-hashing each one.
+    git2::opts::strict_hash_verification(false);
+    // Each worker keeps the few trees it needs (see `treediff::TreeCache`);
+    // libgit2's own cache would hold every object of the history.
+    git2::opts::enable_caching(false);
     let plan = history::plan(&open(path).map_err(git)?, options.all_refs).map_err(git)?;
     let watch = Watchlist::new(&options.frameworks);
-    let cores = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(4);
-    let threads = if options.threads == 0 {
-        cores
-    } else {
-        options.threads
-    }
-    .clamp(1, 1 + plan.commits.len() / 64);
+    // libgit2 serialises pack reads behind process-wide mutexes: a second thread
+    // measured slower, not faster (benches/approvals.rs). One unless asked.
+    let threads = options.threads.clamp(1, 1 + plan.commits.len() / 64);
     let size = plan.commits.len().div_ceil(threads).max(1);
     // Each commit is judged against its parent alone, so contiguous shares of the
     // plan can be read in parallel, each thread with its own repository handle.
@@ -77,12 +76,13 @@ fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, Ing
                 let (watch, shallow, display) = (&watch, &plan.shallow, &display);
                 scope.spawn(move || -> Result<Share, String> {
                     let repo = open(path).map_err(|e| e.message().to_string())?;
-                    let mut worker = scan::Worker::new(&repo, display, watch, shallow);
+                    let mut worker = scan::Worker::new(&repo, display, watch, shallow)
+                        .map_err(|e| e.message().to_string())?;
                     worker.all_deps = options.all_deps;
                     worker.rules = rules;
                     let mut records = 0;
-                    for oid in chunk {
-                        match worker.commit(*oid) {
+                    for (oid, links) in chunk {
+                        match worker.commit(*oid, links.clone()) {
                             Ok(()) => records += 1,
                             Err(e) => worker.rejected.push(crate::model::Rejected {
                                 line: 0,

@@ -34,6 +34,9 @@ pub struct Worker<'a> {
     pub rejected: Vec<Rejected>,
     pub notes: Vec<String>,
     parsed: HashMap<(Oid, &'static str), Arc<Result<Packages, String>>>,
+    /// The last commit read and its tree: usually the next one's parent.
+    previous: Option<(Oid, Oid)>,
+    trees: treediff::TreeCache<'a>,
     owners: HashMap<Oid, Arc<CodeOwners>>,
 }
 
@@ -47,8 +50,9 @@ impl<'a> Worker<'a> {
         display: &'a str,
         watch: &'a Watchlist,
         shallow: &'a HashSet<Oid>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, git2::Error> {
+        let odb = repo.odb()?;
+        Ok(Self {
             repo,
             display,
             watch,
@@ -59,12 +63,10 @@ impl<'a> Worker<'a> {
             rejected: Vec::new(),
             notes: Vec::new(),
             parsed: HashMap::new(),
+            previous: None,
+            trees: treediff::TreeCache::new(odb),
             owners: HashMap::new(),
-        }
-    }
-
-    fn wanted(&self, path: &str) -> bool {
-        manifests::ecosystem(path).is_some() || (self.rules && reachability::applies_to(path))
+        })
     }
 
     fn blob_text(&self, id: Option<Oid>, max: usize) -> Option<String> {
@@ -74,53 +76,71 @@ impl<'a> Worker<'a> {
     }
 
     /// Scan one commit of the plan.
-    pub fn commit(&mut self, oid: Oid) -> Result<(), git2::Error> {
-        let commit = self.repo.find_commit(oid)?;
-        let tree = commit.tree()?;
+    pub fn commit(&mut self, oid: Oid, links: Option<(Oid, Vec<Oid>)>) -> Result<(), git2::Error> {
+        self.trees.next_commit();
+        let (tree_id, parents) = match links {
+            Some(l) => l,
+            None => self.trees.commit_links(oid)?,
+        };
+        let previous = self.previous.replace((oid, tree_id));
         let parent_tree = if self.shallow.contains(&oid) {
-            self.notes.push(format!(
-                "history is shallow at {}: what changed before it is unknown",
-                short(&oid)
-            ));
-            self.evidence.commits.push(commit::info(&commit));
-            return Ok(());
+            None
         } else {
-            match commit.parent(0) {
-                Ok(p) => Some(p.tree()?),
-                Err(_) if commit.parent_count() > 0 => {
-                    self.notes.push(format!(
-                        "parent of {} is missing: what changed before it is unknown",
-                        short(&oid)
-                    ));
-                    self.evidence.commits.push(commit::info(&commit));
-                    return Ok(());
-                }
-                Err(_) => None,
+            match (previous, parents.first()) {
+                (Some((prev, prev_tree)), Some(parent)) if prev == *parent => Some(Ok(prev_tree)),
+                (_, Some(parent)) => Some(self.trees.commit_links(*parent).map(|(t, _)| t)),
+                (_, None) => Some(Err(git2::Error::from_str("root"))),
+            }
+        };
+        let parent_tree = match parent_tree {
+            Some(Ok(t)) => Some(t),
+            Some(Err(_)) if parents.is_empty() => None,
+            boundary => {
+                let why = if boundary.is_none() {
+                    "history is shallow at"
+                } else {
+                    "the parent is missing of"
+                };
+                self.notes.push(format!(
+                    "{why} {}: what changed before it is unknown",
+                    short(&oid)
+                ));
+                self.evidence
+                    .commits
+                    .push(commit::info(&self.repo.find_commit(oid)?));
+                return Ok(());
             }
         };
         let mut changed = Vec::new();
+        let rules = self.rules;
+        let wanted =
+            |p: &str| manifests::ecosystem(p).is_some() || (rules && reachability::applies_to(p));
         treediff::changed(
-            self.repo,
-            parent_tree.as_ref(),
-            Some(&tree),
-            &|p| self.wanted(p),
+            &mut self.trees,
+            parent_tree,
+            Some(tree_id),
+            &wanted,
             &mut changed,
         )?;
-        let info = commit::info(&commit);
-        if !changed.is_empty() {
-            let mut deps = Vec::new();
-            for c in &changed {
-                if let Some(kind) = manifests::ecosystem(&c.path) {
-                    deps.extend(self.manifest_changes(&commit, &tree, c, kind, &info));
-                }
-                if self.rules && reachability::applies_to(&c.path) {
-                    self.rules_on(c, &info)?;
-                }
-            }
-            self.evidence
-                .dependency_changes
-                .extend(drop_lockfile_echoes(deps));
+        // Commits that touched nothing of interest are not kept: most of a history.
+        if changed.is_empty() {
+            return Ok(());
         }
+        let commit = self.repo.find_commit(oid)?;
+        let tree = commit.tree()?;
+        let info = commit::info(&commit);
+        let mut deps = Vec::new();
+        for c in &changed {
+            if let Some(kind) = manifests::ecosystem(&c.path) {
+                deps.extend(self.manifest_changes(&commit, &tree, c, kind, &info));
+            }
+            if self.rules && reachability::applies_to(&c.path) {
+                self.rules_on(c, &info)?;
+            }
+        }
+        self.evidence
+            .dependency_changes
+            .extend(drop_lockfile_echoes(deps));
         self.evidence.commits.push(info);
         Ok(())
     }

@@ -1,10 +1,13 @@
 //! Which files changed between two trees, without computing a diff: entries
 //! whose ids are equal are skipped whole (a subtree with an unchanged id is
-//! never opened), so a commit costs in proportion to what it changed.
+//! never opened), so a commit costs in proportion to what it changed. Trees are
+//! read raw from the object database and parsed in place: no per-entry objects.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-use git2::{ObjectType, Oid, Repository, Tree, TreeEntry};
+use git2::{Odb, Oid};
 
 /// A file that differs between the two trees (either id may be absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +15,144 @@ pub struct Changed {
     pub path: String,
     pub old: Option<Oid>,
     pub new: Option<Oid>,
+}
+
+const TREE_MODE: &[u8] = b"40000";
+const SYMLINK_MODE: &[u8] = b"120000";
+
+/// One entry of a raw tree.
+struct Entry<'t> {
+    mode: &'t [u8],
+    name: &'t [u8],
+    id: &'t [u8],
+}
+
+impl Entry<'_> {
+    fn is_tree(&self) -> bool {
+        self.mode == TREE_MODE
+    }
+
+    /// Regular files only: submodules (commit entries) and symlinks carry no content of ours.
+    fn blob(&self) -> Option<Oid> {
+        (self.mode.starts_with(b"100") && self.mode != SYMLINK_MODE)
+            .then(|| Oid::from_bytes(self.id).ok())
+            .flatten()
+    }
+}
+
+/// The entries of a raw tree object, in stored order.
+fn entries(data: &[u8]) -> impl Iterator<Item = Entry<'_>> {
+    let mut rest = data;
+    std::iter::from_fn(move || {
+        let space = rest.iter().position(|b| *b == b' ')?;
+        let nul = space + 1 + rest[space + 1..].iter().position(|b| *b == 0)?;
+        let end = nul + 1 + 20;
+        if end > rest.len() {
+            return None;
+        }
+        let entry = Entry {
+            mode: &rest[..space],
+            name: &rest[space + 1..nul],
+            id: &rest[nul + 1..end],
+        };
+        rest = &rest[end..];
+        Some(entry)
+    })
+}
+
+/// Raw trees read for the previous commit and this one: the next commit's old
+/// side is mostly this one's new side, so each tree is inflated once.
+pub struct TreeCache<'r> {
+    odb: Odb<'r>,
+    previous: HashMap<Oid, Rc<[u8]>>,
+    current: HashMap<Oid, Rc<[u8]>>,
+}
+
+impl<'r> TreeCache<'r> {
+    pub fn new(odb: Odb<'r>) -> Self {
+        Self {
+            odb,
+            previous: HashMap::new(),
+            current: HashMap::new(),
+        }
+    }
+
+    pub fn get(&mut self, id: Oid) -> Result<Rc<[u8]>, git2::Error> {
+        if let Some(t) = self.current.get(&id).or_else(|| self.previous.get(&id)) {
+            return Ok(t.clone());
+        }
+        let data: Rc<[u8]> = self.odb.read(id)?.data().into();
+        self.current.insert(id, data.clone());
+        Ok(data)
+    }
+
+    /// Move on to the next commit: keep what this one opened, drop the rest.
+    pub fn next_commit(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
+
+    /// The tree and parent ids of a commit, from its raw object.
+    pub fn commit_links(&self, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> {
+        commit_links(&self.odb, id)
+    }
+}
+
+/// The tree and parent ids of a commit, from its raw object.
+pub fn commit_links(odb: &Odb, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> {
+    let object = odb.read(id)?;
+    let mut tree = None;
+    let mut parents = Vec::new();
+    for line in object.data().split(|b| *b == b'\n') {
+        if let Some(hex) = line.strip_prefix(b"tree ") {
+            tree = std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| Oid::from_str(h).ok());
+        } else if let Some(hex) = line.strip_prefix(b"parent ") {
+            parents.extend(
+                std::str::from_utf8(hex)
+                    .ok()
+                    .and_then(|h| Oid::from_str(h).ok()),
+            );
+        } else {
+            break;
+        }
+    }
+    let tree = tree.ok_or_else(|| git2::Error::from_str("commit without a tree"))?;
+    Ok((tree, parents))
+}
+
+/// Files under `old` → `new` that differ and that `wanted` accepts by path.
+pub fn changed(
+    cache: &mut TreeCache,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    wanted: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Changed>,
+) -> Result<(), git2::Error> {
+    if old == new {
+        return Ok(());
+    }
+    let a = old.map(|id| cache.get(id)).transpose()?;
+    let b = new.map(|id| cache.get(id)).transpose()?;
+    walk(
+        cache,
+        a.as_deref().unwrap_or_default(),
+        b.as_deref().unwrap_or_default(),
+        "",
+        wanted,
+        out,
+    )
+}
+
+/// Git's own tree order: a tree's name compares as if it ended in `/`.
+fn git_order(a: &Entry, b: &Entry) -> Ordering {
+    let len = a.name.len().min(b.name.len());
+    match a.name[..len].cmp(&b.name[..len]) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |e: &Entry| e.name.get(len).copied().or(e.is_tree().then_some(b'/'));
+    next(a).cmp(&next(b))
 }
 
 /// Folders whose contents are not the project's own decisions.
@@ -22,108 +163,67 @@ fn skipped_folder(name: &[u8]) -> bool {
     )
 }
 
-/// Files under `old` → `new` that differ and that `wanted` accepts by path.
-pub fn changed(
-    repo: &Repository,
-    old: Option<&Tree>,
-    new: Option<&Tree>,
-    wanted: &dyn Fn(&str) -> bool,
-    out: &mut Vec<Changed>,
-) -> Result<(), git2::Error> {
-    walk(repo, old, new, "", wanted, out)
-}
-
-/// Git's own tree order: a tree's name compares as if it ended in `/`.
-fn git_order(a: &TreeEntry, b: &TreeEntry) -> Ordering {
-    let (an, bn) = (a.name_bytes(), b.name_bytes());
-    let len = an.len().min(bn.len());
-    match an[..len].cmp(&bn[..len]) {
-        Ordering::Equal => {}
-        other => return other,
-    }
-    let next = |name: &[u8], e: &TreeEntry| {
-        name.get(len)
-            .copied()
-            .or((e.kind() == Some(ObjectType::Tree)).then_some(b'/'))
-    };
-    next(an, a).cmp(&next(bn, b))
-}
-
-fn blob_id(e: Option<&TreeEntry>) -> Option<Oid> {
-    // Submodules (commit entries) and symlinks carry no content of ours.
-    e.filter(|e| e.kind() == Some(ObjectType::Blob) && e.filemode() != 0o120000)
-        .map(|e| e.id())
-}
-
-fn subtree<'r>(
-    repo: &'r Repository,
-    e: Option<&TreeEntry>,
-) -> Result<Option<Tree<'r>>, git2::Error> {
-    match e.filter(|e| e.kind() == Some(ObjectType::Tree)) {
-        Some(e) => repo.find_tree(e.id()).map(Some),
-        None => Ok(None),
-    }
-}
-
 fn walk(
-    repo: &Repository,
-    old: Option<&Tree>,
-    new: Option<&Tree>,
+    cache: &mut TreeCache,
+    old: &[u8],
+    new: &[u8],
     prefix: &str,
     wanted: &dyn Fn(&str) -> bool,
     out: &mut Vec<Changed>,
 ) -> Result<(), git2::Error> {
-    let (na, nb) = (old.map_or(0, Tree::len), new.map_or(0, Tree::len));
-    let (mut i, mut j) = (0, 0);
-    while i < na || j < nb {
-        let a = old.and_then(|t| t.get(i));
-        let b = new.and_then(|t| t.get(j));
-        let order = match (&a, &b) {
+    let (mut a, mut b) = (entries(old).peekable(), entries(new).peekable());
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => break,
             (Some(x), Some(y)) => git_order(x, y),
             (Some(_), None) => Ordering::Less,
-            _ => Ordering::Greater,
+            (None, Some(_)) => Ordering::Greater,
         };
         let (left, right) = match order {
-            Ordering::Less => {
-                i += 1;
-                (a, None)
-            }
-            Ordering::Greater => {
-                j += 1;
-                (None, b)
-            }
-            Ordering::Equal => {
-                i += 1;
-                j += 1;
-                (a, b)
-            }
+            Ordering::Less => (a.next(), None),
+            Ordering::Greater => (None, b.next()),
+            Ordering::Equal => (a.next(), b.next()),
         };
         if let (Some(l), Some(r)) = (&left, &right)
-            && l.id() == r.id()
+            && l.id == r.id
+            && l.mode == r.mode
         {
             continue;
         }
         let Some(any) = left.as_ref().or(right.as_ref()) else {
-            continue;
+            break;
         };
-        let name = any.name_bytes();
-        if skipped_folder(name) {
+        if skipped_folder(any.name) {
             continue;
         }
-        let name = String::from_utf8_lossy(name);
+        let name = String::from_utf8_lossy(any.name);
         let path = if prefix.is_empty() {
             name.into_owned()
         } else {
             format!("{prefix}/{name}")
         };
-        let (lt, rt) = (
-            subtree(repo, left.as_ref())?,
-            subtree(repo, right.as_ref())?,
-        );
+        let subtree = |e: &Option<Entry>| {
+            e.as_ref()
+                .filter(|e| e.is_tree())
+                .and_then(|e| Oid::from_bytes(e.id).ok())
+        };
+        let (lt, rt) = (subtree(&left), subtree(&right));
         if lt.is_some() || rt.is_some() {
-            walk(repo, lt.as_ref(), rt.as_ref(), &path, wanted, out)?;
+            let l = lt.map(|id| cache.get(id)).transpose()?;
+            let r = rt.map(|id| cache.get(id)).transpose()?;
+            walk(
+                cache,
+                l.as_deref().unwrap_or_default(),
+                r.as_deref().unwrap_or_default(),
+                &path,
+                wanted,
+                out,
+            )?;
         }
-        let (old_id, new_id) = (blob_id(left.as_ref()), blob_id(right.as_ref()));
+        let (old_id, new_id) = (
+            left.as_ref().and_then(Entry::blob),
+            right.as_ref().and_then(Entry::blob),
+        );
         if (old_id.is_some() || new_id.is_some()) && old_id != new_id && wanted(&path) {
             out.push(Changed {
                 path,
@@ -138,10 +238,11 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use git2::Repository;
 
-    fn tree<'r>(repo: &'r Repository, files: &[(&str, &str)]) -> Tree<'r> {
+    fn tree(repo: &Repository, files: &[(&str, &str)]) -> Oid {
         let mut index = repo.index().unwrap();
-        index.clear().ok();
+        index.clear().unwrap();
         for (path, text) in files {
             let id = repo.blob(text.as_bytes()).unwrap();
             let entry = git2::IndexEntry {
@@ -158,10 +259,9 @@ mod tests {
                 flags_extended: 0,
                 path: path.as_bytes().to_vec(),
             };
-            index.add(&entry).ok();
+            index.add(&entry).unwrap();
         }
-        let id = index.write_tree().unwrap();
-        repo.find_tree(id).unwrap()
+        index.write_tree().unwrap()
     }
 
     #[test]
@@ -173,6 +273,7 @@ mod tests {
             &[
                 ("a/requirements.txt", "x==1\n"),
                 ("a/b.py", "1"),
+                ("a-b", "q"),
                 ("c.txt", "c"),
                 ("node_modules/p/package.json", "{}"),
                 ("z-a", "q"),
@@ -183,6 +284,7 @@ mod tests {
             &[
                 ("a/requirements.txt", "x==2\n"),
                 ("a/b.py", "1"),
+                ("a-b", "r"),
                 ("c.txt", "d"),
                 ("d/package.json", "{}"),
                 ("node_modules/p/package.json", "{\"a\":1}"),
@@ -190,16 +292,17 @@ mod tests {
             ],
         );
         let mut out = Vec::new();
+        let mut cache = TreeCache::new(repo.odb().unwrap());
         changed(
-            &repo,
-            Some(&a),
-            Some(&b),
+            &mut cache,
+            Some(a),
+            Some(b),
             &|p| !p.ends_with(".txt") || p.contains("requirements"),
             &mut out,
         )
         .unwrap();
         let paths: Vec<&str> = out.iter().map(|c| c.path.as_str()).collect();
-        assert_eq!(paths, vec!["a/requirements.txt", "d/package.json"]);
-        assert!(out[1].old.is_none());
+        assert_eq!(paths, vec!["a-b", "a/requirements.txt", "d/package.json"]);
+        assert!(out[2].old.is_none());
     }
 }
