@@ -77,6 +77,12 @@ struct Sources {
     /// A case file (TOML) naming any of the above.
     #[arg(long = "case", value_name = "FILE")]
     case_file: Option<PathBuf>,
+    /// Walk every branch and tag, not only HEAD's first-parent history.
+    #[arg(long)]
+    all_refs: bool,
+    /// Report every dependency change, not only the watched frameworks.
+    #[arg(long)]
+    all_deps: bool,
 }
 
 impl Sources {
@@ -88,6 +94,8 @@ impl Sources {
             framework: self.framework.clone(),
             owners: self.owners.clone(),
             case: self.case_file.clone(),
+            all_refs: self.all_refs,
+            all_deps: self.all_deps,
         }
     }
 }

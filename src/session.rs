@@ -26,6 +26,8 @@ pub struct SourceArgs {
     pub framework: Vec<String>,
     pub owners: Option<PathBuf>,
     pub case: Option<PathBuf>,
+    pub all_refs: bool,
+    pub all_deps: bool,
 }
 
 impl Session {
@@ -38,7 +40,11 @@ impl Session {
             session.sources = case.sources;
             session.options.frameworks = case.frameworks;
             session.owners = case.owners;
+            session.options.all_refs = case.all_refs;
+            session.options.all_deps = case.all_deps;
         }
+        session.options.all_refs |= args.all_refs;
+        session.options.all_deps |= args.all_deps;
         session
             .sources
             .extend(args.repo.iter().cloned().map(SourceSpec::Repo));

@@ -21,6 +21,10 @@ pub struct CaseFile {
     #[serde(default)]
     pub framework: Vec<String>,
     pub owners: Option<String>,
+    #[serde(default)]
+    pub all_refs: bool,
+    #[serde(default)]
+    pub all_deps: bool,
 }
 
 /// What a case file resolves to.
@@ -30,6 +34,8 @@ pub struct Case {
     pub sources: Vec<SourceSpec>,
     pub frameworks: Vec<String>,
     pub owners: Option<PathBuf>,
+    pub all_refs: bool,
+    pub all_deps: bool,
 }
 
 fn read(path: &Path) -> Result<String, IngestError> {
@@ -88,6 +94,8 @@ pub fn load(path: &Path) -> Result<Case, IngestError> {
         sources,
         frameworks: file.framework,
         owners: file.owners.map(|o| base.join(o)),
+        all_refs: file.all_refs,
+        all_deps: file.all_deps,
     })
 }
 

@@ -30,6 +30,7 @@ fn inputs(list: &[InputSummary]) -> Value {
     json!(list.iter().map(|i| json!({
         "kind": i.kind.name(), "path": i.path, "records": i.records, "rejected": i.rejected,
         "errors": i.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
+        "notes": i.notes,
     })).collect::<Vec<_>>())
 }
 
@@ -60,6 +61,8 @@ pub fn render(case: &Case) -> String {
         "author": person(&c.commit.author), "merged_by": c.commit.merged_by.as_ref().map(person),
         "pull_request": c.commit.pull_request, "approvers": c.commit.approvers.iter().map(approver).collect::<Vec<_>>(),
         "owners": c.owners, "bot": c.commit.bot,
+        "lockfile": c.lockfile, "transitive": c.transitive, "touches_secret_wiring": c.touches_wiring,
+        "recorded_not_approvals": c.commit.other_trailers.iter().map(|(k, p)| json!({"trailer": k, "name": p.name, "email": p.email})).collect::<Vec<_>>(),
     })).collect();
     let reachability: Vec<Value> = case.reachability.iter().map(|r| json!({
         "kind": r.grant.kind.name(), "at": time(&r.grant.at), "commit": r.grant.commit.as_ref().map(|c| &c.id),

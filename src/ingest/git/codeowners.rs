@@ -11,43 +11,80 @@ pub const LOCATIONS: &[&str] = &[
 ];
 
 pub struct CodeOwners {
-    rules: Vec<(Vec<GlobMatcher>, Vec<String>)>,
+    /// Rules by section, in file order; GitHub files have one unnamed section.
+    sections: Vec<Vec<Rule>>,
+}
+
+struct Rule {
+    globs: Vec<GlobMatcher>,
+    owners: Vec<String>,
+    /// GitLab `!pattern`: the path needs no owner from this section.
+    excluded: bool,
 }
 
 impl CodeOwners {
     pub fn parse(text: &str) -> Self {
-        let mut rules = Vec::new();
+        let mut sections: Vec<Vec<Rule>> = vec![Vec::new()];
+        let mut defaults: Vec<String> = Vec::new();
         for line in text.lines() {
             let line = line.split(" #").next().unwrap_or("").trim();
-            // GitLab section headers: `[Section]`, `^[Optional]`, `[Section][2] @owner`.
-            if line.is_empty()
-                || line.starts_with('#')
-                || line.starts_with('[')
-                || line.starts_with("^[")
-            {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            // GitLab section headers: `[Section]`, `^[Optional]`, `[Section][2] @default-owner`.
+            let header = line.strip_prefix('^').unwrap_or(line);
+            if header.starts_with('[') {
+                let after = header.rsplit(']').next().unwrap_or("");
+                defaults = after
+                    .split_whitespace()
+                    .filter(|o| o.starts_with('@') || o.contains('@'))
+                    .map(str::to_string)
+                    .collect();
+                sections.push(Vec::new());
                 continue;
             }
             let mut parts = line.split_whitespace();
             let Some(pattern) = parts.next() else {
                 continue;
             };
-            let owners: Vec<String> = parts.map(str::to_string).collect();
-            let matchers = globs(pattern);
-            if !matchers.is_empty() {
-                rules.push((matchers, owners));
+            let (excluded, pattern) = match pattern.strip_prefix('!') {
+                Some(p) => (true, p),
+                None => (false, pattern),
+            };
+            let mut owners: Vec<String> = parts.map(str::to_string).collect();
+            if owners.is_empty() && !excluded {
+                owners.clone_from(&defaults);
+            }
+            let globs = globs(pattern);
+            if let (false, Some(section)) = (globs.is_empty(), sections.last_mut()) {
+                section.push(Rule {
+                    globs,
+                    owners,
+                    excluded,
+                });
             }
         }
-        Self { rules }
+        Self { sections }
     }
 
-    /// The owners of a path (empty when none, or when the last match names none).
+    /// The owners of a path: in each section the last matching rule wins (an
+    /// exclusion matching the path silences that section); sections add up.
     pub fn owners_of(&self, path: &str) -> Vec<String> {
-        self.rules
-            .iter()
-            .rev()
-            .find(|(globs, _)| globs.iter().any(|g| g.is_match(path)))
-            .map(|(_, owners)| owners.clone())
-            .unwrap_or_default()
+        let mut out: Vec<String> = Vec::new();
+        for rules in &self.sections {
+            let matching = |r: &&Rule| r.globs.iter().any(|g| g.is_match(path));
+            if rules.iter().filter(|r| r.excluded).any(|r| matching(&r)) {
+                continue;
+            }
+            if let Some(rule) = rules.iter().rev().filter(|r| !r.excluded).find(matching) {
+                for o in &rule.owners {
+                    if !out.contains(o) {
+                        out.push(o.clone());
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -85,5 +122,22 @@ mod tests {
         );
         assert_eq!(co.owners_of("deploy/k8s/app.yaml"), vec!["@org/platform"]);
         assert_eq!(co.owners_of("src/app.py"), vec!["@org/all"]);
+    }
+
+    #[test]
+    fn gitlab_sections_defaults_and_exclusions() {
+        let co = CodeOwners::parse(
+            "* @all\n!/doc/**/*.md\n\n[Backend][2] @backend-leads\n/app/\n/app/models/ @models\n\n^[Docs] @tw\n/doc/\n",
+        );
+        assert_eq!(co.owners_of("app/models/user.rb"), vec!["@all", "@models"]);
+        assert_eq!(
+            co.owners_of("app/controllers/x.rb"),
+            vec!["@all", "@backend-leads"]
+        );
+        assert_eq!(
+            co.owners_of("doc/api/index.md"),
+            vec!["@tw"],
+            "excluded from the top section"
+        );
     }
 }

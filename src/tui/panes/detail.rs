@@ -266,6 +266,32 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
             format!("{} (should have reviewed)", c.owners.join(" "))
         },
     );
+    if c.transitive {
+        l.styled(
+            "transitive",
+            "only the lockfile moved it: no manifest beside it declares the package",
+            theme.warn,
+        );
+    }
+    if c.touches_wiring {
+        l.styled(
+            "wiring",
+            "the same commit or pull request also changed secret wiring (see Reachability)",
+            theme.warn,
+        );
+    }
+    if !c.diff.is_empty() {
+        l.heading(&format!("Manifest diff ({})", c.manifest));
+        for line in &c.diff {
+            let style = if line.starts_with('+') {
+                theme.ok
+            } else {
+                theme.gap
+            };
+            l.out
+                .push(Line::styled(format!("  {}", clean(line)), style));
+        }
+    }
     (format!("{} {}", c.package, c.change.name()), l.out)
 }
 
