@@ -1,57 +1,71 @@
-//! Approvals: who brought the framework in and who approved it.
+//! Approvals: who brought the framework in and who approved it, and how we know.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
-use super::{cell, table, when};
-use crate::model::Case;
+use super::{cell, table};
+use crate::model::{Case, DependencyChange};
 use crate::tui::theme::Theme;
+
+/// `Marcus Lee (Reviewed-by)`: the approver and the record that names them.
+fn approvers(c: &DependencyChange) -> Vec<String> {
+    c.commit
+        .approvers
+        .iter()
+        .map(|a| {
+            let who = if a.name.is_empty() { &a.email } else { &a.name };
+            let how = if a.role.is_empty() { &a.via } else { &a.role };
+            format!("{who} ({how})")
+        })
+        .collect()
+}
+
+/// Short marks: bot author, lockfile-only move, wiring changed in the same PR.
+fn flags(c: &DependencyChange) -> String {
+    let mut out = Vec::new();
+    if c.commit.bot {
+        out.push("bot");
+    }
+    if c.transitive {
+        out.push("transitive");
+    } else if c.lockfile {
+        out.push("lock");
+    }
+    if c.touches_wiring {
+        out.push("wiring");
+    }
+    out.join(" ")
+}
 
 pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme: &Theme) {
     let rows = case
         .approvals
         .iter()
         .map(|c| {
-            let approvers: Vec<String> = c
-                .commit
-                .approvers
-                .iter()
-                .map(|a| {
-                    if a.name.is_empty() {
-                        a.email.clone()
-                    } else {
-                        a.name.clone()
-                    }
-                })
-                .collect();
-            let (approved, style) = if approvers.is_empty() {
+            let names = approvers(c);
+            let (approved, style) = if names.is_empty() {
                 ("none recorded".to_string(), theme.gap)
             } else {
-                (approvers.join(", "), theme.ok)
+                (names.join(", "), theme.ok)
             };
             let version = format!(
                 "{} → {}",
                 c.from.as_deref().unwrap_or("–"),
                 c.to.as_deref().unwrap_or("–")
             );
-            let author = if c.commit.bot {
-                format!("{} (bot)", c.commit.author.name)
-            } else {
-                c.commit.author.name.clone()
-            };
             Row::new(vec![
-                Cell::from(when(&c.commit.at)),
+                Cell::from(c.commit.at.format("%Y-%m-%d").to_string()),
                 cell(&c.package, 28),
                 Cell::from(c.change.name()),
                 cell(&version, 24),
-                cell(&author, 24),
+                cell(&c.commit.author.name, 24),
                 Cell::from(
                     c.commit
                         .pull_request
                         .map_or("–".into(), |n| format!("#{n}")),
                 ),
-                cell(&approved, 30).style(style),
+                cell(&approved, 40).style(style),
                 cell(
                     &c.commit
                         .merged_by
@@ -59,31 +73,31 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
                         .map_or("–".into(), |p| p.name.clone()),
                     20,
                 ),
-                cell(&c.owners.join(" "), 30),
+                Cell::from(flags(c)).style(theme.warn),
             ])
         })
         .collect();
     let widths = [
+        Constraint::Length(10),
+        Constraint::Length(18),
+        Constraint::Length(10),
         Constraint::Length(16),
         Constraint::Fill(2),
-        Constraint::Length(10),
-        Constraint::Length(17),
+        Constraint::Length(4),
+        Constraint::Fill(4),
         Constraint::Fill(2),
-        Constraint::Length(5),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
+        Constraint::Length(11),
     ];
     let header = [
-        "when (UTC)",
+        "date",
         "package",
         "change",
         "version",
         "author",
         "PR",
-        "approved by",
+        "approved by (record)",
         "merged by",
-        "CODEOWNERS",
+        "flags",
     ];
     table(
         frame,
