@@ -21,9 +21,7 @@ fn put(repo: &Repository, root: Option<&Tree>, path: &[&str], blob: Oid) -> Oid 
     if path.len() == 1 {
         builder.insert(path[0], blob, 0o100644).unwrap();
     } else {
-        let sub = root
-            .and_then(|t| t.get_name(path[0]))
-            .map(|e| repo.find_tree(e.id()).unwrap());
+        let sub = root.and_then(|t| t.get_name(path[0])).map(|e| repo.find_tree(e.id()).unwrap());
         let id = put(repo, sub.as_ref(), &path[1..], blob);
         builder.insert(path[0], id, 0o040000).unwrap();
     }
@@ -54,52 +52,29 @@ fn build(dir: &Path) -> Vec<String> {
     };
     for s in 0..SERVICES {
         for f in 0..FILES {
-            write(
-                &mut tree,
-                &format!("services/svc{s}/app/m{f}.py"),
-                &format!("def f{f}():\n    return {f}\n"),
-            );
+            write(&mut tree, &format!("services/svc{s}/app/m{f}.py"), &format!("def f{f}():\n    return {f}\n"));
         }
         let manifest = format!("services/svc{s}/requirements.txt");
         write(&mut tree, &manifest, &requirements(0, s));
         manifests.push(manifest);
         let py = format!("services/svc{s}/pyproject.toml");
-        write(
-            &mut tree,
-            &py,
-            &format!("[project]\nname = \"svc{s}\"\ndependencies = [\"anthropic>=0.20\"]\n"),
-        );
+        write(&mut tree, &py, &format!("[project]\nname = \"svc{s}\"\ndependencies = [\"anthropic>=0.20\"]\n"));
         manifests.push(py);
     }
-    write(
-        &mut tree,
-        "web/package.json",
-        "{\"dependencies\":{\"ai\":\"3.0.0\"}}",
-    );
+    write(&mut tree, "web/package.json", "{\"dependencies\":{\"ai\":\"3.0.0\"}}");
     manifests.push("web/package.json".into());
     for i in 0..COMMITS {
         let s = i % SERVICES;
-        write(
-            &mut tree,
-            &format!("services/svc{s}/app/m{}.py", i % FILES),
-            &format!("def f():\n    return {i}\n"),
-        );
+        write(&mut tree, &format!("services/svc{s}/app/m{}.py", i % FILES), &format!("def f():\n    return {i}\n"));
         if i % 7 == 0 {
             let t = (i / 7) % SERVICES;
-            write(
-                &mut tree,
-                &format!("services/svc{t}/requirements.txt"),
-                &requirements(i, t),
-            );
+            write(&mut tree, &format!("services/svc{t}/requirements.txt"), &requirements(i, t));
         }
         if i % 97 == 0 {
             write(
                 &mut tree,
                 "web/package.json",
-                &format!(
-                    "{{\"dependencies\":{{\"ai\":\"3.{}.0\",\"react\":\"18.2.0\"}}}}",
-                    i / 97
-                ),
+                &format!("{{\"dependencies\":{{\"ai\":\"3.{}.0\",\"react\":\"18.2.0\"}}}}", i / 97),
             );
         }
         let sig = Signature::new(
@@ -109,23 +84,14 @@ fn build(dir: &Path) -> Vec<String> {
         )
         .unwrap();
         let message = if i % 7 == 0 {
-            format!(
-                "Bump deps in svc{} (#{i})\n\nReviewed-by: Lead <lead@example.com>\n",
-                (i / 7) % SERVICES
-            )
+            format!("Bump deps in svc{} (#{i})\n\nReviewed-by: Lead <lead@example.com>\n", (i / 7) % SERVICES)
         } else {
             format!("Change {i}")
         };
         let t = repo.find_tree(tree.unwrap()).unwrap();
-        let parents: Vec<git2::Commit> = parent
-            .map(|p| repo.find_commit(p).unwrap())
-            .into_iter()
-            .collect();
+        let parents: Vec<git2::Commit> = parent.map(|p| repo.find_commit(p).unwrap()).into_iter().collect();
         let refs: Vec<&git2::Commit> = parents.iter().collect();
-        parent = Some(
-            repo.commit(Some("HEAD"), &sig, &sig, &message, &t, &refs)
-                .unwrap(),
-        );
+        parent = Some(repo.commit(Some("HEAD"), &sig, &sig, &message, &t, &refs).unwrap());
     }
     manifests
 }
@@ -142,10 +108,7 @@ fn peak_rss_mb() -> f64 {
 /// In a child process, so that its peak memory is the scan's alone.
 fn child(repo: &Path) {
     let options = ReadOptions {
-        threads: std::env::var("THREADS")
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0),
+        threads: std::env::var("THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(0),
         ..ReadOptions::default()
     };
     let t = Instant::now();
@@ -186,10 +149,7 @@ fn manifest_paths(repo: &Path) -> Vec<String> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     if args.first().map(String::as_str) == Some("--child") {
         child(Path::new(&args[1]));
         return;
@@ -200,10 +160,7 @@ fn main() {
             let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("approvals-{COMMITS}"));
             if !dir.join(".git").exists() {
                 let _ = std::fs::remove_dir_all(&dir);
-                eprintln!(
-                    "building a synthetic repository of {COMMITS} commits in {} …",
-                    dir.display()
-                );
+                eprintln!("building a synthetic repository of {COMMITS} commits in {} …", dir.display());
                 build(&dir);
             }
             let manifests = manifest_paths(&dir);
@@ -219,23 +176,13 @@ fn main() {
         .stdout(Stdio::null())
         .status();
     let git_log = t.elapsed().as_secs_f64();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .arg("--child")
-        .arg(&repo)
-        .output()
-        .unwrap();
-    let fields: Vec<f64> = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|f| f.parse().ok())
-        .collect();
+    let out = Command::new(std::env::current_exe().unwrap()).arg("--child").arg(&repo).output().unwrap();
+    let fields: Vec<f64> =
+        String::from_utf8_lossy(&out.stdout).split_whitespace().filter_map(|f| f.parse().ok()).collect();
     let [scan, with_rules, changes, commits, rss, grants] = fields[..] else {
         panic!("child failed: {}", String::from_utf8_lossy(&out.stderr));
     };
-    println!(
-        "repository: {} ({commits} commits, {} manifest paths)",
-        repo.display(),
-        manifests.len()
-    );
+    println!("repository: {} ({commits} commits, {} manifest paths)", repo.display(), manifests.len());
     println!(
         "  leakline approvals scan (versions parsed, approvers attributed): {:>8.0} ms, {changes} changes, peak {rss:.0} MB",
         scan * 1e3
@@ -245,14 +192,8 @@ fn main() {
         with_rules * 1e3
     );
     if status.is_ok_and(|s| s.success()) {
-        println!(
-            "  git log --format='%H %an %ae %at' -- <manifests>:                {:>8.0} ms",
-            git_log * 1e3
-        );
-        println!(
-            "  ratio approvals scan / git log: {:.2}  (target ≤ 0.50)",
-            scan / git_log
-        );
+        println!("  git log --format='%H %an %ae %at' -- <manifests>:                {:>8.0} ms", git_log * 1e3);
+        println!("  ratio approvals scan / git log: {:.2}  (target ≤ 0.50)", scan / git_log);
     } else {
         println!("  git CLI not available: no comparison");
     }

@@ -33,29 +33,21 @@ fn build_repo(dir: &Path) {
     for i in 0..COMMITS {
         let mut tb = repo.treebuilder(None).unwrap();
         if i % 10 == 0 {
-            requirements = format!(
-                "fastapi==0.110.0\nlangchain==0.1.{}\nopenai==1.{}.0\n",
-                i / 10,
-                i / 20
-            );
+            requirements = format!("fastapi==0.110.0\nlangchain==0.1.{}\nopenai==1.{}.0\n", i / 10, i / 20);
         }
-        let code = format!(
-            "import os\n\nKEY_{i} = os.environ[\"SERVICE_{i}_API_KEY\"]\n{}\n",
-            "x = 1\n".repeat(i % 50)
-        );
+        let code =
+            format!("import os\n\nKEY_{i} = os.environ[\"SERVICE_{i}_API_KEY\"]\n{}\n", "x = 1\n".repeat(i % 50));
         let req = repo.blob(requirements.as_bytes()).unwrap();
         let py = repo.blob(code.as_bytes()).unwrap();
         let mut app = repo.treebuilder(None).unwrap();
-        app.insert(format!("mod_{}.py", i % 40), py, 0o100644)
-            .unwrap();
+        app.insert(format!("mod_{}.py", i % 40), py, 0o100644).unwrap();
         if let Some(p) = parent {
             let prev = repo.find_commit(p).unwrap().tree().unwrap();
             if let Some(e) = prev.get_name("app") {
                 let old = repo.find_tree(e.id()).unwrap();
                 for entry in old.iter() {
                     if entry.name().ok() != Some(format!("mod_{}.py", i % 40).as_str()) {
-                        app.insert(entry.name().unwrap(), entry.id(), 0o100644)
-                            .unwrap();
+                        app.insert(entry.name().unwrap(), entry.id(), 0o100644).unwrap();
                     }
                 }
             }
@@ -63,28 +55,10 @@ fn build_repo(dir: &Path) {
         tb.insert("app", app.write().unwrap(), 0o040000).unwrap();
         tb.insert("requirements.txt", req, 0o100644).unwrap();
         let tree = repo.find_tree(tb.write().unwrap()).unwrap();
-        let sig = Signature::new(
-            "Dev",
-            "dev@example.com",
-            &Time::new(1_700_000_000 + i as i64 * 600, 0),
-        )
-        .unwrap();
-        let parents: Vec<git2::Commit> = parent
-            .map(|p| repo.find_commit(p).unwrap())
-            .into_iter()
-            .collect();
+        let sig = Signature::new("Dev", "dev@example.com", &Time::new(1_700_000_000 + i as i64 * 600, 0)).unwrap();
+        let parents: Vec<git2::Commit> = parent.map(|p| repo.find_commit(p).unwrap()).into_iter().collect();
         let refs: Vec<&git2::Commit> = parents.iter().collect();
-        parent = Some(
-            repo.commit(
-                Some("HEAD"),
-                &sig,
-                &sig,
-                &format!("change {i}"),
-                &tree,
-                &refs,
-            )
-            .unwrap(),
-        );
+        parent = Some(repo.commit(Some("HEAD"), &sig, &sig, &format!("change {i}"), &tree, &refs).unwrap());
     }
 }
 
@@ -102,11 +76,7 @@ fn build_cloudtrail(dir: &Path) {
         let body = serde_json::json!({ "Records": records }).to_string();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(body.as_bytes()).unwrap();
-        std::fs::write(
-            dir.join(format!("trail-{f:03}.json.gz")),
-            gz.finish().unwrap(),
-        )
-        .unwrap();
+        std::fs::write(dir.join(format!("trail-{f:03}.json.gz")), gz.finish().unwrap()).unwrap();
     }
 }
 
@@ -135,17 +105,11 @@ fn main() {
     });
     let git_cli = run("git --version", &repo).then(|| {
         best_of(3, || {
-            run(
-                "git log -p --first-parent --no-color HEAD > /dev/null",
-                &repo,
-            );
+            run("git log -p --first-parent --no-color HEAD > /dev/null", &repo);
         })
     });
     println!("git history, {COMMITS} commits");
-    println!(
-        "  leakline (dependency changes + reachability rules): {:>8.1} ms",
-        ours.as_secs_f64() * 1e3
-    );
+    println!("  leakline (dependency changes + reachability rules): {:>8.1} ms", ours.as_secs_f64() * 1e3);
     match git_cli {
         Some(g) => println!(
             "  git log -p --first-parent (text only, no analysis): {:>8.1} ms  ratio {:.2}x",

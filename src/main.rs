@@ -123,9 +123,7 @@ fn main() -> ExitCode {
 fn session(sources: &Sources) -> Result<Session, Failure> {
     let session = Session::resolve(&sources.args()).map_err(|e| Failure::Input(e.to_string()))?;
     if session.sources.is_empty() {
-        return Err(Failure::Usage(
-            "no sources: give --repo, --audit, --scan or --case (see --help)".into(),
-        ));
+        return Err(Failure::Usage("no sources: give --repo, --audit, --scan or --case (see --help)".into()));
     }
     Ok(session)
 }
@@ -138,16 +136,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let s = session(&sources)?;
             leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
         }
-        Command::Report {
-            sources,
-            format,
-            output,
-        } => {
+        Command::Report { sources, format, output } => {
             let case = session(&sources)?.case(chrono::Utc::now()).map_err(input)?;
             let text = report::render(&case, format);
             match output {
-                Some(path) => std::fs::write(&path, text)
-                    .map_err(|e| Failure::Input(format!("{}: {e}", path.display()))),
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+                }
                 None => {
                     print!("{text}");
                     Ok(())
@@ -181,10 +176,7 @@ fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
         }
     };
     if dir.join("repo").exists() {
-        return Err(Failure::Usage(format!(
-            "{} already holds a demo; choose another --out",
-            dir.display()
-        )));
+        return Err(Failure::Usage(format!("{} already holds a demo; choose another --out", dir.display())));
     }
     let paths = leakline::demo::write(&dir).map_err(|e| Failure::Input(e.to_string()))?;
     if no_tui {
@@ -199,10 +191,7 @@ fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
         println!("next: leakline open --case {}", paths.case_file.display());
         return Ok(());
     }
-    let args = SourceArgs {
-        case: Some(paths.case_file.clone()),
-        ..SourceArgs::default()
-    };
+    let args = SourceArgs { case: Some(paths.case_file.clone()), ..SourceArgs::default() };
     let s = Session::resolve(&args).map_err(|e| Failure::Input(e.to_string()))?;
     leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
 }

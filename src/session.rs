@@ -45,19 +45,14 @@ impl Session {
         }
         session.options.all_refs |= args.all_refs;
         session.options.all_deps |= args.all_deps;
-        session
-            .sources
-            .extend(args.repo.iter().cloned().map(SourceSpec::Repo));
+        session.sources.extend(args.repo.iter().cloned().map(SourceSpec::Repo));
         for a in &args.audit {
             session.sources.push(SourceSpec::parse_audit(a)?);
         }
         for s in &args.scan {
             session.sources.push(SourceSpec::parse_scan(s)?);
         }
-        session
-            .options
-            .frameworks
-            .extend(args.framework.iter().cloned());
+        session.options.frameworks.extend(args.framework.iter().cloned());
         if args.owners.is_some() {
             session.owners.clone_from(&args.owners);
         }
@@ -65,9 +60,7 @@ impl Session {
     }
 
     pub fn load_owners(&self) -> Result<Owners, IngestError> {
-        self.owners
-            .as_deref()
-            .map_or_else(|| Ok(Owners::default()), case_file::load_owners)
+        self.owners.as_deref().map_or_else(|| Ok(Owners::default()), case_file::load_owners)
     }
 
     /// Read every source, in order; the first that cannot be read at all stops.
@@ -80,11 +73,7 @@ impl Session {
     }
 
     pub fn context(&self, owners: Owners, now: DateTime<Utc>) -> Context {
-        Context {
-            title: self.title.clone(),
-            owners,
-            now,
-        }
+        Context { title: self.title.clone(), owners, now }
     }
 
     /// Load and correlate, headless.

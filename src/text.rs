@@ -10,9 +10,7 @@ pub fn clean(s: &str) -> String {
         .map(|c| match c {
             '\t' => ' ',
             c if c.is_control() => '\u{fffd}',
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {
-                '\u{fffd}'
-            }
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => '\u{fffd}',
             c => c,
         })
         .collect()

@@ -23,18 +23,11 @@ impl Repo {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
-        Self {
-            dir,
-            repo,
-            files: BTreeMap::new(),
-            head: None,
-            clock: 1_700_000_000,
-        }
+        Self { dir, repo, files: BTreeMap::new(), head: None, clock: 1_700_000_000 }
     }
 
     fn put(&mut self, path: &str, text: &str) -> &mut Self {
-        self.files
-            .insert(path.to_string(), text.as_bytes().to_vec());
+        self.files.insert(path.to_string(), text.as_bytes().to_vec());
         self
     }
 
@@ -60,11 +53,7 @@ impl Repo {
             }
             b.write().unwrap()
         }
-        let files: Vec<(&str, &[u8])> = self
-            .files
-            .iter()
-            .map(|(p, c)| (p.as_str(), c.as_slice()))
-            .collect();
+        let files: Vec<(&str, &[u8])> = self.files.iter().map(|(p, c)| (p.as_str(), c.as_slice())).collect();
         write(&self.repo, &files)
     }
 
@@ -80,21 +69,12 @@ impl Repo {
         let a = Signature::new(author.0, author.1, &time).unwrap();
         let c = Signature::new(committer.0, committer.1, &time).unwrap();
         let tree = self.repo.find_tree(self.tree()).unwrap();
-        let parents: Vec<git2::Commit> = self
-            .head
-            .into_iter()
-            .chain(extra_parent)
-            .map(|p| self.repo.find_commit(p).unwrap())
-            .collect();
+        let parents: Vec<git2::Commit> =
+            self.head.into_iter().chain(extra_parent).map(|p| self.repo.find_commit(p).unwrap()).collect();
         let refs: Vec<&git2::Commit> = parents.iter().collect();
-        let id = self
-            .repo
-            .commit(None, &a, &c, message, &tree, &refs)
-            .unwrap();
+        let id = self.repo.commit(None, &a, &c, message, &tree, &refs).unwrap();
         self.head = Some(id);
-        self.repo
-            .reference("refs/heads/main", id, true, "test")
-            .unwrap();
+        self.repo.reference("refs/heads/main", id, true, "test").unwrap();
         self.repo.set_head("refs/heads/main").unwrap();
         id
     }
@@ -115,24 +95,15 @@ impl Repo {
 const ANA: (&str, &str) = ("Ana Ruiz", "ana@example.com");
 const BO: (&str, &str) = ("Bo Lind", "bo@example.com");
 const GITHUB: (&str, &str) = ("GitHub", "noreply@github.com");
-const BOT: (&str, &str) = (
-    "dependabot[bot]",
-    "49699333+dependabot[bot]@users.noreply.github.com",
-);
+const BOT: (&str, &str) = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com");
 
 fn find<'e>(ev: &'e Evidence, package: &str, change: ChangeKind) -> &'e DependencyChange {
-    ev.dependency_changes
-        .iter()
-        .find(|c| c.package == package && c.change == change)
-        .unwrap_or_else(|| {
-            panic!(
-                "no {change:?} of {package} in {:#?}",
-                ev.dependency_changes
-                    .iter()
-                    .map(|c| (&c.package, c.change, &c.manifest))
-                    .collect::<Vec<_>>()
-            )
-        })
+    ev.dependency_changes.iter().find(|c| c.package == package && c.change == change).unwrap_or_else(|| {
+        panic!(
+            "no {change:?} of {package} in {:#?}",
+            ev.dependency_changes.iter().map(|c| (&c.package, c.change, &c.manifest)).collect::<Vec<_>>()
+        )
+    })
 }
 
 #[test]
@@ -155,18 +126,11 @@ fn python_manifests_and_lockfiles() {
     let ev = r.read();
     let added = find(&ev, "langchain-openai", ChangeKind::Added);
     assert_eq!(
-        (
-            added.to.as_deref(),
-            added.manifest.as_str(),
-            added.commit.author.name.as_str()
-        ),
+        (added.to.as_deref(), added.manifest.as_str(), added.commit.author.name.as_str()),
         (Some("0.1.7"), "svc/requirements.txt", "Ana Ruiz")
     );
     let up = find(&ev, "langchain-openai", ChangeKind::Upgraded);
-    assert_eq!(
-        (up.from.as_deref(), up.to.as_deref()),
-        (Some("0.1.7"), Some("0.1.9"))
-    );
+    assert_eq!((up.from.as_deref(), up.to.as_deref()), (Some("0.1.7"), Some("0.1.9")));
     for (package, manifest) in [
         ("anthropic", "api/pyproject.toml"),
         ("crewai", "api/pyproject.toml"),
@@ -177,20 +141,10 @@ fn python_manifests_and_lockfiles() {
         ("huggingface-hub", "lib/setup.cfg"),
         ("mcp", "uvsvc/uv.lock"),
     ] {
-        assert_eq!(
-            find(&ev, package, ChangeKind::Added).manifest,
-            manifest,
-            "{package}"
-        );
+        assert_eq!(find(&ev, package, ChangeKind::Added).manifest, manifest, "{package}");
     }
     // The lockfile echo of a manifest change is the same decision: reported once.
-    assert_eq!(
-        ev.dependency_changes
-            .iter()
-            .filter(|c| c.package == "llama-index")
-            .count(),
-        1
-    );
+    assert_eq!(ev.dependency_changes.iter().filter(|c| c.package == "llama-index").count(), 1);
     let transitive = ev
         .dependency_changes
         .iter()
@@ -198,16 +152,9 @@ fn python_manifests_and_lockfiles() {
         .expect("openai via poetry.lock");
     assert!(transitive.transitive && transitive.lockfile);
     assert!(
-        ev.dependency_changes
-            .iter()
-            .any(|c| c.package == "openai" && c.manifest == "etl/Pipfile.lock" && c.transitive)
+        ev.dependency_changes.iter().any(|c| c.package == "openai" && c.manifest == "etl/Pipfile.lock" && c.transitive)
     );
-    assert!(
-        !ev.dependency_changes
-            .iter()
-            .any(|c| c.package == "requests"),
-        "not watched"
-    );
+    assert!(!ev.dependency_changes.iter().any(|c| c.package == "requests"), "not watched");
 }
 
 #[test]
@@ -226,10 +173,7 @@ fn node_rust_go_ruby_and_jvm_manifests() {
         .put("jvm/pom.xml", "<project><dependencies><dependency><groupId>dev.langchain4j</groupId><artifactId>langchain4j</artifactId><version>0.31.0</version></dependency></dependencies></project>")
         .put("kt/build.gradle.kts", "dependencies {\n    implementation(\"com.openai:openai-java:0.8.0\")\n}\n");
     r.commit(ANA, "Every ecosystem");
-    r.put(
-        "web/package.json",
-        "{\"dependencies\":{\"@langchain/core\":\"^0.2.1\"},\"devDependencies\":{}}",
-    );
+    r.put("web/package.json", "{\"dependencies\":{\"@langchain/core\":\"^0.2.1\"},\"devDependencies\":{}}");
     r.commit(BO, "Downgrade core, drop ai");
     let ev = r.read();
     for (package, ecosystem) in [
@@ -244,26 +188,16 @@ fn node_rust_go_ruby_and_jvm_manifests() {
         ("dev.langchain4j:langchain4j", "maven"),
         ("com.openai:openai-java", "maven"),
     ] {
-        assert_eq!(
-            find(&ev, package, ChangeKind::Added).ecosystem,
-            ecosystem,
-            "{package}"
-        );
+        assert_eq!(find(&ev, package, ChangeKind::Added).ecosystem, ecosystem, "{package}");
     }
     assert!(
-        ev.dependency_changes.iter().any(|c| c.package == "openai"
-            && c.manifest == "web/package-lock.json"
-            && c.transitive)
+        ev.dependency_changes
+            .iter()
+            .any(|c| c.package == "openai" && c.manifest == "web/package-lock.json" && c.transitive)
     );
     let down = find(&ev, "@langchain/core", ChangeKind::Downgraded);
-    assert_eq!(
-        (down.from.as_deref(), down.to.as_deref()),
-        (Some("0.2.3"), Some("0.2.1"))
-    );
-    assert_eq!(
-        find(&ev, "ai", ChangeKind::Removed).commit.author.name,
-        "Bo Lind"
-    );
+    assert_eq!((down.from.as_deref(), down.to.as_deref()), (Some("0.2.3"), Some("0.2.1")));
+    assert_eq!(find(&ev, "ai", ChangeKind::Removed).commit.author.name, "Bo Lind");
 }
 
 #[test]
@@ -278,72 +212,31 @@ fn pull_requests_trailers_merges_and_bots() {
     r.put("requirements.txt", "flask==3.0\nlangchain==0.2.0\n");
     let branch = r.commit(("Cy Park", "cy@example.com"), "Upgrade langchain");
     r.head = main_tip;
-    r.commit_as(
-        BO,
-        BO,
-        "Merge pull request #15 from acme/cy/upgrade\n\nUpgrade langchain\n",
-        Some(branch),
-    );
+    r.commit_as(BO, BO, "Merge pull request #15 from acme/cy/upgrade\n\nUpgrade langchain\n", Some(branch));
     r.put("requirements.txt", "flask==3.0\nlangchain==0.2.1\n");
-    r.commit_as(
-        BOT,
-        GITHUB,
-        "Bump langchain from 0.2.0 to 0.2.1\n\nSee merge request acme/agent!31\n",
-        None,
-    );
+    r.commit_as(BOT, GITHUB, "Bump langchain from 0.2.0 to 0.2.1\n\nSee merge request acme/agent!31\n", None);
     r.put("requirements.txt", "flask==3.0\nlangchain==0.2.2\n");
     r.commit_as(ANA, GITHUB, "Merge branch 'x' into 'main'\n\nSee merge request acme/agent!40\n\nApproved-by: Dee Ng <dee@example.com>\nAcked-by: Ed Roe <ed@example.com>\n", None);
     let ev = r.read();
     let added = find(&ev, "langchain", ChangeKind::Added);
     assert_eq!(added.commit.pull_request, Some(12));
-    let approvers: Vec<&str> = added
-        .commit
-        .approvers
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect();
-    assert_eq!(
-        approvers,
-        ["Bo Lind"],
-        "only the trailer block names approvers"
-    );
-    let recorded: Vec<&str> = added
-        .commit
-        .other_trailers
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect();
+    let approvers: Vec<&str> = added.commit.approvers.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(approvers, ["Bo Lind"], "only the trailer block names approvers");
+    let recorded: Vec<&str> = added.commit.other_trailers.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(recorded, ["Signed-off-by", "Co-authored-by"]);
-    assert_eq!(
-        added.commit.merged_by, None,
-        "a squash merge by the platform names no merger"
-    );
+    assert_eq!(added.commit.merged_by, None, "a squash merge by the platform names no merger");
 
-    let ups: Vec<&DependencyChange> = ev
-        .dependency_changes
-        .iter()
-        .filter(|c| c.change == ChangeKind::Upgraded)
-        .collect();
+    let ups: Vec<&DependencyChange> =
+        ev.dependency_changes.iter().filter(|c| c.change == ChangeKind::Upgraded).collect();
     assert_eq!(ups.len(), 3);
     assert_eq!(ups[0].commit.pull_request, Some(15));
-    assert_eq!(
-        ups[0].commit.author.name, "Cy Park",
-        "the branch commit's author wrote the change"
-    );
-    assert_eq!(
-        ups[0].commit.merged_by.as_ref().map(|p| p.name.as_str()),
-        Some("Bo Lind")
-    );
+    assert_eq!(ups[0].commit.author.name, "Cy Park", "the branch commit's author wrote the change");
+    assert_eq!(ups[0].commit.merged_by.as_ref().map(|p| p.name.as_str()), Some("Bo Lind"));
     assert!(ups[0].commit.approvers.is_empty());
     assert!(ups[1].commit.bot);
     assert_eq!(ups[1].commit.pull_request, Some(31));
     assert_eq!(ups[2].commit.pull_request, Some(40));
-    let names: Vec<&str> = ups[2]
-        .commit
-        .approvers
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect();
+    let names: Vec<&str> = ups[2].commit.approvers.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["Dee Ng", "Ed Roe"]);
 
     // Nobody else is named anywhere: every person in the evidence is one a record names.
@@ -357,81 +250,48 @@ fn pull_requests_trailers_merges_and_bots() {
             v
         })
         .collect();
-    let expected: std::collections::BTreeSet<String> = [
-        "Ana Ruiz",
-        "Bo Lind",
-        "Cy Park",
-        "dependabot[bot]",
-        "Dee Ng",
-        "Ed Roe",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let expected: std::collections::BTreeSet<String> =
+        ["Ana Ruiz", "Bo Lind", "Cy Park", "dependabot[bot]", "Dee Ng", "Ed Roe"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     assert_eq!(named, expected);
 }
 
 #[test]
 fn codeowners_as_they_stood_at_each_commit() {
     let mut r = Repo::new();
-    r.put(".github/CODEOWNERS", "* @acme/all\n")
-        .put("requirements.txt", "langchain==0.1\n");
+    r.put(".github/CODEOWNERS", "* @acme/all\n").put("requirements.txt", "langchain==0.1\n");
     r.commit(ANA, "Start");
-    r.put(
-        ".github/CODEOWNERS",
-        "* @acme/all\nrequirements*.txt @acme/appsec\n",
-    )
-    .put("requirements.txt", "langchain==0.2\n");
+    r.put(".github/CODEOWNERS", "* @acme/all\nrequirements*.txt @acme/appsec\n")
+        .put("requirements.txt", "langchain==0.2\n");
     r.commit(ANA, "Own manifests");
     r.delete(".github/CODEOWNERS")
         .put("docs/CODEOWNERS", "/svc/ @acme/svc\n")
-        .put(
-            "svc/package.json",
-            "{\"dependencies\":{\"openai\":\"4.0.0\"}}",
-        );
+        .put("svc/package.json", "{\"dependencies\":{\"openai\":\"4.0.0\"}}");
     r.commit(ANA, "Move CODEOWNERS");
     let ev = r.read();
-    assert_eq!(
-        find(&ev, "langchain", ChangeKind::Added).owners,
-        ["@acme/all"]
-    );
-    assert_eq!(
-        find(&ev, "langchain", ChangeKind::Upgraded).owners,
-        ["@acme/appsec"]
-    );
+    assert_eq!(find(&ev, "langchain", ChangeKind::Added).owners, ["@acme/all"]);
+    assert_eq!(find(&ev, "langchain", ChangeKind::Upgraded).owners, ["@acme/appsec"]);
     assert_eq!(find(&ev, "openai", ChangeKind::Added).owners, ["@acme/svc"]);
 }
 
 #[test]
 fn unparseable_manifests_are_rejected_with_their_commit_and_reading_goes_on() {
     let mut r = Repo::new();
-    r.put(
-        "pyproject.toml",
-        "[project]\ndependencies = [\"openai==1.0\"]\n",
-    );
+    r.put("pyproject.toml", "[project]\ndependencies = [\"openai==1.0\"]\n");
     r.commit(ANA, "Start");
     r.put("pyproject.toml", "[project\ndependencies = [");
     let broken = r.commit(ANA, "Broken");
-    r.put(
-        "pyproject.toml",
-        "[project]\ndependencies = [\"openai==1.2\"]\n",
-    );
+    r.put("pyproject.toml", "[project]\ndependencies = [\"openai==1.2\"]\n");
     r.commit(ANA, "Fixed");
     let ev = r.read();
     let input = &ev.inputs[0];
     assert_eq!(input.rejected, 1);
-    assert!(
-        input.errors[0].message.contains(&broken.to_string()[..12]),
-        "{:?}",
-        input.errors
-    );
+    assert!(input.errors[0].message.contains(&broken.to_string()[..12]), "{:?}", input.errors);
     assert!(input.errors[0].message.contains("pyproject.toml"));
     assert_eq!(input.records, 3);
-    assert!(
-        ev.dependency_changes
-            .iter()
-            .any(|c| c.package == "openai" && c.change == ChangeKind::Added)
-    );
+    assert!(ev.dependency_changes.iter().any(|c| c.package == "openai" && c.change == ChangeKind::Added));
 }
 
 #[test]
@@ -445,25 +305,9 @@ fn a_shallow_boundary_is_not_taken_for_the_commit_that_added_everything() {
     r.commit(BO, "Upgrade");
     std::fs::write(r.repo.path().join("shallow"), format!("{boundary}\n")).unwrap();
     let ev = r.read();
-    assert!(
-        ev.dependency_changes
-            .iter()
-            .all(|c| c.change != ChangeKind::Added),
-        "{:?}",
-        ev.dependency_changes
-    );
-    assert_eq!(
-        find(&ev, "langchain", ChangeKind::Upgraded)
-            .commit
-            .author
-            .name,
-        "Bo Lind"
-    );
-    assert!(
-        ev.inputs[0].notes.iter().any(|n| n.contains("shallow")),
-        "{:?}",
-        ev.inputs[0].notes
-    );
+    assert!(ev.dependency_changes.iter().all(|c| c.change != ChangeKind::Added), "{:?}", ev.dependency_changes);
+    assert_eq!(find(&ev, "langchain", ChangeKind::Upgraded).commit.author.name, "Bo Lind");
+    assert!(ev.inputs[0].notes.iter().any(|n| n.contains("shallow")), "{:?}", ev.inputs[0].notes);
 }
 
 #[test]
@@ -471,53 +315,20 @@ fn all_refs_all_deps_and_frameworks_widen_or_narrow_the_scan() {
     let mut r = Repo::new();
     r.put("requirements.txt", "langchain==0.1\nrequests==2.0\n");
     let first = r.commit(ANA, "Start");
-    r.put(
-        "requirements.txt",
-        "langchain==0.1\nrequests==2.0\nmy-agent-kit==1.0\n",
-    );
+    r.put("requirements.txt", "langchain==0.1\nrequests==2.0\nmy-agent-kit==1.0\n");
     let side = r.commit(BO, "On a side branch");
-    r.repo
-        .reference("refs/heads/side", side, true, "test")
-        .unwrap();
+    r.repo.reference("refs/heads/side", side, true, "test").unwrap();
     r.head = Some(first);
     r.put("requirements.txt", "langchain==0.1\nrequests==2.0\n");
     r.commit(ANA, "Main moves on");
     let default = r.read();
-    assert!(
-        !default
-            .dependency_changes
-            .iter()
-            .any(|c| c.package == "requests")
-    );
-    let all_deps = r.read_with(&ReadOptions {
-        all_deps: true,
-        ..ReadOptions::default()
-    });
-    assert!(
-        all_deps
-            .dependency_changes
-            .iter()
-            .any(|c| c.package == "requests")
-    );
-    let custom = r.read_with(&ReadOptions {
-        frameworks: vec!["my-agent-*".into()],
-        all_refs: true,
-        ..ReadOptions::default()
-    });
-    assert!(
-        custom
-            .dependency_changes
-            .iter()
-            .any(|c| c.package == "my-agent-kit"),
-        "side branch read with --all-refs"
-    );
-    assert!(
-        !custom
-            .dependency_changes
-            .iter()
-            .any(|c| c.package == "langchain"),
-        "only the named frameworks"
-    );
+    assert!(!default.dependency_changes.iter().any(|c| c.package == "requests"));
+    let all_deps = r.read_with(&ReadOptions { all_deps: true, ..ReadOptions::default() });
+    assert!(all_deps.dependency_changes.iter().any(|c| c.package == "requests"));
+    let custom =
+        r.read_with(&ReadOptions { frameworks: vec!["my-agent-*".into()], all_refs: true, ..ReadOptions::default() });
+    assert!(custom.dependency_changes.iter().any(|c| c.package == "my-agent-kit"), "side branch read with --all-refs");
+    assert!(!custom.dependency_changes.iter().any(|c| c.package == "langchain"), "only the named frameworks");
 }
 
 #[test]
@@ -527,47 +338,20 @@ fn non_utf8_messages_submodules_and_symlinks_do_not_abort() {
     r.commit(ANA, "Start");
     // A message in Latin-1 and a tree with a submodule entry and a symlink.
     let tree = {
-        let mut b = r
-            .repo
-            .treebuilder(Some(&r.repo.find_tree(r.tree()).unwrap()))
-            .unwrap();
-        b.insert(
-            "vendor-sub",
-            Oid::from_str("0123456789012345678901234567890123456789").unwrap(),
-            0o160000,
-        )
-        .unwrap();
-        b.insert("link", r.repo.blob(b"requirements.txt").unwrap(), 0o120000)
-            .unwrap();
-        b.insert(
-            "requirements-dev.txt",
-            r.repo.blob(b"anthropic==0.3\n").unwrap(),
-            0o100644,
-        )
-        .unwrap();
+        let mut b = r.repo.treebuilder(Some(&r.repo.find_tree(r.tree()).unwrap())).unwrap();
+        b.insert("vendor-sub", Oid::from_str("0123456789012345678901234567890123456789").unwrap(), 0o160000).unwrap();
+        b.insert("link", r.repo.blob(b"requirements.txt").unwrap(), 0o120000).unwrap();
+        b.insert("requirements-dev.txt", r.repo.blob(b"anthropic==0.3\n").unwrap(), 0o100644).unwrap();
         r.repo.find_tree(b.write().unwrap()).unwrap()
     };
     let sig = Signature::new("Zo\u{eb}", "zoe@example.com", &Time::new(1_800_000_000, 0)).unwrap();
     let parent = r.repo.find_commit(r.head.unwrap()).unwrap();
-    let raw = r
-        .repo
-        .commit_create_buffer(&sig, &sig, "Caf\u{e9}", &tree, &[&parent])
-        .unwrap();
+    let raw = r.repo.commit_create_buffer(&sig, &sig, "Caf\u{e9}", &tree, &[&parent]).unwrap();
     let mut bytes = raw.to_vec();
-    let at = bytes
-        .windows(5)
-        .position(|w| w == "Caf\u{e9}".as_bytes())
-        .unwrap();
+    let at = bytes.windows(5).position(|w| w == "Caf\u{e9}".as_bytes()).unwrap();
     bytes.splice(at..at + 5, b"Caf\xe9".iter().copied());
-    let id = r
-        .repo
-        .odb()
-        .unwrap()
-        .write(git2::ObjectType::Commit, &bytes)
-        .unwrap();
-    r.repo
-        .reference("refs/heads/main", id, true, "test")
-        .unwrap();
+    let id = r.repo.odb().unwrap().write(git2::ObjectType::Commit, &bytes).unwrap();
+    r.repo.reference("refs/heads/main", id, true, "test").unwrap();
     let ev = r.read();
     let added = find(&ev, "anthropic", ChangeKind::Added);
     assert_eq!(added.commit.summary, "Caf\u{fffd}");

@@ -10,10 +10,7 @@ fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
         if path.is_dir() {
             sources(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push((
-                path.display().to_string(),
-                std::fs::read_to_string(&path).expect("read"),
-            ));
+            out.push((path.display().to_string(), std::fs::read_to_string(&path).expect("read")));
         }
     }
 }
@@ -27,17 +24,9 @@ fn correlate_and_model_do_no_io() {
     }
     assert!(files.len() >= 5, "found {} files", files.len());
     for (path, text) in files {
-        for forbidden in [
-            "tokio",
-            "ratatui",
-            "crossterm",
-            "reqwest",
-            "git2",
-            "std::fs",
-            "Utc::now",
-            "crate::ingest",
-            "crate::tui",
-        ] {
+        for forbidden in
+            ["tokio", "ratatui", "crossterm", "reqwest", "git2", "std::fs", "Utc::now", "crate::ingest", "crate::tui"]
+        {
             assert!(!text.contains(forbidden), "{path} names {forbidden}");
         }
     }
@@ -49,13 +38,7 @@ fn ingest_knows_nothing_of_presentation() {
     let mut files = Vec::new();
     sources(&root, &mut files);
     for (path, text) in files {
-        for forbidden in [
-            "ratatui",
-            "crossterm",
-            "crate::tui",
-            "crate::report",
-            "crate::correlate",
-        ] {
+        for forbidden in ["ratatui", "crossterm", "crate::tui", "crate::report", "crate::correlate"] {
             assert!(!text.contains(forbidden), "{path} names {forbidden}");
         }
     }

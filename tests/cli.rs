@@ -4,10 +4,7 @@
 use std::process::Command;
 
 fn leakline(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_leakline"))
-        .args(args)
-        .output()
-        .expect("run leakline")
+    Command::new(env!("CARGO_BIN_EXE_leakline")).args(args).output().expect("run leakline")
 }
 
 #[test]
@@ -16,68 +13,32 @@ fn demo_then_report_then_check() {
     let d = tmp.path().join("d");
     let d = d.to_str().expect("utf8");
     let out = leakline(&["demo", "--out", d, "--no-tui"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let repo = format!("{d}/repo");
     let logs = format!("{d}/logs");
     let scans = format!("{d}/scans");
-    let out = leakline(&[
-        "report", "--repo", &repo, "--audit", &logs, "--scan", &scans, "--format", "json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = leakline(&["report", "--repo", &repo, "--audit", &logs, "--scan", &scans, "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["schema"], "leakline.report/v1");
     assert!(report["replays"].as_array().is_some_and(|r| !r.is_empty()));
 
-    let out = leakline(&[
-        "check",
-        "--case",
-        &format!("{d}/leakline.toml"),
-        "--format",
-        "json",
-    ]);
+    let out = leakline(&["check", "--case", &format!("{d}/leakline.toml"), "--format", "json"]);
     assert!(out.status.success());
     let check: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let kinds: Vec<&str> = check["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .filter_map(|i| i["kind"].as_str())
-        .collect();
-    for kind in [
-        "git",
-        "cloudtrail",
-        "vault",
-        "k8s",
-        "gitleaks",
-        "trufflehog",
-        "github-alerts",
-    ] {
+    let kinds: Vec<&str> =
+        check["inputs"].as_array().expect("inputs").iter().filter_map(|i| i["kind"].as_str()).collect();
+    for kind in ["git", "cloudtrail", "vault", "k8s", "gitleaks", "trufflehog", "github-alerts"] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
 
     let md = format!("{d}/report.md");
     let out = leakline(&["report", "--case", &format!("{d}/leakline.toml"), "-o", &md]);
     assert!(out.status.success());
-    assert!(
-        std::fs::read_to_string(&md)
-            .expect("written")
-            .contains("## Who approved the framework")
-    );
+    assert!(std::fs::read_to_string(&md).expect("written").contains("## Who approved the framework"));
 
     let again = leakline(&["demo", "--out", d, "--no-tui"]);
-    assert_eq!(
-        again.status.code(),
-        Some(2),
-        "an existing demo is not overwritten"
-    );
+    assert_eq!(again.status.code(), Some(2), "an existing demo is not overwritten");
 }
 
 #[test]
@@ -86,18 +47,10 @@ fn bad_input_exits_1_with_one_line_naming_file_and_line() {
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, "[{\"RuleID\": \"x\",\n  \"Secret\": }]\n").expect("write");
     let out = leakline(&["check", "--scan", &format!("gitleaks:{}", bad.display())]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a malformed record is a rejection, reported"
-    );
+    assert_eq!(out.status.code(), Some(0), "a malformed record is a rejection, reported");
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 rejected"));
 
-    let out = leakline(&[
-        "check",
-        "--audit",
-        tmp.path().join("missing.log").to_str().expect("utf8"),
-    ]);
+    let out = leakline(&["check", "--audit", tmp.path().join("missing.log").to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -113,11 +66,6 @@ fn bad_input_exits_1_with_one_line_naming_file_and_line() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(leakline(&["report"]).status.code(), Some(2), "no sources");
-    assert_eq!(
-        leakline(&["report", "--format", "pdf", "--repo", "."])
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(leakline(&["report", "--format", "pdf", "--repo", "."]).status.code(), Some(2));
     assert_eq!(leakline(&["frobnicate"]).status.code(), Some(2));
 }

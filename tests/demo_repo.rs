@@ -15,63 +15,28 @@ fn demo_repository_has_the_planned_history() {
     let mut walk = repo.revwalk().expect("walk");
     walk.push_head().expect("head");
     walk.set_sorting(Sort::TIME).expect("sort");
-    let commits: Vec<git2::Commit> = walk
-        .map(|id| repo.find_commit(id.expect("id")).expect("commit"))
-        .collect();
+    let commits: Vec<git2::Commit> = walk.map(|id| repo.find_commit(id.expect("id")).expect("commit")).collect();
     assert!(commits.len() >= 25, "{} commits", commits.len());
-    let authors: BTreeSet<String> = commits
-        .iter()
-        .map(|c| c.author().email().unwrap_or("").to_string())
-        .collect();
+    let authors: BTreeSet<String> = commits.iter().map(|c| c.author().email().unwrap_or("").to_string()).collect();
     assert!(authors.len() >= 6, "{authors:?}");
     let times: Vec<i64> = commits.iter().map(|c| c.time().seconds()).collect();
     let span_days = (times.iter().max().unwrap() - times.iter().min().unwrap()) / 86_400;
     assert!(span_days >= 42, "history spans {span_days} days");
 
-    let messages: Vec<String> = commits
-        .iter()
-        .map(|c| c.message().unwrap_or("").to_string())
-        .collect();
-    let framework = messages
-        .iter()
-        .find(|m| m.contains("LangChain agent"))
-        .expect("framework PR");
-    assert!(
-        framework.lines().next().unwrap_or("").ends_with("(#14)"),
-        "squash subject names the PR"
-    );
+    let messages: Vec<String> = commits.iter().map(|c| c.message().unwrap_or("").to_string()).collect();
+    let framework = messages.iter().find(|m| m.contains("LangChain agent")).expect("framework PR");
+    assert!(framework.lines().next().unwrap_or("").ends_with("(#14)"), "squash subject names the PR");
     assert!(framework.contains("\nReviewed-by: Marcus Lee <marcus@northwind.dev>"));
-    assert!(
-        commits.iter().any(|c| c.parent_count() == 2),
-        "one pull request arrives as a merge commit"
-    );
+    assert!(commits.iter().any(|c| c.parent_count() == 2), "one pull request arrives as a merge commit");
 
-    let leak = commits
-        .iter()
-        .find(|c| {
-            c.message()
-                .unwrap_or("")
-                .starts_with("Local dev: add env config")
-        })
-        .expect("leak");
-    let env = leak
-        .tree()
-        .expect("tree")
-        .get_path(std::path::Path::new(".env"))
-        .expect(".env committed");
-    let text = String::from_utf8(repo.find_blob(env.id()).expect("blob").content().to_vec())
-        .expect("utf8");
+    let leak =
+        commits.iter().find(|c| c.message().unwrap_or("").starts_with("Local dev: add env config")).expect("leak");
+    let env = leak.tree().expect("tree").get_path(std::path::Path::new(".env")).expect(".env committed");
+    let text = String::from_utf8(repo.find_blob(env.id()).expect("blob").content().to_vec()).expect("utf8");
     assert!(text.contains(leakline::demo::AWS_KEY_ID) && text.contains(leakline::demo::OPENAI_KEY));
     let head_tree = commits[0].tree().expect("tree");
-    assert!(
-        head_tree.get_path(std::path::Path::new(".env")).is_err(),
-        ".env removed later"
-    );
-    assert!(
-        head_tree
-            .get_path(std::path::Path::new("deploy/k8s/deployment.yaml"))
-            .is_ok()
-    );
+    assert!(head_tree.get_path(std::path::Path::new(".env")).is_err(), ".env removed later");
+    assert!(head_tree.get_path(std::path::Path::new("deploy/k8s/deployment.yaml")).is_ok());
 }
 
 #[test]

@@ -26,19 +26,14 @@ fn assert_clean(what: &str, output: &str) {
             continue;
         }
         for run in runs_of(value) {
-            assert!(
-                !output.contains(&run),
-                "{what} contains `{run}` of a raw secret"
-            );
+            assert!(!output.contains(&run), "{what} contains `{run}` of a raw secret");
         }
     }
 }
 
 fn rendered(model: &Model) -> String {
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
-    terminal
-        .draw(|f| view(model, &Theme::default_theme(), f))
-        .expect("draw");
+    terminal.draw(|f| view(model, &Theme::default_theme(), f)).expect("draw");
     let buffer = terminal.backend().buffer();
     buffer.content().iter().map(|c| c.symbol()).collect()
 }
@@ -62,10 +57,7 @@ fn no_pane_or_detail_shows_a_raw_secret() {
             update(&mut model, Msg::KeyPressed(key));
         }
         assert_eq!(model.pane, *pane);
-        let rows = model
-            .case
-            .as_ref()
-            .map_or(0, |c| leakline::tui::app::row_count(*pane, c));
+        let rows = model.case.as_ref().map_or(0, |c| leakline::tui::app::row_count(*pane, c));
         for row in 0..rows {
             assert_clean(&format!("{pane:?} row {row}"), &rendered(&model));
             for key in events("<enter>") {
@@ -83,7 +75,6 @@ fn no_pane_or_detail_shows_a_raw_secret() {
 fn the_leak_is_really_in_the_inputs() {
     // Guards the test above: the values it looks for are in what leakline read.
     let dir = common::demo_dir();
-    let gitleaks =
-        std::fs::read_to_string(dir.path().join("scans/gitleaks-report.json")).expect("read");
+    let gitleaks = std::fs::read_to_string(dir.path().join("scans/gitleaks-report.json")).expect("read");
     assert!(gitleaks.contains(leakline::demo::OPENAI_KEY));
 }

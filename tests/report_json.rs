@@ -29,12 +29,8 @@ fn every_top_level_key_of_the_contract_is_present() {
         assert!(r.get(key).is_some(), "missing {key}");
     }
     assert_eq!(r["schema"], "leakline.report/v1");
-    let roles: Vec<&str> = r["accountability"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["role"].as_str().unwrap())
-        .collect();
+    let roles: Vec<&str> =
+        r["accountability"].as_array().unwrap().iter().map(|a| a["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["appsec", "platform", "identity", "governance"]);
     for input in r["inputs"].as_array().unwrap() {
         assert_eq!(input["rejected"], 0, "{input}");
@@ -76,10 +72,7 @@ fn names_the_framework_approver() {
 fn names_the_reachability_author() {
     let r = report();
     let secrets = r["secrets"].as_array().unwrap();
-    let openai = secrets
-        .iter()
-        .find(|s| s["kind"] == "openai_key")
-        .expect("openai secret");
+    let openai = secrets.iter().find(|s| s["kind"] == "openai_key").expect("openai secret");
     let id = openai["id"].as_str().unwrap();
     let read = r["reachability"]
         .as_array()
@@ -90,68 +83,29 @@ fn names_the_reachability_author() {
     assert_eq!(read["actor"]["name"], "Tom Okafor");
     assert_eq!(read["approvers"][0]["name"], "Priya Raman");
     assert!(read["secrets"].as_array().unwrap().iter().any(|s| s == id));
-    let inject = r["reachability"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["kind"] == "k8s_secret_ref")
-        .expect("k8s");
+    let inject = r["reachability"].as_array().unwrap().iter().find(|g| g["kind"] == "k8s_secret_ref").expect("k8s");
     assert_eq!(inject["actor"]["name"], "Dana Kowalski");
 }
 
 #[test]
 fn finds_replays_from_addresses_never_seen_before_the_leak() {
     let r = report();
-    let aws = r["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "aws_access_key")
-        .expect("aws");
-    assert!(
-        aws["identifiers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i == leakline::demo::AWS_KEY_ID)
-    );
+    let aws = r["secrets"].as_array().unwrap().iter().find(|s| s["kind"] == "aws_access_key").expect("aws");
+    assert!(aws["identifiers"].as_array().unwrap().iter().any(|i| i == leakline::demo::AWS_KEY_ID));
     assert_eq!(aws["exposed"]["path"], ".env");
     assert_eq!(aws["detected_at"], "2026-04-14T09:12:47Z");
     assert_eq!(aws["revoked_at"], "2026-04-14T13:20:05Z");
     let replays = r["replays"].as_array().unwrap();
     for ip in leakline::demo::ATTACKER_IPS {
-        let hit = replays
-            .iter()
-            .find(|x| x["ip"] == ip)
-            .unwrap_or_else(|| panic!("no replay from {ip}"));
-        assert!(
-            hit["reasons"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|x| x == "new_ip")
-        );
+        let hit = replays.iter().find(|x| x["ip"] == ip).unwrap_or_else(|| panic!("no replay from {ip}"));
+        assert!(hit["reasons"].as_array().unwrap().iter().any(|x| x == "new_ip"));
     }
     assert!(
-        replays
-            .iter()
-            .all(|x| !x["ip"].as_str().unwrap_or("").starts_with("52.18.44.")),
+        replays.iter().all(|x| !x["ip"].as_str().unwrap_or("").starts_with("52.18.44.")),
         "the service's own address is its baseline"
     );
-    assert!(replays.iter().any(|x| {
-        x["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|y| y == "recon_call")
-    }));
-    assert!(replays.iter().any(|x| {
-        x["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|y| y == "after_revocation")
-    }));
+    assert!(replays.iter().any(|x| { x["reasons"].as_array().unwrap().iter().any(|y| y == "recon_call") }));
+    assert!(replays.iter().any(|x| { x["reasons"].as_array().unwrap().iter().any(|y| y == "after_revocation") }));
     assert_eq!(r["metrics"]["distinct_replay_ips"], 2);
     assert_eq!(r["metrics"]["time_to_revoke_s"], 4 * 3600 + 7 * 60 + 18);
 }

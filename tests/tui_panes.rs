@@ -37,30 +37,18 @@ pub fn screen(model: &Model, theme: &Theme, width: u16, height: u16, dir: &str) 
     let buffer = terminal.backend().buffer().clone();
     let mut text = String::new();
     for y in 0..height {
-        let line: String = (0..width)
-            .map(|x| buffer.cell((x, y)).map_or(" ", |c| c.symbol()))
-            .collect();
+        let line: String = (0..width).map(|x| buffer.cell((x, y)).map_or(" ", |c| c.symbol())).collect();
         text.push_str(line.trim_end());
         text.push('\n');
     }
-    format!(
-        "{}\nstyles: {}\n",
-        text.replace(dir, common::PLACEHOLDER),
-        style_digest(&buffer)
-    )
+    format!("{}\nstyles: {}\n", text.replace(dir, common::PLACEHOLDER), style_digest(&buffer))
 }
 
 fn snapshot(name: &str, keys: &str) {
     let (dir, case) = common::demo_case();
     let mut model = Model::with_case(case);
     drive(&mut model, keys);
-    let text = screen(
-        &model,
-        &Theme::default_theme(),
-        120,
-        40,
-        dir.path().to_str().expect("utf8"),
-    );
+    let text = screen(&model, &Theme::default_theme(), 120, 40, dir.path().to_str().expect("utf8"));
     insta::with_settings!({ snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!(name, text);
     });
@@ -118,15 +106,8 @@ fn help_lists_every_key() {
 
 #[test]
 fn loading_shows_progress_per_source() {
-    let mut model = Model::new(vec![
-        "git ./repo".into(),
-        "audit ./logs".into(),
-        "scan ./scans".into(),
-    ]);
-    model.sources[0].status = SourceStatus::Loaded {
-        records: 25,
-        rejected: 0,
-    };
+    let mut model = Model::new(vec!["git ./repo".into(), "audit ./logs".into(), "scan ./scans".into()]);
+    model.sources[0].status = SourceStatus::Loaded { records: 25, rejected: 0 };
     model.sources[2].status =
         SourceStatus::Failed("./scans: cannot read: No such file or directory (os error 2)".into());
     let text = screen(&model, &Theme::default_theme(), 120, 12, "\u{0}");
@@ -164,19 +145,9 @@ fn high_contrast_and_no_colour_themes_render_differently() {
     let model = Model::with_case(case);
     let d = dir.path().to_str().expect("utf8");
     let default = screen(&model, &Theme::default_theme(), 120, 40, d);
-    let contrast = screen(
-        &model,
-        &Theme::named("high-contrast").expect("theme"),
-        120,
-        40,
-        d,
-    );
+    let contrast = screen(&model, &Theme::named("high-contrast").expect("theme"), 120, 40, d);
     let mono = screen(&model, &Theme::monochrome(), 120, 40, d);
-    let text = |s: &str| {
-        s.rsplit_once("styles:")
-            .map(|(t, _)| t.to_string())
-            .unwrap_or_default()
-    };
+    let text = |s: &str| s.rsplit_once("styles:").map(|(t, _)| t.to_string()).unwrap_or_default();
     assert_eq!(text(&default), text(&contrast));
     assert_ne!(default, contrast);
     assert_ne!(default, mono);

@@ -4,9 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::approvals::has_approval;
-use crate::model::{
-    Decision, DependencyChange, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret,
-};
+use crate::model::{Decision, DependencyChange, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret};
 
 /// Credentials older than this at exposure were due for rotation.
 const ROTATION_DAYS: i64 = 90;
@@ -30,23 +28,13 @@ fn commit_evidence(id: &str) -> String {
 }
 
 fn names(list: &[String]) -> String {
-    if list.is_empty() {
-        "secrets".to_string()
-    } else {
-        list.join(", ")
-    }
+    if list.is_empty() { "secrets".to_string() } else { list.join(", ") }
 }
 
 fn approver_names(r: &Reach) -> String {
     r.approvers
         .iter()
-        .map(|a| {
-            if a.name.is_empty() {
-                a.email.clone()
-            } else {
-                a.name.clone()
-            }
-        })
+        .map(|a| if a.name.is_empty() { a.email.clone() } else { a.name.clone() })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -69,8 +57,7 @@ pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
     frameworks(inp, appsec, governance);
     credentials(inp, identity);
     for row in rows.iter_mut() {
-        row.decisions
-            .sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
+        row.decisions.sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
         row.owners = owners(inp, row);
     }
     rows
@@ -79,25 +66,14 @@ pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
 fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccount) {
     for r in inp.reachability {
         let g = &r.grant;
-        let row = if g.kind.is_platform() {
-            &mut *platform
-        } else {
-            &mut *appsec
-        };
+        let row = if g.kind.is_platform() { &mut *platform } else { &mut *appsec };
         let place = match g.line {
             Some(l) => format!("{}:{l}", g.path),
             None => g.path.clone(),
         };
-        let evidence = g
-            .commit
-            .as_ref()
-            .map_or_else(|| format!("event:{}", g.origin), |c| commit_evidence(&c.id));
+        let evidence = g.commit.as_ref().map_or_else(|| format!("event:{}", g.origin), |c| commit_evidence(&c.id));
         row.decisions.push(Decision {
-            what: format!(
-                "made {} reachable ({}) at {place}",
-                names(&g.secret_names),
-                g.kind.name()
-            ),
+            what: format!("made {} reachable ({}) at {place}", names(&g.secret_names), g.kind.name()),
             who: g.actor.short(),
             at: g.at,
             evidence: evidence.clone(),
@@ -111,11 +87,7 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     g.path,
                     names(&g.secret_names),
                     g.actor.short(),
-                    if r.approvers.is_empty() {
-                        " with no recorded review"
-                    } else {
-                        ""
-                    }
+                    if r.approvers.is_empty() { " with no recorded review" } else { "" }
                 ),
                 evidence: evidence.clone(),
             });
@@ -143,12 +115,7 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
 fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccount) {
     for c in inp.approvals {
         let version = c.to.as_deref().or(c.from.as_deref()).unwrap_or("?");
-        let what = format!(
-            "{} {} {version} in {}",
-            c.package,
-            c.change.name(),
-            c.manifest
-        );
+        let what = format!("{} {} {version} in {}", c.package, c.change.name(), c.manifest);
         let evidence = commit_evidence(&c.commit.id);
         governance.decisions.push(Decision {
             what: what.clone(),
@@ -161,13 +128,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                 .commit
                 .approvers
                 .iter()
-                .map(|a| {
-                    format!(
-                        "{} ({})",
-                        if a.name.is_empty() { &a.email } else { &a.name },
-                        a.role
-                    )
-                })
+                .map(|a| format!("{} ({})", if a.name.is_empty() { &a.email } else { &a.name }, a.role))
                 .collect();
             appsec.decisions.push(Decision {
                 what: format!("approved {what}"),
@@ -177,16 +138,9 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
             });
         } else {
             let by = if c.commit.bot { "a bot" } else { "its author" };
-            let pr = c
-                .commit
-                .pull_request
-                .map(|n| format!(" (PR #{n})"))
-                .unwrap_or_default();
-            let owners = if c.owners.is_empty() {
-                String::new()
-            } else {
-                format!("; CODEOWNERS named {}", c.owners.join(" "))
-            };
+            let pr = c.commit.pull_request.map(|n| format!(" (PR #{n})")).unwrap_or_default();
+            let owners =
+                if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
             governance.gaps.push(Gap {
                 text: format!(
                     "{what}{pr} was merged with no recorded approval, by {by} {}{owners}",
@@ -197,11 +151,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();
-    for r in inp
-        .reachability
-        .iter()
-        .filter(|r| r.grant.kind == GrantKind::FrameworkDefault)
-    {
+    for r in inp.reachability.iter().filter(|r| r.grant.kind == GrantKind::FrameworkDefault) {
         let key = format!("{}|{}", r.grant.path, r.grant.secret_names.join(","));
         if defaults.insert(key) {
             governance.gaps.push(Gap {
@@ -229,10 +179,7 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                 let age = (e - *at).num_days();
                 if age > ROTATION_DAYS {
                     identity.gaps.push(Gap {
-                        text: format!(
-                            "{} was {age} days old when exposed and had never been rotated",
-                            s.label
-                        ),
+                        text: format!("{} was {age} days old when exposed and had never been rotated", s.label),
                         evidence: format!("event:issued {}", s.id),
                     });
                 }
@@ -257,9 +204,8 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                 }
             }
             (None, _) => {
-                let open = exposed
-                    .map(|e| format!(", exposed since {}", e.format("%Y-%m-%d %H:%M UTC")))
-                    .unwrap_or_default();
+                let open =
+                    exposed.map(|e| format!(", exposed since {}", e.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
                 identity.gaps.push(Gap {
                     text: format!("no evidence that {} ({}) was revoked{open}", s.label, s.id),
                     evidence: format!("secret:{}", s.id),
@@ -302,11 +248,7 @@ fn owners(inp: &Inputs, row: &mut RoleAccount) -> Vec<String> {
             .collect();
     }
     if matches!(row.role, Role::Appsec | Role::Governance) {
-        let code: BTreeSet<String> = inp
-            .approvals
-            .iter()
-            .flat_map(|c| c.owners.iter().cloned())
-            .collect();
+        let code: BTreeSet<String> = inp.approvals.iter().flat_map(|c| c.owners.iter().cloned()).collect();
         if !code.is_empty() {
             row.owners_declared = true;
             return code.into_iter().collect();
@@ -315,20 +257,11 @@ fn owners(inp: &Inputs, row: &mut RoleAccount) -> Vec<String> {
     let mut seen = BTreeSet::new();
     row.decisions
         .iter()
-        .flat_map(|d| {
-            d.who
-                .split(", ")
-                .map(|s| s.split(" (").next().unwrap_or(s).to_string())
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|d| d.who.split(", ").map(|s| s.split(" (").next().unwrap_or(s).to_string()).collect::<Vec<_>>())
         .filter(|w| !w.starts_with('(') && seen.insert(w.clone()))
         .collect()
 }
 
 fn times(n: usize) -> String {
-    if n == 1 {
-        "once".to_string()
-    } else {
-        format!("{n} times")
-    }
+    if n == 1 { "once".to_string() } else { format!("{n} times") }
 }

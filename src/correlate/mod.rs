@@ -41,10 +41,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
         owners: &ctx.owners,
     });
     let timeline = timeline::build(&secrets, &approvals, &reachability, &unwirings, &replays);
-    let window = timeline
-        .first()
-        .zip(timeline.last())
-        .map(|(a, b)| (a.at, b.at));
+    let window = timeline.first().zip(timeline.last()).map(|(a, b)| (a.at, b.at));
     let title = ctx.title.clone().unwrap_or_else(|| default_title(&secrets));
     let mut inputs = evidence.inputs.clone();
     inputs.sort_by(|a, b| (a.kind.name(), &a.path).cmp(&(b.kind.name(), &b.path)));
@@ -68,12 +65,7 @@ fn default_title(secrets: &[Secret]) -> String {
     match secrets {
         [] => "Credential leak review (no leaked secret found in the inputs)".to_string(),
         [one] => format!("Leak of {} ({})", one.label, one.kind),
-        [first, rest @ ..] => format!(
-            "Leak of {} ({}) and {} more",
-            first.label,
-            first.kind,
-            rest.len()
-        ),
+        [first, rest @ ..] => format!("Leak of {} ({}) and {} more", first.label, first.kind, rest.len()),
     }
 }
 
@@ -86,17 +78,9 @@ fn seconds(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<i64
 fn metrics(secrets: &[Secret], replays: &[crate::model::Replay]) -> Metrics {
     let count = |s: &Secret| replays.iter().filter(|r| r.secret == s.id).count();
     let primary = secrets.iter().max_by(|a, b| {
-        count(a).cmp(&count(b)).then_with(|| {
-            b.exposed
-                .as_ref()
-                .map(|e| e.at)
-                .cmp(&a.exposed.as_ref().map(|e| e.at))
-        })
+        count(a).cmp(&count(b)).then_with(|| b.exposed.as_ref().map(|e| e.at).cmp(&a.exposed.as_ref().map(|e| e.at)))
     });
-    let mut ips: Vec<&str> = replays
-        .iter()
-        .filter_map(|r| r.access.ip.as_deref())
-        .collect();
+    let mut ips: Vec<&str> = replays.iter().filter_map(|r| r.access.ip.as_deref()).collect();
     ips.sort_unstable();
     ips.dedup();
     let exposed = primary.and_then(|s| s.exposed.as_ref().map(|e| e.at));
@@ -104,10 +88,7 @@ fn metrics(secrets: &[Secret], replays: &[crate::model::Replay]) -> Metrics {
         primary_secret: primary.map(|s| s.id.clone()),
         exposure_window_s: seconds(exposed, primary.and_then(|s| s.revoked_at)),
         time_to_detect_s: seconds(exposed, primary.and_then(|s| s.detected_at)),
-        time_to_revoke_s: seconds(
-            primary.and_then(|s| s.detected_at),
-            primary.and_then(|s| s.revoked_at),
-        ),
+        time_to_revoke_s: seconds(primary.and_then(|s| s.detected_at), primary.and_then(|s| s.revoked_at)),
         replay_count: replays.len(),
         distinct_replay_ips: ips.len(),
     }

@@ -7,11 +7,7 @@ use crate::model::{Grant, Reach, Secret};
 /// Variables a kind of secret is conventionally read from.
 pub fn conventional_names(kind: &str) -> &'static [&'static str] {
     match kind {
-        "aws_access_key" => &[
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-        ],
+        "aws_access_key" => &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
         "openai_key" => &["OPENAI_API_KEY"],
         "anthropic_key" => &["ANTHROPIC_API_KEY"],
         "github_token" => &["GITHUB_TOKEN", "GH_TOKEN"],
@@ -26,20 +22,16 @@ pub fn conventional_names(kind: &str) -> &'static [&'static str] {
 }
 
 fn reaches(grant: &Grant, secret: &Secret) -> bool {
-    let names_match = grant.secret_names.iter().any(|n| {
-        secret.env_names.iter().any(|e| e == n)
-            || conventional_names(&secret.kind).contains(&n.as_str())
-    });
+    let names_match = grant
+        .secret_names
+        .iter()
+        .any(|n| secret.env_names.iter().any(|e| e == n) || conventional_names(&secret.kind).contains(&n.as_str()));
     // Loading `.env` reaches what a committed `.env` file held.
     let dotenv = grant.secret_names.iter().any(|n| n == ".env")
-        && secret
-            .exposed
-            .as_ref()
-            .and_then(|e| e.path.as_deref())
-            .is_some_and(|p| {
-                let name = p.rsplit('/').next().unwrap_or(p);
-                name == ".env" || name.starts_with(".env.")
-            });
+        && secret.exposed.as_ref().and_then(|e| e.path.as_deref()).is_some_and(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name == ".env" || name.starts_with(".env.")
+        });
     names_match || dotenv
 }
 
@@ -48,21 +40,11 @@ pub fn link(grants: &[Grant], secrets: &[Secret]) -> Vec<Reach> {
     let mut out: Vec<Reach> = grants
         .iter()
         .map(|g| Reach {
-            approvers: g
-                .commit
-                .as_ref()
-                .map(|c| c.approvers.clone())
-                .unwrap_or_default(),
-            secrets: secrets
-                .iter()
-                .filter(|s| reaches(g, s))
-                .map(|s| s.id.clone())
-                .collect(),
+            approvers: g.commit.as_ref().map(|c| c.approvers.clone()).unwrap_or_default(),
+            secrets: secrets.iter().filter(|s| reaches(g, s)).map(|s| s.id.clone()).collect(),
             grant: g.clone(),
         })
         .collect();
-    out.sort_by(|a, b| {
-        (a.grant.at, &a.grant.path, a.grant.line).cmp(&(b.grant.at, &b.grant.path, b.grant.line))
-    });
+    out.sort_by(|a, b| (a.grant.at, &a.grant.path, a.grant.line).cmp(&(b.grant.at, &b.grant.path, b.grant.line)));
     out
 }

@@ -30,22 +30,13 @@ const RECON: &[&str] = &[
 
 /// The user agent's family, versions folded: `Boto3/1.34.2 md/…` → `boto3`.
 pub fn ua_family(ua: &str) -> String {
-    ua.split(['/', ' ', '('])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+    ua.split(['/', ' ', '(']).next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 /// The /24 (IPv4) or /48 (IPv6) network of an address; other tokens as they are.
 pub fn network(ip: &str) -> String {
     let bare = ip.trim_start_matches('[').split(']').next().unwrap_or(ip);
-    if let Ok(v4) = bare
-        .split(':')
-        .next()
-        .unwrap_or(bare)
-        .parse::<std::net::Ipv4Addr>()
-    {
+    if let Ok(v4) = bare.split(':').next().unwrap_or(bare).parse::<std::net::Ipv4Addr>() {
         let o = v4.octets();
         return format!("{}.{}.{}.0/24", o[0], o[1], o[2]);
     }
@@ -70,21 +61,10 @@ struct Baseline {
 impl Baseline {
     fn of(uses: &[&Access]) -> Self {
         Self {
-            networks: uses
-                .iter()
-                .filter_map(|a| a.ip.as_deref())
-                .map(network)
-                .collect(),
-            agents: uses
-                .iter()
-                .filter_map(|a| a.user_agent.as_deref())
-                .map(ua_family)
-                .collect(),
+            networks: uses.iter().filter_map(|a| a.ip.as_deref()).map(network).collect(),
+            agents: uses.iter().filter_map(|a| a.user_agent.as_deref()).map(ua_family).collect(),
             principals: uses.iter().map(|a| a.principal.clone()).collect(),
-            actions: uses
-                .iter()
-                .map(|a| action_name(&a.action).to_string())
-                .collect(),
+            actions: uses.iter().map(|a| action_name(&a.action).to_string()).collect(),
         }
     }
 }
@@ -102,18 +82,10 @@ pub fn detect(secrets: &[Secret], accesses: &[Access]) -> Vec<Replay> {
         let base = Baseline::of(&before);
         for access in uses.into_iter().filter(|a| a.at >= exposed) {
             let mut reasons = Vec::new();
-            if access
-                .ip
-                .as_deref()
-                .is_some_and(|ip| !base.networks.contains(&network(ip)))
-            {
+            if access.ip.as_deref().is_some_and(|ip| !base.networks.contains(&network(ip))) {
                 reasons.push(ReplayReason::NewIp);
             }
-            if access
-                .user_agent
-                .as_deref()
-                .is_some_and(|ua| !base.agents.contains(&ua_family(ua)))
-            {
+            if access.user_agent.as_deref().is_some_and(|ua| !base.agents.contains(&ua_family(ua))) {
                 reasons.push(ReplayReason::NewUserAgent);
             }
             if !base.principals.contains(&access.principal) {
@@ -133,20 +105,10 @@ pub fn detect(secrets: &[Secret], accesses: &[Access]) -> Vec<Replay> {
                 reasons.push(ReplayReason::AfterDetection);
             }
             reasons.sort();
-            out.push(Replay {
-                secret: secret.id.clone(),
-                access: access.clone(),
-                reasons,
-            });
+            out.push(Replay { secret: secret.id.clone(), access: access.clone(), reasons });
         }
     }
-    out.sort_by(|a, b| {
-        (a.access.at, &a.secret, &a.access.event_id).cmp(&(
-            b.access.at,
-            &b.secret,
-            &b.access.event_id,
-        ))
-    });
+    out.sort_by(|a, b| (a.access.at, &a.secret, &a.access.event_id).cmp(&(b.access.at, &b.secret, &b.access.event_id)));
     out
 }
 

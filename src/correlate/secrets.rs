@@ -31,17 +31,10 @@ impl UnionFind {
 }
 
 fn keys(f: &Finding) -> Vec<String> {
-    let mut keys: Vec<String> = f
-        .identifiers
-        .iter()
-        .filter(|i| crate::model::is_access_key_id(i))
-        .map(|i| format!("id:{i}"))
-        .collect();
+    let mut keys: Vec<String> =
+        f.identifiers.iter().filter(|i| crate::model::is_access_key_id(i)).map(|i| format!("id:{i}")).collect();
     keys.extend(f.fingerprint.iter().map(|fp| format!("fp:{fp}")));
-    let place = f
-        .file
-        .as_deref()
-        .map(|p| p.trim_start_matches("./").trim_start_matches('/'));
+    let place = f.file.as_deref().map(|p| p.trim_start_matches("./").trim_start_matches('/'));
     if let (Some(c), Some(p), Some(l)) = (&f.commit, place, f.line) {
         keys.push(format!("at:{}:{p}:{l}", &c[..c.len().min(12)]));
     }
@@ -55,11 +48,7 @@ fn keys(f: &Finding) -> Vec<String> {
 
 /// The committer time git recorded for a commit id (full or abbreviated).
 fn commit_time<'a>(commits: &'a [CommitInfo], id: &str) -> Option<&'a CommitInfo> {
-    (id.len() >= 7).then(|| {
-        commits
-            .iter()
-            .find(|c| c.id.starts_with(id) || id.starts_with(&c.id))
-    })?
+    (id.len() >= 7).then(|| commits.iter().find(|c| c.id.starts_with(id) || id.starts_with(&c.id)))?
 }
 
 /// Merge findings into secrets, ordered by exposure time, with ids `s1`, `s2`, …
@@ -81,9 +70,8 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
             && let (Some(p), Some(l)) = (&f.file, f.line)
         {
             let p = p.trim_start_matches("./").trim_start_matches('/');
-            if let Some((_, &j)) = first_with
-                .iter()
-                .find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}")))
+            if let Some((_, &j)) =
+                first_with.iter().find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}")))
             {
                 uf.union(i, j);
             }
@@ -99,10 +87,8 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
         });
         groups[g].push(i);
     }
-    let mut secrets: Vec<Secret> = groups
-        .into_iter()
-        .map(|g| secret(g.iter().map(|&i| &findings[i]).collect(), evidence))
-        .collect();
+    let mut secrets: Vec<Secret> =
+        groups.into_iter().map(|g| secret(g.iter().map(|&i| &findings[i]).collect(), evidence)).collect();
     secrets.sort_by(|a, b| {
         let at = |s: &Secret| s.exposed.as_ref().map(|e| e.at);
         at(a).cmp(&at(b)).then_with(|| a.label.cmp(&b.label))
@@ -114,24 +100,11 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
 }
 
 fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
-    let kind = findings
-        .iter()
-        .map(|f| f.kind.as_str())
-        .find(|k| *k != "generic")
-        .unwrap_or("generic")
-        .to_string();
+    let kind = findings.iter().map(|f| f.kind.as_str()).find(|k| *k != "generic").unwrap_or("generic").to_string();
     let with_value = findings.iter().find(|f| f.fingerprint.is_some());
-    let label = with_value
-        .or(findings.first())
-        .map(|f| f.label.clone())
-        .unwrap_or_default();
+    let label = with_value.or(findings.first()).map(|f| f.label.clone()).unwrap_or_default();
     let set = |get: &dyn Fn(&Finding) -> Vec<String>| -> Vec<String> {
-        findings
-            .iter()
-            .flat_map(|f| get(f))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
+        findings.iter().flat_map(|f| get(f)).collect::<BTreeSet<_>>().into_iter().collect()
     };
     let identifiers = set(&|f| f.identifiers.clone());
     let env_names = set(&|f| f.env_names.clone());
@@ -160,28 +133,19 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
         evidence
             .accesses
             .iter()
-            .filter(|a| {
-                a.lifecycle
-                    .as_ref()
-                    .is_some_and(|(l, cred)| kind.contains(l) && identifiers.contains(cred))
-            })
+            .filter(|a| a.lifecycle.as_ref().is_some_and(|(l, cred)| kind.contains(l) && identifiers.contains(cred)))
             .collect()
     };
-    let issuance = lifecycle(&[Lifecycle::Issued])
-        .into_iter()
-        .min_by_key(|a| a.at);
+    let issuance = lifecycle(&[Lifecycle::Issued]).into_iter().min_by_key(|a| a.at);
     let issued = issuance.map(|a| (a.at, a.principal.clone()));
     // The compromised-key quarantine policy names the key's user, known from its issuance.
-    let user = issuance
-        .and_then(|a| a.resource.as_ref())
-        .map(|u| format!("user:{u}"));
-    let quarantine = evidence.accesses.iter().filter(|a| {
-        matches!(&a.lifecycle, Some((Lifecycle::Quarantined, cred)) if Some(cred) == user.as_ref())
-    });
-    let revocation = lifecycle(&[Lifecycle::Deactivated, Lifecycle::Deleted])
-        .into_iter()
-        .chain(quarantine)
-        .min_by_key(|a| a.at);
+    let user = issuance.and_then(|a| a.resource.as_ref()).map(|u| format!("user:{u}"));
+    let quarantine = evidence
+        .accesses
+        .iter()
+        .filter(|a| matches!(&a.lifecycle, Some((Lifecycle::Quarantined, cred)) if Some(cred) == user.as_ref()));
+    let revocation =
+        lifecycle(&[Lifecycle::Deactivated, Lifecycle::Deleted]).into_iter().chain(quarantine).min_by_key(|a| a.at);
     let revoked_at = revocation.map(|a| a.at).or(alert_revoked);
     Secret {
         id: String::new(),
@@ -203,11 +167,7 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
 
 /// Whether an access was made with one of the secret's credentials.
 pub fn used_by(secret: &Secret, access: &Access) -> bool {
-    access.lifecycle.is_none()
-        && access
-            .credential
-            .as_ref()
-            .is_some_and(|c| secret.identifiers.contains(c))
+    access.lifecycle.is_none() && access.credential.as_ref().is_some_and(|c| secret.identifiers.contains(c))
 }
 
 /// Fill in the last use and the size of the baseline.
@@ -216,10 +176,7 @@ pub fn with_usage(mut secrets: Vec<Secret>, accesses: &[Access]) -> Vec<Secret> 
         let uses: Vec<&Access> = accesses.iter().filter(|a| used_by(s, a)).collect();
         s.last_used = uses.iter().map(|a| a.at).max();
         let exposed = s.exposed.as_ref().map(|e| e.at);
-        s.baseline_uses = uses
-            .iter()
-            .filter(|a| exposed.is_some_and(|e| a.at < e))
-            .count();
+        s.baseline_uses = uses.iter().filter(|a| exposed.is_some_and(|e| a.at < e)).count();
     }
     secrets
 }

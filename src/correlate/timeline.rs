@@ -1,8 +1,6 @@
 //! The incident timeline: every dated fact of the case, in order.
 
-use crate::model::{
-    DependencyChange, EntryKind, Grant, ItemRef, Reach, Replay, Secret, TimelineEntry,
-};
+use crate::model::{DependencyChange, EntryKind, Grant, ItemRef, Reach, Replay, Secret, TimelineEntry};
 
 pub fn build(
     secrets: &[Secret],
@@ -17,12 +15,7 @@ pub fn build(
         out.push(TimelineEntry {
             at: c.commit.at,
             kind: EntryKind::Framework,
-            summary: format!(
-                "{} {} {version} ({})",
-                c.package,
-                c.change.name(),
-                c.manifest
-            ),
+            summary: format!("{} {} {version} ({})", c.package, c.change.name(), c.manifest),
             who: c.commit.author.short(),
             item: ItemRef::Approval(i),
         });
@@ -31,12 +24,7 @@ pub fn build(
         out.push(TimelineEntry {
             at: r.grant.at,
             kind: EntryKind::Reachability,
-            summary: format!(
-                "{} {} in {}",
-                r.grant.kind.name(),
-                r.grant.secret_names.join(", "),
-                r.grant.path
-            ),
+            summary: format!("{} {} in {}", r.grant.kind.name(), r.grant.secret_names.join(", "), r.grant.path),
             who: r.grant.actor.short(),
             item: ItemRef::Reach(i),
         });
@@ -45,12 +33,7 @@ pub fn build(
         out.push(TimelineEntry {
             at: g.at,
             kind: EntryKind::Unwiring,
-            summary: format!(
-                "removed {} {} from {}",
-                g.kind.name(),
-                g.secret_names.join(", "),
-                g.path
-            ),
+            summary: format!("removed {} {} from {}", g.kind.name(), g.secret_names.join(", "), g.path),
             who: g.actor.short(),
             item: ItemRef::Unwiring(i),
         });

@@ -25,8 +25,7 @@ fn vault_pair(
         "mount_type": if path.starts_with("secret/") { "kv" } else { "system" }, "namespace": {"id": "root"},
         "remote_address": addr, "client_token": auth["client_token"].clone(), "client_token_accessor": accessor});
     let t0 = when.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let t1 =
-        (when + Duration::milliseconds(3)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let t1 = (when + Duration::milliseconds(3)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     [
         json!({"time": t0, "type": "request", "auth": auth, "request": request}),
         json!({"time": t1, "type": "response", "auth": auth, "request": request, "response": {"mount_type": "kv"}}),
@@ -107,16 +106,8 @@ fn k8s_event(
     body: Option<Value>,
 ) -> Value {
     let (user, ua, ip) = who;
-    let group = if resource.contains("role") {
-        "rbac.authorization.k8s.io"
-    } else {
-        ""
-    };
-    let api = if group.is_empty() {
-        "/api/v1".to_string()
-    } else {
-        format!("/apis/{group}/v1")
-    };
+    let group = if resource.contains("role") { "rbac.authorization.k8s.io" } else { "" };
+    let api = if group.is_empty() { "/api/v1".to_string() } else { format!("/apis/{group}/v1") };
     let stamp = when.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let mut e = json!({
         "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": if body.is_some() { "RequestResponse" } else { "Metadata" },
@@ -198,21 +189,11 @@ fn k8s() -> Vec<Value> {
         "agent-secrets",
         None,
     ));
-    out.sort_by(|a, b| {
-        a["requestReceivedTimestamp"]
-            .as_str()
-            .cmp(&b["requestReceivedTimestamp"].as_str())
-    });
+    out.sort_by(|a, b| a["requestReceivedTimestamp"].as_str().cmp(&b["requestReceivedTimestamp"].as_str()));
     out
 }
 
 pub fn write(logs: &Path) -> Result<(), DemoError> {
-    write_file(
-        &logs.join("vault/audit.log"),
-        json_lines(&vault()).as_bytes(),
-    )?;
-    write_file(
-        &logs.join("k8s/kube-apiserver-audit.log"),
-        json_lines(&k8s()).as_bytes(),
-    )
+    write_file(&logs.join("vault/audit.log"), json_lines(&vault()).as_bytes())?;
+    write_file(&logs.join("k8s/kube-apiserver-audit.log"), json_lines(&k8s()).as_bytes())
 }

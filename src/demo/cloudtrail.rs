@@ -72,11 +72,7 @@ fn calls() -> Vec<(Call<'static>, Value)> {
         (
             Call {
                 when,
-                service: if name == "GetCallerIdentity" {
-                    "sts"
-                } else {
-                    "s3"
-                },
+                service: if name == "GetCallerIdentity" { "sts" } else { "s3" },
                 name,
                 region,
                 ip,
@@ -97,11 +93,7 @@ fn calls() -> Vec<(Call<'static>, Value)> {
     let mut day = at(2026, 3, 20, 10, 0, 0);
     let mut i = 0;
     while day < at(2026, 4, 14, 13, 0, 0) {
-        let ip = if i % 3 == 0 {
-            "52.18.44.11"
-        } else {
-            "52.18.44.10"
-        };
+        let ip = if i % 3 == 0 { "52.18.44.11" } else { "52.18.44.10" };
         let key = format!("tickets/{}/attachment-{i}.pdf", day.format("%Y-%m-%d"));
         out.push(agent(
             day,
@@ -122,20 +114,7 @@ fn calls() -> Vec<(Call<'static>, Value)> {
     }
     let [tor, vps] = ATTACKER_IPS;
     let attacker = |when, service, name, region, ip, ua, params, error| {
-        (
-            Call {
-                when,
-                service,
-                name,
-                region,
-                ip,
-                ua,
-                params,
-                response: Value::Null,
-                error,
-            },
-            agent_identity(),
-        )
+        (Call { when, service, name, region, ip, ua, params, response: Value::Null, error }, agent_identity())
     };
     let denied = Some((
         "AccessDenied",
@@ -152,26 +131,8 @@ fn calls() -> Vec<(Call<'static>, Value)> {
         json!({}),
         None,
     ));
-    out.push(attacker(
-        at(2026, 4, 13, 17, 6, 2),
-        "iam",
-        "ListUsers",
-        "us-east-1",
-        tor,
-        CLI_UA,
-        json!({}),
-        denied,
-    ));
-    out.push(attacker(
-        at(2026, 4, 13, 17, 6, 30),
-        "s3",
-        "ListBuckets",
-        "us-east-1",
-        tor,
-        CLI_UA,
-        json!({}),
-        None,
-    ));
+    out.push(attacker(at(2026, 4, 13, 17, 6, 2), "iam", "ListUsers", "us-east-1", tor, CLI_UA, json!({}), denied));
+    out.push(attacker(at(2026, 4, 13, 17, 6, 30), "s3", "ListBuckets", "us-east-1", tor, CLI_UA, json!({}), None));
     out.push(attacker(
         at(2026, 4, 13, 17, 7, 12),
         "secretsmanager",
@@ -207,8 +168,20 @@ fn calls() -> Vec<(Call<'static>, Value)> {
         None,
     ));
     // Revocation, and an attempt after it.
-    out.push((Call { when: at(2026, 4, 14, 13, 20, 5), service: "iam", name: "UpdateAccessKey", region: "us-east-1", ip: "198.51.100.20", ua: CONSOLE_UA,
-        params: json!({"userName": "svc-ticket-agent", "accessKeyId": AWS_KEY_ID, "status": "Inactive"}), response: Value::Null, error: None }, hannah_identity()));
+    out.push((
+        Call {
+            when: at(2026, 4, 14, 13, 20, 5),
+            service: "iam",
+            name: "UpdateAccessKey",
+            region: "us-east-1",
+            ip: "198.51.100.20",
+            ua: CONSOLE_UA,
+            params: json!({"userName": "svc-ticket-agent", "accessKeyId": AWS_KEY_ID, "status": "Inactive"}),
+            response: Value::Null,
+            error: None,
+        },
+        hannah_identity(),
+    ));
     out.push(attacker(
         at(2026, 4, 14, 15, 31, 18),
         "sts",
@@ -217,10 +190,7 @@ fn calls() -> Vec<(Call<'static>, Value)> {
         tor,
         CLI_UA,
         json!({}),
-        Some((
-            "InvalidClientTokenId",
-            "The security token included in the request is invalid.",
-        )),
+        Some(("InvalidClientTokenId", "The security token included in the request is invalid.")),
     ));
     out.push((
         Call {
@@ -244,10 +214,7 @@ pub fn write(logs: &Path) -> Result<(), DemoError> {
     let mut files: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     for (n, (call, identity)) in calls().into_iter().enumerate() {
         let day = call.when.format("%Y/%m/%d").to_string();
-        files
-            .entry((call.region.to_string(), day))
-            .or_default()
-            .push(record(&call, identity, n));
+        files.entry((call.region.to_string(), day)).or_default().push(record(&call, identity, n));
     }
     for ((region, day), records) in files {
         let stamp = day.replace('/', "");
@@ -255,16 +222,11 @@ pub fn write(logs: &Path) -> Result<(), DemoError> {
             "{ACCOUNT}_CloudTrail_{region}_{stamp}T2355Z_{:08x}.json.gz",
             records.len() * 2654435761 % 0xffff_ffff
         );
-        let path = logs.join(format!(
-            "AWSLogs/{ACCOUNT}/CloudTrail/{region}/{day}/{name}"
-        ));
+        let path = logs.join(format!("AWSLogs/{ACCOUNT}/CloudTrail/{region}/{day}/{name}"));
         let body = json!({ "Records": records }).to_string();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         let bytes = gz.write_all(body.as_bytes()).and_then(|_| gz.finish());
-        let bytes = bytes.map_err(|source| DemoError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes = bytes.map_err(|source| DemoError::Write { path: path.display().to_string(), source })?;
         write_file(&path, &bytes)?;
     }
     Ok(())

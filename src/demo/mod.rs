@@ -16,10 +16,7 @@ use chrono::{DateTime, TimeZone, Utc};
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("{path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
+    Write { path: String, source: std::io::Error },
     #[error("building the demo repository: {0}")]
     Git(#[from] git2::Error),
 }
@@ -31,8 +28,7 @@ pub const AWS_KEY_ID: &str = "AKIA4NWTDEMOLEAKQ5XZ";
 /// The leaked AWS secret access key (fake).
 pub const AWS_SECRET: &str = "q8Vd2NtR7xLm4KpZ0cWf9YbHs3JeGu6AiTo1XnEv";
 /// The leaked OpenAI project key (fake).
-pub const OPENAI_KEY: &str =
-    "sk-proj-Nw7dEmOlEaK2r9XqVb4Lm8TzP1sYcKeH6uJfA0gRiWnD3oQxT3BlbkFJdEmOkEyNoTrEaL5Zq";
+pub const OPENAI_KEY: &str = "sk-proj-Nw7dEmOlEaK2r9XqVb4Lm8TzP1sYcKeH6uJfA0gRiWnD3oQxT3BlbkFJdEmOkEyNoTrEaL5Zq";
 /// Every raw secret value the demo plants: no output may contain them.
 pub const LEAKED_VALUES: [&str; 3] = [AWS_KEY_ID, AWS_SECRET, OPENAI_KEY];
 /// Addresses the attackers used (never seen before the leak).
@@ -50,16 +46,11 @@ pub struct DemoPaths {
 
 /// A fixed instant of the demo's story (UTC).
 pub(crate) fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, mo, d, h, mi, s)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, s).single().unwrap_or_default()
 }
 
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
-    let err = |source| DemoError::Write {
-        path: path.display().to_string(),
-        source,
-    };
+    let err = |source| DemoError::Write { path: path.display().to_string(), source };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(err)?;
     }

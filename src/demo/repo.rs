@@ -20,10 +20,7 @@ const MARCUS: (&str, &str) = ("Marcus Lee", "marcus@northwind.dev");
 const DANA: (&str, &str) = ("Dana Kowalski", "dana@northwind.dev");
 const TOM: (&str, &str) = ("Tom Okafor", "tom@northwind.dev");
 const SOFIA: (&str, &str) = ("Sofia Alvarez", "sofia@northwind.dev");
-const BOT: (&str, &str) = (
-    "dependabot[bot]",
-    "49699333+dependabot[bot]@users.noreply.github.com",
-);
+const BOT: (&str, &str) = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com");
 const GITHUB: (&str, &str) = ("GitHub", "noreply@github.com");
 
 struct Builder<'r> {
@@ -51,11 +48,7 @@ impl Builder<'_> {
     }
 
     fn tree(&self) -> Result<Oid, git2::Error> {
-        let files: Vec<(&str, &str)> = self
-            .files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
+        let files: Vec<(&str, &str)> = self.files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         write_tree(self.repo, &files)
     }
 
@@ -85,22 +78,12 @@ impl Builder<'_> {
     }
 
     /// A commit pushed by its author.
-    fn commit(
-        &mut self,
-        who: (&str, &str),
-        when: DateTime<Utc>,
-        message: &str,
-    ) -> Result<Oid, git2::Error> {
+    fn commit(&mut self, who: (&str, &str), when: DateTime<Utc>, message: &str) -> Result<Oid, git2::Error> {
         self.commit_with(who, who, when, message, None)
     }
 
     /// A pull request squash-merged with the forge's button.
-    fn squash(
-        &mut self,
-        who: (&str, &str),
-        when: DateTime<Utc>,
-        message: &str,
-    ) -> Result<Oid, git2::Error> {
+    fn squash(&mut self, who: (&str, &str), when: DateTime<Utc>, message: &str) -> Result<Oid, git2::Error> {
         self.commit_with(who, GITHUB, when, message, None)
     }
 }
@@ -186,40 +169,21 @@ pub fn build(path: &Path) -> Result<Leak, DemoError> {
     let mut opts = RepositoryInitOptions::new();
     opts.initial_head("main");
     let repo = Repository::init_opts(path, &opts)?;
-    let mut b = Builder {
-        repo: &repo,
-        files: BTreeMap::new(),
-        head: None,
-    };
+    let mut b = Builder { repo: &repo, files: BTreeMap::new(), head: None };
 
+    b.put("README.md", "# ticket-agent\n\nTriage support tickets with an LLM agent.\n")
+        .put("requirements.txt", REQUIREMENTS)
+        .put("app/__init__.py", "")
+        .put("app/main.py", MAIN_PY)
+        .put(".gitignore", "__pycache__/\n*.pyc\n.venv/\n")
+        .put(".github/CODEOWNERS", "* @northwind/agents\nrequirements*.txt @northwind/appsec\n");
+    b.commit(WEI, at(2026, 3, 2, 9, 14, 0), "Initial ticket-agent service skeleton")?;
+    b.edit("app/main.py", "    return {\"ok\": True}\n", "    return {\"ok\": True, \"version\": \"0.1.0\"}\n");
+    b.commit(WEI, at(2026, 3, 3, 11, 2, 0), "Report version in health check")?;
     b.put(
-        "README.md",
-        "# ticket-agent\n\nTriage support tickets with an LLM agent.\n",
-    )
-    .put("requirements.txt", REQUIREMENTS)
-    .put("app/__init__.py", "")
-    .put("app/main.py", MAIN_PY)
-    .put(".gitignore", "__pycache__/\n*.pyc\n.venv/\n")
-    .put(
-        ".github/CODEOWNERS",
-        "* @northwind/agents\nrequirements*.txt @northwind/appsec\n",
+        "app/models.py",
+        "from pydantic import BaseModel\n\n\nclass Ticket(BaseModel):\n    id: str\n    subject: str\n    body: str\n",
     );
-    b.commit(
-        WEI,
-        at(2026, 3, 2, 9, 14, 0),
-        "Initial ticket-agent service skeleton",
-    )?;
-    b.edit(
-        "app/main.py",
-        "    return {\"ok\": True}\n",
-        "    return {\"ok\": True, \"version\": \"0.1.0\"}\n",
-    );
-    b.commit(
-        WEI,
-        at(2026, 3, 3, 11, 2, 0),
-        "Report version in health check",
-    )?;
-    b.put("app/models.py", "from pydantic import BaseModel\n\n\nclass Ticket(BaseModel):\n    id: str\n    subject: str\n    body: str\n");
     b.commit(WEI, at(2026, 3, 5, 15, 40, 0), "Add ticket model")?;
     b.edit("requirements.txt", "uvicorn==0.29.0", "uvicorn==0.30.1");
     b.commit(BOT, at(2026, 3, 6, 4, 11, 0), "Bump uvicorn from 0.29.0 to 0.30.1\n\nBumps [uvicorn](https://github.com/encode/uvicorn) from 0.29.0 to 0.30.1.\n\nSigned-off-by: dependabot[bot] <support@github.com>\n")?;
@@ -234,57 +198,47 @@ pub fn build(path: &Path) -> Result<Leak, DemoError> {
         at(2026, 3, 12, 10, 5, 0),
         "Add ticket lookup tool (#17)\n\nReviewed-by: Marcus Lee <marcus@northwind.dev>\n",
     )?;
-    b.edit(
-        "requirements.txt",
-        "openai==1.14.3\n",
-        "openai==1.14.3\npython-dotenv==1.0.1\nboto3==1.34.84\n",
-    )
-    .put("app/config.py", CONFIG_PY);
+    b.edit("requirements.txt", "openai==1.14.3\n", "openai==1.14.3\npython-dotenv==1.0.1\nboto3==1.34.84\n")
+        .put("app/config.py", CONFIG_PY);
     b.squash(TOM, at(2026, 3, 16, 14, 48, 0), "Load provider keys and S3 client from the environment (#19)\n\nReviewed-by: Priya Raman <priya@northwind.dev>\n")?;
     b.put("app/storage.py", "from app.config import ATTACHMENTS_BUCKET, s3\n\n\ndef save_attachment(key: str, data: bytes) -> None:\n    s3.put_object(Bucket=ATTACHMENTS_BUCKET, Key=key, Body=data)\n");
-    b.commit(
-        WEI,
-        at(2026, 3, 18, 9, 30, 0),
-        "Store ticket attachments in S3",
-    )?;
+    b.commit(WEI, at(2026, 3, 18, 9, 30, 0), "Store ticket attachments in S3")?;
     b.put("deploy/k8s/deployment.yaml", DEPLOYMENT)
         .put("deploy/k8s/service.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: ticket-agent\n  namespace: agents\nspec:\n  selector:\n    app: ticket-agent\n  ports:\n    - port: 80\n      targetPort: 8000\n");
-    b.squash(
-        DANA,
-        at(2026, 3, 20, 13, 15, 0),
-        "Deploy ticket-agent to the agents namespace (#22)\n",
-    )?;
+    b.squash(DANA, at(2026, 3, 20, 13, 15, 0), "Deploy ticket-agent to the agents namespace (#22)\n")?;
     b.edit("requirements.txt", "pydantic==2.6.4", "pydantic==2.7.1");
-    b.commit(BOT, at(2026, 3, 23, 4, 9, 0), "Bump pydantic from 2.6.4 to 2.7.1\n\nSigned-off-by: dependabot[bot] <support@github.com>\n")?;
-    b.put(".github/workflows/eval.yml", "name: agent-eval\non: [push]\nenv:\n  OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\njobs:\n  eval:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -r requirements.txt && python -m evals.run\n");
     b.commit(
-        WEI,
-        at(2026, 3, 24, 17, 20, 0),
-        "Run the agent eval suite in CI",
+        BOT,
+        at(2026, 3, 23, 4, 9, 0),
+        "Bump pydantic from 2.6.4 to 2.7.1\n\nSigned-off-by: dependabot[bot] <support@github.com>\n",
     )?;
+    b.put(".github/workflows/eval.yml", "name: agent-eval\non: [push]\nenv:\n  OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\njobs:\n  eval:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -r requirements.txt && python -m evals.run\n");
+    b.commit(WEI, at(2026, 3, 24, 17, 20, 0), "Run the agent eval suite in CI")?;
     b.put("deploy/k8s/hpa.yaml", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: ticket-agent\n  namespace: agents\nspec:\n  minReplicas: 2\n  maxReplicas: 6\n");
     b.squash(
         DANA,
         at(2026, 3, 26, 11, 0, 0),
         "Autoscale ticket-agent (#24)\n\nReviewed-by: Marcus Lee <marcus@northwind.dev>\n",
     )?;
-    b.edit(
-        ".github/CODEOWNERS",
-        "requirements*.txt",
-        "/deploy/ @northwind/platform\nrequirements*.txt",
+    b.edit(".github/CODEOWNERS", "requirements*.txt", "/deploy/ @northwind/platform\nrequirements*.txt");
+    b.squash(
+        SOFIA,
+        at(2026, 3, 27, 15, 33, 0),
+        "CODEOWNERS: platform owns deploy/ (#25)\n\nReviewed-by: Dana Kowalski <dana@northwind.dev>\n",
+    )?;
+    b.put(
+        "app/logging.py",
+        "import logging\n\nlogging.basicConfig(level=logging.INFO, format=\"%(asctime)s %(levelname)s %(message)s\")\n",
     );
-    b.squash(SOFIA, at(2026, 3, 27, 15, 33, 0), "CODEOWNERS: platform owns deploy/ (#25)\n\nReviewed-by: Dana Kowalski <dana@northwind.dev>\n")?;
-    b.put("app/logging.py", "import logging\n\nlogging.basicConfig(level=logging.INFO, format=\"%(asctime)s %(levelname)s %(message)s\")\n");
     b.commit(WEI, at(2026, 3, 30, 10, 12, 0), "Structured logging")?;
 
     // A branch merged with a merge commit: the upgrade nobody recorded approving.
     let main_tip = b.head;
-    b.edit("requirements.txt", "langchain==0.1.16", "langchain==0.2.5")
-        .edit(
-            "requirements.txt",
-            "langchain-openai==0.1.3",
-            "langchain-openai==0.1.9",
-        );
+    b.edit("requirements.txt", "langchain==0.1.16", "langchain==0.2.5").edit(
+        "requirements.txt",
+        "langchain-openai==0.1.3",
+        "langchain-openai==0.1.9",
+    );
     let branch = b.commit(PRIYA, at(2026, 3, 31, 18, 2, 0), "Upgrade LangChain to 0.2")?;
     b.head = main_tip;
     b.commit_with(
@@ -296,15 +250,18 @@ pub fn build(path: &Path) -> Result<Leak, DemoError> {
     )?;
 
     b.edit("requirements.txt", "openai==1.14.3", "openai==1.30.1");
-    b.commit(BOT, at(2026, 4, 3, 4, 15, 0), "Bump openai from 1.14.3 to 1.30.1\n\nSigned-off-by: dependabot[bot] <support@github.com>\n")?;
+    b.commit(
+        BOT,
+        at(2026, 4, 3, 4, 15, 0),
+        "Bump openai from 1.14.3 to 1.30.1\n\nSigned-off-by: dependabot[bot] <support@github.com>\n",
+    )?;
     b.edit("app/main.py", "app = FastAPI(title=\"ticket-agent\")\n", "app = FastAPI(title=\"ticket-agent\")\n\n\n@app.get(\"/metrics\")\ndef metrics():\n    return {\"tickets_triaged\": 0}\n");
     b.commit(WEI, at(2026, 4, 6, 14, 30, 0), "Expose triage metrics")?;
-    b.put("docker-compose.yml", "services:\n  agent:\n    build: .\n    env_file: .env\n    ports:\n      - \"8000:8000\"\n");
-    b.commit(
-        TOM,
-        at(2026, 4, 8, 16, 5, 0),
-        "docker-compose for local development",
-    )?;
+    b.put(
+        "docker-compose.yml",
+        "services:\n  agent:\n    build: .\n    env_file: .env\n    ports:\n      - \"8000:8000\"\n",
+    );
+    b.commit(TOM, at(2026, 4, 8, 16, 5, 0), "docker-compose for local development")?;
 
     let dotenv = format!(
         "AWS_ACCESS_KEY_ID={AWS_KEY_ID}\nAWS_SECRET_ACCESS_KEY={AWS_SECRET}\nAWS_REGION=eu-west-1\nOPENAI_API_KEY={OPENAI_KEY}\n"
@@ -313,11 +270,7 @@ pub fn build(path: &Path) -> Result<Leak, DemoError> {
     let leak_at = at(2026, 4, 13, 16, 42, 10);
     let leak = b.commit(TOM, leak_at, "Local dev: add env config")?;
 
-    b.edit(
-        "app/tools.py",
-        "    return ticket_id\n",
-        "    return str(ticket_id)\n",
-    );
+    b.edit("app/tools.py", "    return ticket_id\n", "    return str(ticket_id)\n");
     b.commit(WEI, at(2026, 4, 14, 8, 55, 0), "Coerce ticket ids to str")?;
     b.delete(".env")
         .edit(".gitignore", ".venv/\n", ".venv/\n.env\n")
@@ -335,13 +288,13 @@ pub fn build(path: &Path) -> Result<Leak, DemoError> {
         at(2026, 4, 20, 13, 40, 0),
         "Guardrails on agent output (#33)\n\nReviewed-by: Marcus Lee <marcus@northwind.dev>\n",
     )?;
-    let irsa = DEPLOYMENT
-        .split("            - name: AWS_ACCESS_KEY_ID")
-        .next()
-        .unwrap_or(DEPLOYMENT)
-        .to_string();
+    let irsa = DEPLOYMENT.split("            - name: AWS_ACCESS_KEY_ID").next().unwrap_or(DEPLOYMENT).to_string();
     b.put("deploy/k8s/deployment.yaml", &irsa);
-    b.squash(DANA, at(2026, 4, 22, 10, 10, 0), "Use IRSA for S3 instead of static keys (#35)\n\nReviewed-by: Sofia Alvarez <sofia@northwind.dev>\n")?;
+    b.squash(
+        DANA,
+        at(2026, 4, 22, 10, 10, 0),
+        "Use IRSA for S3 instead of static keys (#35)\n\nReviewed-by: Sofia Alvarez <sofia@northwind.dev>\n",
+    )?;
     b.edit(
         "app/agent.py",
         "from app.prompts import TRIAGE_PROMPT\n",
@@ -354,10 +307,7 @@ pub fn build(path: &Path) -> Result<Leak, DemoError> {
         repo.set_head("refs/heads/main")?;
         repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
     }
-    Ok(Leak {
-        commit: leak.to_string(),
-        at: leak_at,
-    })
+    Ok(Leak { commit: leak.to_string(), at: leak_at })
 }
 
 /// Write a tree of `(path relative to it, content)` pairs, folders first-class.

@@ -37,9 +37,7 @@ pub fn write(scans: &Path, leak: &Leak) -> Result<(), DemoError> {
     let pretty = serde_json::to_string_pretty(&gitleaks).unwrap_or_default();
     write_file(&scans.join("gitleaks-report.json"), pretty.as_bytes())?;
 
-    let go_time = (leak.at - chrono::Duration::hours(7))
-        .format("%Y-%m-%d %H:%M:%S -0700 PDT")
-        .to_string();
+    let go_time = (leak.at - chrono::Duration::hours(7)).format("%Y-%m-%d %H:%M:%S -0700 PDT").to_string();
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let source = |line: u32| {
         json!({"Data": {"Git": {"commit": leak.commit, "file": ".env", "email": "Tom Okafor <tom@northwind.dev>",
@@ -54,17 +52,9 @@ pub fn write(scans: &Path, leak: &Leak) -> Result<(), DemoError> {
             "DetectorName": "OpenAI", "DecoderName": "PLAIN", "Verified": true, "Raw": b64(OPENAI_KEY), "Redacted": "",
             "ExtraData": {"id": "org-northwind", "total_orgs": "1"}, "StructuredData": null}),
     ];
-    write_file(
-        &scans.join("trufflehog.jsonl"),
-        json_lines(&trufflehog).as_bytes(),
-    )?;
+    write_file(&scans.join("trufflehog.jsonl"), json_lines(&trufflehog).as_bytes())?;
 
-    let alert = |number: u64,
-                 secret_type: &str,
-                 display: &str,
-                 secret: &str,
-                 line: u32,
-                 resolved: bool| {
+    let alert = |number: u64, secret_type: &str, display: &str, secret: &str, line: u32, resolved: bool| {
         json!({"number": number, "created_at": "2026-04-14T09:12:47Z", "updated_at": "2026-04-14T13:45:02Z",
             "url": format!("https://api.github.com/repos/northwind/ticket-agent/secret-scanning/alerts/{number}"),
             "html_url": format!("https://github.com/northwind/ticket-agent/security/secret-scanning/{number}"),
@@ -79,18 +69,8 @@ pub fn write(scans: &Path, leak: &Leak) -> Result<(), DemoError> {
     };
     let alerts = json!([
         alert(2, "openai_api_key", "OpenAI API Key", OPENAI_KEY, 4, false),
-        alert(
-            1,
-            "aws_access_key_id",
-            "Amazon AWS Access Key ID",
-            AWS_KEY_ID,
-            1,
-            true
-        ),
+        alert(1, "aws_access_key_id", "Amazon AWS Access Key ID", AWS_KEY_ID, 1, true),
     ]);
     let pretty = serde_json::to_string_pretty(&alerts).unwrap_or_default();
-    write_file(
-        &scans.join("github-secret-scanning-alerts.json"),
-        pretty.as_bytes(),
-    )
+    write_file(&scans.join("github-secret-scanning-alerts.json"), pretty.as_bytes())
 }

@@ -39,21 +39,12 @@ pub struct Case {
 }
 
 fn read(path: &Path) -> Result<String, IngestError> {
-    std::fs::read_to_string(path).map_err(|source| IngestError::Read {
-        path: path.display().to_string(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| IngestError::Read { path: path.display().to_string(), source })
 }
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> IngestError {
-    let line = e.span().map_or(0, |s| {
-        text[..s.start.min(text.len())].matches('\n').count() + 1
-    });
-    IngestError::Parse {
-        path: path.display().to_string(),
-        line,
-        message: e.message().to_string(),
-    }
+    let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    IngestError::Parse { path: path.display().to_string(), line, message: e.message().to_string() }
 }
 
 /// Read a case file; paths in it are relative to the file's folder.
@@ -64,19 +55,13 @@ pub fn load(path: &Path) -> Result<Case, IngestError> {
     let rel = |p: &str| -> String {
         let (kind, rest) = match p.split_once(':') {
             Some((k, r))
-                if !k.contains('/')
-                    && !k.is_empty()
-                    && k.chars().all(|c| c.is_ascii_lowercase() || c == '-') =>
+                if !k.contains('/') && !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '-') =>
             {
                 (format!("{k}:"), r)
             }
             _ => (String::new(), p),
         };
-        let full = if Path::new(rest).is_absolute() {
-            PathBuf::from(rest)
-        } else {
-            base.join(rest)
-        };
+        let full = if Path::new(rest).is_absolute() { PathBuf::from(rest) } else { base.join(rest) };
         format!("{kind}{}", full.display())
     };
     let mut sources = Vec::new();
@@ -109,10 +94,7 @@ pub fn load_owners(path: &Path) -> Result<Owners, IngestError> {
         if !["appsec", "platform", "identity", "governance"].contains(&role.as_str()) {
             return Err(IngestError::Parse {
                 path: path.display().to_string(),
-                line: text
-                    .lines()
-                    .position(|l| l.contains(role.as_str()))
-                    .map_or(0, |i| i + 1),
+                line: text.lines().position(|l| l.contains(role.as_str())).map_or(0, |i| i + 1),
                 message: format!("unknown role `{role}` (appsec, platform, identity, governance)"),
             });
         }

@@ -48,9 +48,7 @@ impl Lines {
 }
 
 fn memchr_all(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    buf.iter()
-        .enumerate()
-        .filter_map(|(i, b)| (*b == b'\n').then_some(i))
+    buf.iter().enumerate().filter_map(|(i, b)| (*b == b'\n').then_some(i))
 }
 
 fn skip_ws(buf: &[u8], mut pos: usize) -> usize {
@@ -93,10 +91,7 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
             match buf[pos..end].iter().position(|b| *b == b'{') {
                 Some(i) => pos += i,
                 None => {
-                    rejected.push(Rejected {
-                        line: lines.line_of(pos),
-                        message: "not JSON".to_string(),
-                    });
+                    rejected.push(Rejected { line: lines.line_of(pos), message: "not JSON".to_string() });
                     pos = end;
                     continue;
                 }
@@ -105,9 +100,9 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
         let line_end = lines.next_line_start(pos).unwrap_or(buf.len());
         // JSON lines: once the first record fits on its line, every record must.
         let parsed = match (in_array, json_lines) {
-            (false, Some(true)) => serde_json::from_slice::<Value>(&buf[pos..line_end])
-                .map(|v| (v, line_end))
-                .map_err(|e| (e, line_end)),
+            (false, Some(true)) => {
+                serde_json::from_slice::<Value>(&buf[pos..line_end]).map(|v| (v, line_end)).map_err(|e| (e, line_end))
+            }
             _ => parse_one(buf, pos).map_err(|e| {
                 let end = lines.next_line_start(pos).unwrap_or(buf.len());
                 (e, end)
@@ -116,8 +111,7 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
         match parsed {
             Ok((value, next)) => {
                 if json_lines.is_none() && !in_array {
-                    json_lines =
-                        Some(lines.line_of(next.saturating_sub(1).max(pos)) == lines.line_of(pos));
+                    json_lines = Some(lines.line_of(next.saturating_sub(1).max(pos)) == lines.line_of(pos));
                 }
                 let line = lines.line_of(pos);
                 match unwrap_wrapper(value) {
@@ -127,16 +121,9 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
                 pos = next;
             }
             Err((e, end)) => {
-                let offset = if json_lines == Some(true) {
-                    0
-                } else {
-                    e.line().saturating_sub(1)
-                };
+                let offset = if json_lines == Some(true) { 0 } else { e.line().saturating_sub(1) };
                 let line = lines.line_of(pos) + offset;
-                rejected.push(Rejected {
-                    line,
-                    message: format!("malformed JSON: {e}"),
-                });
+                rejected.push(Rejected { line, message: format!("malformed JSON: {e}") });
                 if in_array {
                     break;
                 }

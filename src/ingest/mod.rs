@@ -20,16 +20,9 @@ use crate::model::{Evidence, InputSummary, Rejected, SourceKind};
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("{path}: cannot read: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("{path}:{line}: {message}")]
-    Parse {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    Parse { path: String, line: usize, message: String },
     #[error("{path}: not a format leakline knows as {expected} (force one with KIND:PATH)")]
     UnknownFormat { path: String, expected: String },
     #[error("{path}: unknown source kind `{kind}`")]
@@ -75,22 +68,14 @@ impl SourceSpec {
     }
 }
 
-fn split_kind(
-    arg: &str,
-    allowed: &[SourceKind],
-) -> Result<(Option<SourceKind>, PathBuf), IngestError> {
+fn split_kind(arg: &str, allowed: &[SourceKind]) -> Result<(Option<SourceKind>, PathBuf), IngestError> {
     if let Some((kind, path)) = arg.split_once(':') {
-        let looks_like_kind = !kind.is_empty()
-            && kind
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
+        let looks_like_kind =
+            !kind.is_empty() && kind.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
         if looks_like_kind && !Path::new(arg).exists() {
             let k = SourceKind::from_name(kind)
                 .filter(|k| allowed.contains(k))
-                .ok_or_else(|| IngestError::UnknownKind {
-                    path: path.to_string(),
-                    kind: kind.to_string(),
-                })?;
+                .ok_or_else(|| IngestError::UnknownKind { path: path.to_string(), kind: kind.to_string() })?;
             return Ok((Some(k), PathBuf::from(path)));
         }
     }
@@ -119,43 +104,22 @@ pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, Ingest
     }
 }
 
-fn load_files(
-    path: &Path,
-    forced: Option<SourceKind>,
-    family: &[SourceKind],
-) -> Result<Evidence, IngestError> {
+fn load_files(path: &Path, forced: Option<SourceKind>, family: &[SourceKind]) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|source| IngestError::Read {
-        path: display.clone(),
-        source,
-    })?;
-    let expected = if family.contains(&SourceKind::Vault) {
-        "an audit log"
-    } else {
-        "scanner output"
-    };
+    let meta = std::fs::metadata(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
+    let expected = if family.contains(&SourceKind::Vault) { "an audit log" } else { "scanner output" };
     if meta.is_file() {
         return load_file(path, forced, family).and_then(|ev| {
-            ev.ok_or_else(|| IngestError::UnknownFormat {
-                path: display,
-                expected: expected.to_string(),
-            })
+            ev.ok_or_else(|| IngestError::UnknownFormat { path: display, expected: expected.to_string() })
         });
     }
     let mut files = Vec::new();
-    walk(path, &mut files).map_err(|source| IngestError::Read {
-        path: display.clone(),
-        source,
-    })?;
+    walk(path, &mut files).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     files.sort();
     let mut evidence = Evidence::default();
     let mut summaries: Vec<InputSummary> = Vec::new();
     for file in files {
-        let relative = file
-            .strip_prefix(path)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
+        let relative = file.strip_prefix(path).unwrap_or(&file).display().to_string();
         let inputs = match load_file(&file, forced, family)? {
             Some(mut ev) => {
                 let inputs = std::mem::take(&mut ev.inputs);
@@ -183,10 +147,7 @@ fn load_files(
             merged.rejected += summary.rejected;
             for e in summary.errors {
                 if merged.errors.len() < InputSummary::MAX_ERRORS {
-                    merged.errors.push(Rejected {
-                        line: e.line,
-                        message: format!("{relative}: {}", e.message),
-                    });
+                    merged.errors.push(Rejected { line: e.line, message: format!("{relative}: {}", e.message) });
                 }
             }
         }
@@ -214,20 +175,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Read and parse one file; `None` when its kind cannot be told.
-fn load_file(
-    path: &Path,
-    forced: Option<SourceKind>,
-    family: &[SourceKind],
-) -> Result<Option<Evidence>, IngestError> {
+fn load_file(path: &Path, forced: Option<SourceKind>, family: &[SourceKind]) -> Result<Option<Evidence>, IngestError> {
     let display = path.display().to_string();
-    let raw = std::fs::read(path).map_err(|source| IngestError::Read {
-        path: display.clone(),
-        source,
-    })?;
-    let bytes = framing::decompress(raw).map_err(|source| IngestError::Read {
-        path: display.clone(),
-        source,
-    })?;
+    let raw = std::fs::read(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
+    let bytes = framing::decompress(raw).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced) {
         return Ok(Some(evidence));
     }
@@ -236,11 +187,7 @@ fn load_file(
         Some(k) => k,
         None if records.is_empty() && !rejected.is_empty() => {
             let first = &rejected[0];
-            return Err(IngestError::Parse {
-                path: display,
-                line: first.line,
-                message: first.message.clone(),
-            });
+            return Err(IngestError::Parse { path: display, line: first.line, message: first.message.clone() });
         }
         None => return Ok(None),
     };
@@ -251,9 +198,7 @@ fn load_file(
     let mut evidence = Evidence::default();
     match kind {
         SourceKind::Git => {}
-        k if SourceKind::AUDIT.contains(&k) => {
-            audit::parse(k, &display, records, &mut summary, &mut evidence)
-        }
+        k if SourceKind::AUDIT.contains(&k) => audit::parse(k, &display, records, &mut summary, &mut evidence),
         k => scan::parse(k, &display, records, &mut summary, &mut evidence),
     }
     evidence.inputs.push(summary);
@@ -262,10 +207,7 @@ fn load_file(
 
 /// The kind of the first record that any known kind of the family claims.
 fn sniff(records: &[framing::Located], family: &[SourceKind]) -> Option<SourceKind> {
-    records
-        .iter()
-        .take(20)
-        .find_map(|(_, v)| sniff_record(v).filter(|k| family.contains(k)))
+    records.iter().take(20).find_map(|(_, v)| sniff_record(v).filter(|k| family.contains(k)))
 }
 
 /// What kind of record this is, from the fields it carries.
@@ -275,9 +217,7 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
         Some(SourceKind::Cloudtrail)
     } else if (has("request") || has("auth")) && has("type") && has("time") {
         Some(SourceKind::Vault)
-    } else if has("auditID")
-        || v.get("apiVersion").and_then(Value::as_str) == Some("audit.k8s.io/v1")
-    {
+    } else if has("auditID") || v.get("apiVersion").and_then(Value::as_str) == Some("audit.k8s.io/v1") {
         Some(SourceKind::K8s)
     } else if has("protoPayload") {
         Some(SourceKind::Gcp)
@@ -288,12 +228,9 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
     } else if has("SourceMetadata") || has("DetectorName") {
         Some(SourceKind::Trufflehog)
     } else if has("secret_type")
-        || v.get("alert")
-            .is_some_and(|a| a.get("secret_type").is_some())
-        || v.get("response_body").is_some_and(|b| {
-            b.as_array()
-                .is_some_and(|a| a.iter().any(|x| x.get("secret_type").is_some()))
-        })
+        || v.get("alert").is_some_and(|a| a.get("secret_type").is_some())
+        || v.get("response_body")
+            .is_some_and(|b| b.as_array().is_some_and(|a| a.iter().any(|x| x.get("secret_type").is_some())))
     {
         Some(SourceKind::GithubAlerts)
     } else if has("plugins_used") && has("results") {
@@ -309,7 +246,5 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
 
 /// A string field at a JSON pointer, if present and non-empty.
 pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    v.pointer(pointer).and_then(Value::as_str).filter(|s| !s.is_empty())
 }

@@ -56,11 +56,7 @@ pub fn classify(value: &str, rule: &str) -> String {
         return (*kind).to_string();
     }
     let rule = rule.to_ascii_lowercase();
-    RULE_HINTS
-        .iter()
-        .find(|(hint, _)| rule.contains(hint))
-        .map_or("generic", |(_, kind)| kind)
-        .to_string()
+    RULE_HINTS.iter().find(|(hint, _)| rule.contains(hint)).map_or("generic", |(_, kind)| kind).to_string()
 }
 
 /// `sha256:` and the hex digest of the value.
@@ -77,10 +73,7 @@ pub fn fingerprint(value: &str) -> String {
 /// A label that identifies the secret to a human without revealing it: the
 /// kind's safe prefix and the last four characters (only for long values).
 pub fn label(value: &str) -> String {
-    let prefix_len = PREFIXES
-        .iter()
-        .find(|(p, _, _)| value.starts_with(p))
-        .map_or(0, |(_, _, safe)| *safe);
+    let prefix_len = PREFIXES.iter().find(|(p, _, _)| value.starts_with(p)).map_or(0, |(_, _, safe)| *safe);
     let chars: Vec<char> = value.trim().chars().collect();
     let prefix: String = chars.iter().take(prefix_len).collect();
     if chars.len() < prefix_len + 12 || chars.iter().any(|c| c.is_whitespace()) {
@@ -111,9 +104,8 @@ pub fn env_name_in(matched: &str, value: &str) -> Option<String> {
         Some(i) if !value.is_empty() => &matched[..i],
         _ => matched.split(['=', ':']).next()?,
     };
-    let trimmed = before.trim_end_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '=' | ':' | '"' | '\'' | '(' | ',')
-    });
+    let trimmed =
+        before.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '=' | ':' | '"' | '\'' | '(' | ','));
     let name: String = trimmed
         .chars()
         .rev()
@@ -136,20 +128,14 @@ mod tests {
     #[test]
     fn labels_keep_only_safe_prefix_and_last_four() {
         assert_eq!(label("AKIAZ3MPLEKEY0000042"), "AKIA…0042");
-        assert_eq!(
-            label("sk-proj-abcdefghijklmnopqrstuvwxyz12"),
-            "sk-proj-…yz12"
-        );
+        assert_eq!(label("sk-proj-abcdefghijklmnopqrstuvwxyz12"), "sk-proj-…yz12");
         assert_eq!(label("short"), "…");
         assert_eq!(classify("whatever", "aws-access-token"), "aws_access_key");
     }
 
     #[test]
     fn env_names_come_from_the_assignment() {
-        assert_eq!(
-            env_name_in("OPENAI_API_KEY=sk-proj-xyz", "sk-proj-xyz").as_deref(),
-            Some("OPENAI_API_KEY")
-        );
+        assert_eq!(env_name_in("OPENAI_API_KEY=sk-proj-xyz", "sk-proj-xyz").as_deref(), Some("OPENAI_API_KEY"));
         assert_eq!(
             env_name_in("  aws_key = \"AKIA\"", "AKIA").as_deref(),
             None,

@@ -28,10 +28,7 @@ pub fn parse(raw: &str) -> Option<DateTime<Utc>> {
         }
     }
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| Utc.timestamp_opt(n, 0).single());
+        return s.parse::<i64>().ok().and_then(|n| Utc.timestamp_opt(n, 0).single());
     }
     None
 }
@@ -55,11 +52,7 @@ mod tests {
             "2022-06-16 10:17:40 -0700 -0700",
             "1655399860",
         ] {
-            assert_eq!(
-                parse(raw).map(|t| format(&t)).as_deref(),
-                Some(want),
-                "{raw}"
-            );
+            assert_eq!(parse(raw).map(|t| format(&t)).as_deref(), Some(want), "{raw}");
         }
         assert!(parse("2024-08-15T13:15:03.448238519Z").is_some());
         assert!(parse("yesterday").is_none());

@@ -103,12 +103,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Appsec,
-        Role::Platform,
-        Role::Identity,
-        Role::Governance,
-    ];
+    pub const ALL: [Role; 4] = [Role::Appsec, Role::Platform, Role::Identity, Role::Governance];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -13,19 +13,12 @@ pub struct Person {
 
 impl Person {
     pub fn new(name: impl Into<String>, email: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            email: email.into(),
-        }
+        Self { name: name.into(), email: email.into() }
     }
 
     /// The name, or the email when there is no name: for narrow columns.
     pub fn short(&self) -> String {
-        if self.name.is_empty() {
-            self.display()
-        } else {
-            self.name.clone()
-        }
+        if self.name.is_empty() { self.display() } else { self.name.clone() }
     }
 
     /// `Name <email>`, or whichever part is known.
@@ -72,13 +65,8 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
-    pub const AUDIT: [SourceKind; 5] = [
-        SourceKind::Vault,
-        SourceKind::Cloudtrail,
-        SourceKind::Gcp,
-        SourceKind::Azure,
-        SourceKind::K8s,
-    ];
+    pub const AUDIT: [SourceKind; 5] =
+        [SourceKind::Vault, SourceKind::Cloudtrail, SourceKind::Gcp, SourceKind::Azure, SourceKind::K8s];
     pub const SCAN: [SourceKind; 6] = [
         SourceKind::Gitleaks,
         SourceKind::Trufflehog,
@@ -106,12 +94,8 @@ impl SourceKind {
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        let all = [SourceKind::Git]
-            .into_iter()
-            .chain(Self::AUDIT)
-            .chain(Self::SCAN);
-        all.into_iter()
-            .find(|k| k.name() == name || (name == "kubernetes" && *k == SourceKind::K8s))
+        let all = [SourceKind::Git].into_iter().chain(Self::AUDIT).chain(Self::SCAN);
+        all.into_iter().find(|k| k.name() == name || (name == "kubernetes" && *k == SourceKind::K8s))
     }
 }
 
@@ -138,23 +122,13 @@ impl InputSummary {
     pub const MAX_ERRORS: usize = 20;
 
     pub fn new(kind: SourceKind, path: impl Into<String>) -> Self {
-        Self {
-            kind,
-            path: path.into(),
-            records: 0,
-            rejected: 0,
-            errors: Vec::new(),
-            notes: Vec::new(),
-        }
+        Self { kind, path: path.into(), records: 0, rejected: 0, errors: Vec::new(), notes: Vec::new() }
     }
 
     pub fn reject(&mut self, line: usize, message: impl Into<String>) {
         self.rejected += 1;
         if self.errors.len() < Self::MAX_ERRORS {
-            self.errors.push(Rejected {
-                line,
-                message: message.into(),
-            });
+            self.errors.push(Rejected { line, message: message.into() });
         }
     }
 }
@@ -281,13 +255,7 @@ impl GrantKind {
 
     /// Deployment and store wiring belongs to platform engineering; code paths to appsec.
     pub fn is_platform(self) -> bool {
-        !matches!(
-            self,
-            GrantKind::EnvRead
-                | GrantKind::Dotenv
-                | GrantKind::FrameworkDefault
-                | GrantKind::EnvFile
-        )
+        !matches!(self, GrantKind::EnvRead | GrantKind::Dotenv | GrantKind::FrameworkDefault | GrantKind::EnvFile)
     }
 }
 
@@ -377,7 +345,5 @@ impl Evidence {
 pub fn is_access_key_id(value: &str) -> bool {
     value.len() == 20
         && (value.starts_with("AKIA") || value.starts_with("ASIA"))
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }

@@ -27,11 +27,15 @@ fn approver(a: &Approver) -> Value {
 }
 
 fn inputs(list: &[InputSummary]) -> Value {
-    json!(list.iter().map(|i| json!({
-        "kind": i.kind.name(), "path": i.path, "records": i.records, "rejected": i.rejected,
-        "errors": i.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
-        "notes": i.notes,
-    })).collect::<Vec<_>>())
+    json!(
+        list.iter()
+            .map(|i| json!({
+                "kind": i.kind.name(), "path": i.path, "records": i.records, "rejected": i.rejected,
+                "errors": i.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
+                "notes": i.notes,
+            }))
+            .collect::<Vec<_>>()
+    )
 }
 
 /// `{"inputs": [...]}`, as `check --format json` prints it.
@@ -64,12 +68,18 @@ pub fn render(case: &Case) -> String {
         "lockfile": c.lockfile, "transitive": c.transitive, "touches_secret_wiring": c.touches_wiring,
         "recorded_not_approvals": c.commit.other_trailers.iter().map(|(k, p)| json!({"trailer": k, "name": p.name, "email": p.email})).collect::<Vec<_>>(),
     })).collect();
-    let reachability: Vec<Value> = case.reachability.iter().map(|r| json!({
-        "kind": r.grant.kind.name(), "at": time(&r.grant.at), "commit": r.grant.commit.as_ref().map(|c| &c.id),
-        "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
-        "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
-        "secret_names": r.grant.secret_names, "secrets": r.secrets, "excerpt": r.grant.excerpt,
-    })).collect();
+    let reachability: Vec<Value> = case
+        .reachability
+        .iter()
+        .map(|r| {
+            json!({
+                "kind": r.grant.kind.name(), "at": time(&r.grant.at), "commit": r.grant.commit.as_ref().map(|c| &c.id),
+                "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
+                "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
+                "secret_names": r.grant.secret_names, "secrets": r.secrets, "excerpt": r.grant.excerpt,
+            })
+        })
+        .collect();
     let replays: Vec<Value> = case.replays.iter().map(|r| json!({
         "secret": r.secret, "at": time(&r.access.at), "source": r.access.source.name(), "principal": r.access.principal,
         "ip": r.access.ip, "user_agent": r.access.user_agent, "action": r.access.action,

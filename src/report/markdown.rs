@@ -10,12 +10,7 @@ use crate::text::clean;
 /// Untrusted text as a Markdown table cell: no control characters, no table
 /// breaks, no raw HTML.
 fn cell(s: &str) -> String {
-    clean(s)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('`', "'")
+    clean(s).replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('`', "'")
 }
 
 fn t(at: &DateTime<Utc>) -> String {
@@ -105,23 +100,12 @@ pub fn render(case: &Case) -> String {
             "| when | package | change | manifest | author | PR | approved by | merged by | CODEOWNERS |\n|---|---|---|---|---|---|---|---|---|"
         );
         for c in &case.approvals {
-            let approvers: Vec<String> = c
-                .commit
-                .approvers
-                .iter()
-                .map(|a| format!("{} ({})", a.name, a.role))
-                .collect();
-            let change = format!(
-                "{} {}→{}",
-                c.change.name(),
-                c.from.as_deref().unwrap_or("–"),
-                c.to.as_deref().unwrap_or("–")
-            );
-            let author = if c.commit.bot {
-                format!("{} (bot)", c.commit.author.display())
-            } else {
-                c.commit.author.display()
-            };
+            let approvers: Vec<String> =
+                c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
+            let change =
+                format!("{} {}→{}", c.change.name(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
+            let author =
+                if c.commit.bot { format!("{} (bot)", c.commit.author.display()) } else { c.commit.author.display() };
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -130,18 +114,9 @@ pub fn render(case: &Case) -> String {
                 cell(&change),
                 cell(&c.manifest),
                 cell(&author),
-                c.commit
-                    .pull_request
-                    .map_or("–".into(), |n| format!("#{n}")),
-                if approvers.is_empty() {
-                    "**none recorded**".into()
-                } else {
-                    cell(&approvers.join(", "))
-                },
-                c.commit
-                    .merged_by
-                    .as_ref()
-                    .map_or("–".into(), |p| cell(&p.display())),
+                c.commit.pull_request.map_or("–".into(), |n| format!("#{n}")),
+                if approvers.is_empty() { "**none recorded**".into() } else { cell(&approvers.join(", ")) },
+                c.commit.merged_by.as_ref().map_or("–".into(), |p| cell(&p.display())),
                 cell(&c.owners.join(" "))
             );
         }
@@ -152,10 +127,8 @@ pub fn render(case: &Case) -> String {
     if case.reachability.is_empty() {
         let _ = writeln!(o, "No change that makes a secret reachable was found.\n");
     } else {
-        let _ = writeln!(
-            o,
-            "| when | kind | where | names | by | approved by | reaches |\n|---|---|---|---|---|---|---|"
-        );
+        let _ =
+            writeln!(o, "| when | kind | where | names | by | approved by | reaches |\n|---|---|---|---|---|---|---|");
         for r in &case.reachability {
             let g = &r.grant;
             let place = match (&g.commit, g.line) {
@@ -185,10 +158,7 @@ pub fn render(case: &Case) -> String {
 
     let _ = writeln!(o, "## Where the secret was replayed\n");
     if case.replay_groups.is_empty() {
-        let _ = writeln!(
-            o,
-            "No use after exposure differs from the secrets' own use before it.\n"
-        );
+        let _ = writeln!(o, "No use after exposure differs from the secrets' own use before it.\n");
     } else {
         let _ = writeln!(
             o,
@@ -210,11 +180,7 @@ pub fn render(case: &Case) -> String {
                 reasons.join(", ")
             );
         }
-        let _ = writeln!(
-            o,
-            "\n<details><summary>Every replay ({})</summary>\n",
-            case.replays.len()
-        );
+        let _ = writeln!(o, "\n<details><summary>Every replay ({})</summary>\n", case.replays.len());
         for r in &case.replays {
             let outcome = match &r.access.outcome {
                 Outcome::Allowed => "allowed".to_string(),
@@ -238,31 +204,16 @@ pub fn render(case: &Case) -> String {
     let _ = writeln!(o, "## Accountability\n");
     for a in &case.accountability {
         let _ = writeln!(o, "### {}\n", a.role.title());
-        let source = if a.owners_declared {
-            ""
-        } else {
-            " (named by the evidence; no owners file)"
-        };
+        let source = if a.owners_declared { "" } else { " (named by the evidence; no owners file)" };
         let _ = writeln!(
             o,
             "**Owners:** {}{source}\n",
-            if a.owners.is_empty() {
-                "none known".into()
-            } else {
-                cell(&a.owners.join(", "))
-            }
+            if a.owners.is_empty() { "none known".into() } else { cell(&a.owners.join(", ")) }
         );
         if !a.decisions.is_empty() {
             let _ = writeln!(o, "Decisions:\n");
             for d in &a.decisions {
-                let _ = writeln!(
-                    o,
-                    "- {} — {} — {} (`{}`)",
-                    t(&d.at),
-                    cell(&d.who),
-                    cell(&d.what),
-                    cell(&d.evidence)
-                );
+                let _ = writeln!(o, "- {} — {} — {} (`{}`)", t(&d.at), cell(&d.who), cell(&d.what), cell(&d.evidence));
             }
             o.push('\n');
         }
@@ -277,19 +228,9 @@ pub fn render(case: &Case) -> String {
         }
     }
 
-    let _ = writeln!(
-        o,
-        "## Inputs\n\n| kind | path | records | rejected |\n|---|---|---|---|"
-    );
+    let _ = writeln!(o, "## Inputs\n\n| kind | path | records | rejected |\n|---|---|---|---|");
     for i in &case.inputs {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} |",
-            i.kind.name(),
-            cell(&i.path),
-            i.records,
-            i.rejected
-        );
+        let _ = writeln!(o, "| {} | {} | {} | {} |", i.kind.name(), cell(&i.path), i.records, i.rejected);
     }
     o
 }

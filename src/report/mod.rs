@@ -45,13 +45,7 @@ pub fn check_text(evidence: &crate::model::Evidence) -> String {
             crate::text::clean(&i.path)
         );
         for e in &i.errors {
-            let _ = writeln!(
-                out,
-                "    {}:{}: {}",
-                crate::text::clean(&i.path),
-                e.line,
-                crate::text::clean(&e.message)
-            );
+            let _ = writeln!(out, "    {}:{}: {}", crate::text::clean(&i.path), e.line, crate::text::clean(&e.message));
         }
     }
     let _ = writeln!(

@@ -20,14 +20,8 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 6] = [
-        Pane::Overview,
-        Pane::Timeline,
-        Pane::Approvals,
-        Pane::Reachability,
-        Pane::Replays,
-        Pane::Accountability,
-    ];
+    pub const ALL: [Pane; 6] =
+        [Pane::Overview, Pane::Timeline, Pane::Approvals, Pane::Reachability, Pane::Replays, Pane::Accountability];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -63,10 +57,7 @@ pub struct SourceState {
 #[derive(Debug)]
 pub enum Msg {
     KeyPressed(KeyEvent),
-    SourceLoaded {
-        index: usize,
-        result: Result<Box<Evidence>, String>,
-    },
+    SourceLoaded { index: usize, result: Result<Box<Evidence>, String> },
     Correlated(Box<Case>),
     Ticked,
     Resized,
@@ -103,13 +94,7 @@ impl Model {
             detail: false,
             detail_scroll: 0,
             help: false,
-            sources: labels
-                .into_iter()
-                .map(|label| SourceState {
-                    label,
-                    status: SourceStatus::Loading,
-                })
-                .collect(),
+            sources: labels.into_iter().map(|label| SourceState { label, status: SourceStatus::Loading }).collect(),
             case: None,
             evidence: Evidence::default(),
             spinner: 0,
@@ -121,17 +106,9 @@ impl Model {
 
     /// A model with a correlated case already in it (for tests and headless rendering).
     pub fn with_case(case: Case) -> Self {
-        let mut m = Self::new(
-            case.inputs
-                .iter()
-                .map(|i| format!("{} {}", i.kind.name(), i.path))
-                .collect(),
-        );
+        let mut m = Self::new(case.inputs.iter().map(|i| format!("{} {}", i.kind.name(), i.path)).collect());
         for (s, i) in m.sources.iter_mut().zip(&case.inputs) {
-            s.status = SourceStatus::Loaded {
-                records: i.records,
-                rejected: i.rejected,
-            };
+            s.status = SourceStatus::Loaded { records: i.records, rejected: i.rejected };
         }
         m.case = Some(case);
         m
@@ -146,31 +123,18 @@ impl Model {
     }
 
     fn rows(&self) -> usize {
-        self.case
-            .as_ref()
-            .map_or(0, |c| panes::row_count(self.pane, c))
+        self.case.as_ref().map_or(0, |c| panes::row_count(self.pane, c))
     }
 
     fn select(&mut self, f: impl FnOnce(usize, usize) -> usize) {
         let rows = self.rows();
         let i = self.pane.index();
-        self.selected[i] = if rows == 0 {
-            0
-        } else {
-            f(self.selected[i], rows).min(rows - 1)
-        };
+        self.selected[i] = if rows == 0 { 0 } else { f(self.selected[i], rows).min(rows - 1) };
         self.detail_scroll = 0;
     }
 
     fn act(&mut self, action: Action) -> bool {
-        let before = (
-            self.pane,
-            self.selected,
-            self.detail,
-            self.detail_scroll,
-            self.help,
-            self.quit,
-        );
+        let before = (self.pane, self.selected, self.detail, self.detail_scroll, self.help, self.quit);
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.help = !self.help,
@@ -185,16 +149,10 @@ impl Model {
             Action::Pane4 => self.switch(Pane::Reachability),
             Action::Pane5 => self.switch(Pane::Replays),
             Action::Pane6 => self.switch(Pane::Accountability),
-            Action::Down if self.detail => {
-                self.detail_scroll = self.detail_scroll.saturating_add(1)
-            }
+            Action::Down if self.detail => self.detail_scroll = self.detail_scroll.saturating_add(1),
             Action::Up if self.detail => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-            Action::PageDown if self.detail => {
-                self.detail_scroll = self.detail_scroll.saturating_add(10)
-            }
-            Action::PageUp if self.detail => {
-                self.detail_scroll = self.detail_scroll.saturating_sub(10)
-            }
+            Action::PageDown if self.detail => self.detail_scroll = self.detail_scroll.saturating_add(10),
+            Action::PageUp if self.detail => self.detail_scroll = self.detail_scroll.saturating_sub(10),
             Action::Top if self.detail => self.detail_scroll = 0,
             Action::Bottom | Action::Top if self.detail => {}
             Action::Down => self.select(|s, _| s + 1),
@@ -205,15 +163,7 @@ impl Model {
             Action::Bottom => self.select(|_, rows| rows.saturating_sub(1)),
             Action::Open => self.detail = self.rows() > 0,
         }
-        before
-            != (
-                self.pane,
-                self.selected,
-                self.detail,
-                self.detail_scroll,
-                self.help,
-                self.quit,
-            )
+        before != (self.pane, self.selected, self.detail, self.detail_scroll, self.help, self.quit)
     }
 
     fn switch(&mut self, pane: Pane) {
@@ -242,10 +192,7 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
                     Err(message) => SourceStatus::Failed(message),
                 };
             }
-            let done = model
-                .sources
-                .iter()
-                .all(|s| s.status != SourceStatus::Loading);
+            let done = model.sources.iter().all(|s| s.status != SourceStatus::Loading);
             let cmd = done.then(|| Cmd::Correlate(Box::new(std::mem::take(&mut model.evidence))));
             (true, cmd)
         }

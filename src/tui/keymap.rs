@@ -59,11 +59,8 @@ const DEFAULT: &str = include_str!("keymap.toml");
 impl Keymap {
     pub fn parse(text: &str) -> Result<Self, String> {
         let raw: RawKeymap = toml::from_str(text).map_err(|e| e.message().to_string())?;
-        let mut bindings: Vec<Binding> = raw
-            .keys
-            .into_iter()
-            .map(|(key, (action, desc))| Binding { key, action, desc })
-            .collect();
+        let mut bindings: Vec<Binding> =
+            raw.keys.into_iter().map(|(key, (action, desc))| Binding { key, action, desc }).collect();
         for b in &bindings {
             if parse_key(&b.key).is_none() {
                 return Err(format!("unknown key `{}`", b.key));
@@ -74,16 +71,11 @@ impl Keymap {
     }
 
     pub fn default_keys() -> Self {
-        Self::parse(DEFAULT).unwrap_or(Self {
-            bindings: Vec::new(),
-        })
+        Self::parse(DEFAULT).unwrap_or(Self { bindings: Vec::new() })
     }
 
     pub fn action(&self, event: &KeyEvent) -> Option<Action> {
-        self.bindings
-            .iter()
-            .find(|b| parse_key(&b.key).is_some_and(|k| matches(k, event)))
-            .map(|b| b.action)
+        self.bindings.iter().find(|b| parse_key(&b.key).is_some_and(|k| matches(k, event))).map(|b| b.action)
     }
 }
 

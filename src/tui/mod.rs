@@ -43,10 +43,7 @@ impl Drop for RestoreGuard {
 /// Open the TUI on a session and run until the user quits.
 pub fn run(session: Session) -> Result<(), TuiError> {
     let theme = Theme::from_env()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(run_loop(session, theme))
 }
 
@@ -69,10 +66,7 @@ async fn run_loop(session: Session, theme: Theme) -> Result<(), TuiError> {
     spawn_input(tx.clone());
     spawn_ticks(tx.clone(), loading.clone());
     if session.sources.is_empty() {
-        let _ = tx.send(Msg::Correlated(Box::new(correlate::correlate(
-            &Default::default(),
-            &context,
-        ))));
+        let _ = tx.send(Msg::Correlated(Box::new(correlate::correlate(&Default::default(), &context))));
     }
     terminal.draw(|f| view::view(&model, &theme, f))?;
     while let Some(msg) = rx.recv().await {
@@ -94,12 +88,7 @@ async fn run_loop(session: Session, theme: Theme) -> Result<(), TuiError> {
     Ok(())
 }
 
-fn handle(
-    model: &mut Model,
-    msg: Msg,
-    tx: &mpsc::UnboundedSender<Msg>,
-    context: &Arc<correlate::Context>,
-) -> bool {
+fn handle(model: &mut Model, msg: Msg, tx: &mpsc::UnboundedSender<Msg>, context: &Arc<correlate::Context>) -> bool {
     let (changed, cmd) = update(model, msg);
     if let Some(Cmd::Correlate(evidence)) = cmd {
         let tx = tx.clone();
@@ -118,9 +107,8 @@ fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
         let session = session.clone();
         // git2 and file parsing block: each source on its own blocking thread.
         tokio::task::spawn_blocking(move || {
-            let result = crate::ingest::load(&session.sources[index], &session.options)
-                .map(Box::new)
-                .map_err(|e| e.to_string());
+            let result =
+                crate::ingest::load(&session.sources[index], &session.options).map(Box::new).map_err(|e| e.to_string());
             let _ = tx.send(Msg::SourceLoaded { index, result });
         });
     }

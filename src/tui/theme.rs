@@ -11,10 +11,7 @@ use serde::Deserialize;
 /// The themes shipped with leakline.
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
-    (
-        "high-contrast",
-        include_str!("../../themes/high-contrast.toml"),
-    ),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -22,11 +19,7 @@ pub enum ThemeError {
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
     #[error("{file}: [styles] {key}: unknown colour `{value}`")]
-    Colour {
-        file: String,
-        key: String,
-        value: String,
-    },
+    Colour { file: String, key: String, value: String },
     #[error("unknown theme `{0}` (built in: default, high-contrast; or a path to a .toml file)")]
     Unknown(String),
 }
@@ -77,22 +70,18 @@ pub struct Theme {
 impl Theme {
     /// Parse a theme file's text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Self, ThemeError> {
-        let raw: RawTheme = toml::from_str(text).map_err(|e| ThemeError::Parse {
-            file: file.into(),
-            message: e.message().to_string(),
-        })?;
+        let raw: RawTheme = toml::from_str(text)
+            .map_err(|e| ThemeError::Parse { file: file.into(), message: e.message().to_string() })?;
         let mut styles = BTreeMap::new();
         for (key, s) in &raw.styles {
             let colour = |v: &Option<String>| -> Result<Option<Color>, ThemeError> {
                 let Some(v) = v else { return Ok(None) };
                 let name = raw.palette.get(v).unwrap_or(v);
-                Color::from_str(name)
-                    .map(Some)
-                    .map_err(|_| ThemeError::Colour {
-                        file: file.into(),
-                        key: key.clone(),
-                        value: v.clone(),
-                    })
+                Color::from_str(name).map(Some).map_err(|_| ThemeError::Colour {
+                    file: file.into(),
+                    key: key.clone(),
+                    value: v.clone(),
+                })
             };
             let mut style = Style::default();
             if let Some(c) = colour(&s.fg)? {
@@ -145,20 +134,10 @@ impl Theme {
     pub fn monochrome() -> Self {
         let mut styles = BTreeMap::new();
         let bold = Style::default().add_modifier(Modifier::BOLD);
-        for k in [
-            "title",
-            "header",
-            "tab.active",
-            "severity.critical",
-            "key",
-            "kind.exposed",
-        ] {
+        for k in ["title", "header", "tab.active", "severity.critical", "key", "kind.exposed"] {
             styles.insert(k.to_string(), bold);
         }
-        styles.insert(
-            "row.selected".into(),
-            Style::default().add_modifier(Modifier::REVERSED),
-        );
+        styles.insert("row.selected".into(), Style::default().add_modifier(Modifier::REVERSED));
         styles.insert("gap".into(), bold);
         Self::from_styles(styles)
     }

@@ -14,25 +14,13 @@ use crate::text::clip;
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
-    let [header, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
-    let titles: Vec<Line> = Pane::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, p)| Line::from(format!("{} {}", i + 1, p.title())))
-        .collect();
+    let [header, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
+    let titles: Vec<Line> =
+        Pane::ALL.iter().enumerate().map(|(i, p)| Line::from(format!("{} {}", i + 1, p.title()))).collect();
     let selected = Pane::ALL.iter().position(|p| *p == model.pane).unwrap_or(0);
-    let tabs = Tabs::new(titles)
-        .select(selected)
-        .style(theme.tab)
-        .highlight_style(theme.tab_active)
-        .divider("│");
-    let [brand, tabs_area] =
-        Layout::horizontal([Constraint::Length(10), Constraint::Fill(1)]).areas(header);
+    let tabs = Tabs::new(titles).select(selected).style(theme.tab).highlight_style(theme.tab_active).divider("│");
+    let [brand, tabs_area] = Layout::horizontal([Constraint::Length(10), Constraint::Fill(1)]).areas(header);
     frame.render_widget(Span::styled(" leakline ", theme.title), brand);
     frame.render_widget(tabs, tabs_area);
     match &model.case {
@@ -42,15 +30,9 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border)
-                .title(Line::styled(
-                    format!(" {} — Esc to go back ", clip(&title, 80)),
-                    theme.title,
-                ));
+                .title(Line::styled(format!(" {} — Esc to go back ", clip(&title, 80)), theme.title));
             frame.render_widget(
-                Paragraph::new(lines)
-                    .block(block)
-                    .wrap(Wrap { trim: false })
-                    .scroll((model.detail_scroll, 0)),
+                Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((model.detail_scroll, 0)),
                 body,
             );
         }
@@ -64,18 +46,13 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
 
 fn loading(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let spin = SPINNER[model.spinner % SPINNER.len()];
-    let mut lines = vec![
-        Line::styled(format!("{spin} Reading sources…"), theme.title),
-        Line::from(""),
-    ];
+    let mut lines = vec![Line::styled(format!("{spin} Reading sources…"), theme.title), Line::from("")];
     for s in &model.sources {
         let (mark, note, style) = match &s.status {
             SourceStatus::Loading => (spin.to_string(), "reading".to_string(), theme.muted),
-            SourceStatus::Loaded { records, rejected } => (
-                "✓".into(),
-                format!("{records} records, {rejected} rejected"),
-                theme.ok,
-            ),
+            SourceStatus::Loaded { records, rejected } => {
+                ("✓".into(), format!("{records} records, {rejected} rejected"), theme.ok)
+            }
             SourceStatus::Failed(e) => ("✗".into(), e.clone(), theme.critical),
         };
         lines.push(Line::from(vec![
@@ -84,17 +61,12 @@ fn loading(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Span::styled(format!("  {}", clip(&note, 120)), style),
         ]));
     }
-    let all_done = model
-        .sources
-        .iter()
-        .all(|s| s.status != SourceStatus::Loading);
+    let all_done = model.sources.iter().all(|s| s.status != SourceStatus::Loading);
     if all_done {
         lines.push(Line::from(""));
         lines.push(Line::styled(format!("{spin} Correlating…"), theme.title));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border);
+    let block = Block::default().borders(Borders::ALL).border_style(theme.border);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
@@ -111,10 +83,7 @@ fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if let Some(case) = &model.case {
         let rows = panes::row_count(model.pane, case);
         if rows > 0 {
-            spans.push(Span::styled(
-                format!("   row {}/{rows}", model.selection() + 1),
-                theme.muted,
-            ));
+            spans.push(Span::styled(format!("   row {}/{rows}", model.selection() + 1), theme.muted));
         }
     }
     frame.render_widget(Line::from(spans), area);
@@ -130,19 +99,11 @@ fn help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         }
     }
     for (keys, desc) in seen {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>18}  "), theme.key),
-            Span::styled(desc, theme.text),
-        ]));
+        lines.push(Line::from(vec![Span::styled(format!("{keys:>18}  "), theme.key), Span::styled(desc, theme.text)]));
     }
     let height = (lines.len() as u16 + 2).min(area.height);
     let width = 72.min(area.width);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -14,29 +14,18 @@ use tempfile::TempDir;
 pub const PLACEHOLDER: &str = "/tmp/llsnap000000";
 
 pub fn demo_dir() -> TempDir {
-    let dir = tempfile::Builder::new()
-        .prefix("llsnap")
-        .rand_bytes(6)
-        .tempdir_in("/tmp")
-        .expect("temp dir");
+    let dir = tempfile::Builder::new().prefix("llsnap").rand_bytes(6).tempdir_in("/tmp").expect("temp dir");
     assert_eq!(dir.path().to_string_lossy().len(), PLACEHOLDER.len());
     leakline::demo::write(dir.path()).expect("demo written");
     dir
 }
 
 pub fn session(dir: &Path) -> Session {
-    Session::resolve(&SourceArgs {
-        case: Some(dir.join("leakline.toml")),
-        ..SourceArgs::default()
-    })
-    .expect("case file")
+    Session::resolve(&SourceArgs { case: Some(dir.join("leakline.toml")), ..SourceArgs::default() }).expect("case file")
 }
 
 pub fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc
-        .with_ymd_and_hms(2026, 5, 1, 0, 0, 0)
-        .single()
-        .expect("time")
+    chrono::Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).single().expect("time")
 }
 
 /// The demo, correlated.

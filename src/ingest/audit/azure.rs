@@ -6,10 +6,8 @@ use super::{origin, text};
 use crate::ingest::{framing::Located, time};
 use crate::model::{Access, Evidence, InputSummary, Outcome, SourceKind};
 
-const OID: &str =
-    "/identity/claim/http:~1~1schemas.microsoft.com~1identity~1claims~1objectidentifier";
-const UPN: &str =
-    "/identity/claim/http:~1~1schemas.xmlsoap.org~1ws~12005~105~1identity~1claims~1upn";
+const OID: &str = "/identity/claim/http:~1~1schemas.microsoft.com~1identity~1claims~1objectidentifier";
+const UPN: &str = "/identity/claim/http:~1~1schemas.xmlsoap.org~1ws~12005~105~1identity~1claims~1upn";
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     for (line, rec) in records {
@@ -28,10 +26,7 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
     let status = rec
         .pointer("/properties/httpStatusCode")
         .or_else(|| rec.get("httpStatusCode"))
-        .and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        })
+        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
         .unwrap_or(200);
     Some(Access {
         at,
@@ -46,9 +41,7 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         outcome: if status < 400 {
             Outcome::Allowed
         } else {
-            Outcome::Denied(
-                text(rec, "/resultSignature").unwrap_or_else(|| format!("HTTP {status}")),
-            )
+            Outcome::Denied(text(rec, "/resultSignature").unwrap_or_else(|| format!("HTTP {status}")))
         },
         ip: text(rec, "/callerIpAddress"),
         user_agent: text(rec, "/properties/clientInfo"),

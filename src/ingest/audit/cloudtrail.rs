@@ -4,9 +4,7 @@ use serde_json::Value;
 
 use super::{denied_if, origin, text};
 use crate::ingest::{framing::Located, time};
-use crate::model::{
-    Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Person, SourceKind,
-};
+use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Person, SourceKind};
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     for (line, rec) in records {
@@ -28,12 +26,9 @@ fn principal(rec: &Value) -> String {
     match id("type").as_deref() {
         Some("AWSService") => id("invokedBy").unwrap_or_else(|| "AWSService".into()),
         Some("AssumedRole") => id("sessionContext/sessionIssuer/arn")
-            .map(|role| {
-                match id("principalId").and_then(|p| p.split_once(':').map(|(_, s)| s.to_string()))
-                {
-                    Some(session) => format!("{role}/{session}"),
-                    None => role,
-                }
+            .map(|role| match id("principalId").and_then(|p| p.split_once(':').map(|(_, s)| s.to_string())) {
+                Some(session) => format!("{role}/{session}"),
+                None => role,
             })
             .or_else(|| id("arn"))
             .unwrap_or_else(|| "AssumedRole".into()),
@@ -49,27 +44,20 @@ fn access(path: &str, line: usize, rec: &Value) -> Result<Access, String> {
     let raw_time = text(rec, "/eventTime").ok_or("CloudTrail record without eventTime")?;
     let at = time::parse(&raw_time).ok_or_else(|| format!("unreadable eventTime `{raw_time}`"))?;
     let name = text(rec, "/eventName").ok_or("CloudTrail record without eventName")?;
-    let service = text(rec, "/eventSource")
-        .map(|s| s.trim_end_matches(".amazonaws.com").to_string())
-        .unwrap_or_default();
+    let service =
+        text(rec, "/eventSource").map(|s| s.trim_end_matches(".amazonaws.com").to_string()).unwrap_or_default();
     let error = text(rec, "/errorCode").map(|code| match text(rec, "/errorMessage") {
         Some(msg) => format!("{code}: {msg}"),
         None => code,
     });
     let ok = error.is_none();
     let lifecycle = match name.as_str() {
-        "CreateAccessKey" if ok => {
-            text(rec, "/responseElements/accessKey/accessKeyId").map(|k| (Lifecycle::Issued, k))
-        }
+        "CreateAccessKey" if ok => text(rec, "/responseElements/accessKey/accessKeyId").map(|k| (Lifecycle::Issued, k)),
         "UpdateAccessKey" if ok => {
             let inactive = text(rec, "/requestParameters/status").as_deref() == Some("Inactive");
-            text(rec, "/requestParameters/accessKeyId")
-                .filter(|_| inactive)
-                .map(|k| (Lifecycle::Deactivated, k))
+            text(rec, "/requestParameters/accessKeyId").filter(|_| inactive).map(|k| (Lifecycle::Deactivated, k))
         }
-        "DeleteAccessKey" if ok => {
-            text(rec, "/requestParameters/accessKeyId").map(|k| (Lifecycle::Deleted, k))
-        }
+        "DeleteAccessKey" if ok => text(rec, "/requestParameters/accessKeyId").map(|k| (Lifecycle::Deleted, k)),
         "AttachUserPolicy" | "PutUserPolicy" if ok => {
             let quarantine = text(rec, "/requestParameters/policyArn")
                 .or_else(|| text(rec, "/requestParameters/policyName"))
@@ -80,26 +68,15 @@ fn access(path: &str, line: usize, rec: &Value) -> Result<Access, String> {
         }
         _ => None,
     };
-    let resource = [
-        "secretId",
-        "bucketName",
-        "userName",
-        "roleName",
-        "name",
-        "instanceId",
-    ]
-    .iter()
-    .find_map(|k| text(rec, &format!("/requestParameters/{k}")));
+    let resource = ["secretId", "bucketName", "userName", "roleName", "name", "instanceId"]
+        .iter()
+        .find_map(|k| text(rec, &format!("/requestParameters/{k}")));
     Ok(Access {
         at,
         source: SourceKind::Cloudtrail,
         principal: principal(rec),
         credential: text(rec, "/userIdentity/accessKeyId"),
-        action: if service.is_empty() {
-            name
-        } else {
-            format!("{service}:{name}")
-        },
+        action: if service.is_empty() { name } else { format!("{service}:{name}") },
         resource,
         outcome: denied_if(error),
         ip: text(rec, "/sourceIPAddress"),
@@ -123,8 +100,7 @@ fn policy_grant(access: &Access, rec: &Value) -> Option<Grant> {
             | "PutGroupPolicy"
             | "AttachGroupPolicy"
     );
-    if !is_policy || access.outcome != crate::model::Outcome::Allowed || access.lifecycle.is_some()
-    {
+    if !is_policy || access.outcome != crate::model::Outcome::Allowed || access.lifecycle.is_some() {
         return None;
     }
     let target = text(rec, "/requestParameters/userName")

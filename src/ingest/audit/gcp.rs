@@ -19,15 +19,10 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
 }
 
 pub(super) fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
-    let at = text(rec, "/timestamp")
-        .or_else(|| text(rec, "/receiveTimestamp"))
-        .and_then(|t| time::parse(&t))?;
+    let at = text(rec, "/timestamp").or_else(|| text(rec, "/receiveTimestamp")).and_then(|t| time::parse(&t))?;
     let p = rec.get("protoPayload")?;
     let method = text(p, "/methodName")?;
-    let code = p
-        .pointer("/status/code")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
+    let code = p.pointer("/status/code").and_then(Value::as_i64).unwrap_or(0);
     Some(Access {
         at,
         source: SourceKind::Gcp,

@@ -8,23 +8,15 @@ use super::{origin, text};
 use crate::ingest::{framing::Located, time};
 use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Outcome, Person, SourceKind};
 
-const RBAC: &[&str] = &[
-    "roles",
-    "clusterroles",
-    "rolebindings",
-    "clusterrolebindings",
-];
+const RBAC: &[&str] = &["roles", "clusterroles", "rolebindings", "clusterrolebindings"];
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     let mut seen = HashSet::new();
     for (line, rec) in records {
         let rec = unwrap_aks(rec);
         let stage = text(&rec, "/stage").unwrap_or_else(|| "ResponseComplete".into());
-        let parsed = if rec.get("protoPayload").is_some() {
-            gke_access(path, line, &rec)
-        } else {
-            access(path, line, &rec)
-        };
+        let parsed =
+            if rec.get("protoPayload").is_some() { gke_access(path, line, &rec) } else { access(path, line, &rec) };
         let Some(access) = parsed else {
             summary.reject(line, "Kubernetes audit event without a time or verb");
             continue;
@@ -48,23 +40,12 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         .and_then(|t| time::parse(&t))?;
     let verb = text(rec, "/verb")?;
     let resource = text(rec, "/objectRef/resource").map(|r| {
-        let ns = text(rec, "/objectRef/namespace")
-            .map(|n| format!("{n}/"))
-            .unwrap_or_default();
-        let name = text(rec, "/objectRef/name")
-            .map(|n| format!("/{n}"))
-            .unwrap_or_default();
-        format!("{r}/{ns}{name}")
-            .replace("//", "/")
-            .trim_end_matches('/')
-            .to_string()
+        let ns = text(rec, "/objectRef/namespace").map(|n| format!("{n}/")).unwrap_or_default();
+        let name = text(rec, "/objectRef/name").map(|n| format!("/{n}")).unwrap_or_default();
+        format!("{r}/{ns}{name}").replace("//", "/").trim_end_matches('/').to_string()
     });
-    let code = rec
-        .pointer("/responseStatus/code")
-        .and_then(Value::as_i64)
-        .unwrap_or(200);
-    let forbidden =
-        text(rec, "/annotations/authorization.k8s.io~1decision").as_deref() == Some("forbid");
+    let code = rec.pointer("/responseStatus/code").and_then(Value::as_i64).unwrap_or(200);
+    let forbidden = text(rec, "/annotations/authorization.k8s.io~1decision").as_deref() == Some("forbid");
     let outcome = if code >= 400 || forbidden {
         Outcome::Denied(
             text(rec, "/responseStatus/reason")
@@ -102,30 +83,18 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
     if !RBAC.contains(&resource.as_str()) || !writes || access.outcome != Outcome::Allowed {
         return None;
     }
-    let name = text(rec, "/objectRef/name")
-        .or_else(|| text(rec, "/requestObject/metadata/name"))
-        .unwrap_or_default();
-    let on_secrets = rec
-        .pointer("/requestObject/rules")
-        .and_then(Value::as_array)
-        .is_some_and(|rules| {
-            rules.iter().any(|r| {
-                r.get("resources")
-                    .and_then(Value::as_array)
-                    .is_some_and(|rs| {
-                        rs.iter()
-                            .any(|x| x.as_str() == Some("secrets") || x.as_str() == Some("*"))
-                    })
-            })
-        });
+    let name = text(rec, "/objectRef/name").or_else(|| text(rec, "/requestObject/metadata/name")).unwrap_or_default();
+    let on_secrets = rec.pointer("/requestObject/rules").and_then(Value::as_array).is_some_and(|rules| {
+        rules.iter().any(|r| {
+            r.get("resources")
+                .and_then(Value::as_array)
+                .is_some_and(|rs| rs.iter().any(|x| x.as_str() == Some("secrets") || x.as_str() == Some("*")))
+        })
+    });
     let subjects: Vec<String> = rec
         .pointer("/requestObject/subjects")
         .and_then(Value::as_array)
-        .map(|s| {
-            s.iter()
-                .filter_map(|x| x.get("name").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
+        .map(|s| s.iter().filter_map(|x| x.get("name").and_then(Value::as_str).map(str::to_string)).collect())
         .unwrap_or_default();
     let mut excerpt = format!("{} {resource} {name}", access.action);
     if on_secrets {
@@ -162,11 +131,6 @@ fn unwrap_aks(rec: Value) -> Value {
 fn gke_access(path: &str, line: usize, rec: &Value) -> Option<Access> {
     let mut access = super::gcp::access(path, line, rec)?;
     access.source = SourceKind::K8s;
-    access.action = access
-        .action
-        .rsplit('.')
-        .next()
-        .unwrap_or(&access.action)
-        .to_string();
+    access.action = access.action.rsplit('.').next().unwrap_or(&access.action).to_string();
     Some(access)
 }

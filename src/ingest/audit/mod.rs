@@ -13,13 +13,7 @@ use super::framing::Located;
 use crate::model::{Evidence, InputSummary, Outcome, SourceKind};
 
 /// Parse the records of one audit file of a known kind.
-pub fn parse(
-    kind: SourceKind,
-    path: &str,
-    records: Vec<Located>,
-    summary: &mut InputSummary,
-    evidence: &mut Evidence,
-) {
+pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut InputSummary, evidence: &mut Evidence) {
     match kind {
         SourceKind::Cloudtrail => cloudtrail::parse(path, records, summary, evidence),
         SourceKind::Vault => vault::parse(path, records, summary, evidence),

@@ -7,9 +7,7 @@ use serde_json::Value;
 
 use super::{origin, text};
 use crate::ingest::{framing::Located, time};
-use crate::model::{
-    Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Outcome, Person, SourceKind,
-};
+use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Outcome, Person, SourceKind};
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     let mut accesses: Vec<Access> = Vec::new();
@@ -65,13 +63,10 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         .or_else(|| text(rec, "/response/auth/display_name"))
         .unwrap_or_else(|| "(unauthenticated)".into());
     let denied = text(rec, "/error").or_else(|| {
-        (rec.pointer("/auth/policy_results/allowed")
-            .and_then(Value::as_bool)
-            == Some(false))
-        .then(|| "permission denied".to_string())
+        (rec.pointer("/auth/policy_results/allowed").and_then(Value::as_bool) == Some(false))
+            .then(|| "permission denied".to_string())
     });
-    let revoked = request_path.starts_with("auth/token/revoke")
-        || request_path.starts_with("sys/leases/revoke");
+    let revoked = request_path.starts_with("auth/token/revoke") || request_path.starts_with("sys/leases/revoke");
     let lifecycle = if revoked && denied.is_none() {
         text(rec, "/request/data/token")
             .or_else(|| text(rec, "/request/data/accessor"))
@@ -129,10 +124,7 @@ fn policy_grant(access: &Access) -> Option<Grant> {
         line: None,
         actor: Person::new(access.principal.clone(), ""),
         secret_names: vec![name.rsplit(['/', ' ']).next().unwrap_or(&name).to_string()],
-        excerpt: format!(
-            "{} {name} (policy body is HMAC'd in the audit log)",
-            access.action
-        ),
+        excerpt: format!("{} {name} (policy body is HMAC'd in the audit log)", access.action),
         origin: access.origin.clone(),
     })
 }

@@ -3,12 +3,7 @@
 use globset::{GlobBuilder, GlobMatcher};
 
 /// Where GitHub and GitLab look for the file, in their order.
-pub const LOCATIONS: &[&str] = &[
-    ".github/CODEOWNERS",
-    "CODEOWNERS",
-    "docs/CODEOWNERS",
-    ".gitlab/CODEOWNERS",
-];
+pub const LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"];
 
 pub struct CodeOwners {
     /// Rules by section, in file order; GitHub files have one unnamed section.
@@ -57,11 +52,7 @@ impl CodeOwners {
             }
             let globs = globs(pattern);
             if let (false, Some(section)) = (globs.is_empty(), sections.last_mut()) {
-                section.push(Rule {
-                    globs,
-                    owners,
-                    excluded,
-                });
+                section.push(Rule { globs, owners, excluded });
             }
         }
         Self { sections }
@@ -94,11 +85,7 @@ fn globs(pattern: &str) -> Vec<GlobMatcher> {
     if p.ends_with('/') {
         p.push_str("**");
     }
-    let base = if anchored || p.starts_with("**") {
-        p
-    } else {
-        format!("**/{p}")
-    };
+    let base = if anchored || p.starts_with("**") { p } else { format!("**/{p}") };
     [base.clone(), format!("{base}/**")]
         .iter()
         .filter_map(|g| GlobBuilder::new(g).literal_separator(true).build().ok())
@@ -112,14 +99,9 @@ mod tests {
 
     #[test]
     fn last_matching_pattern_wins() {
-        let co = CodeOwners::parse(
-            "* @org/all\n/deploy/ @org/platform\nrequirements*.txt @org/appsec\n",
-        );
+        let co = CodeOwners::parse("* @org/all\n/deploy/ @org/platform\nrequirements*.txt @org/appsec\n");
         assert_eq!(co.owners_of("requirements.txt"), vec!["@org/appsec"]);
-        assert_eq!(
-            co.owners_of("svc/requirements-dev.txt"),
-            vec!["@org/appsec"]
-        );
+        assert_eq!(co.owners_of("svc/requirements-dev.txt"), vec!["@org/appsec"]);
         assert_eq!(co.owners_of("deploy/k8s/app.yaml"), vec!["@org/platform"]);
         assert_eq!(co.owners_of("src/app.py"), vec!["@org/all"]);
     }
@@ -130,14 +112,7 @@ mod tests {
             "* @all\n!/doc/**/*.md\n\n[Backend][2] @backend-leads\n/app/\n/app/models/ @models\n\n^[Docs] @tw\n/doc/\n",
         );
         assert_eq!(co.owners_of("app/models/user.rb"), vec!["@all", "@models"]);
-        assert_eq!(
-            co.owners_of("app/controllers/x.rb"),
-            vec!["@all", "@backend-leads"]
-        );
-        assert_eq!(
-            co.owners_of("doc/api/index.md"),
-            vec!["@tw"],
-            "excluded from the top section"
-        );
+        assert_eq!(co.owners_of("app/controllers/x.rb"), vec!["@all", "@backend-leads"]);
+        assert_eq!(co.owners_of("doc/api/index.md"), vec!["@tw"], "excluded from the top section");
     }
 }

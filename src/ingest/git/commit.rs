@@ -7,10 +7,7 @@ use super::trailers;
 use crate::model::{CommitInfo, Person};
 
 pub fn person(sig: &git2::Signature) -> Person {
-    Person::new(
-        String::from_utf8_lossy(sig.name_bytes()),
-        String::from_utf8_lossy(sig.email_bytes()),
-    )
+    Person::new(String::from_utf8_lossy(sig.name_bytes()), String::from_utf8_lossy(sig.email_bytes()))
 }
 
 /// Authorship, merge and approval facts of a commit. For a merge, the author is
@@ -23,12 +20,9 @@ pub fn info(commit: &Commit) -> CommitInfo {
     };
     let committer = person(&commit.committer());
     let (approvers, other_trailers) = trailers::people(&message);
-    let merged_by = (commit.parent_count() > 1 && !trailers::is_platform_identity(&committer))
-        .then(|| committer.clone());
-    let at = Utc
-        .timestamp_opt(commit.time().seconds(), 0)
-        .single()
-        .unwrap_or_default();
+    let merged_by =
+        (commit.parent_count() > 1 && !trailers::is_platform_identity(&committer)).then(|| committer.clone());
+    let at = Utc.timestamp_opt(commit.time().seconds(), 0).single().unwrap_or_default();
     CommitInfo {
         id: commit.id().to_string(),
         at,
@@ -48,20 +42,10 @@ const BRANCH_DEPTH: usize = 500;
 
 /// The author of the branch commit that gave `path` the blob id `wanted`, for a
 /// merge whose branch carried the change.
-pub fn branch_author(
-    repo: &Repository,
-    merge: &Commit,
-    path: &str,
-    wanted: Option<Oid>,
-) -> Option<Person> {
+pub fn branch_author(repo: &Repository, merge: &Commit, path: &str, wanted: Option<Oid>) -> Option<Person> {
     let (main, tip) = (merge.parent_id(0).ok()?, merge.parent_id(1).ok()?);
     let base = repo.merge_base(main, tip).ok();
-    let blob_at = |c: &Commit| {
-        c.tree()
-            .ok()
-            .and_then(|t| t.get_path(std::path::Path::new(path)).ok())
-            .map(|e| e.id())
-    };
+    let blob_at = |c: &Commit| c.tree().ok().and_then(|t| t.get_path(std::path::Path::new(path)).ok()).map(|e| e.id());
     let mut current = repo.find_commit(tip).ok()?;
     let mut introduced: Option<Person> = None;
     for _ in 0..BRANCH_DEPTH {

@@ -45,10 +45,7 @@ fn first_parent(repo: &Repository, shallow: &HashSet<Oid>) -> Result<Vec<Step>, 
 pub fn plan(repo: &Repository, all_refs: bool) -> Result<Plan, git2::Error> {
     let shallow = shallow_boundaries(repo);
     if !all_refs {
-        return Ok(Plan {
-            commits: first_parent(repo, &shallow)?,
-            shallow,
-        });
+        return Ok(Plan { commits: first_parent(repo, &shallow)?, shallow });
     }
     let mut walk = repo.revwalk()?;
     {

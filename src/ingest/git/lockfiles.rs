@@ -77,17 +77,8 @@ fn pipfile_lock(text: &str) -> Result<Locked, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("Pipfile.lock: {e}"))?;
     let mut out = Vec::new();
     for section in ["default", "develop"] {
-        for (name, spec) in doc
-            .get(section)
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let version = spec
-                .get("version")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .trim_start_matches("==");
+        for (name, spec) in doc.get(section).and_then(Value::as_object).into_iter().flatten() {
+            let version = spec.get("version").and_then(Value::as_str).unwrap_or("").trim_start_matches("==");
             out.push((normalise(name), version.to_string()));
         }
     }
@@ -117,18 +108,14 @@ struct NpmV1 {
 
 fn npm_v1(deps: &BTreeMap<String, NpmV1>, out: &mut Locked) {
     for (name, d) in deps {
-        out.push((
-            name.to_ascii_lowercase(),
-            d.version.clone().unwrap_or_default(),
-        ));
+        out.push((name.to_ascii_lowercase(), d.version.clone().unwrap_or_default()));
         npm_v1(&d.dependencies, out);
     }
 }
 
 /// `package-lock.json` v1 (`dependencies`, nested) and v2/v3 (`packages`, keyed by path).
 fn package_lock(text: &str) -> Result<Locked, String> {
-    let lock: NpmLock =
-        serde_json::from_str(text).map_err(|e| format!("package-lock.json: {e}"))?;
+    let lock: NpmLock = serde_json::from_str(text).map_err(|e| format!("package-lock.json: {e}"))?;
     let mut out = Vec::new();
     if lock.packages.is_empty() {
         npm_v1(&lock.dependencies, &mut out);
@@ -139,10 +126,7 @@ fn package_lock(text: &str) -> Result<Locked, String> {
             None if path.is_empty() => continue,
             None => p.name.as_deref().unwrap_or(path),
         };
-        out.push((
-            name.to_ascii_lowercase(),
-            p.version.clone().unwrap_or_default(),
-        ));
+        out.push((name.to_ascii_lowercase(), p.version.clone().unwrap_or_default()));
     }
     Ok(out)
 }
@@ -167,9 +151,7 @@ fn yarn_lock(text: &str) -> Locked {
             current = (name != "__metadata").then(|| name.to_ascii_lowercase());
         } else if let Some(name) = &current {
             let t = line.trim();
-            if let Some(v) = t
-                .strip_prefix("version ")
-                .or_else(|| t.strip_prefix("version: "))
+            if let Some(v) = t.strip_prefix("version ").or_else(|| t.strip_prefix("version: "))
                 && line.starts_with("  ")
                 && !line.starts_with("    ")
             {
@@ -190,11 +172,7 @@ fn pnpm_lock(text: &str) -> Locked {
             in_packages = line.trim_end() == "packages:";
             continue;
         }
-        if !in_packages
-            || !line.starts_with("  ")
-            || line.starts_with("   ")
-            || !line.trim_end().ends_with(':')
-        {
+        if !in_packages || !line.starts_with("  ") || line.starts_with("   ") || !line.trim_end().ends_with(':') {
             continue;
         }
         let key = unquote(line.trim().trim_end_matches(':'));
@@ -237,12 +215,9 @@ mod tests {
         let p = parse("poetry.lock", poetry).unwrap();
         assert!(has(&p, "langchain-core", "0.2.5") && has(&p, "openai", "1.30.1"));
         assert_eq!(p.len(), 2);
-        let cargo = "version = 3\n\n[[package]]\nname = \"async-openai\"\nversion = \"0.23.4\"\nsource = \"registry\"\n";
-        assert!(has(
-            &parse("Cargo.lock", cargo).unwrap(),
-            "async-openai",
-            "0.23.4"
-        ));
+        let cargo =
+            "version = 3\n\n[[package]]\nname = \"async-openai\"\nversion = \"0.23.4\"\nsource = \"registry\"\n";
+        assert!(has(&parse("Cargo.lock", cargo).unwrap(), "async-openai", "0.23.4"));
     }
 
     #[test]
@@ -262,7 +237,8 @@ mod tests {
         let y = parse("yarn.lock", classic).unwrap();
         assert!(has(&y, "@langchain/core", "0.2.5") && has(&y, "openai", "4.47.1"));
         assert_eq!(y.len(), 2);
-        let berry = "__metadata:\n  version: 6\n\n\"ai@npm:^3.1.0\":\n  version: 3.1.12\n  resolution: \"ai@npm:3.1.12\"\n";
+        let berry =
+            "__metadata:\n  version: 6\n\n\"ai@npm:^3.1.0\":\n  version: 3.1.12\n  resolution: \"ai@npm:3.1.12\"\n";
         assert!(has(&parse("yarn.lock", berry).unwrap(), "ai", "3.1.12"));
         let v9 = "lockfileVersion: '9.0'\n\npackages:\n\n  '@langchain/core@0.2.5':\n    resolution: {integrity: x}\n\n  openai@4.47.1(zod@3.23.8):\n    resolution: {}\n";
         let p = parse("pnpm-lock.yaml", v9).unwrap();
@@ -275,11 +251,7 @@ mod tests {
     #[test]
     fn pipfile_and_gemfile_locks() {
         let pip = r#"{"_meta":{},"default":{"LangChain":{"version":"==0.2.1"}},"develop":{}}"#;
-        assert!(has(
-            &parse("Pipfile.lock", pip).unwrap(),
-            "langchain",
-            "0.2.1"
-        ));
+        assert!(has(&parse("Pipfile.lock", pip).unwrap(), "langchain", "0.2.1"));
         let gem = "GEM\n  remote: https://rubygems.org/\n  specs:\n    ruby-openai (7.0.1)\n      faraday (>= 1)\n    faraday (2.9.0)\n\nPLATFORMS\n  ruby\n";
         let g = parse("Gemfile.lock", gem).unwrap();
         assert!(has(&g, "ruby-openai", "7.0.1") && has(&g, "faraday", "2.9.0"));

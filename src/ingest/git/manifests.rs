@@ -16,21 +16,10 @@ pub struct ManifestKind {
 pub fn ecosystem(path: &str) -> Option<ManifestKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let in_requirements_dir = path.split('/').rev().nth(1) == Some("requirements");
-    let is_requirements =
-        (name.contains("requirements") || in_requirements_dir || name.starts_with("constraints"))
-            && (name.ends_with(".txt") || name.ends_with(".in"));
-    let manifest = |ecosystem| {
-        Some(ManifestKind {
-            ecosystem,
-            lockfile: false,
-        })
-    };
-    let lock = |ecosystem| {
-        Some(ManifestKind {
-            ecosystem,
-            lockfile: true,
-        })
-    };
+    let is_requirements = (name.contains("requirements") || in_requirements_dir || name.starts_with("constraints"))
+        && (name.ends_with(".txt") || name.ends_with(".in"));
+    let manifest = |ecosystem| Some(ManifestKind { ecosystem, lockfile: false });
+    let lock = |ecosystem| Some(ManifestKind { ecosystem, lockfile: true });
     match name {
         _ if is_requirements => manifest("pypi"),
         "pyproject.toml" | "Pipfile" | "setup.cfg" => manifest("pypi"),
@@ -55,9 +44,7 @@ pub fn packages(path: &str, text: &str) -> Result<Vec<(String, String)>, String>
     let mut out = match name {
         _ if super::lockfiles::is_lockfile(name) => super::lockfiles::parse(name, text)?,
         "pyproject.toml" => pyproject(text).ok_or_else(|| unreadable("TOML"))?,
-        "Pipfile" => {
-            toml_tables(text, &["packages", "dev-packages"]).ok_or_else(|| unreadable("TOML"))?
-        }
+        "Pipfile" => toml_tables(text, &["packages", "dev-packages"]).ok_or_else(|| unreadable("TOML"))?,
         "package.json" => package_json(text).ok_or_else(|| unreadable("JSON"))?,
         "Cargo.toml" => cargo(text).ok_or_else(|| unreadable("TOML"))?,
         "go.mod" => go_mod(text),
@@ -85,15 +72,8 @@ fn pom(text: &str) -> Vec<(String, String)> {
         .skip(1)
         .filter_map(|rest| {
             let block = rest.split("</dependency>").next()?;
-            let name = format!(
-                "{}:{}",
-                xml_tag(block, "groupId")?,
-                xml_tag(block, "artifactId")?
-            );
-            Some((
-                name.to_ascii_lowercase(),
-                xml_tag(block, "version").unwrap_or("").to_string(),
-            ))
+            let name = format!("{}:{}", xml_tag(block, "groupId")?, xml_tag(block, "artifactId")?);
+            Some((name.to_ascii_lowercase(), xml_tag(block, "version").unwrap_or("").to_string()))
         })
         .collect()
 }
@@ -120,10 +100,7 @@ fn gradle(text: &str) -> Vec<(String, String)> {
             let coords = rest[1..].split(quote).next()?;
             let mut parts = coords.split(':');
             let (group, artifact) = (parts.next()?, parts.next()?);
-            Some((
-                format!("{group}:{artifact}").to_ascii_lowercase(),
-                parts.next().unwrap_or("").to_string(),
-            ))
+            Some((format!("{group}:{artifact}").to_ascii_lowercase(), parts.next().unwrap_or("").to_string()))
         })
         .collect()
 }
@@ -134,9 +111,7 @@ fn pep508(line: &str) -> Option<(String, String)> {
     if line.is_empty() || line.starts_with('-') || line.contains("://") {
         return None;
     }
-    let end = line
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(line.len());
+    let end = line.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(line.len());
     let name = &line[..end];
     if name.is_empty() {
         return None;
@@ -147,12 +122,7 @@ fn pep508(line: &str) -> Option<(String, String)> {
         None => rest,
     };
     let version = rest.trim_start_matches(['=', '~', '>', '<', '!', ' ']);
-    let version = version
-        .split(',')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches(['(', ')']);
+    let version = version.split(',').next().unwrap_or("").trim().trim_matches(['(', ')']);
     Some((normalise(name), version.to_string()))
 }
 
@@ -180,9 +150,7 @@ fn setup_cfg(text: &str) -> Vec<(String, String)> {
 
 fn toml_version(v: &toml::Value) -> String {
     match v {
-        toml::Value::String(s) => s
-            .trim_start_matches(['=', '^', '~', '>', '<', ' '])
-            .to_string(),
+        toml::Value::String(s) => s.trim_start_matches(['=', '^', '~', '>', '<', ' ']).to_string(),
         toml::Value::Table(t) => t.get("version").map(toml_version).unwrap_or_default(),
         _ => String::new(),
     }
@@ -194,9 +162,7 @@ fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
     for table in tables {
         let mut node = Some(&doc);
         for part in table.split('.') {
-            node = node
-                .and_then(|n| n.get(part))
-                .and_then(toml::Value::as_table);
+            node = node.and_then(|n| n.get(part)).and_then(toml::Value::as_table);
         }
         for (k, v) in node.into_iter().flatten() {
             if k != "python" {
@@ -209,41 +175,23 @@ fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
 
 fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
     let doc: toml::Table = text.parse().ok()?;
-    let mut out = toml_tables(
-        text,
-        &["tool.poetry.dependencies", "tool.poetry.dev-dependencies"],
-    )?;
+    let mut out = toml_tables(text, &["tool.poetry.dependencies", "tool.poetry.dev-dependencies"])?;
     let list = |v: Option<&toml::Value>| -> Vec<(String, String)> {
         v.and_then(toml::Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().and_then(pep508))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x.as_str().and_then(pep508)).collect())
             .unwrap_or_default()
     };
     let project = doc.get("project");
     out.extend(list(project.and_then(|p| p.get("dependencies"))));
-    for table in [
-        project.and_then(|p| p.get("optional-dependencies")),
-        doc.get("dependency-groups"),
-    ] {
+    for table in [project.and_then(|p| p.get("optional-dependencies")), doc.get("dependency-groups")] {
         for (_, deps) in table.and_then(toml::Value::as_table).into_iter().flatten() {
             out.extend(list(Some(deps)));
         }
     }
-    let groups = doc
-        .get("tool")
-        .and_then(|t| t.get("poetry"))
-        .and_then(|p| p.get("group"))
-        .and_then(toml::Value::as_table);
+    let groups =
+        doc.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("group")).and_then(toml::Value::as_table);
     for (_, g) in groups.into_iter().flatten() {
-        for (k, v) in g
-            .get("dependencies")
-            .and_then(toml::Value::as_table)
-            .into_iter()
-            .flatten()
-        {
+        for (k, v) in g.get("dependencies").and_then(toml::Value::as_table).into_iter().flatten() {
             out.push((normalise(k), toml_version(v)));
         }
     }
@@ -253,22 +201,9 @@ fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
 fn package_json(text: &str) -> Option<Vec<(String, String)>> {
     let doc: Value = serde_json::from_str(text).ok()?;
     let mut out = Vec::new();
-    for section in [
-        "dependencies",
-        "devDependencies",
-        "peerDependencies",
-        "optionalDependencies",
-    ] {
-        for (k, v) in doc
-            .get(section)
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let version = v
-                .as_str()
-                .unwrap_or("")
-                .trim_start_matches(['^', '~', '=', '>', '<', ' ']);
+    for section in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
+        for (k, v) in doc.get(section).and_then(Value::as_object).into_iter().flatten() {
+            let version = v.as_str().unwrap_or("").trim_start_matches(['^', '~', '=', '>', '<', ' ']);
             out.push((k.to_ascii_lowercase(), version.to_string()));
         }
     }
@@ -276,15 +211,7 @@ fn package_json(text: &str) -> Option<Vec<(String, String)>> {
 }
 
 fn cargo(text: &str) -> Option<Vec<(String, String)>> {
-    toml_tables(
-        text,
-        &[
-            "dependencies",
-            "dev-dependencies",
-            "build-dependencies",
-            "workspace.dependencies",
-        ],
-    )
+    toml_tables(text, &["dependencies", "dev-dependencies", "build-dependencies", "workspace.dependencies"])
 }
 
 fn go_mod(text: &str) -> Vec<(String, String)> {
@@ -309,10 +236,7 @@ fn go_mod(text: &str) -> Vec<(String, String)> {
         };
         let mut parts = spec.split_whitespace();
         if let (Some(m), Some(v)) = (parts.next(), parts.next()) {
-            out.push((
-                m.to_ascii_lowercase(),
-                v.trim_start_matches('v').to_string(),
-            ));
+            out.push((m.to_ascii_lowercase(), v.trim_start_matches('v').to_string()));
         }
     }
     out
@@ -324,10 +248,7 @@ fn gemfile(text: &str) -> Vec<(String, String)> {
             let l = l.trim().strip_prefix("gem ")?;
             let mut parts = l.split(',').map(|p| p.trim().trim_matches(['"', '\'']));
             let name = parts.next()?;
-            let version = parts
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(['~', '>', '=', '<', ' ']);
+            let version = parts.next().unwrap_or("").trim_start_matches(['~', '>', '=', '<', ' ']);
             Some((normalise(name), version.to_string()))
         })
         .collect()
@@ -336,10 +257,7 @@ fn gemfile(text: &str) -> Vec<(String, String)> {
 /// Compare two version strings numerically where they are numbers.
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
     let parts = |s: &str| -> Vec<u64> {
-        s.split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty())
-            .map(|p| p.parse().unwrap_or(0))
-            .collect()
+        s.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().unwrap_or(0)).collect()
     };
     parts(a).cmp(&parts(b))
 }
@@ -350,12 +268,10 @@ mod tests {
 
     #[test]
     fn requirements_with_extras_markers_and_specifiers() {
-        let text = "-r base.txt\nLangChain_OpenAI[extra]==0.1.7 ; python_version>'3.8'\nopenai~=1.30\n# c\nrequests>=2,<3\n";
+        let text =
+            "-r base.txt\nLangChain_OpenAI[extra]==0.1.7 ; python_version>'3.8'\nopenai~=1.30\n# c\nrequests>=2,<3\n";
         let pkgs = packages("svc/requirements.txt", text).unwrap_or_default();
-        assert!(
-            ecosystem("svc/requirements/base.txt").is_some()
-                && ecosystem("dev-requirements.in").is_some()
-        );
+        assert!(ecosystem("svc/requirements/base.txt").is_some() && ecosystem("dev-requirements.in").is_some());
         assert!(ecosystem("docs/notes.txt").is_none());
         assert_eq!(
             pkgs,
@@ -372,8 +288,7 @@ mod tests {
         let py = "[project]\ndependencies = [\"langchain>=0.2.1\"]\n[project.optional-dependencies]\nx = [\"anthropic==0.30\"]\n";
         let pkgs = packages("pyproject.toml", py).unwrap_or_default();
         assert!(pkgs.contains(&("anthropic".into(), "0.30".into())));
-        let js =
-            r#"{"dependencies":{"@langchain/core":"^0.2.3"},"devDependencies":{"ai":"3.1.0"}}"#;
+        let js = r#"{"dependencies":{"@langchain/core":"^0.2.3"},"devDependencies":{"ai":"3.1.0"}}"#;
         let pkgs = packages("web/package.json", js).unwrap_or_default();
         assert_eq!(pkgs[0], ("@langchain/core".into(), "0.2.3".into()));
         assert!(compare_versions("0.10.0", "0.9.9").is_gt());
@@ -390,10 +305,7 @@ mod jvm_tests {
         let pom = "<project><dependencies><dependency>\n<groupId>dev.langchain4j</groupId>\n<artifactId>langchain4j-open-ai</artifactId>\n<version>0.31.0</version>\n</dependency></dependencies></project>";
         assert_eq!(
             packages("pom.xml", pom).unwrap(),
-            vec![(
-                "dev.langchain4j:langchain4j-open-ai".to_string(),
-                "0.31.0".to_string()
-            )]
+            vec![("dev.langchain4j:langchain4j-open-ai".to_string(), "0.31.0".to_string())]
         );
         let gradle = "dependencies {\n    implementation(\"com.openai:openai-java:0.8.0\")\n    testImplementation 'junit:junit:4.13'\n}\n";
         let g = packages("app/build.gradle.kts", gradle).unwrap();

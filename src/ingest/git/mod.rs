@@ -22,11 +22,7 @@ use crate::model::{Evidence, InputSummary, SourceKind};
 use watchlist::Watchlist;
 
 fn open(path: &Path) -> Result<Repository, git2::Error> {
-    Repository::open_ext(
-        path,
-        RepositoryOpenFlags::NO_SEARCH,
-        std::iter::empty::<&std::ffi::OsStr>(),
-    )
+    Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
 }
 
 /// Read the history of a repository: dependency changes and reachability grants.
@@ -35,10 +31,7 @@ pub fn read_repository(path: &Path, options: &ReadOptions) -> Result<Evidence, I
 }
 
 /// Only the approvals scan (no reachability rules): what the approvals benchmark times.
-pub fn read_dependency_history(
-    path: &Path,
-    options: &ReadOptions,
-) -> Result<Evidence, IngestError> {
+pub fn read_dependency_history(path: &Path, options: &ReadOptions) -> Result<Evidence, IngestError> {
     read(path, options, false)
 }
 
@@ -51,10 +44,7 @@ struct Share {
 
 fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
-    let git = |e: git2::Error| IngestError::Git {
-        path: display.clone(),
-        message: e.message().to_string(),
-    };
+    let git = |e: git2::Error| IngestError::Git { path: display.clone(), message: e.message().to_string() };
     // Objects are only read, never trusted to build anything: skip re-hashing each one.
     git2::opts::strict_hash_verification(false);
     // Each worker keeps the few trees it needs (see `treediff::TreeCache`);
@@ -76,8 +66,8 @@ fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, Ing
                 let (watch, shallow, display) = (&watch, &plan.shallow, &display);
                 scope.spawn(move || -> Result<Share, String> {
                     let repo = open(path).map_err(|e| e.message().to_string())?;
-                    let mut worker = scan::Worker::new(&repo, display, watch, shallow)
-                        .map_err(|e| e.message().to_string())?;
+                    let mut worker =
+                        scan::Worker::new(&repo, display, watch, shallow).map_err(|e| e.message().to_string())?;
                     worker.all_deps = options.all_deps;
                     worker.rules = rules;
                     let mut records = 0;
@@ -90,30 +80,16 @@ fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, Ing
                             }),
                         }
                     }
-                    Ok(Share {
-                        evidence: worker.evidence,
-                        records,
-                        rejected: worker.rejected,
-                        notes: worker.notes,
-                    })
+                    Ok(Share { evidence: worker.evidence, records, rejected: worker.rejected, notes: worker.notes })
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a history worker stopped".to_string()))
-            })
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a history worker stopped".to_string()))).collect()
     });
     let mut evidence = Evidence::default();
     let mut summary = InputSummary::new(SourceKind::Git, display.clone());
     for share in shares {
-        let share = share.map_err(|message| IngestError::Git {
-            path: display.clone(),
-            message,
-        })?;
+        let share = share.map_err(|message| IngestError::Git { path: display.clone(), message })?;
         evidence.merge(share.evidence);
         summary.records += share.records;
         for r in share.rejected {
@@ -122,9 +98,7 @@ fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, Ing
         summary.notes.extend(share.notes);
     }
     if plan.commits.is_empty() {
-        summary
-            .notes
-            .push("no commits on the history that was walked".to_string());
+        summary.notes.push("no commits on the history that was walked".to_string());
     }
     evidence.inputs.push(summary);
     Ok(evidence)

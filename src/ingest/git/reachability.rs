@@ -33,12 +33,10 @@ enum FileClass {
 fn classify(path: &str) -> FileClass {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let in_tests = lower.split('/').any(|c| {
-        matches!(
-            c,
-            "test" | "tests" | "__tests__" | "fixtures" | "testdata" | "docs" | "examples"
-        )
-    }) || name.starts_with("test_")
+    let in_tests = lower
+        .split('/')
+        .any(|c| matches!(c, "test" | "tests" | "__tests__" | "fixtures" | "testdata" | "docs" | "examples"))
+        || name.starts_with("test_")
         || name.contains("_test.")
         || name.contains(".test.")
         || name.contains(".spec.");
@@ -48,9 +46,7 @@ fn classify(path: &str) -> FileClass {
     }
     if name == ".env"
         || (name.starts_with(".env.")
-            && !["example", "sample", "template", "dist", "defaults"]
-                .iter()
-                .any(|s| name.ends_with(s)))
+            && !["example", "sample", "template", "dist", "defaults"].iter().any(|s| name.ends_with(s)))
     {
         return FileClass::DotEnv;
     }
@@ -67,21 +63,7 @@ fn classify(path: &str) -> FileClass {
     if yaml {
         return FileClass::Manifests;
     }
-    if matches!(
-        ext,
-        "py" | "js"
-            | "mjs"
-            | "cjs"
-            | "ts"
-            | "tsx"
-            | "jsx"
-            | "rs"
-            | "go"
-            | "java"
-            | "kt"
-            | "rb"
-            | "sh"
-    ) {
+    if matches!(ext, "py" | "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "rs" | "go" | "java" | "kt" | "rb" | "sh") {
         return FileClass::Code;
     }
     FileClass::Ignored
@@ -121,65 +103,38 @@ static DOTENV: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// SDK clients that read a well-known variable when built without a key.
-static FRAMEWORK_DEFAULTS: LazyLock<Vec<(Regex, &'static [&'static str], &'static str)>> =
-    LazyLock::new(|| {
-        vec![
-            (
-                re(r"\b(?:Async)?(?:Azure)?OpenAI\(([^)]*)"),
-                &["OPENAI_API_KEY"][..],
-                "api_key",
-            ),
-            (
-                re(r"\bChatOpenAI\(([^)]*)|\bOpenAIEmbeddings\(([^)]*)"),
-                &["OPENAI_API_KEY"][..],
-                "api_key",
-            ),
-            (
-                re(r"\b(?:Async)?Anthropic\(([^)]*)|\bChatAnthropic\(([^)]*)"),
-                &["ANTHROPIC_API_KEY"][..],
-                "api_key",
-            ),
-            (
-                re(
-                    r"\bboto3\.(?:client|resource|Session)\(([^)]*)|\bboto3\.session\.Session\(([^)]*)",
-                ),
-                &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"][..],
-                "aws_access_key_id",
-            ),
-            (
-                re(
-                    r"\bHuggingFaceHub\(([^)]*)|\bHuggingFaceEndpoint\(([^)]*)|\bInferenceClient\(([^)]*)",
-                ),
-                &["HUGGINGFACEHUB_API_TOKEN"][..],
-                "token",
-            ),
-            (
-                re(r"\bChatGoogleGenerativeAI\(([^)]*)|\bgenai\.Client\(([^)]*)"),
-                &["GOOGLE_API_KEY"][..],
-                "api_key",
-            ),
-            (
-                re(r"LANGCHAIN_TRACING_V2|LANGSMITH_TRACING|\blangsmith\.Client\(([^)]*)"),
-                &["LANGCHAIN_API_KEY", "LANGSMITH_API_KEY"][..],
-                "api_key",
-            ),
-        ]
-    });
-static ASSIGNMENT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$"));
-static DOCKER_ENV: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)"));
-static YAML_ENV_ITEM: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"^\s*-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*[:=]"#));
-static YAML_NAME: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"^\s*-?\s*name:\s*["']?([A-Za-z0-9_.-]+)"#));
+static FRAMEWORK_DEFAULTS: LazyLock<Vec<(Regex, &'static [&'static str], &'static str)>> = LazyLock::new(|| {
+    vec![
+        (re(r"\b(?:Async)?(?:Azure)?OpenAI\(([^)]*)"), &["OPENAI_API_KEY"][..], "api_key"),
+        (re(r"\bChatOpenAI\(([^)]*)|\bOpenAIEmbeddings\(([^)]*)"), &["OPENAI_API_KEY"][..], "api_key"),
+        (re(r"\b(?:Async)?Anthropic\(([^)]*)|\bChatAnthropic\(([^)]*)"), &["ANTHROPIC_API_KEY"][..], "api_key"),
+        (
+            re(r"\bboto3\.(?:client|resource|Session)\(([^)]*)|\bboto3\.session\.Session\(([^)]*)"),
+            &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"][..],
+            "aws_access_key_id",
+        ),
+        (
+            re(r"\bHuggingFaceHub\(([^)]*)|\bHuggingFaceEndpoint\(([^)]*)|\bInferenceClient\(([^)]*)"),
+            &["HUGGINGFACEHUB_API_TOKEN"][..],
+            "token",
+        ),
+        (re(r"\bChatGoogleGenerativeAI\(([^)]*)|\bgenai\.Client\(([^)]*)"), &["GOOGLE_API_KEY"][..], "api_key"),
+        (
+            re(r"LANGCHAIN_TRACING_V2|LANGSMITH_TRACING|\blangsmith\.Client\(([^)]*)"),
+            &["LANGCHAIN_API_KEY", "LANGSMITH_API_KEY"][..],
+            "api_key",
+        ),
+    ]
+});
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$"));
+static DOCKER_ENV: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)"));
+static YAML_ENV_ITEM: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*[:=]"#));
+static YAML_NAME: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*-?\s*name:\s*["']?([A-Za-z0-9_.-]+)"#));
 static YAML_KEY: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*key:\s*["']?([A-Za-z0-9_.-]+)"#));
-static CI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}")
-});
-static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN|PRIVATE|CERT)")
-});
+static CI_SECRET: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*\$\{\{\s*secrets\.([A-Za-z0-9_]+)\s*\}\}"));
+static SECRET_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN|PRIVATE|CERT)"));
 
 /// Rule hits on the given lines (1-based) of a file's content.
 pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
@@ -200,22 +155,13 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
         let mut push = |kind, mut names: Vec<String>| {
             let mut seen = BTreeSet::new();
             names.retain(|x| seen.insert(x.clone()));
-            hits.push(Hit {
-                kind,
-                line: n,
-                names,
-                excerpt: redact_line(text),
-            });
+            hits.push(Hit { kind, line: n, names, excerpt: redact_line(text) });
         };
         match class {
             FileClass::Code => {
                 let mut names: Vec<String> = ENV_READS
                     .iter()
-                    .flat_map(|r| {
-                        r.captures_iter(text)
-                            .filter_map(|c| c.get(1))
-                            .map(|m| m.as_str().to_string())
-                    })
+                    .flat_map(|r| r.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()))
                     .collect();
                 if let Some(c) = ENV_DESTRUCTURE.captures(text) {
                     names.extend(
@@ -233,20 +179,9 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
                 }
                 for (rule, vars, key_arg) in FRAMEWORK_DEFAULTS.iter() {
                     if let Some(c) = rule.captures(text) {
-                        let args = c
-                            .iter()
-                            .skip(1)
-                            .flatten()
-                            .map(|m| m.as_str())
-                            .collect::<String>();
-                        if !args.contains(key_arg)
-                            && !args.contains("api_key")
-                            && !args.contains("apiKey")
-                        {
-                            push(
-                                GrantKind::FrameworkDefault,
-                                vars.iter().map(|s| s.to_string()).collect(),
-                            );
+                        let args = c.iter().skip(1).flatten().map(|m| m.as_str()).collect::<String>();
+                        if !args.contains(key_arg) && !args.contains("api_key") && !args.contains("apiKey") {
+                            push(GrantKind::FrameworkDefault, vars.iter().map(|s| s.to_string()).collect());
                         }
                     }
                 }
@@ -273,13 +208,7 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
                 if trimmed.starts_with("env_file") {
                     push(
                         GrantKind::ComposeEnv,
-                        vec![
-                            trimmed
-                                .trim_start_matches("env_file:")
-                                .trim()
-                                .trim_matches(['"', '\''])
-                                .to_string(),
-                        ],
+                        vec![trimmed.trim_start_matches("env_file:").trim().trim_matches(['"', '\'']).to_string()],
                     );
                 } else if let Some(c) = YAML_ENV_ITEM.captures(text)
                     && SECRET_NAME.is_match(&c[1])
@@ -290,10 +219,7 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
             }
             FileClass::Ci => {
                 if let Some(c) = CI_SECRET.captures(text) {
-                    push(
-                        GrantKind::CiSecretEnv,
-                        vec![c[1].to_string(), c[2].to_string()],
-                    );
+                    push(GrantKind::CiSecretEnv, vec![c[1].to_string(), c[2].to_string()]);
                 }
             }
             FileClass::Manifests => {
@@ -312,16 +238,12 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>) -> Vec<Hit> {
 fn k8s_secret_ref(all: &[&str], i: usize) -> Option<Vec<String>> {
     let line = all[i].trim();
     let near = |from: usize, to: usize, r: &Regex| -> Option<String> {
-        all.get(from..to.min(all.len()))?
-            .iter()
-            .find_map(|l| r.captures(l).map(|c| c[1].to_string()))
+        all.get(from..to.min(all.len()))?.iter().find_map(|l| r.captures(l).map(|c| c[1].to_string()))
     };
     if line.starts_with("secretKeyRef") {
         let var = (i.saturating_sub(4)..i).rev().find_map(|j| {
             let l = all[j].trim_start();
-            l.starts_with("- name:")
-                .then(|| YAML_NAME.captures(l).map(|c| c[1].to_string()))
-                .flatten()
+            l.starts_with("- name:").then(|| YAML_NAME.captures(l).map(|c| c[1].to_string())).flatten()
         });
         let secret = near(i + 1, i + 4, &YAML_NAME);
         let key = near(i + 1, i + 4, &YAML_KEY);
@@ -329,19 +251,14 @@ fn k8s_secret_ref(all: &[&str], i: usize) -> Option<Vec<String>> {
         return Some(names);
     }
     if line.starts_with("secretRef") || line.starts_with("secretName:") {
-        let inline = line
-            .split_once("secretName:")
-            .map(|(_, v)| v.trim().trim_matches(['"', '\'']).to_string());
-        let name = inline
-            .filter(|s| !s.is_empty())
-            .or_else(|| near(i + 1, i + 3, &YAML_NAME));
+        let inline = line.split_once("secretName:").map(|(_, v)| v.trim().trim_matches(['"', '\'']).to_string());
+        let name = inline.filter(|s| !s.is_empty()).or_else(|| near(i + 1, i + 3, &YAML_NAME));
         return Some(name.into_iter().collect());
     }
     None
 }
 
-static LITERAL: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"([=:]\s*["']?)([^\s"'#,;)(\[\]{}$]{8,})"#));
+static LITERAL: LazyLock<Regex> = LazyLock::new(|| re(r#"([=:]\s*["']?)([^\s"'#,;)(\[\]{}$]{8,})"#));
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#"(["'])([A-Za-z0-9_\-+/=.]{16,})(["'])"#));
 
 /// The line as it may be shown: values assigned or quoted are replaced by their
@@ -349,17 +266,10 @@ static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#"(["'])([A-Za-z0-9_\-+/=.
 pub fn redact_line(line: &str) -> String {
     let once = LITERAL.replace_all(line.trim(), |c: &regex::Captures| {
         let v = &c[2];
-        let looks_like_code =
-            v.contains('.') && v.chars().any(|ch| ch.is_ascii_lowercase()) && !v.contains('-');
-        if looks_like_code {
-            c[0].to_string()
-        } else {
-            format!("{}{}", &c[1], redact::label(v))
-        }
+        let looks_like_code = v.contains('.') && v.chars().any(|ch| ch.is_ascii_lowercase()) && !v.contains('-');
+        if looks_like_code { c[0].to_string() } else { format!("{}{}", &c[1], redact::label(v)) }
     });
-    let twice = QUOTED.replace_all(&once, |c: &regex::Captures| {
-        format!("{}{}{}", &c[1], redact::label(&c[2]), &c[3])
-    });
+    let twice = QUOTED.replace_all(&once, |c: &regex::Captures| format!("{}{}{}", &c[1], redact::label(&c[2]), &c[3]));
     let mut out: String = twice.chars().take(160).collect();
     if twice.chars().count() > 160 {
         out.push('…');
@@ -380,14 +290,7 @@ mod tests {
         let py = "import os\nfrom dotenv import load_dotenv\nload_dotenv()\nkey = os.environ[\"OPENAI_API_KEY\"]\n# os.getenv(\"IGNORED\")\nllm = ChatOpenAI(model=\"gpt-4o\")\nc = OpenAI(api_key=key)\n";
         let hits = scan("agent/app.py", py, &all_lines(py));
         let kinds: Vec<_> = hits.iter().map(|h| (h.kind, h.line)).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                (GrantKind::Dotenv, 3),
-                (GrantKind::EnvRead, 4),
-                (GrantKind::FrameworkDefault, 6)
-            ]
-        );
+        assert_eq!(kinds, vec![(GrantKind::Dotenv, 3), (GrantKind::EnvRead, 4), (GrantKind::FrameworkDefault, 6)]);
         assert_eq!(hits[1].names, vec!["OPENAI_API_KEY"]);
         assert!(scan("docs/setup.md", py, &all_lines(py)).is_empty());
         assert!(scan("tests/test_app.py", py, &all_lines(py)).is_empty());
@@ -398,10 +301,7 @@ mod tests {
         let y = "env:\n  - name: OPENAI_API_KEY\n    valueFrom:\n      secretKeyRef:\n        name: agent-secrets\n        key: openai-api-key\n";
         let hits = scan("deploy/agent.yaml", y, &BTreeSet::from([4]));
         assert_eq!(hits.len(), 1);
-        assert_eq!(
-            hits[0].names,
-            vec!["OPENAI_API_KEY", "openai-api-key", "agent-secrets"]
-        );
+        assert_eq!(hits[0].names, vec!["OPENAI_API_KEY", "openai-api-key", "agent-secrets"]);
     }
 
     #[test]
@@ -410,10 +310,7 @@ mod tests {
         let hits = scan(".env", env, &all_lines(env));
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].excerpt, "AWS_ACCESS_KEY_ID=AKIA…0042");
-        assert!(
-            scan(".env", "AWS_REGION=eu-west-1\n", &all_lines("x")).is_empty(),
-            "not a secret"
-        );
+        assert!(scan(".env", "AWS_REGION=eu-west-1\n", &all_lines("x")).is_empty(), "not a secret");
         assert!(!hits[1].excerpt.contains("abcdefghijkl"));
     }
 }

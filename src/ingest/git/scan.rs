@@ -71,8 +71,7 @@ impl<'a> Worker<'a> {
 
     fn blob_text(&self, id: Option<Oid>, max: usize) -> Option<String> {
         let blob = self.repo.find_blob(id?).ok()?;
-        (!blob.is_binary() && blob.size() <= max)
-            .then(|| String::from_utf8_lossy(blob.content()).into_owned())
+        (!blob.is_binary() && blob.size() <= max).then(|| String::from_utf8_lossy(blob.content()).into_owned())
     }
 
     /// Scan one commit of the plan.
@@ -96,32 +95,16 @@ impl<'a> Worker<'a> {
             Some(Ok(t)) => Some(t),
             Some(Err(_)) if parents.is_empty() => None,
             boundary => {
-                let why = if boundary.is_none() {
-                    "history is shallow at"
-                } else {
-                    "the parent is missing of"
-                };
-                self.notes.push(format!(
-                    "{why} {}: what changed before it is unknown",
-                    short(&oid)
-                ));
-                self.evidence
-                    .commits
-                    .push(commit::info(&self.repo.find_commit(oid)?));
+                let why = if boundary.is_none() { "history is shallow at" } else { "the parent is missing of" };
+                self.notes.push(format!("{why} {}: what changed before it is unknown", short(&oid)));
+                self.evidence.commits.push(commit::info(&self.repo.find_commit(oid)?));
                 return Ok(());
             }
         };
         let mut changed = Vec::new();
         let rules = self.rules;
-        let wanted =
-            |p: &str| manifests::ecosystem(p).is_some() || (rules && reachability::applies_to(p));
-        treediff::changed(
-            &mut self.trees,
-            parent_tree,
-            Some(tree_id),
-            &wanted,
-            &mut changed,
-        )?;
+        let wanted = |p: &str| manifests::ecosystem(p).is_some() || (rules && reachability::applies_to(p));
+        treediff::changed(&mut self.trees, parent_tree, Some(tree_id), &wanted, &mut changed)?;
         // Commits that touched nothing of interest are not kept: most of a history.
         if changed.is_empty() {
             return Ok(());
@@ -138,9 +121,7 @@ impl<'a> Worker<'a> {
                 self.rules_on(c, &info)?;
             }
         }
-        self.evidence
-            .dependency_changes
-            .extend(drop_lockfile_echoes(deps));
+        self.evidence.dependency_changes.extend(drop_lockfile_echoes(deps));
         self.evidence.commits.push(info);
         Ok(())
     }
@@ -161,9 +142,7 @@ impl<'a> Worker<'a> {
                 }
                 map
             }),
-            None => Err(format!(
-                "{path}: not readable (binary, too large or missing)"
-            )),
+            None => Err(format!("{path}: not readable (binary, too large or missing)")),
         };
         let parsed = Arc::new(parsed);
         self.parsed.insert((id, name), parsed.clone());
@@ -171,10 +150,7 @@ impl<'a> Worker<'a> {
     }
 
     fn codeowners(&mut self, tree: &Tree, path: &str) -> Vec<String> {
-        let Some(entry) = super::codeowners::LOCATIONS
-            .iter()
-            .find_map(|loc| tree.get_path(Path::new(loc)).ok())
-        else {
+        let Some(entry) = super::codeowners::LOCATIONS.iter().find_map(|loc| tree.get_path(Path::new(loc)).ok()) else {
             return Vec::new();
         };
         let id = entry.id();
@@ -182,29 +158,15 @@ impl<'a> Worker<'a> {
             let text = self.blob_text(Some(id), MAX_RULE_BLOB).unwrap_or_default();
             self.owners.insert(id, Arc::new(CodeOwners::parse(&text)));
         }
-        self.owners
-            .get(&id)
-            .map(|c| c.owners_of(path))
-            .unwrap_or_default()
+        self.owners.get(&id).map(|c| c.owners_of(path)).unwrap_or_default()
     }
 
     /// Packages declared by the plain manifests beside a lockfile, at this commit.
     fn declared_beside(&mut self, tree: &Tree, lockfile: &str) -> BTreeSet<String> {
         let folder = lockfile.rsplit_once('/').map_or("", |(f, _)| f);
         let mut out = BTreeSet::new();
-        for name in [
-            "pyproject.toml",
-            "requirements.txt",
-            "Pipfile",
-            "package.json",
-            "Cargo.toml",
-            "Gemfile",
-        ] {
-            let path = if folder.is_empty() {
-                name.to_string()
-            } else {
-                format!("{folder}/{name}")
-            };
+        for name in ["pyproject.toml", "requirements.txt", "Pipfile", "package.json", "Cargo.toml", "Gemfile"] {
+            let path = if folder.is_empty() { name.to_string() } else { format!("{folder}/{name}") };
             let id = tree.get_path(Path::new(&path)).ok().map(|e| e.id());
             if let Some(parsed) = self.parse(id, &path)
                 && let Ok(map) = parsed.as_ref()
@@ -229,24 +191,16 @@ impl<'a> Worker<'a> {
             if let Some(Err(message)) = side.as_deref() {
                 // Only the side this commit wrote is this commit's problem.
                 if id == c.new {
-                    self.rejected.push(Rejected {
-                        line: 0,
-                        message: format!("commit {}: {message}", short(&commit.id())),
-                    });
+                    self.rejected
+                        .push(Rejected { line: 0, message: format!("commit {}: {message}", short(&commit.id())) });
                 }
                 return Vec::new();
             }
         }
         let empty = Packages::new();
         let (b, a) = (
-            before
-                .as_deref()
-                .and_then(|r| r.as_ref().ok())
-                .unwrap_or(&empty),
-            after
-                .as_deref()
-                .and_then(|r| r.as_ref().ok())
-                .unwrap_or(&empty),
+            before.as_deref().and_then(|r| r.as_ref().ok()).unwrap_or(&empty),
+            after.as_deref().and_then(|r| r.as_ref().ok()).unwrap_or(&empty),
         );
         let names: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
         let mut changes = Vec::new();
@@ -258,19 +212,13 @@ impl<'a> Worker<'a> {
                 (None, Some(_)) => ChangeKind::Added,
                 (Some(_), None) => ChangeKind::Removed,
                 (Some(x), Some(y)) if x == y => continue,
-                (Some(x), Some(y)) if manifests::compare_versions(y, x).is_lt() => {
-                    ChangeKind::Downgraded
-                }
+                (Some(x), Some(y)) if manifests::compare_versions(y, x).is_lt() => ChangeKind::Downgraded,
                 (Some(_), Some(_)) => ChangeKind::Upgraded,
                 (None, None) => continue,
             };
-            let owners = owners
-                .get_or_insert_with(|| self.codeowners(tree, &c.path))
-                .clone();
-            let transitive = kind.lockfile
-                && !declared
-                    .get_or_insert_with(|| self.declared_beside(tree, &c.path))
-                    .contains(name);
+            let owners = owners.get_or_insert_with(|| self.codeowners(tree, &c.path)).clone();
+            let transitive =
+                kind.lockfile && !declared.get_or_insert_with(|| self.declared_beside(tree, &c.path)).contains(name);
             let mut info = info.clone();
             if commit.parent_count() > 1
                 && let Some(author) = commit::branch_author(self.repo, commit, &c.path, c.new)
@@ -289,11 +237,7 @@ impl<'a> Worker<'a> {
                 owners,
                 lockfile: kind.lockfile,
                 transitive,
-                diff: if kind.lockfile {
-                    Vec::new()
-                } else {
-                    self.diff_lines(c, name)
-                },
+                diff: if kind.lockfile { Vec::new() } else { self.diff_lines(c, name) },
                 touches_wiring: false,
             });
         }
@@ -307,33 +251,23 @@ impl<'a> Worker<'a> {
         let mentions = |l: &&str| super::watchlist::normalise(l).contains(package);
         let old_lines: BTreeSet<&str> = old.lines().filter(mentions).collect();
         let new_lines: BTreeSet<&str> = new.lines().filter(mentions).collect();
-        let removed = old_lines
-            .difference(&new_lines)
-            .map(|l| format!("- {}", reachability::redact_line(l)));
-        let added = new_lines
-            .difference(&old_lines)
-            .map(|l| format!("+ {}", reachability::redact_line(l)));
+        let removed = old_lines.difference(&new_lines).map(|l| format!("- {}", reachability::redact_line(l)));
+        let added = new_lines.difference(&old_lines).map(|l| format!("+ {}", reachability::redact_line(l)));
         removed.chain(added).take(12).collect()
     }
 
     fn rules_on(&mut self, c: &Changed, info: &CommitInfo) -> Result<(), git2::Error> {
-        let old = c
-            .old
-            .and_then(|id| self.repo.find_blob(id).ok())
-            .filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
-        let new = c
-            .new
-            .and_then(|id| self.repo.find_blob(id).ok())
-            .filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
+        let old =
+            c.old.and_then(|id| self.repo.find_blob(id).ok()).filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
+        let new =
+            c.new.and_then(|id| self.repo.find_blob(id).ok()).filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
         if old.is_none() && new.is_none() {
             return Ok(());
         }
         let mut opts = DiffOptions::new();
         opts.context_lines(0);
-        let (old_bytes, new_bytes) = (
-            old.as_ref().map_or(&[][..], |b| b.content()),
-            new.as_ref().map_or(&[][..], |b| b.content()),
-        );
+        let (old_bytes, new_bytes) =
+            (old.as_ref().map_or(&[][..], |b| b.content()), new.as_ref().map_or(&[][..], |b| b.content()));
         let file = Some(Path::new(&c.path));
         let patch = Patch::from_buffers(old_bytes, file, new_bytes, file, Some(&mut opts))?;
         let (mut added, mut removed) = (BTreeSet::new(), BTreeSet::new());
@@ -347,10 +281,7 @@ impl<'a> Worker<'a> {
                 }
             }
         }
-        let text = |b: &Option<git2::Blob>| {
-            b.as_ref()
-                .map(|b| String::from_utf8_lossy(b.content()).into_owned())
-        };
+        let text = |b: &Option<git2::Blob>| b.as_ref().map(|b| String::from_utf8_lossy(b.content()).into_owned());
         if let Some(t) = text(&new) {
             for hit in group_hits(reachability::scan(&c.path, &t, &added)) {
                 let grant = self.grant(hit, &c.path, info);
@@ -376,12 +307,7 @@ impl<'a> Worker<'a> {
             actor: info.author.clone(),
             secret_names: hit.names,
             excerpt: hit.excerpt,
-            origin: format!(
-                "{}@{}:{path}:{}",
-                self.display,
-                &info.id[..12.min(info.id.len())],
-                hit.line
-            ),
+            origin: format!("{}@{}:{path}:{}", self.display, &info.id[..12.min(info.id.len())], hit.line),
         }
     }
 }
@@ -410,35 +336,19 @@ fn file_kind(path: &str) -> &'static str {
         "build.gradle",
         "build.gradle.kts",
     ];
-    NAMES
-        .iter()
-        .find(|n| **n == name)
-        .copied()
-        .unwrap_or("requirements")
+    NAMES.iter().find(|n| **n == name).copied().unwrap_or("requirements")
 }
 
 /// The highest of the versions a file pins a package at.
 fn top(versions: Option<&Vec<String>>) -> Option<String> {
-    versions?
-        .iter()
-        .max_by(|a, b| manifests::compare_versions(a, b))
-        .cloned()
+    versions?.iter().max_by(|a, b| manifests::compare_versions(a, b)).cloned()
 }
 
 /// A lockfile moving a package that a manifest in the same folder also moved
 /// in this commit is the same decision, reported once (by the manifest).
 fn drop_lockfile_echoes(changes: Vec<DependencyChange>) -> Vec<DependencyChange> {
-    let folder = |p: &str| {
-        p.rsplit_once('/')
-            .map_or(String::new(), |(f, _)| f.to_string())
-    };
-    let direct: HashSet<(String, String)> = changes
-        .iter()
-        .filter(|c| !c.lockfile)
-        .map(|c| (folder(&c.manifest), c.package.clone()))
-        .collect();
-    changes
-        .into_iter()
-        .filter(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone())))
-        .collect()
+    let folder = |p: &str| p.rsplit_once('/').map_or(String::new(), |(f, _)| f.to_string());
+    let direct: HashSet<(String, String)> =
+        changes.iter().filter(|c| !c.lockfile).map(|c| (folder(&c.manifest), c.package.clone())).collect();
+    changes.into_iter().filter(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone()))).collect()
 }

@@ -10,12 +10,7 @@ const OTHERS: &[&str] = &["signed-off-by", "co-authored-by"];
 
 /// The trailers of a message: `(key as written, value)`.
 pub fn trailers(message: &str) -> Vec<(String, String)> {
-    let paragraphs: Vec<&str> = message
-        .trim()
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
+    let paragraphs: Vec<&str> = message.trim().split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
     if paragraphs.len() < 2 {
         return Vec::new();
     }
@@ -35,8 +30,7 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
         let Some((key, value)) = line.split_once(':') else {
             return Vec::new();
         };
-        let valid_key =
-            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let valid_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !valid_key {
             return Vec::new();
         }
@@ -81,10 +75,7 @@ pub fn pull_request(message: &str) -> Option<u64> {
         return leading_number(rest);
     }
     // Squash merges end the subject with "(#123)".
-    if let Some(open) = subject
-        .trim_end()
-        .strip_suffix(')')
-        .and_then(|s| s.rfind("(#").map(|i| &s[i + 2..]))
+    if let Some(open) = subject.trim_end().strip_suffix(')').and_then(|s| s.rfind("(#").map(|i| &s[i + 2..]))
         && let Some(n) = leading_number(open)
     {
         return Some(n);
@@ -105,25 +96,13 @@ fn leading_number(s: &str) -> Option<u64> {
 /// Whether an identity is a platform's own (the merge button), not a person.
 pub fn is_platform_identity(p: &Person) -> bool {
     let email = p.email.to_ascii_lowercase();
-    email == "noreply@github.com"
-        || email.ends_with("@noreply.gitlab.com")
-        || p.name == "GitLab"
-        || p.name == "GitHub"
+    email == "noreply@github.com" || email.ends_with("@noreply.gitlab.com") || p.name == "GitLab" || p.name == "GitHub"
 }
 
 /// Whether an identity is a dependency bot.
 pub fn is_bot(p: &Person) -> bool {
     let s = format!("{} {}", p.name, p.email).to_ascii_lowercase();
-    [
-        "dependabot",
-        "renovate",
-        "[bot]",
-        "github-actions",
-        "snyk-bot",
-        "greenkeeper",
-    ]
-    .iter()
-    .any(|b| s.contains(b))
+    ["dependabot", "renovate", "[bot]", "github-actions", "snyk-bot", "greenkeeper"].iter().any(|b| s.contains(b))
 }
 
 #[cfg(test)]
@@ -138,19 +117,13 @@ mod tests {
         assert_eq!(approvers[0].email, "ana@example.com");
         assert_eq!(others.len(), 1);
         assert_eq!(pull_request(msg), Some(12));
-        assert!(
-            people("Reviewed-by: x <x@y>").0.is_empty(),
-            "a subject is not a trailer block"
-        );
+        assert!(people("Reviewed-by: x <x@y>").0.is_empty(), "a subject is not a trailer block");
     }
 
     #[test]
     fn pull_requests_from_merges_and_gitlab() {
         assert_eq!(pull_request("Merge pull request #7 from a/b\n\nx"), Some(7));
-        assert_eq!(
-            pull_request("Bump x\n\nSee merge request grp/proj!31"),
-            Some(31)
-        );
+        assert_eq!(pull_request("Bump x\n\nSee merge request grp/proj!31"), Some(31));
         assert_eq!(pull_request("Fix (#abc)"), None);
     }
 }

@@ -34,9 +34,7 @@ impl Entry<'_> {
 
     /// Regular files only: submodules (commit entries) and symlinks carry no content of ours.
     fn blob(&self) -> Option<Oid> {
-        (self.mode.starts_with(b"100") && self.mode != SYMLINK_MODE)
-            .then(|| Oid::from_bytes(self.id).ok())
-            .flatten()
+        (self.mode.starts_with(b"100") && self.mode != SYMLINK_MODE).then(|| Oid::from_bytes(self.id).ok()).flatten()
     }
 }
 
@@ -50,11 +48,7 @@ fn entries(data: &[u8]) -> impl Iterator<Item = Entry<'_>> {
         if end > rest.len() {
             return None;
         }
-        let entry = Entry {
-            mode: &rest[..space],
-            name: &rest[space + 1..nul],
-            id: &rest[nul + 1..end],
-        };
+        let entry = Entry { mode: &rest[..space], name: &rest[space + 1..nul], id: &rest[nul + 1..end] };
         rest = &rest[end..];
         Some(entry)
     })
@@ -70,11 +64,7 @@ pub struct TreeCache<'r> {
 
 impl<'r> TreeCache<'r> {
     pub fn new(odb: Odb<'r>) -> Self {
-        Self {
-            odb,
-            previous: HashMap::new(),
-            current: HashMap::new(),
-        }
+        Self { odb, previous: HashMap::new(), current: HashMap::new() }
     }
 
     pub fn get(&mut self, id: Oid) -> Result<Rc<[u8]>, git2::Error> {
@@ -104,15 +94,9 @@ pub fn commit_links(odb: &Odb, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> 
     let mut parents = Vec::new();
     for line in object.data().split(|b| *b == b'\n') {
         if let Some(hex) = line.strip_prefix(b"tree ") {
-            tree = std::str::from_utf8(hex)
-                .ok()
-                .and_then(|h| Oid::from_str(h).ok());
+            tree = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok());
         } else if let Some(hex) = line.strip_prefix(b"parent ") {
-            parents.extend(
-                std::str::from_utf8(hex)
-                    .ok()
-                    .and_then(|h| Oid::from_str(h).ok()),
-            );
+            parents.extend(std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok()));
         } else {
             break;
         }
@@ -134,14 +118,7 @@ pub fn changed(
     }
     let a = old.map(|id| cache.get(id)).transpose()?;
     let b = new.map(|id| cache.get(id)).transpose()?;
-    walk(
-        cache,
-        a.as_deref().unwrap_or_default(),
-        b.as_deref().unwrap_or_default(),
-        "",
-        wanted,
-        out,
-    )
+    walk(cache, a.as_deref().unwrap_or_default(), b.as_deref().unwrap_or_default(), "", wanted, out)
 }
 
 /// Git's own tree order: a tree's name compares as if it ended in `/`.
@@ -157,10 +134,7 @@ fn git_order(a: &Entry, b: &Entry) -> Ordering {
 
 /// Folders whose contents are not the project's own decisions.
 fn skipped_folder(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"node_modules" | b".git" | b"bower_components" | b"site-packages" | b".venv"
-    )
+    matches!(name, b"node_modules" | b".git" | b"bower_components" | b"site-packages" | b".venv")
 }
 
 fn walk(
@@ -197,39 +171,17 @@ fn walk(
             continue;
         }
         let name = String::from_utf8_lossy(any.name);
-        let path = if prefix.is_empty() {
-            name.into_owned()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let subtree = |e: &Option<Entry>| {
-            e.as_ref()
-                .filter(|e| e.is_tree())
-                .and_then(|e| Oid::from_bytes(e.id).ok())
-        };
+        let path = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
+        let subtree = |e: &Option<Entry>| e.as_ref().filter(|e| e.is_tree()).and_then(|e| Oid::from_bytes(e.id).ok());
         let (lt, rt) = (subtree(&left), subtree(&right));
         if lt.is_some() || rt.is_some() {
             let l = lt.map(|id| cache.get(id)).transpose()?;
             let r = rt.map(|id| cache.get(id)).transpose()?;
-            walk(
-                cache,
-                l.as_deref().unwrap_or_default(),
-                r.as_deref().unwrap_or_default(),
-                &path,
-                wanted,
-                out,
-            )?;
+            walk(cache, l.as_deref().unwrap_or_default(), r.as_deref().unwrap_or_default(), &path, wanted, out)?;
         }
-        let (old_id, new_id) = (
-            left.as_ref().and_then(Entry::blob),
-            right.as_ref().and_then(Entry::blob),
-        );
+        let (old_id, new_id) = (left.as_ref().and_then(Entry::blob), right.as_ref().and_then(Entry::blob));
         if (old_id.is_some() || new_id.is_some()) && old_id != new_id && wanted(&path) {
-            out.push(Changed {
-                path,
-                old: old_id,
-                new: new_id,
-            });
+            out.push(Changed { path, old: old_id, new: new_id });
         }
     }
     Ok(())
@@ -293,14 +245,8 @@ mod tests {
         );
         let mut out = Vec::new();
         let mut cache = TreeCache::new(repo.odb().unwrap());
-        changed(
-            &mut cache,
-            Some(a),
-            Some(b),
-            &|p| !p.ends_with(".txt") || p.contains("requirements"),
-            &mut out,
-        )
-        .unwrap();
+        changed(&mut cache, Some(a), Some(b), &|p| !p.ends_with(".txt") || p.contains("requirements"), &mut out)
+            .unwrap();
         let paths: Vec<&str> = out.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(paths, vec!["a-b", "a/requirements.txt", "d/package.json"]);
         assert!(out[2].old.is_none());

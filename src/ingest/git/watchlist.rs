@@ -64,19 +64,13 @@ impl Watchlist {
     pub fn new(patterns: &[String]) -> Self {
         let mut builder = GlobSetBuilder::new();
         let built_in: Vec<String> = BUILT_IN.iter().map(|s| s.to_string()).collect();
-        let chosen = if patterns.is_empty() {
-            &built_in
-        } else {
-            patterns
-        };
+        let chosen = if patterns.is_empty() { &built_in } else { patterns };
         for p in chosen {
             if let Ok(g) = Glob::new(&normalise(p)) {
                 builder.add(g);
             }
         }
-        Self {
-            set: builder.build().unwrap_or_else(|_| GlobSet::empty()),
-        }
+        Self { set: builder.build().unwrap_or_else(|_| GlobSet::empty()) }
     }
 
     pub fn watches(&self, package: &str) -> bool {

@@ -7,10 +7,7 @@ use super::RawFinding;
 use crate::model::{Finding, SourceKind};
 
 pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
-    let results = rec
-        .get("results")
-        .and_then(Value::as_object)
-        .ok_or("baseline without results")?;
+    let results = rec.get("results").and_then(Value::as_object).ok_or("baseline without results")?;
     let mut out = Vec::new();
     for (file, hits) in results {
         for hit in hits.as_array().map(Vec::as_slice).unwrap_or_default() {
@@ -18,14 +15,8 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
             let raw = RawFinding {
                 rule,
                 file: Some(file.clone()),
-                line: hit
-                    .get("line_number")
-                    .and_then(Value::as_u64)
-                    .and_then(|n| u32::try_from(n).ok()),
-                verified: hit
-                    .get("is_verified")
-                    .and_then(Value::as_bool)
-                    .filter(|v| *v),
+                line: hit.get("line_number").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()),
+                verified: hit.get("is_verified").and_then(Value::as_bool).filter(|v| *v),
                 ..Default::default()
             };
             out.push(raw.redact(SourceKind::DetectSecrets, format!("{path}:{line}")));

@@ -9,15 +9,8 @@ use crate::model::{Finding, SourceKind};
 
 pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
     if let Some(body) = rec.get("response_body") {
-        let alerts = body
-            .as_array()
-            .map(|a| a.as_slice())
-            .unwrap_or(std::slice::from_ref(body));
-        return alerts
-            .iter()
-            .filter(|a| a.get("secret_type").is_some())
-            .map(|a| alert(path, line, a))
-            .collect();
+        let alerts = body.as_array().map(|a| a.as_slice()).unwrap_or(std::slice::from_ref(body));
+        return alerts.iter().filter(|a| a.get("secret_type").is_some()).map(|a| alert(path, line, a)).collect();
     }
     alert(path, line, rec.get("alert").unwrap_or(rec)).map(|f| vec![f])
 }
@@ -30,25 +23,13 @@ fn alert(path: &str, line: usize, a: &Value) -> Result<Finding, String> {
         rule,
         value: str_at(a, "/secret"),
         file: str_at(loc, "/path").map(str::to_string),
-        line: loc
-            .get("start_line")
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok()),
+        line: loc.get("start_line").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()),
         commit: str_at(loc, "/commit_sha").map(str::to_string),
         detected_at: str_at(a, "/created_at").and_then(time::parse),
-        revoked_at: str_at(a, "/resolved_at")
-            .filter(|_| resolved_as_revoked)
-            .and_then(time::parse),
+        revoked_at: str_at(a, "/resolved_at").filter(|_| resolved_as_revoked).and_then(time::parse),
         verified: str_at(a, "/validity").map(|v| v == "active"),
         ..Default::default()
     };
-    let number = a
-        .get("number")
-        .and_then(Value::as_u64)
-        .map(|n| format!("#{n}"))
-        .unwrap_or_default();
-    Ok(raw.redact(
-        SourceKind::GithubAlerts,
-        format!("{path}:{line} alert {number}"),
-    ))
+    let number = a.get("number").and_then(Value::as_u64).map(|n| format!("#{n}")).unwrap_or_default();
+    Ok(raw.redact(SourceKind::GithubAlerts, format!("{path}:{line} alert {number}")))
 }

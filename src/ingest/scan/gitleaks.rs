@@ -9,19 +9,14 @@ use crate::model::{Evidence, Finding, InputSummary, Person, SourceKind};
 
 pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
     let s = |k: &str| str_at(rec, &format!("/{k}"));
-    let rule = s("RuleID")
-        .or_else(|| s("rule"))
-        .ok_or("gitleaks finding without RuleID")?;
+    let rule = s("RuleID").or_else(|| s("rule")).ok_or("gitleaks finding without RuleID")?;
     let value = s("Secret").or_else(|| s("offender"));
     let file_line = rec
         .get("StartLine")
         .or_else(|| rec.get("lineNumber"))
         .and_then(Value::as_u64)
         .and_then(|n| u32::try_from(n).ok());
-    let author = match (
-        s("Author").or_else(|| s("author")),
-        s("Email").or_else(|| s("email")),
-    ) {
+    let author = match (s("Author").or_else(|| s("author")), s("Email").or_else(|| s("email"))) {
         (None, None) => None,
         (name, email) => Some(Person::new(name.unwrap_or(""), email.unwrap_or(""))),
     };
@@ -36,9 +31,7 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         commit_time: s("Date").or_else(|| s("date")).and_then(time::parse),
         ..Default::default()
     };
-    Ok(vec![
-        raw.redact(SourceKind::Gitleaks, format!("{path}:{line}")),
-    ])
+    Ok(vec![raw.redact(SourceKind::Gitleaks, format!("{path}:{line}"))])
 }
 
 pub fn parse_csv(path: &str, text: &str, summary: &mut InputSummary, ev: &mut Evidence) {

@@ -16,15 +16,8 @@ use super::redact;
 use crate::model::{Evidence, Finding, InputSummary, Person, SourceKind};
 
 /// Parse the JSON records of one scanner file of a known kind.
-pub fn parse(
-    kind: SourceKind,
-    path: &str,
-    records: Vec<Located>,
-    summary: &mut InputSummary,
-    evidence: &mut Evidence,
-) {
-    let parse_one: fn(&str, usize, &serde_json::Value) -> Result<Vec<Finding>, String> = match kind
-    {
+pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut InputSummary, evidence: &mut Evidence) {
+    let parse_one: fn(&str, usize, &serde_json::Value) -> Result<Vec<Finding>, String> = match kind {
         SourceKind::Gitleaks => gitleaks::parse,
         SourceKind::Trufflehog => trufflehog::parse,
         SourceKind::GithubAlerts => github_alerts::parse,
@@ -45,11 +38,7 @@ pub fn parse(
 }
 
 /// Formats that are not JSON (gitleaks CSV); `None` when the bytes are not one of them.
-pub fn parse_text_formats(
-    path: &str,
-    bytes: &[u8],
-    forced: Option<SourceKind>,
-) -> Option<Evidence> {
+pub fn parse_text_formats(path: &str, bytes: &[u8], forced: Option<SourceKind>) -> Option<Evidence> {
     let text = std::str::from_utf8(bytes).ok()?;
     let header = text.lines().next()?;
     let gitleaks_csv = header.starts_with("RuleID,") && header.contains("Secret");
@@ -84,10 +73,7 @@ struct RawFinding<'a> {
 impl RawFinding<'_> {
     /// Redact the value and drop it: only the `Finding` leaves.
     fn redact(self, scanner: SourceKind, origin: String) -> Finding {
-        let value = self
-            .value
-            .map(str::trim)
-            .filter(|v| !v.is_empty() && *v != "REDACTED");
+        let value = self.value.map(str::trim).filter(|v| !v.is_empty() && *v != "REDACTED");
         let mut identifiers = self.identifiers;
         let (kind, label, fingerprint, env_names) = match value {
             Some(v) => {
@@ -96,19 +82,9 @@ impl RawFinding<'_> {
                     identifiers.insert(0, id);
                 }
                 let env = self.matched.and_then(|m| redact::env_name_in(m, v));
-                (
-                    r.kind,
-                    r.label,
-                    Some(r.fingerprint),
-                    env.into_iter().collect(),
-                )
+                (r.kind, r.label, Some(r.fingerprint), env.into_iter().collect())
             }
-            None => (
-                redact::classify("", self.rule),
-                "(redacted by scanner)".to_string(),
-                None,
-                Vec::new(),
-            ),
+            None => (redact::classify("", self.rule), "(redacted by scanner)".to_string(), None, Vec::new()),
         };
         let kind = match (kind.as_str(), self.kind_hint) {
             ("generic", Some(hint)) => hint,

@@ -14,16 +14,8 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
     let decoded = decoded.and_then(|b| String::from_utf8(b).ok());
     let value = decoded.as_deref().or(raw_b64);
     let data = rec.pointer("/SourceMetadata/Data");
-    let src = data
-        .and_then(Value::as_object)
-        .and_then(|m| m.values().next())
-        .cloned()
-        .unwrap_or(Value::Null);
-    let num = |k: &str| {
-        src.get(k)
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok())
-    };
+    let src = data.and_then(Value::as_object).and_then(|m| m.values().next()).cloned().unwrap_or(Value::Null);
+    let num = |k: &str| src.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
     let mut identifiers = Vec::new();
     for key in ["account", "arn"] {
         if let Some(v) = str_at(rec, &format!("/ExtraData/{key}")) {
@@ -34,9 +26,7 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         rule: detector,
         value,
         matched: None,
-        file: str_at(&src, "/file")
-            .or_else(|| str_at(&src, "/path"))
-            .map(str::to_string),
+        file: str_at(&src, "/file").or_else(|| str_at(&src, "/path")).map(str::to_string),
         line: num("line"),
         commit: str_at(&src, "/commit").map(str::to_string),
         author: str_at(&src, "/email").map(person_from),
@@ -45,7 +35,5 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         identifiers,
         ..Default::default()
     };
-    Ok(vec![
-        raw.redact(SourceKind::Trufflehog, format!("{path}:{line}")),
-    ])
+    Ok(vec![raw.redact(SourceKind::Trufflehog, format!("{path}:{line}"))])
 }

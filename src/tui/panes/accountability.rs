@@ -16,20 +16,12 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         .accountability
         .iter()
         .map(|a| {
-            let owners = if a.owners.is_empty() {
-                "none known".to_string()
-            } else {
-                a.owners.join(", ")
-            };
+            let owners = if a.owners.is_empty() { "none known".to_string() } else { a.owners.join(", ") };
             Row::new(vec![
                 Cell::from(a.role.name()).style(theme.key),
                 cell(&owners, 60),
                 Cell::from(a.decisions.len().to_string()),
-                Cell::from(a.gaps.len().to_string()).style(if a.gaps.is_empty() {
-                    theme.ok
-                } else {
-                    theme.gap
-                }),
+                Cell::from(a.gaps.len().to_string()).style(if a.gaps.is_empty() { theme.ok } else { theme.gap }),
                 cell(a.role.title().split(" — ").nth(1).unwrap_or(""), 60).style(theme.muted),
             ])
         })
@@ -58,10 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     };
     let mut lines = Vec::new();
     for g in &role.gaps {
-        lines.push(Line::from(vec![
-            Span::styled(" gap  ", theme.gap),
-            Span::styled(clip(&g.text, 300), theme.text),
-        ]));
+        lines.push(Line::from(vec![Span::styled(" gap  ", theme.gap), Span::styled(clip(&g.text, 300), theme.text)]));
     }
     for d in &role.decisions {
         lines.push(Line::from(vec![
@@ -77,14 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         count(role.gaps.len(), "gap"),
         count(role.decisions.len(), "decision")
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Line::styled(title, theme.title));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        bottom,
-    );
+    let block =
+        Block::default().borders(Borders::ALL).border_style(theme.border).title(Line::styled(title, theme.title));
+    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), bottom);
 }

@@ -44,35 +44,18 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         .iter()
         .map(|c| {
             let names = approvers(c);
-            let (approved, style) = if names.is_empty() {
-                ("none recorded".to_string(), theme.gap)
-            } else {
-                (names.join(", "), theme.ok)
-            };
-            let version = format!(
-                "{} → {}",
-                c.from.as_deref().unwrap_or("–"),
-                c.to.as_deref().unwrap_or("–")
-            );
+            let (approved, style) =
+                if names.is_empty() { ("none recorded".to_string(), theme.gap) } else { (names.join(", "), theme.ok) };
+            let version = format!("{} → {}", c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
             Row::new(vec![
                 Cell::from(c.commit.at.format("%Y-%m-%d").to_string()),
                 cell(&c.package, 28),
                 Cell::from(c.change.name()),
                 cell(&version, 24),
                 cell(&c.commit.author.name, 24),
-                Cell::from(
-                    c.commit
-                        .pull_request
-                        .map_or("–".into(), |n| format!("#{n}")),
-                ),
+                Cell::from(c.commit.pull_request.map_or("–".into(), |n| format!("#{n}"))),
                 cell(&approved, 40).style(style),
-                cell(
-                    &c.commit
-                        .merged_by
-                        .as_ref()
-                        .map_or("–".into(), |p| p.name.clone()),
-                    20,
-                ),
+                cell(&c.commit.merged_by.as_ref().map_or("–".into(), |p| p.name.clone()), 20),
                 Cell::from(flags(c)).style(theme.warn),
             ])
         })
@@ -88,25 +71,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         Constraint::Fill(2),
         Constraint::Length(11),
     ];
-    let header = [
-        "date",
-        "package",
-        "change",
-        "version",
-        "author",
-        "PR",
-        "approved by (record)",
-        "merged by",
-        "flags",
-    ];
+    let header = ["date", "package", "change", "version", "author", "PR", "approved by (record)", "merged by", "flags"];
     table(
         frame,
         area,
-        super::Columns {
-            title: "Who approved the framework",
-            header: &header,
-            widths: &widths,
-        },
+        super::Columns { title: "Who approved the framework", header: &header, widths: &widths },
         rows,
         selected,
         theme,

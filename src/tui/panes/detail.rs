@@ -30,15 +30,11 @@ impl Lines<'_> {
 
     fn heading(&mut self, text: &str) {
         self.out.push(Line::from(""));
-        self.out
-            .push(Line::styled(text.to_string(), self.theme.title));
+        self.out.push(Line::styled(text.to_string(), self.theme.title));
     }
 
     fn item(&mut self, text: impl AsRef<str>) {
-        self.out.push(Line::styled(
-            format!("  • {}", clean(text.as_ref())),
-            self.theme.text,
-        ));
+        self.out.push(Line::styled(format!("  • {}", clean(text.as_ref())), self.theme.text));
     }
 
     fn commit(&mut self, c: &CommitInfo) {
@@ -50,20 +46,12 @@ impl Lines<'_> {
         if let Some(m) = &c.merged_by {
             self.field("merged by", m.display());
         }
-        self.field(
-            "pull request",
-            c.pull_request
-                .map_or("none named".into(), |n| format!("#{n}")),
-        );
+        self.field("pull request", c.pull_request.map_or("none named".into(), |n| format!("#{n}")));
         if c.approvers.is_empty() {
             self.styled("approved by", "no recorded approval", self.theme.gap);
         }
         for a in &c.approvers {
-            self.styled(
-                "approved by",
-                format!("{} <{}> ({} {})", a.name, a.email, a.via, a.role),
-                self.theme.ok,
-            );
+            self.styled("approved by", format!("{} <{}> ({} {})", a.name, a.email, a.via, a.role), self.theme.ok);
         }
         for (k, p) in &c.other_trailers {
             self.field(k, format!("{} (recorded, not an approval)", p.display()));
@@ -89,10 +77,7 @@ pub fn item(case: &Case, item: ItemRef, theme: &Theme) -> Detail {
         },
         ItemRef::Replay(i) => match case.replays.get(i) {
             Some(r) => {
-                let mut l = Lines {
-                    theme,
-                    out: Vec::new(),
-                };
+                let mut l = Lines { theme, out: Vec::new() };
                 replay(&mut l, r);
                 (format!("Replay of {}", r.secret), l.out)
             }
@@ -105,19 +90,11 @@ pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
     let Some(s) = case.secrets.get(i) else {
         return Default::default();
     };
-    let mut l = Lines {
-        theme,
-        out: Vec::new(),
-    };
+    let mut l = Lines { theme, out: Vec::new() };
     l.field("id", &s.id);
     l.field("kind", &s.kind);
     l.styled("label", &s.label, theme.key);
-    l.field(
-        "fingerprint",
-        s.fingerprint
-            .as_deref()
-            .unwrap_or("(scanner redacted the value)"),
-    );
+    l.field("fingerprint", s.fingerprint.as_deref().unwrap_or("(scanner redacted the value)"));
     l.field("identifiers", s.identifiers.join(", "));
     l.field("variables", s.env_names.join(", "));
     if let Some(e) = &s.exposed {
@@ -131,46 +108,25 @@ pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
                 e.commit.as_deref().unwrap_or("?")
             ),
         );
-        l.field(
-            "by",
-            e.author.as_ref().map(|a| a.display()).unwrap_or_default(),
-        );
+        l.field("by", e.author.as_ref().map(|a| a.display()).unwrap_or_default());
         l.field("found by", e.detected_by.join(", "));
     } else {
         l.field("exposed", "unknown");
     }
-    l.field(
-        "detected",
-        s.detected_at.map_or("unknown".into(), |d| t(&d)),
-    );
+    l.field("detected", s.detected_at.map_or("unknown".into(), |d| t(&d)));
     match s.revoked_at {
         Some(r) => l.styled(
             "revoked",
-            format!(
-                "{} by {}",
-                t(&r),
-                s.revoked_by.as_deref().unwrap_or("(alert resolution)")
-            ),
+            format!("{} by {}", t(&r), s.revoked_by.as_deref().unwrap_or("(alert resolution)")),
             theme.ok,
         ),
-        None => l.styled(
-            "revoked",
-            "no evidence of revocation — the window is open",
-            theme.critical,
-        ),
+        None => l.styled("revoked", "no evidence of revocation — the window is open", theme.critical),
     }
     if let Some((at, who)) = &s.issued {
         l.field("issued", format!("{} by {who}", t(at)));
     }
-    l.field(
-        "last used",
-        s.last_used
-            .map_or("no use in the audit logs".into(), |d| t(&d)),
-    );
-    l.field(
-        "baseline",
-        format!("{} uses before exposure", s.baseline_uses),
-    );
+    l.field("last used", s.last_used.map_or("no use in the audit logs".into(), |d| t(&d)));
+    l.field("baseline", format!("{} uses before exposure", s.baseline_uses));
     l.heading(&format!("Findings ({})", s.findings.len()));
     for f in &s.findings {
         let verified = match f.verified {
@@ -189,11 +145,7 @@ pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
         ));
     }
     l.heading("Reachable through");
-    for r in case
-        .reachability
-        .iter()
-        .filter(|r| r.secrets.contains(&s.id))
-    {
+    for r in case.reachability.iter().filter(|r| r.secrets.contains(&s.id)) {
         l.item(format!(
             "{} {} at {}{} by {}",
             r.grant.at.format("%Y-%m-%d"),
@@ -228,11 +180,7 @@ fn replay(l: &mut Lines, r: &Replay) {
         reasons.join(", ")
     ));
     l.out.push(Line::styled(
-        format!(
-            "      user agent: {}   record: {}",
-            clean(a.user_agent.as_deref().unwrap_or("?")),
-            clean(&a.origin)
-        ),
+        format!("      user agent: {}   record: {}", clean(a.user_agent.as_deref().unwrap_or("?")), clean(&a.origin)),
         l.theme.muted,
     ));
 }
@@ -241,19 +189,11 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
     let Some(c) = case.approvals.get(i) else {
         return Default::default();
     };
-    let mut l = Lines {
-        theme,
-        out: Vec::new(),
-    };
+    let mut l = Lines { theme, out: Vec::new() };
     l.field("package", format!("{} ({})", c.package, c.ecosystem));
     l.field(
         "change",
-        format!(
-            "{} {} → {}",
-            c.change.name(),
-            c.from.as_deref().unwrap_or("–"),
-            c.to.as_deref().unwrap_or("–")
-        ),
+        format!("{} {} → {}", c.change.name(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–")),
     );
     l.field("manifest", &c.manifest);
     l.field("when", t(&c.commit.at));
@@ -267,66 +207,30 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
         },
     );
     if c.transitive {
-        l.styled(
-            "transitive",
-            "only the lockfile moved it: no manifest beside it declares the package",
-            theme.warn,
-        );
+        l.styled("transitive", "only the lockfile moved it: no manifest beside it declares the package", theme.warn);
     }
     if c.touches_wiring {
-        l.styled(
-            "wiring",
-            "the same commit or pull request also changed secret wiring (see Reachability)",
-            theme.warn,
-        );
+        l.styled("wiring", "the same commit or pull request also changed secret wiring (see Reachability)", theme.warn);
     }
     if !c.diff.is_empty() {
         l.heading(&format!("Manifest diff ({})", c.manifest));
         for line in &c.diff {
-            let style = if line.starts_with('+') {
-                theme.ok
-            } else {
-                theme.gap
-            };
-            l.out
-                .push(Line::styled(format!("  {}", clean(line)), style));
+            let style = if line.starts_with('+') { theme.ok } else { theme.gap };
+            l.out.push(Line::styled(format!("  {}", clean(line)), style));
         }
     }
     (format!("{} {}", c.package, c.change.name()), l.out)
 }
 
-fn grant(
-    title: &str,
-    g: &Grant,
-    approvers: &[crate::model::Approver],
-    secrets: &[String],
-    theme: &Theme,
-) -> Detail {
-    let mut l = Lines {
-        theme,
-        out: Vec::new(),
-    };
+fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: &[String], theme: &Theme) -> Detail {
+    let mut l = Lines { theme, out: Vec::new() };
     l.field("kind", g.kind.name());
     l.field("when", t(&g.at));
-    l.field(
-        "where",
-        format!(
-            "{}{}",
-            g.path,
-            g.line.map(|n| format!(":{n}")).unwrap_or_default()
-        ),
-    );
+    l.field("where", format!("{}{}", g.path, g.line.map(|n| format!(":{n}")).unwrap_or_default()));
     l.field("by", g.actor.display());
     l.field("names", g.secret_names.join(", "));
     l.styled("line", &g.excerpt, theme.muted);
-    l.field(
-        "reaches",
-        if secrets.is_empty() {
-            "no leaked secret".into()
-        } else {
-            secrets.join(", ")
-        },
-    );
+    l.field("reaches", if secrets.is_empty() { "no leaked secret".into() } else { secrets.join(", ") });
     match &g.commit {
         Some(c) => {
             l.heading("Commit");
@@ -341,13 +245,7 @@ fn grant(
 
 pub fn reach(case: &Case, i: usize, theme: &Theme) -> Detail {
     match case.reachability.get(i) {
-        Some(r) => grant(
-            &format!("Reachability: {}", r.grant.kind.name()),
-            &r.grant,
-            &r.approvers,
-            &r.secrets,
-            theme,
-        ),
+        Some(r) => grant(&format!("Reachability: {}", r.grant.kind.name()), &r.grant, &r.approvers, &r.secrets, theme),
         None => Default::default(),
     }
 }
@@ -356,10 +254,7 @@ pub fn replay_group(case: &Case, i: usize, theme: &Theme) -> Detail {
     let Some(g) = case.replay_groups.get(i) else {
         return Default::default();
     };
-    let mut l = Lines {
-        theme,
-        out: Vec::new(),
-    };
+    let mut l = Lines { theme, out: Vec::new() };
     l.field("secret", &g.secret);
     l.styled("address", &g.ip, theme.critical);
     l.field("principal", &g.principal);
@@ -383,42 +278,21 @@ pub fn role(case: &Case, i: usize, theme: &Theme) -> Detail {
     let Some(a) = case.accountability.get(i) else {
         return Default::default();
     };
-    let mut l = Lines {
-        theme,
-        out: Vec::new(),
-    };
-    l.field(
-        "owners",
-        if a.owners.is_empty() {
-            "none known".into()
-        } else {
-            a.owners.join(", ")
-        },
-    );
+    let mut l = Lines { theme, out: Vec::new() };
+    l.field("owners", if a.owners.is_empty() { "none known".into() } else { a.owners.join(", ") });
     l.field(
         "owners from",
-        if a.owners_declared {
-            "owners file or CODEOWNERS"
-        } else {
-            "the people the evidence names"
-        },
+        if a.owners_declared { "owners file or CODEOWNERS" } else { "the people the evidence names" },
     );
     l.heading(&format!("Gaps ({})", a.gaps.len()));
     for g in &a.gaps {
-        l.out
-            .push(Line::styled(format!("  • {}", clean(&g.text)), theme.gap));
-        l.out.push(Line::styled(
-            format!("      evidence: {}", clean(&g.evidence)),
-            theme.muted,
-        ));
+        l.out.push(Line::styled(format!("  • {}", clean(&g.text)), theme.gap));
+        l.out.push(Line::styled(format!("      evidence: {}", clean(&g.evidence)), theme.muted));
     }
     l.heading(&format!("Decisions ({})", a.decisions.len()));
     for d in &a.decisions {
         l.item(format!("{} — {} — {}", t(&d.at), d.who, d.what));
-        l.out.push(Line::styled(
-            format!("      evidence: {}", clean(&d.evidence)),
-            theme.muted,
-        ));
+        l.out.push(Line::styled(format!("      evidence: {}", clean(&d.evidence)), theme.muted));
     }
     (a.role.title().to_string(), l.out)
 }

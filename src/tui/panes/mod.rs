@@ -74,24 +74,13 @@ pub struct Columns<'a> {
 }
 
 /// A bordered, titled table with the selected row highlighted.
-pub fn table(
-    frame: &mut Frame,
-    area: Rect,
-    columns: Columns,
-    rows: Vec<Row<'static>>,
-    selected: usize,
-    theme: &Theme,
-) {
+pub fn table(frame: &mut Frame, area: Rect, columns: Columns, rows: Vec<Row<'static>>, selected: usize, theme: &Theme) {
     let count = rows.len();
-    let head =
-        Row::new(columns.header.iter().map(|h| Cell::from(h.to_string()))).style(theme.header);
+    let head = Row::new(columns.header.iter().map(|h| Cell::from(h.to_string()))).style(theme.header);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(Line::styled(
-            format!(" {} ({count}) ", columns.title),
-            theme.title,
-        ));
+        .title(Line::styled(format!(" {} ({count}) ", columns.title), theme.title));
     let widget = Table::new(rows, columns.widths.to_vec())
         .header(head)
         .block(block)
@@ -99,8 +88,7 @@ pub fn table(
         .row_highlight_style(theme.selected)
         .highlight_symbol("▶ ")
         .column_spacing(1);
-    let mut state = TableState::default()
-        .with_selected((count > 0).then_some(selected.min(count.saturating_sub(1))));
+    let mut state = TableState::default().with_selected((count > 0).then_some(selected.min(count.saturating_sub(1))));
     frame.render_stateful_widget(widget, area, &mut state);
 }
 

@@ -25,55 +25,24 @@ fn duration(s: Option<i64>) -> String {
 fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let label = |s: &str| Span::styled(format!("{s:<28}"), theme.header);
-    let approved = case
-        .approvals
-        .iter()
-        .filter(|c| !c.commit.approvers.is_empty())
-        .count();
+    let approved = case.approvals.iter().filter(|c| !c.commit.approvers.is_empty()).count();
     let first = case.approvals.first().map(|c| {
-        let who: Vec<String> = c
-            .commit
-            .approvers
-            .iter()
-            .map(|a| format!("{} ({})", a.name, a.role))
-            .collect();
-        let pr = c
-            .commit
-            .pull_request
-            .map(|n| format!(" in PR #{n}"))
-            .unwrap_or_default();
+        let who: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
+        let pr = c.commit.pull_request.map(|n| format!(" in PR #{n}")).unwrap_or_default();
         format!(
             "{} {}{pr} by {}, approved by {}; ",
             c.package,
             c.change.name(),
             c.commit.author.name,
-            if who.is_empty() {
-                "no one on record".into()
-            } else {
-                who.join(", ")
-            }
+            if who.is_empty() { "no one on record".into() } else { who.join(", ") }
         )
     });
     lines.push(Line::from(vec![
         label("Who approved the framework"),
+        Span::styled(clip(&first.unwrap_or_else(|| "no watched framework change found; ".into()), 200), theme.text),
         Span::styled(
-            clip(
-                &first.unwrap_or_else(|| "no watched framework change found; ".into()),
-                200,
-            ),
-            theme.text,
-        ),
-        Span::styled(
-            format!(
-                "{} changes, {} without approval",
-                case.approvals.len(),
-                case.approvals.len() - approved
-            ),
-            if approved < case.approvals.len() {
-                theme.gap
-            } else {
-                theme.ok
-            },
+            format!("{} changes, {} without approval", case.approvals.len(), case.approvals.len() - approved),
+            if approved < case.approvals.len() { theme.gap } else { theme.ok },
         ),
     ]));
     let mut by_actor: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -83,21 +52,11 @@ fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
             kinds.push(r.grant.kind.name());
         }
     }
-    let reach: Vec<String> = by_actor
-        .iter()
-        .map(|(who, kinds)| format!("{who} ({})", kinds.join(", ")))
-        .collect();
+    let reach: Vec<String> = by_actor.iter().map(|(who, kinds)| format!("{who} ({})", kinds.join(", "))).collect();
     lines.push(Line::from(vec![
         label("Who made it reachable"),
         Span::styled(
-            clip(
-                &if reach.is_empty() {
-                    "no grant reaches a leaked secret".into()
-                } else {
-                    reach.join("; ")
-                },
-                220,
-            ),
+            clip(&if reach.is_empty() { "no grant reaches a leaked secret".into() } else { reach.join("; ") }, 220),
             theme.text,
         ),
     ]));
@@ -109,24 +68,13 @@ fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
         format!(
             "{} replays from {} ({})",
             case.replays.len(),
-            if ips.len() == 1 {
-                "1 address".into()
-            } else {
-                format!("{} addresses", ips.len())
-            },
+            if ips.len() == 1 { "1 address".into() } else { format!("{} addresses", ips.len()) },
             ips.join(", ")
         )
     };
     lines.push(Line::from(vec![
         label("Where it was replayed"),
-        Span::styled(
-            clip(&replay, 220),
-            if case.replays.is_empty() {
-                theme.ok
-            } else {
-                theme.critical
-            },
-        ),
+        Span::styled(clip(&replay, 220), if case.replays.is_empty() { theme.ok } else { theme.critical }),
     ]));
     let m = &case.metrics;
     lines.push(Line::from(vec![
@@ -152,15 +100,10 @@ fn sources(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
         .map(|s| {
             let (mark, text, style) = match &s.status {
                 SourceStatus::Loading => ("…", "loading".to_string(), theme.muted),
-                SourceStatus::Loaded {
-                    records,
-                    rejected: 0,
-                } => ("✓", format!("{records} records"), theme.ok),
-                SourceStatus::Loaded { records, rejected } => (
-                    "!",
-                    format!("{records} records, {rejected} rejected"),
-                    theme.warn,
-                ),
+                SourceStatus::Loaded { records, rejected: 0 } => ("✓", format!("{records} records"), theme.ok),
+                SourceStatus::Loaded { records, rejected } => {
+                    ("!", format!("{records} records, {rejected} rejected"), theme.warn)
+                }
                 SourceStatus::Failed(e) => ("✗", e.clone(), theme.critical),
             };
             Line::from(vec![
@@ -189,50 +132,29 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
             .title(Line::styled(format!(" {t} "), theme.title))
     };
     frame.render_widget(
-        Paragraph::new(answers(case, theme))
-            .block(block(&clip(&case.title, 100)))
-            .wrap(Wrap { trim: true }),
+        Paragraph::new(answers(case, theme)).block(block(&clip(&case.title, 100))).wrap(Wrap { trim: true }),
         top,
     );
-    let rows = case
-        .secrets
-        .iter()
-        .map(|s| {
-            let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
-            let scanners = s
-                .exposed
-                .as_ref()
-                .map(|e| e.detected_by.join(", "))
-                .unwrap_or_default();
-            Row::new(vec![
-                Cell::from(s.id.clone()),
-                cell(&s.kind, 22),
-                cell(&s.label, 24).style(theme.key),
-                Cell::from(s.exposed.as_ref().map_or("unknown".into(), |e| when(&e.at))),
-                cell(
-                    &s.exposed
-                        .as_ref()
-                        .and_then(|e| e.path.clone())
-                        .unwrap_or_default(),
-                    30,
-                ),
-                Cell::from(s.detected_at.map_or("unknown".into(), |d| when(&d))),
-                Cell::from(s.revoked_at.map_or("NOT REVOKED".into(), |d| when(&d))).style(
-                    if s.revoked_at.is_some() {
-                        theme.ok
-                    } else {
-                        theme.critical
-                    },
-                ),
-                Cell::from(replays.to_string()).style(if replays > 0 {
-                    theme.critical
-                } else {
-                    theme.text
-                }),
-                cell(&scanners, 40),
-            ])
-        })
-        .collect();
+    let rows =
+        case.secrets
+            .iter()
+            .map(|s| {
+                let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
+                let scanners = s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default();
+                Row::new(vec![
+                    Cell::from(s.id.clone()),
+                    cell(&s.kind, 22),
+                    cell(&s.label, 24).style(theme.key),
+                    Cell::from(s.exposed.as_ref().map_or("unknown".into(), |e| when(&e.at))),
+                    cell(&s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default(), 30),
+                    Cell::from(s.detected_at.map_or("unknown".into(), |d| when(&d))),
+                    Cell::from(s.revoked_at.map_or("NOT REVOKED".into(), |d| when(&d)))
+                        .style(if s.revoked_at.is_some() { theme.ok } else { theme.critical }),
+                    Cell::from(replays.to_string()).style(if replays > 0 { theme.critical } else { theme.text }),
+                    cell(&scanners, 40),
+                ])
+            })
+            .collect();
     let widths = [
         Constraint::Length(3),
         Constraint::Length(15),
@@ -244,25 +166,11 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
         Constraint::Length(7),
         Constraint::Fill(2),
     ];
-    let header = [
-        "id",
-        "kind",
-        "label",
-        "exposed (UTC)",
-        "where",
-        "detected",
-        "revoked",
-        "replays",
-        "found by",
-    ];
+    let header = ["id", "kind", "label", "exposed (UTC)", "where", "detected", "revoked", "replays", "found by"];
     table(
         frame,
         middle,
-        super::Columns {
-            title: "Leaked secrets",
-            header: &header,
-            widths: &widths,
-        },
+        super::Columns { title: "Leaked secrets", header: &header, widths: &widths },
         rows,
         model.selection(),
         theme,
@@ -278,18 +186,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
             ])
         })
         .collect();
-    let gaps_title = format!(
-        "Gaps ({}) — press 6 for owners, decisions and evidence",
-        gaps.len()
-    );
-    frame.render_widget(
-        Paragraph::new(gaps)
-            .block(block(&gaps_title))
-            .wrap(Wrap { trim: false }),
-        gaps_area,
-    );
-    frame.render_widget(
-        Paragraph::new(sources(model, theme)).block(block("Sources")),
-        bottom,
-    );
+    let gaps_title = format!("Gaps ({}) — press 6 for owners, decisions and evidence", gaps.len());
+    frame.render_widget(Paragraph::new(gaps).block(block(&gaps_title)).wrap(Wrap { trim: false }), gaps_area);
+    frame.render_widget(Paragraph::new(sources(model, theme)).block(block("Sources")), bottom);
 }

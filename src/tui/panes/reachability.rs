@@ -21,20 +21,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             let (approved, style) = match (&g.commit, r.approvers.is_empty()) {
                 (None, _) => ("(audit log)".to_string(), theme.muted),
                 (Some(_), true) => ("none recorded".to_string(), theme.gap),
-                (Some(_), false) => (
-                    r.approvers
-                        .iter()
-                        .map(|a| a.name.clone())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    theme.ok,
-                ),
+                (Some(_), false) => {
+                    (r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "), theme.ok)
+                }
             };
-            let reaches = if r.secrets.is_empty() {
-                "–".to_string()
-            } else {
-                r.secrets.join(",")
-            };
+            let reaches = if r.secrets.is_empty() { "–".to_string() } else { r.secrets.join(",") };
             Row::new(vec![
                 Cell::from(when(&g.at)),
                 Cell::from(g.kind.name()),
@@ -42,11 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
                 cell(&g.secret_names.join(", "), 40),
                 cell(&g.actor.name, 24),
                 cell(&approved, 24).style(style),
-                Cell::from(reaches).style(if r.secrets.is_empty() {
-                    theme.muted
-                } else {
-                    theme.warn
-                }),
+                Cell::from(reaches).style(if r.secrets.is_empty() { theme.muted } else { theme.warn }),
             ])
         })
         .collect();
@@ -59,23 +46,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         Constraint::Fill(2),
         Constraint::Length(7),
     ];
-    let header = [
-        "when (UTC)",
-        "kind",
-        "where",
-        "names",
-        "by",
-        "approved by",
-        "reaches",
-    ];
+    let header = ["when (UTC)", "kind", "where", "names", "by", "approved by", "reaches"];
     table(
         frame,
         area,
-        super::Columns {
-            title: "Who made secrets reachable",
-            header: &header,
-            widths: &widths,
-        },
+        super::Columns { title: "Who made secrets reachable", header: &header, widths: &widths },
         rows,
         selected,
         theme,

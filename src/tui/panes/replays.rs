@@ -42,31 +42,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         Constraint::Length(6),
         Constraint::Fill(3),
     ];
-    let header = [
-        "secret",
-        "address",
-        "principal",
-        "first (UTC)",
-        "last (UTC)",
-        "calls",
-        "denied",
-        "why",
-    ];
+    let header = ["secret", "address", "principal", "first (UTC)", "last (UTC)", "calls", "denied", "why"];
     let title = if case.replays.is_empty() && case.secrets.iter().all(|s| s.baseline_uses == 0) {
         "Where the secret was replayed — no audit record used a leaked credential"
     } else {
         "Where the secret was replayed"
     };
-    table(
-        frame,
-        area,
-        super::Columns {
-            title,
-            header: &header,
-            widths: &widths,
-        },
-        rows,
-        selected,
-        theme,
-    );
+    table(frame, area, super::Columns { title, header: &header, widths: &widths }, rows, selected, theme);
 }

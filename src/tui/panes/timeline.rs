@@ -22,20 +22,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             ])
         })
         .collect();
-    let widths = [
-        Constraint::Length(16),
-        Constraint::Length(10),
-        Constraint::Fill(3),
-        Constraint::Length(34),
-    ];
+    let widths = [Constraint::Length(16), Constraint::Length(10), Constraint::Fill(3), Constraint::Length(34)];
     table(
         frame,
         area,
-        super::Columns {
-            title: "Timeline",
-            header: &["when (UTC)", "what", "", "who"],
-            widths: &widths,
-        },
+        super::Columns { title: "Timeline", header: &["when (UTC)", "what", "", "who"], widths: &widths },
         rows,
         selected,
         theme,
