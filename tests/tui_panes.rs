@@ -152,3 +152,44 @@ fn high_contrast_and_no_colour_themes_render_differently() {
     assert_ne!(default, contrast);
     assert_ne!(default, mono);
 }
+
+#[test]
+fn results_stream_in_and_stale_correlations_are_dropped() {
+    use leakline::tui::app::Cmd;
+    let dir = common::demo_dir();
+    let session = common::session(dir.path());
+    let evidence = session.evidence().expect("evidence");
+    let ctx = session.context(Default::default(), common::now());
+    let mut model = Model::new(vec!["git repo".into(), "audit logs".into()]);
+    let part = leakline::model::Evidence {
+        dependency_changes: evidence.dependency_changes[..1].to_vec(),
+        ..Default::default()
+    };
+    let (_, cmd) = update(&mut model, Msg::SourceProgressed { index: 0, evidence: Box::new(part) });
+    let Some(Cmd::Correlate { evidence: first, generation: 1 }) = cmd else {
+        panic!("a provisional correlation is asked for")
+    };
+    // More arrives while the first correlation runs: no second one yet.
+    let more = leakline::model::Evidence {
+        dependency_changes: evidence.dependency_changes[1..].to_vec(),
+        ..Default::default()
+    };
+    assert!(update(&mut model, Msg::SourceProgressed { index: 0, evidence: Box::new(more) }).1.is_none());
+    let provisional = leakline::correlate::correlate(&first, &ctx);
+    let (_, cmd) = update(&mut model, Msg::Correlated { case: Box::new(provisional.clone()), generation: 1 });
+    assert_eq!(model.case.as_ref().map(|c| c.approvals.len()), Some(1), "the first result is on screen");
+    assert!(model.loading());
+    let Some(Cmd::Correlate { generation: 2, .. }) = cmd else {
+        panic!("the evidence that came meanwhile is correlated next")
+    };
+    let (_, cmd) = update(&mut model, Msg::SourceLoaded { index: 0, result: Ok(Box::default()) });
+    assert!(cmd.is_none(), "one correlation at a time");
+    let full = leakline::correlate::correlate(&evidence, &ctx);
+    let (_, cmd) = update(&mut model, Msg::Correlated { case: Box::new(full.clone()), generation: 2 });
+    assert!(matches!(cmd, Some(Cmd::Correlate { generation: 3, .. })));
+    // A stale result never replaces a newer one.
+    update(&mut model, Msg::Correlated { case: Box::new(provisional), generation: 1 });
+    assert_eq!(model.case.as_ref().map(|c| c.approvals.len()), Some(full.approvals.len()));
+    update(&mut model, Msg::SourceLoaded { index: 1, result: Err("logs: cannot read".into()) });
+    assert!(!model.loading());
+}

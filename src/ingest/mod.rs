@@ -95,6 +95,15 @@ pub struct ReadOptions {
     pub threads: usize,
 }
 
+/// Read one source, handing partial evidence to `sink` where the source can
+/// (git history); the result holds the rest and the input summaries.
+pub fn load_streaming(spec: &SourceSpec, options: &ReadOptions, sink: git::Sink) -> Result<Evidence, IngestError> {
+    match spec {
+        SourceSpec::Repo(path) => git::read_repository_streaming(path, options, sink),
+        other => load(other, options),
+    }
+}
+
 /// Read one source into evidence.
 pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, IngestError> {
     match spec {

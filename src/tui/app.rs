@@ -57,8 +57,20 @@ pub struct SourceState {
 #[derive(Debug)]
 pub enum Msg {
     KeyPressed(KeyEvent),
-    SourceLoaded { index: usize, result: Result<Box<Evidence>, String> },
-    Correlated(Box<Case>),
+    /// Part of a source, found while the rest is still being read.
+    SourceProgressed {
+        index: usize,
+        evidence: Box<Evidence>,
+    },
+    SourceLoaded {
+        index: usize,
+        result: Result<Box<Evidence>, String>,
+    },
+    /// A correlation finished; `generation` tells a stale one from the latest.
+    Correlated {
+        case: Box<Case>,
+        generation: u64,
+    },
     Ticked,
     Resized,
 }
@@ -66,7 +78,7 @@ pub enum Msg {
 /// Effects for the runtime to carry out.
 #[derive(Debug)]
 pub enum Cmd {
-    Correlate(Box<Evidence>),
+    Correlate { evidence: Box<Evidence>, generation: u64 },
 }
 
 /// The whole UI state.
@@ -84,6 +96,12 @@ pub struct Model {
     pub status: Option<String>,
     pub quit: bool,
     pub keymap: Keymap,
+    /// The generation of the latest correlation asked for, and of the case shown.
+    generation: u64,
+    shown: u64,
+    correlating: bool,
+    /// Evidence arrived since the last correlation was asked for.
+    dirty: bool,
 }
 
 impl Model {
@@ -101,6 +119,10 @@ impl Model {
             status: None,
             quit: false,
             keymap: Keymap::default_keys(),
+            generation: 0,
+            shown: 0,
+            correlating: false,
+            dirty: false,
         }
     }
 
@@ -114,8 +136,21 @@ impl Model {
         m
     }
 
+    /// Whether any source is still being read (the case may be provisional).
     pub fn loading(&self) -> bool {
-        self.case.is_none()
+        self.sources.iter().any(|s| s.status == SourceStatus::Loading)
+    }
+
+    /// Ask for a correlation of everything read so far, unless one is running
+    /// (its result will be followed by another if more evidence came meanwhile).
+    fn correlate(&mut self) -> Option<Cmd> {
+        if self.correlating || !self.dirty {
+            return None;
+        }
+        self.generation += 1;
+        self.correlating = true;
+        self.dirty = false;
+        Some(Cmd::Correlate { evidence: Box::new(self.evidence.clone()), generation: self.generation })
     }
 
     pub fn selection(&self) -> usize {
@@ -180,6 +215,11 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
             let changed = model.keymap.action(&key).is_some_and(|a| model.act(a));
             (changed, None)
         }
+        Msg::SourceProgressed { index: _, evidence } => {
+            model.evidence.merge(*evidence);
+            model.dirty = true;
+            (false, model.correlate())
+        }
         Msg::SourceLoaded { index, result } => {
             if let Some(source) = model.sources.get_mut(index) {
                 source.status = match result {
@@ -192,13 +232,17 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
                     Err(message) => SourceStatus::Failed(message),
                 };
             }
-            let done = model.sources.iter().all(|s| s.status != SourceStatus::Loading);
-            let cmd = done.then(|| Cmd::Correlate(Box::new(std::mem::take(&mut model.evidence))));
-            (true, cmd)
+            model.dirty = true;
+            // Provisional cases while sources load; the last one once all are read.
+            (true, model.correlate())
         }
-        Msg::Correlated(case) => {
-            model.case = Some(*case);
-            (true, None)
+        Msg::Correlated { case, generation } => {
+            model.correlating = false;
+            if generation > model.shown {
+                model.shown = generation;
+                model.case = Some(*case);
+            }
+            (true, model.correlate())
         }
         Msg::Ticked => {
             model.spinner = model.spinner.wrapping_add(1);

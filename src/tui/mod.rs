@@ -66,7 +66,8 @@ async fn run_loop(session: Session, theme: Theme) -> Result<(), TuiError> {
     spawn_input(tx.clone());
     spawn_ticks(tx.clone(), loading.clone());
     if session.sources.is_empty() {
-        let _ = tx.send(Msg::Correlated(Box::new(correlate::correlate(&Default::default(), &context))));
+        let case = correlate::correlate(&Default::default(), &context);
+        let _ = tx.send(Msg::Correlated { case: Box::new(case), generation: 1 });
     }
     terminal.draw(|f| view::view(&model, &theme, f))?;
     while let Some(msg) = rx.recv().await {
@@ -78,7 +79,7 @@ async fn run_loop(session: Session, theme: Theme) -> Result<(), TuiError> {
         if model.quit {
             break;
         }
-        if !model.loading() {
+        if !model.loading() && model.case.is_some() {
             loading.store(false, Ordering::Relaxed);
         }
         if changed {
@@ -90,12 +91,12 @@ async fn run_loop(session: Session, theme: Theme) -> Result<(), TuiError> {
 
 fn handle(model: &mut Model, msg: Msg, tx: &mpsc::UnboundedSender<Msg>, context: &Arc<correlate::Context>) -> bool {
     let (changed, cmd) = update(model, msg);
-    if let Some(Cmd::Correlate(evidence)) = cmd {
+    if let Some(Cmd::Correlate { evidence, generation }) = cmd {
         let tx = tx.clone();
         let context = context.clone();
         tokio::task::spawn_blocking(move || {
             let case = correlate::correlate(&evidence, &context);
-            let _ = tx.send(Msg::Correlated(Box::new(case)));
+            let _ = tx.send(Msg::Correlated { case: Box::new(case), generation });
         });
     }
     changed
@@ -107,8 +108,12 @@ fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
         let session = session.clone();
         // git2 and file parsing block: each source on its own blocking thread.
         tokio::task::spawn_blocking(move || {
-            let result =
-                crate::ingest::load(&session.sources[index], &session.options).map(Box::new).map_err(|e| e.to_string());
+            let progress = |evidence| {
+                let _ = tx.send(Msg::SourceProgressed { index, evidence: Box::new(evidence) });
+            };
+            let result = crate::ingest::load_streaming(&session.sources[index], &session.options, &progress)
+                .map(Box::new)
+                .map_err(|e| e.to_string());
             let _ = tx.send(Msg::SourceLoaded { index, result });
         });
     }

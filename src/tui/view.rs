@@ -76,7 +76,16 @@ fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     } else {
         "Tab/1-6 panes · j/k move · Enter detail · ? help · q quit"
     };
-    let mut spans = vec![Span::styled(format!(" {hint}"), theme.muted)];
+    let mut spans = Vec::new();
+    if model.loading() && model.case.is_some() {
+        let done = model.sources.iter().filter(|s| s.status != SourceStatus::Loading).count();
+        let spin = SPINNER[model.spinner % SPINNER.len()];
+        spans.push(Span::styled(
+            format!(" {spin} reading {done}/{} sources — results so far", model.sources.len()),
+            theme.warn,
+        ));
+    }
+    spans.push(Span::styled(format!(" {hint}"), theme.muted));
     if let Some(s) = &model.status {
         spans.push(Span::styled(format!("   {}", clip(s, 100)), theme.warn));
     }

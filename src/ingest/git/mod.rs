@@ -25,14 +25,27 @@ fn open(path: &Path) -> Result<Repository, git2::Error> {
     Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
 }
 
+/// Receives evidence as the walk finds it, so that a display can show the
+/// first results long before the history is read.
+pub type Sink<'s> = &'s (dyn Fn(Evidence) + Sync);
+
+/// How often a streaming walk hands over what it found.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(40);
+
 /// Read the history of a repository: dependency changes and reachability grants.
 pub fn read_repository(path: &Path, options: &ReadOptions) -> Result<Evidence, IngestError> {
-    read(path, options, true)
+    read(path, options, true, None)
+}
+
+/// As `read_repository`, handing evidence to `sink` as it is found; the result
+/// holds only what was not handed over, and the input summary.
+pub fn read_repository_streaming(path: &Path, options: &ReadOptions, sink: Sink) -> Result<Evidence, IngestError> {
+    read(path, options, true, Some(sink))
 }
 
 /// Only the approvals scan (no reachability rules): what the approvals benchmark times.
 pub fn read_dependency_history(path: &Path, options: &ReadOptions) -> Result<Evidence, IngestError> {
-    read(path, options, false)
+    read(path, options, false, None)
 }
 
 struct Share {
@@ -42,7 +55,7 @@ struct Share {
     notes: Vec<String>,
 }
 
-fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, IngestError> {
+fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
     let git = |e: git2::Error| IngestError::Git { path: display.clone(), message: e.message().to_string() };
     // Objects are only read, never trusted to build anything: skip re-hashing each one.
@@ -71,6 +84,7 @@ fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, Ing
                     worker.all_deps = options.all_deps;
                     worker.rules = rules;
                     let mut records = 0;
+                    let mut flushed: Option<std::time::Instant> = None;
                     for (oid, links) in chunk {
                         match worker.commit(*oid, links.clone()) {
                             Ok(()) => records += 1,
@@ -78,6 +92,15 @@ fn read(path: &Path, options: &ReadOptions, rules: bool) -> Result<Evidence, Ing
                                 line: 0,
                                 message: format!("commit {oid}: {}", e.message()),
                             }),
+                        }
+                        let found =
+                            !worker.evidence.dependency_changes.is_empty() || !worker.evidence.grants.is_empty();
+                        if let Some(sink) = sink
+                            && found
+                            && flushed.is_none_or(|t| t.elapsed() >= FLUSH_EVERY)
+                        {
+                            sink(std::mem::take(&mut worker.evidence));
+                            flushed = Some(std::time::Instant::now());
                         }
                     }
                     Ok(Share { evidence: worker.evidence, records, rejected: worker.rejected, notes: worker.notes })
