@@ -38,6 +38,15 @@ fn flags(c: &DependencyChange) -> String {
     out.join(" ")
 }
 
+/// `added 0.1.16`, `upgraded 0.1.16→0.2.5`, `removed 1.0`.
+fn change(c: &DependencyChange) -> String {
+    match (c.from.as_deref(), c.to.as_deref()) {
+        (Some(a), Some(b)) => format!("{} {a}→{b}", c.change.name()),
+        (None, Some(v)) | (Some(v), None) => format!("{} {v}", c.change.name()),
+        (None, None) => c.change.name().to_string(),
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme: &Theme) {
     let rows = case
         .approvals
@@ -46,12 +55,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             let names = approvers(c);
             let (approved, style) =
                 if names.is_empty() { ("none recorded".to_string(), theme.gap) } else { (names.join(", "), theme.ok) };
-            let version = format!("{} → {}", c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
             Row::new(vec![
                 Cell::from(c.commit.at.format("%Y-%m-%d").to_string()),
                 cell(&c.package, 28),
-                Cell::from(c.change.name()),
-                cell(&version, 24),
+                cell(&change(c), 40),
+                cell(&c.manifest, 60),
                 cell(&c.commit.author.name, 24),
                 Cell::from(c.commit.pull_request.map_or("–".into(), |n| format!("#{n}"))),
                 cell(&approved, 40).style(style),
@@ -63,15 +71,16 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     let widths = [
         Constraint::Length(10),
         Constraint::Length(18),
-        Constraint::Length(10),
-        Constraint::Length(16),
+        Constraint::Length(24),
+        Constraint::Fill(2),
         Constraint::Fill(2),
         Constraint::Length(4),
         Constraint::Fill(4),
         Constraint::Fill(2),
         Constraint::Length(11),
     ];
-    let header = ["date", "package", "change", "version", "author", "PR", "approved by (record)", "merged by", "flags"];
+    let header =
+        ["date", "package", "change", "manifest", "author", "PR", "approved by (record)", "merged by", "flags"];
     table(
         frame,
         area,
