@@ -83,6 +83,9 @@ struct Sources {
     /// Report every dependency change, not only the watched frameworks.
     #[arg(long)]
     all_deps: bool,
+    /// Reachability rules of your own (TOML: [[rule]] kind, files, regex).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
 }
 
 impl Sources {
@@ -96,6 +99,7 @@ impl Sources {
             case: self.case_file.clone(),
             all_refs: self.all_refs,
             all_deps: self.all_deps,
+            rules: self.rules.clone(),
         }
     }
 }

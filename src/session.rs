@@ -15,6 +15,7 @@ pub struct Session {
     pub sources: Vec<SourceSpec>,
     pub options: ReadOptions,
     pub owners: Option<PathBuf>,
+    pub mappings: Vec<crate::model::SecretMapping>,
 }
 
 /// The SOURCES flags, as given.
@@ -28,6 +29,7 @@ pub struct SourceArgs {
     pub case: Option<PathBuf>,
     pub all_refs: bool,
     pub all_deps: bool,
+    pub rules: Option<PathBuf>,
 }
 
 impl Session {
@@ -42,6 +44,11 @@ impl Session {
             session.owners = case.owners;
             session.options.all_refs = case.all_refs;
             session.options.all_deps = case.all_deps;
+            session.options.rules = case.rules;
+            session.mappings = case.mappings;
+        }
+        if let Some(path) = &args.rules {
+            session.options.rules.extend(case_file::load_rules(path)?);
         }
         session.options.all_refs |= args.all_refs;
         session.options.all_deps |= args.all_deps;
@@ -73,7 +80,7 @@ impl Session {
     }
 
     pub fn context(&self, owners: Owners, now: DateTime<Utc>) -> Context {
-        Context { title: self.title.clone(), owners, now }
+        Context { title: self.title.clone(), owners, mappings: self.mappings.clone(), now }
     }
 
     /// Load and correlate, headless.

@@ -193,3 +193,13 @@ fn results_stream_in_and_stale_correlations_are_dropped() {
     update(&mut model, Msg::SourceLoaded { index: 1, result: Err("logs: cannot read".into()) });
     assert!(!model.loading());
 }
+
+#[test]
+fn detail_of_a_reachability_grant_shows_the_lines_it_added() {
+    snapshot("detail_reach_commit", "4G<enter>");
+}
+
+#[test]
+fn detail_of_an_audit_log_grant_shows_the_record() {
+    snapshot("detail_reach_audit", "4gjjjjjj<enter>");
+}

@@ -18,6 +18,8 @@ use crate::model::{Case, Evidence, Metrics, Owners, Secret};
 pub struct Context {
     pub title: Option<String>,
     pub owners: Owners,
+    /// The case file's `[[secret]]` mappings.
+    pub mappings: Vec<crate::model::SecretMapping>,
     /// The time the case is judged at (ages, open windows).
     pub now: DateTime<Utc>,
 }
@@ -26,7 +28,7 @@ pub struct Context {
 pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let secrets = secrets::merge(evidence);
     let approvals = approvals::framework_changes(evidence);
-    let reachability = reach::link(&evidence.grants, &secrets);
+    let reachability = reach::link(&evidence.grants, &secrets, &ctx.mappings);
     let mut unwirings = evidence.unwirings.clone();
     unwirings.sort_by(|a, b| (a.at, &a.path, a.line).cmp(&(b.at, &b.path, b.line)));
     let replays = replays::detect(&secrets, &evidence.accesses);

@@ -2,7 +2,9 @@
 //! grant carries, the names the secret was assigned to, and the well-known
 //! variables each kind of secret is read from.
 
-use crate::model::{Grant, Reach, Secret};
+use std::collections::BTreeSet;
+
+use crate::model::{Grant, Reach, Secret, SecretMapping};
 
 /// Variables a kind of secret is conventionally read from.
 pub fn conventional_names(kind: &str) -> &'static [&'static str] {
@@ -35,13 +37,59 @@ fn reaches(grant: &Grant, secret: &Secret) -> bool {
     names_match || dotenv
 }
 
-/// Link each grant to the secrets it reaches, oldest grant first.
-pub fn link(grants: &[Grant], secrets: &[Secret]) -> Vec<Reach> {
+/// Whether a grant's typed store names meet the stores known to hold a secret:
+/// `secret:agent-secrets`, `role:secret-reader`, `secretsmanager:prod/openai`,
+/// `policy:ticket-agent`; `secret:*` and `secretsmanager:*` meet any of their kind.
+fn meets_store(grant: &Grant, stores: &BTreeSet<String>) -> bool {
+    grant.secret_names.iter().any(|n| {
+        stores.contains(n)
+            || n.strip_suffix('*')
+                .is_some_and(|prefix| prefix.ends_with(':') && stores.iter().any(|s| s.starts_with(prefix)))
+    })
+}
+
+/// Link each grant to the secrets it reaches, oldest grant first: directly by
+/// variable names, then through the stores that hold the secret (a Kubernetes
+/// secret its manifests reference, the roles that read that secret, the names
+/// the case file maps to it). An unlinked grant keeps an empty list.
+pub fn link(grants: &[Grant], secrets: &[Secret], mappings: &[SecretMapping]) -> Vec<Reach> {
+    let mut linked: Vec<BTreeSet<usize>> = grants.iter().map(|_| BTreeSet::new()).collect();
+    for (s, secret) in secrets.iter().enumerate() {
+        let mut stores: BTreeSet<String> = mappings
+            .iter()
+            .filter(|m| {
+                m.known_as
+                    .iter()
+                    .any(|k| secret.env_names.contains(k) || secret.identifiers.contains(k) || *k == secret.label)
+            })
+            .flat_map(|m| m.names.iter().cloned())
+            .collect();
+        for (g, grant) in grants.iter().enumerate() {
+            if reaches(grant, secret) {
+                linked[g].insert(s);
+                stores.extend(grant.secret_names.iter().filter(|n| n.starts_with("secret:")).cloned());
+            }
+        }
+        // A role that reads the secret's store makes its bindings reach it too.
+        for _ in 0..3 {
+            let before = stores.len();
+            for (g, grant) in grants.iter().enumerate() {
+                if !linked[g].contains(&s) && meets_store(grant, &stores) {
+                    linked[g].insert(s);
+                    stores.extend(grant.secret_names.iter().filter(|n| n.starts_with("role:")).cloned());
+                }
+            }
+            if stores.len() == before {
+                break;
+            }
+        }
+    }
     let mut out: Vec<Reach> = grants
         .iter()
-        .map(|g| Reach {
+        .zip(linked)
+        .map(|(g, ids)| Reach {
             approvers: g.commit.as_ref().map(|c| c.approvers.clone()).unwrap_or_default(),
-            secrets: secrets.iter().filter(|s| reaches(g, s)).map(|s| s.id.clone()).collect(),
+            secrets: ids.into_iter().map(|i| secrets[i].id.clone()).collect(),
             grant: g.clone(),
         })
         .collect();

@@ -99,6 +99,12 @@ repo = ["repo"]
 audit = ["logs"]
 scan = ["scans"]
 owners = "owners.toml"
+
+# The OpenAI key also lives in Vault; its policy and Kubernetes auth role read it.
+[[secret]]
+env = "OPENAI_API_KEY"
+store = "vault:secret/data/prod/ticket-agent/openai"
+names = ["policy:ticket-agent", "role:auth/kubernetes/role/ticket-agent"]
 "#,
     )?;
     Ok(paths)

@@ -25,6 +25,57 @@ pub struct CaseFile {
     pub all_refs: bool,
     #[serde(default)]
     pub all_deps: bool,
+    /// Reachability rules of the user's (`[[rule]]`).
+    #[serde(default)]
+    pub rule: Vec<toml::Value>,
+    /// Where leaked secrets are stored (`[[secret]]`).
+    #[serde(default)]
+    pub secret: Vec<RawMapping>,
+}
+
+/// `[[secret]]`: a name the secret is known by, and the stores that hold it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMapping {
+    pub env: Option<String>,
+    pub identifier: Option<String>,
+    pub label: Option<String>,
+    #[serde(default)]
+    pub store: OneOrMany,
+    #[serde(default)]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+/// `k8s:ns/name` → `secret:name`, `aws:NAME` → `secretsmanager:NAME`; others as written.
+fn store_name(store: &str) -> String {
+    match store.split_once(':') {
+        Some(("k8s", rest)) => format!("secret:{}", rest.rsplit('/').next().unwrap_or(rest)),
+        Some(("aws", rest)) => format!("secretsmanager:{rest}"),
+        _ => store.to_string(),
+    }
+}
+
+impl RawMapping {
+    fn mapping(self) -> crate::model::SecretMapping {
+        let stores = match self.store {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        };
+        crate::model::SecretMapping {
+            known_as: [self.env, self.identifier, self.label].into_iter().flatten().collect(),
+            names: stores.iter().map(|s| store_name(s)).chain(self.names).collect(),
+        }
+    }
 }
 
 /// What a case file resolves to.
@@ -36,6 +87,8 @@ pub struct Case {
     pub owners: Option<PathBuf>,
     pub all_refs: bool,
     pub all_deps: bool,
+    pub rules: Vec<super::git::reachability::UserRule>,
+    pub mappings: Vec<crate::model::SecretMapping>,
 }
 
 fn read(path: &Path) -> Result<String, IngestError> {
@@ -81,6 +134,12 @@ pub fn load(path: &Path) -> Result<Case, IngestError> {
         owners: file.owners.map(|o| base.join(o)),
         all_refs: file.all_refs,
         all_deps: file.all_deps,
+        mappings: file.secret.into_iter().map(RawMapping::mapping).collect(),
+        rules: super::git::reachability::compile_rules(file.rule).map_err(|message| IngestError::Parse {
+            path: path.display().to_string(),
+            line: 0,
+            message,
+        })?,
     })
 }
 
@@ -100,4 +159,18 @@ pub fn load_owners(path: &Path) -> Result<Owners, IngestError> {
         }
     }
     Ok(owners)
+}
+
+/// Read a rules file (`--rules FILE`): `[[rule]]` tables of kind, files and regex.
+pub fn load_rules(path: &Path) -> Result<Vec<super::git::reachability::UserRule>, IngestError> {
+    let text = read(path)?;
+    super::git::reachability::parse_rules(&text).map_err(|message| {
+        let line = message
+            .strip_prefix("rule ")
+            .and_then(|r| r.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| text.match_indices("[[rule]]").nth(n - 1))
+            .map_or(0, |(at, _)| text[..at].matches('\n').count() + 1);
+        IngestError::Parse { path: path.display().to_string(), line, message }
+    })
 }

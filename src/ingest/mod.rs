@@ -91,6 +91,8 @@ pub struct ReadOptions {
     pub all_deps: bool,
     /// Walk every branch and tag, not only HEAD's first-parent history.
     pub all_refs: bool,
+    /// The user's reachability rules, added to the built-in ones.
+    pub rules: Vec<git::reachability::UserRule>,
     /// Threads for the history walk (0 or 1: one).
     pub threads: usize,
 }

@@ -241,3 +241,13 @@ pub struct Owners {
     #[serde(default)]
     pub teams: std::collections::BTreeMap<String, Vec<String>>,
 }
+
+/// The case file's word on which names a leaked secret is stored under:
+/// `[[secret]] env = "OPENAI_API_KEY" store = "vault:secret/data/prod/agent/openai"`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SecretMapping {
+    /// Names the secret is known by in the evidence (a variable, an identifier, a label).
+    pub known_as: Vec<String>,
+    /// Store names that hold it (`secret:…`, `policy:…`, `secretsmanager:…`, a Vault path).
+    pub names: Vec<String>,
+}

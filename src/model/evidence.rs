@@ -220,7 +220,7 @@ pub struct DependencyChange {
 }
 
 /// The kinds of reachability, as named in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantKind {
     EnvRead,
@@ -272,7 +272,19 @@ pub struct Grant {
     pub secret_names: Vec<String>,
     /// The added line with any value redacted, or a description of the audit record.
     pub excerpt: String,
+    /// What the detail view shows: the lines around the hit in the commit
+    /// (number, redacted text, whether the commit added it), or the audit record.
+    pub context: Vec<ContextLine>,
     pub origin: String,
+}
+
+/// One line of a grant's context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextLine {
+    pub number: Option<u32>,
+    pub text: String,
+    /// Added by the commit (or the audit record itself).
+    pub marked: bool,
 }
 
 /// Whether an audited request was allowed.

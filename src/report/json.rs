@@ -77,6 +77,7 @@ pub fn render(case: &Case) -> String {
                 "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
                 "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
                 "secret_names": r.grant.secret_names, "secrets": r.secrets, "excerpt": r.grant.excerpt,
+        "linked": !r.secrets.is_empty(), "origin": r.grant.origin,
             })
         })
         .collect();

@@ -84,21 +84,41 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
         return None;
     }
     let name = text(rec, "/objectRef/name").or_else(|| text(rec, "/requestObject/metadata/name")).unwrap_or_default();
-    let on_secrets = rec.pointer("/requestObject/rules").and_then(Value::as_array).is_some_and(|rules| {
-        rules.iter().any(|r| {
-            r.get("resources")
-                .and_then(Value::as_array)
-                .is_some_and(|rs| rs.iter().any(|x| x.as_str() == Some("secrets") || x.as_str() == Some("*")))
-        })
-    });
+    let binding = resource.ends_with("bindings");
+    // Typed names, so that a role is linked to a secret only through the secret's own name.
+    let mut names = vec![format!("{}:{name}", if binding { "binding" } else { "role" })];
+    let rules = rec.pointer("/requestObject/rules").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let strs = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let mut verbs_on_secrets = Vec::new();
+    for rule in rules {
+        let resources = strs(rule.get("resources"));
+        if !resources.iter().any(|r| r == "secrets" || r == "*") {
+            continue;
+        }
+        verbs_on_secrets.extend(strs(rule.get("verbs")));
+        let named = strs(rule.get("resourceNames"));
+        if named.is_empty() {
+            names.push("secret:*".to_string());
+        }
+        names.extend(named.into_iter().map(|n| format!("secret:{n}")));
+    }
+    if let Some(role) = text(rec, "/requestObject/roleRef/name") {
+        names.push(format!("role:{role}"));
+    }
     let subjects: Vec<String> = rec
         .pointer("/requestObject/subjects")
         .and_then(Value::as_array)
         .map(|s| s.iter().filter_map(|x| x.get("name").and_then(Value::as_str).map(str::to_string)).collect())
         .unwrap_or_default();
     let mut excerpt = format!("{} {resource} {name}", access.action);
-    if on_secrets {
-        excerpt.push_str(" (rules on secrets)");
+    if !verbs_on_secrets.is_empty() {
+        verbs_on_secrets.sort();
+        verbs_on_secrets.dedup();
+        excerpt.push_str(&format!(" ({} on secrets)", verbs_on_secrets.join(", ")));
     }
     if !subjects.is_empty() {
         excerpt.push_str(&format!(" for {}", subjects.join(", ")));
@@ -110,12 +130,12 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
         path: format!("k8s:{}", access.resource.clone().unwrap_or_default()),
         line: None,
         actor: Person::new(access.principal.clone(), ""),
-        secret_names: vec![name],
+        secret_names: names,
         excerpt,
+        context: super::record_context(rec),
         origin: access.origin.clone(),
     })
 }
-
 /// AKS diagnostic logs carry the API server's event in `properties.log`, as an
 /// object or as a JSON string.
 fn unwrap_aks(rec: Value) -> Value {

@@ -38,3 +38,18 @@ fn denied_if(error: Option<String>) -> Outcome {
         None => Outcome::Allowed,
     }
 }
+
+/// An audit record as the detail view shows it: pretty JSON, cut to a readable length.
+fn record_context(rec: &Value) -> Vec<crate::model::ContextLine> {
+    const MAX_LINES: usize = 80;
+    let text = serde_json::to_string_pretty(rec).unwrap_or_default();
+    let mut lines: Vec<crate::model::ContextLine> = text
+        .lines()
+        .take(MAX_LINES)
+        .map(|l| crate::model::ContextLine { number: None, text: l.to_string(), marked: true })
+        .collect();
+    if text.lines().count() > MAX_LINES {
+        lines.push(crate::model::ContextLine { number: None, text: "…".to_string(), marked: true });
+    }
+    lines
+}

@@ -10,7 +10,8 @@ use crate::ingest::{framing::Located, time};
 use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Outcome, Person, SourceKind};
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
-    let mut accesses: Vec<Access> = Vec::new();
+    // Each request with the grant it makes, if any; a response replaces its request.
+    let mut entries: Vec<(Access, Option<Grant>)> = Vec::new();
     let mut pending: HashMap<String, usize> = HashMap::new();
     for (line, rec) in records {
         let kind = text(&rec, "/type").unwrap_or_default();
@@ -19,25 +20,23 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
             continue;
         };
         summary.records += 1;
+        let grant = policy_grant(&access, &rec);
         let key = pair_key(&rec);
         match kind.as_str() {
             "response" => match pending.remove(&key) {
-                // The response carries the outcome; it replaces its request.
-                Some(i) => accesses[i] = access,
-                None => accesses.push(access),
+                Some(i) => entries[i] = (access, grant),
+                None => entries.push((access, grant)),
             },
             _ => {
-                pending.insert(key, accesses.len());
-                accesses.push(access);
+                pending.insert(key, entries.len());
+                entries.push((access, grant));
             }
         }
     }
-    for access in &accesses {
-        if let Some(grant) = policy_grant(access) {
-            ev.grants.push(grant);
-        }
+    for (access, grant) in entries {
+        ev.grants.extend(grant);
+        ev.accesses.push(access);
     }
-    ev.accesses.extend(accesses);
 }
 
 /// The request id joins a request to its response; where ids are masked, the
@@ -101,17 +100,17 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
 }
 
 /// Writes to ACL policies and auth roles decide who may read which secrets.
-fn policy_grant(access: &Access) -> Option<Grant> {
+fn policy_grant(access: &Access, rec: &Value) -> Option<Grant> {
     let resource = access.resource.as_deref()?;
     let writes = matches!(access.action.as_str(), "create" | "update");
     let name = resource
         .strip_prefix("sys/policies/acl/")
         .or_else(|| resource.strip_prefix("sys/policy/"))
-        .map(|p| format!("policy {p}"))
+        .map(|p| format!("policy:{p}"))
         .or_else(|| {
             let parts: Vec<&str> = resource.split('/').collect();
             (parts.len() >= 4 && parts[0] == "auth" && parts[parts.len() - 2] == "role")
-                .then(|| format!("role {resource}"))
+                .then(|| format!("role:{resource}"))
         })?;
     if !writes || access.outcome != Outcome::Allowed {
         return None;
@@ -123,8 +122,9 @@ fn policy_grant(access: &Access) -> Option<Grant> {
         path: format!("vault:{resource}"),
         line: None,
         actor: Person::new(access.principal.clone(), ""),
-        secret_names: vec![name.rsplit(['/', ' ']).next().unwrap_or(&name).to_string()],
-        excerpt: format!("{} {name} (policy body is HMAC'd in the audit log)", access.action),
+        excerpt: format!("{} {name} (the policy body is HMAC'd in the audit log: named, not read)", access.action),
+        secret_names: vec![name],
+        context: super::record_context(rec),
         origin: access.origin.clone(),
     })
 }

@@ -83,6 +83,7 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
                         scan::Worker::new(&repo, display, watch, shallow).map_err(|e| e.message().to_string())?;
                     worker.all_deps = options.all_deps;
                     worker.rules = rules;
+                    worker.user_rules = &options.rules;
                     let mut records = 0;
                     let mut flushed: Option<std::time::Instant> = None;
                     for (oid, links) in chunk {

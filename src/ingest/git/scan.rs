@@ -14,7 +14,7 @@ use super::reachability;
 use super::treediff::{self, Changed};
 use super::watchlist::Watchlist;
 use super::{commit, group_hits};
-use crate::model::{ChangeKind, CommitInfo, DependencyChange, Evidence, Grant, Rejected};
+use crate::model::{ChangeKind, CommitInfo, ContextLine, DependencyChange, Evidence, Grant, Rejected};
 
 /// Files larger than this are not read for reachability rules (generated or vendored).
 const MAX_RULE_BLOB: usize = 4 << 20;
@@ -29,6 +29,7 @@ pub struct Worker<'a> {
     pub watch: &'a Watchlist,
     pub all_deps: bool,
     pub rules: bool,
+    pub user_rules: &'a [reachability::UserRule],
     pub shallow: &'a HashSet<Oid>,
     pub evidence: Evidence,
     pub rejected: Vec<Rejected>,
@@ -58,6 +59,7 @@ impl<'a> Worker<'a> {
             watch,
             all_deps: false,
             rules: true,
+            user_rules: &[],
             shallow,
             evidence: Evidence::default(),
             rejected: Vec::new(),
@@ -103,7 +105,8 @@ impl<'a> Worker<'a> {
         };
         let mut changed = Vec::new();
         let rules = self.rules;
-        let wanted = |p: &str| manifests::ecosystem(p).is_some() || (rules && reachability::applies_to(p));
+        let user = self.user_rules;
+        let wanted = |p: &str| manifests::ecosystem(p).is_some() || (rules && reachability::applies_to(p, user));
         treediff::changed(&mut self.trees, parent_tree, Some(tree_id), &wanted, &mut changed)?;
         // Commits that touched nothing of interest are not kept: most of a history.
         if changed.is_empty() {
@@ -117,7 +120,7 @@ impl<'a> Worker<'a> {
             if let Some(kind) = manifests::ecosystem(&c.path) {
                 deps.extend(self.manifest_changes(&commit, &tree, c, kind, &info));
             }
-            if self.rules && reachability::applies_to(&c.path) {
+            if self.rules && reachability::applies_to(&c.path, self.user_rules) {
                 self.rules_on(c, &info)?;
             }
         }
@@ -283,22 +286,39 @@ impl<'a> Worker<'a> {
         }
         let text = |b: &Option<git2::Blob>| b.as_ref().map(|b| String::from_utf8_lossy(b.content()).into_owned());
         if let Some(t) = text(&new) {
-            for hit in group_hits(reachability::scan(&c.path, &t, &added)) {
-                let grant = self.grant(hit, &c.path, info);
+            for hit in group_hits(reachability::scan(&c.path, &t, &added, self.user_rules)) {
+                let grant = self.grant(hit, &c.path, info, &t, &added);
                 self.evidence.grants.push(grant);
             }
         }
         if let Some(t) = text(&old) {
-            for hit in group_hits(reachability::scan(&c.path, &t, &removed)) {
-                let grant = self.grant(hit, &c.path, info);
+            for hit in group_hits(reachability::scan(&c.path, &t, &removed, self.user_rules)) {
+                let grant = self.grant(hit, &c.path, info, &t, &removed);
                 self.evidence.unwirings.push(grant);
             }
         }
         Ok(())
     }
 
-    fn grant(&self, hit: reachability::Hit, path: &str, info: &CommitInfo) -> Grant {
+    fn grant(
+        &self,
+        hit: reachability::Hit,
+        path: &str,
+        info: &CommitInfo,
+        text: &str,
+        changed: &BTreeSet<u32>,
+    ) -> Grant {
+        let lines: Vec<&str> = text.lines().collect();
+        let first = hit.line as usize;
+        let context = (first.saturating_sub(3).max(1)..=(first + 3).min(lines.len()))
+            .map(|n| ContextLine {
+                number: Some(n as u32),
+                text: reachability::redact_line(lines[n - 1]),
+                marked: changed.contains(&(n as u32)),
+            })
+            .collect();
         Grant {
+            context,
             kind: hit.kind,
             at: info.at,
             commit: Some(info.clone()),

@@ -230,7 +230,31 @@ fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: 
     l.field("by", g.actor.display());
     l.field("names", g.secret_names.join(", "));
     l.styled("line", &g.excerpt, theme.muted);
-    l.field("reaches", if secrets.is_empty() { "no leaked secret".into() } else { secrets.join(", ") });
+    if secrets.is_empty() {
+        l.styled(
+            "reaches",
+            "unlinked: no leaked secret is known by these names (map one with [[secret]] in the case file)",
+            theme.muted,
+        );
+    } else {
+        l.styled("reaches", secrets.join(", "), theme.warn);
+    }
+    if !g.context.is_empty() {
+        let audit = g.commit.is_none();
+        l.heading(if audit { "Audit record" } else { "In the file (+ marks lines this commit changed)" });
+        for c in &g.context {
+            let mark = if audit {
+                ""
+            } else if c.marked {
+                "+ "
+            } else {
+                "  "
+            };
+            let number = c.number.map(|n| format!("{n:>5} ")).unwrap_or_default();
+            let style = if c.marked && !audit { theme.ok } else { theme.text };
+            l.out.push(Line::styled(format!("  {number}{mark}{}", clean(&c.text)), style));
+        }
+    }
     match &g.commit {
         Some(c) => {
             l.heading("Commit");

@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
                     (r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "), theme.ok)
                 }
             };
-            let reaches = if r.secrets.is_empty() { "–".to_string() } else { r.secrets.join(",") };
+            let reaches = if r.secrets.is_empty() { "unlinked".to_string() } else { r.secrets.join(",") };
             Row::new(vec![
                 Cell::from(when(&g.at)),
                 Cell::from(g.kind.name()),
@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Fill(2),
-        Constraint::Length(7),
+        Constraint::Length(8),
     ];
     let header = ["when (UTC)", "kind", "where", "names", "by", "approved by", "reaches"];
     table(

@@ -1,0 +1,201 @@
+//! Built-in rules over the lines a commit added (or removed): the ways a secret
+//! becomes readable at runtime. Documentation, comments and test fixtures only
+//! mention variables; they are not grants.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::ingest::redact;
+use crate::model::GrantKind;
+
+mod ci;
+mod code;
+mod deploy;
+mod user;
+
+pub use user::{UserRule, compile_rules, parse_rules};
+
+/// One rule hit on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: GrantKind,
+    pub line: u32,
+    pub names: Vec<String>,
+    pub excerpt: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileClass {
+    Code,
+    DotEnv,
+    Dockerfile,
+    Compose,
+    Ci,
+    Manifests,
+    Ignored,
+}
+
+fn classify(path: &str) -> FileClass {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let in_tests = lower
+        .split('/')
+        .any(|c| matches!(c, "test" | "tests" | "__tests__" | "fixtures" | "testdata" | "docs" | "examples"))
+        || name.starts_with("test_")
+        || name.contains("_test.")
+        || name.contains(".test.")
+        || name.contains(".spec.");
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    if in_tests || matches!(ext, "md" | "rst" | "adoc" | "txt" | "html") {
+        return FileClass::Ignored;
+    }
+    if name == ".env"
+        || (name.starts_with(".env.")
+            && !["example", "sample", "template", "dist", "defaults"].iter().any(|s| name.ends_with(s)))
+    {
+        return FileClass::DotEnv;
+    }
+    if name.starts_with("dockerfile") || name.ends_with(".dockerfile") || name == "containerfile" {
+        return FileClass::Dockerfile;
+    }
+    let yaml = matches!(ext, "yml" | "yaml");
+    if yaml && (name.starts_with("docker-compose") || name.starts_with("compose")) {
+        return FileClass::Compose;
+    }
+    if yaml && (lower.starts_with(".github/workflows/") || name == ".gitlab-ci.yml") {
+        return FileClass::Ci;
+    }
+    if yaml {
+        return FileClass::Manifests;
+    }
+    if matches!(ext, "py" | "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "rs" | "go" | "java" | "kt" | "rb" | "sh") {
+        return FileClass::Code;
+    }
+    FileClass::Ignored
+}
+
+/// Whether any rule could apply to this path (so the caller can skip the rest).
+pub fn applies_to(path: &str, user_rules: &[UserRule]) -> bool {
+    classify(path) != FileClass::Ignored || user_rules.iter().any(|r| r.matches(path))
+}
+
+pub(super) fn re(pattern: &str) -> Regex {
+    // Patterns are literals in this file; a bad one is caught by the tests below.
+    Regex::new(pattern).unwrap_or_else(|_| Regex::new("$^").unwrap_or_else(|_| unreachable!()))
+}
+
+pub(super) static ASSIGNMENT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$"));
+pub(super) static YAML_NAME: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*-?\s*name:\s*["']?([A-Za-z0-9_.-]+)"#));
+/// Variable names that hold secrets (a `REGION` or a `BUCKET` does not).
+pub(super) static SECRET_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN|PRIVATE|CERT)"));
+
+/// Hits collected for one line.
+pub(super) struct Line<'a> {
+    pub text: &'a str,
+    pub number: u32,
+    pub hits: &'a mut Vec<Hit>,
+}
+
+impl Line<'_> {
+    pub fn push(&mut self, kind: GrantKind, mut names: Vec<String>) {
+        let mut seen = BTreeSet::new();
+        names.retain(|x| !x.is_empty() && seen.insert(x.clone()));
+        self.hits.push(Hit { kind, line: self.number, names, excerpt: redact_line(self.text) });
+    }
+}
+
+/// Rule hits on the given lines (1-based) of a file's content: the built-in
+/// rules for the file's kind, then the user's rules whose glob matches it.
+pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>, user_rules: &[UserRule]) -> Vec<Hit> {
+    let class = classify(path);
+    let users: Vec<&UserRule> = user_rules.iter().filter(|r| r.matches(path)).collect();
+    if (class == FileClass::Ignored && users.is_empty()) || lines.is_empty() {
+        return Vec::new();
+    }
+    let all: Vec<&str> = content.lines().collect();
+    let mut hits = Vec::new();
+    for &n in lines {
+        let Some(text) = all.get(n as usize - 1) else { continue };
+        let trimmed = text.trim_start();
+        if trimmed.starts_with('#') || trimmed.starts_with("//") || trimmed.starts_with("* ") {
+            continue;
+        }
+        let mut line = Line { text, number: n, hits: &mut hits };
+        match class {
+            FileClass::Code => code::scan(&mut line),
+            FileClass::DotEnv => deploy::dotenv_file(&mut line),
+            FileClass::Dockerfile => deploy::dockerfile(&mut line),
+            FileClass::Compose => deploy::compose(&mut line),
+            FileClass::Ci => ci::scan(&mut line, &all, path),
+            FileClass::Manifests => deploy::manifest(&mut line, &all, n as usize - 1, path),
+            FileClass::Ignored => {}
+        }
+        for rule in &users {
+            if let Some(names) = rule.apply(text) {
+                line.push(rule.kind, names);
+            }
+        }
+    }
+    hits
+}
+
+static LITERAL: LazyLock<Regex> = LazyLock::new(|| re(r#"([=:]\s*["']?)([^\s"'#,;)(\[\]{}$]{8,})"#));
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#"(["'])([A-Za-z0-9_\-+/=.]{16,})(["'])"#));
+
+/// The line as it may be shown: values assigned or quoted are replaced by their
+/// redacted label, and the line is cut to a readable length.
+pub fn redact_line(line: &str) -> String {
+    let once = LITERAL.replace_all(line.trim(), |c: &regex::Captures| {
+        let v = &c[2];
+        let looks_like_code = v.contains('.') && v.chars().any(|ch| ch.is_ascii_lowercase()) && !v.contains('-');
+        if looks_like_code { c[0].to_string() } else { format!("{}{}", &c[1], redact::label(v)) }
+    });
+    let twice = QUOTED.replace_all(&once, |c: &regex::Captures| format!("{}{}{}", &c[1], redact::label(&c[2]), &c[3]));
+    let mut out: String = twice.chars().take(160).collect();
+    if twice.chars().count() > 160 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_lines(content: &str) -> BTreeSet<u32> {
+        (1..=content.lines().count() as u32).collect()
+    }
+
+    #[test]
+    fn code_reads_and_framework_defaults() {
+        let py = "import os\nfrom dotenv import load_dotenv\nload_dotenv()\nkey = os.environ[\"OPENAI_API_KEY\"]\n# os.getenv(\"IGNORED\")\nllm = ChatOpenAI(model=\"gpt-4o\")\nc = OpenAI(api_key=key)\n";
+        let hits = scan("agent/app.py", py, &all_lines(py), &[]);
+        let kinds: Vec<_> = hits.iter().map(|h| (h.kind, h.line)).collect();
+        assert_eq!(kinds, vec![(GrantKind::Dotenv, 3), (GrantKind::EnvRead, 4), (GrantKind::FrameworkDefault, 6)]);
+        assert_eq!(hits[1].names, vec!["OPENAI_API_KEY"]);
+        assert!(scan("docs/setup.md", py, &all_lines(py), &[]).is_empty());
+        assert!(scan("tests/test_app.py", py, &all_lines(py), &[]).is_empty());
+    }
+
+    #[test]
+    fn k8s_secret_key_ref_names_the_variable_and_key() {
+        let y = "env:\n  - name: OPENAI_API_KEY\n    valueFrom:\n      secretKeyRef:\n        name: agent-secrets\n        key: openai-api-key\n";
+        let hits = scan("deploy/agent.yaml", y, &BTreeSet::from([4]), &[]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].names, vec!["OPENAI_API_KEY", "openai-api-key", "secret:agent-secrets"]);
+    }
+
+    #[test]
+    fn dotenv_values_are_redacted() {
+        let env = "AWS_ACCESS_KEY_ID=AKIAZ3MPLEKEY0000042\nOPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx\n";
+        let hits = scan(".env", env, &all_lines(env), &[]);
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].excerpt, "AWS_ACCESS_KEY_ID=AKIA…0042");
+        assert!(scan(".env", "AWS_REGION=eu-west-1\n", &all_lines("x"), &[]).is_empty(), "not a secret");
+        assert!(!hits[1].excerpt.contains("abcdefghijkl"));
+    }
+}
