@@ -64,6 +64,18 @@ fn bad_input_exits_1_with_one_line_naming_file_and_line() {
 }
 
 #[test]
+fn a_bad_rules_file_names_the_file_and_the_rule_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let rules = tmp.path().join("rules.toml");
+    std::fs::write(&rules, "# mine\n\n[[rule]]\nkind = \"env_read\"\nfiles = \"*.py\"\nregex = \"(\"\n")
+        .expect("write");
+    let out = leakline(&["check", "--repo", ".", "--rules", rules.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rules.toml:3:") && err.contains("regex"), "{err}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(leakline(&["report"]).status.code(), Some(2), "no sources");
     assert_eq!(leakline(&["report", "--format", "pdf", "--repo", "."]).status.code(), Some(2));

@@ -85,6 +85,16 @@ fn names_the_reachability_author() {
     assert!(read["secrets"].as_array().unwrap().iter().any(|s| s == id));
     let inject = r["reachability"].as_array().unwrap().iter().find(|g| g["kind"] == "k8s_secret_ref").expect("k8s");
     assert_eq!(inject["actor"]["name"], "Dana Kowalski");
+    // Through the Kubernetes secret the manifest injects: the Role on it, then its binding.
+    for kind in ["k8s_rbac"] {
+        for g in r["reachability"].as_array().unwrap().iter().filter(|g| g["kind"] == kind) {
+            assert_eq!(g["secrets"].as_array().unwrap().len(), 2, "{g}");
+            assert_eq!(g["linked"], true);
+        }
+    }
+    // Through the case file's [[secret]] mapping: the Vault policy that reads the OpenAI key.
+    let policy = r["reachability"].as_array().unwrap().iter().find(|g| g["kind"] == "vault_policy").expect("vault");
+    assert_eq!(policy["secrets"], serde_json::json!([id]));
 }
 
 #[test]

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 #![allow(dead_code)]
 
+pub mod repo;
+
 use std::path::Path;
 
 use chrono::TimeZone;

@@ -120,8 +120,12 @@ impl<'a> Worker<'a> {
             if let Some(kind) = manifests::ecosystem(&c.path) {
                 deps.extend(self.manifest_changes(&commit, &tree, c, kind, &info));
             }
-            if self.rules && reachability::applies_to(&c.path, self.user_rules) {
-                self.rules_on(c, &info)?;
+        }
+        if self.rules {
+            let candidates: Vec<Changed> =
+                changed.into_iter().filter(|c| reachability::applies_to(&c.path, self.user_rules)).collect();
+            for c in self.pair_renames(candidates) {
+                self.rules_on(&c, &info)?;
             }
         }
         self.evidence.dependency_changes.extend(drop_lockfile_echoes(deps));
@@ -300,6 +304,37 @@ impl<'a> Worker<'a> {
         Ok(())
     }
 
+    /// A file moved in a commit is not a file written in it: pair each added
+    /// file with a deleted one of the same content, the same name, or (as git
+    /// does) mostly the same lines, so that only what the move changed is judged.
+    fn pair_renames(&self, changed: Vec<Changed>) -> Vec<Changed> {
+        let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        let extension = |p: &str| file_name(p).rsplit_once('.').map(|(_, e)| e.to_string());
+        let (mut deleted, rest): (Vec<Changed>, Vec<Changed>) = changed.into_iter().partition(|c| c.new.is_none());
+        let mut out = Vec::new();
+        for mut c in rest {
+            if c.old.is_none() && !deleted.is_empty() {
+                let same = deleted
+                    .iter()
+                    .position(|d| d.old == c.new)
+                    .or_else(|| deleted.iter().position(|d| file_name(&d.path) == file_name(&c.path)))
+                    .or_else(|| {
+                        let new = self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default();
+                        deleted.iter().position(|d| {
+                            extension(&d.path) == extension(&c.path)
+                                && similarity(&self.blob_text(d.old, MAX_RULE_BLOB).unwrap_or_default(), &new) >= 0.5
+                        })
+                    });
+                if let Some(i) = same {
+                    c.old = deleted.remove(i).old;
+                }
+            }
+            out.push(c);
+        }
+        out.extend(deleted);
+        out
+    }
+
     fn grant(
         &self,
         hit: reachability::Hit,
@@ -371,4 +406,14 @@ fn drop_lockfile_echoes(changes: Vec<DependencyChange>) -> Vec<DependencyChange>
     let direct: HashSet<(String, String)> =
         changes.iter().filter(|c| !c.lockfile).map(|c| (folder(&c.manifest), c.package.clone())).collect();
     changes.into_iter().filter(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone()))).collect()
+}
+
+/// The share of lines two texts have in common (of the larger line set).
+fn similarity(a: &str, b: &str) -> f64 {
+    let (x, y): (HashSet<&str>, HashSet<&str>) = (a.lines().collect(), b.lines().collect());
+    let larger = x.len().max(y.len());
+    if larger == 0 {
+        return 0.0;
+    }
+    x.intersection(&y).count() as f64 / larger as f64
 }

@@ -54,6 +54,7 @@ pub(super) fn compose(line: &mut Line) {
 /// Kubernetes manifests and Helm charts (any other YAML).
 pub(super) fn manifest(line: &mut Line, all: &[&str], i: usize, path: &str) {
     let trimmed = line.text.trim();
+    let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
     let near = |from: usize, to: usize, r: &Regex| -> Option<String> {
         all.get(from..to.min(all.len()))?.iter().find_map(|l| r.captures(l).map(|c| c[1].to_string()))
     };
