@@ -14,7 +14,7 @@ const ANA: (&str, &str) = ("Ana Ruiz", "ana@example.com");
 const BO: (&str, &str) = ("Bo Lind", "bo@example.com");
 const GITHUB: (&str, &str) = ("GitHub", "noreply@github.com");
 
-fn grants<'e>(ev: &'e Evidence, kind: GrantKind) -> Vec<&'e Grant> {
+fn grants(ev: &Evidence, kind: GrantKind) -> Vec<&Grant> {
     ev.grants.iter().filter(|g| g.kind == kind).collect()
 }
 
