@@ -137,6 +137,22 @@ fn child(repo: &Path) {
     );
 }
 
+/// The files at HEAD that reachability rules read.
+fn rule_paths(repo: &Path) -> Vec<String> {
+    let repo = Repository::open(repo).unwrap();
+    let tree = repo.head().unwrap().peel_to_tree().unwrap();
+    let mut out = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+        let path = format!("{dir}{}", e.name().unwrap_or(""));
+        if e.kind() == Some(git2::ObjectType::Blob) && leakline::ingest::git::reachability::applies_to(&path, &[]) {
+            out.push(path);
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .unwrap();
+    out
+}
+
 fn manifest_paths(repo: &Path) -> Vec<String> {
     let repo = Repository::open(repo).unwrap();
     let tree = repo.head().unwrap().peel_to_tree().unwrap();
@@ -183,6 +199,25 @@ fn main() {
         .stdout(Stdio::null())
         .status();
     let git_log = t.elapsed().as_secs_f64();
+    let mut paths = manifests.clone();
+    paths.extend(rule_paths(&repo));
+    let t = Instant::now();
+    let patches = Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["log", "-p", "--first-parent", "--format=%H %an %ae %at", "--"])
+        .args(&paths)
+        .stdout(Stdio::null())
+        .status();
+    let git_log_p = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let _ = Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["log", "-p", "--first-parent", "--format=%H %an %ae %at"])
+        .stdout(Stdio::null())
+        .status();
+    let git_log_p_all = t.elapsed().as_secs_f64();
     let out = Command::new(std::env::current_exe().unwrap()).arg("--child").arg(&repo).output().unwrap();
     let fields: Vec<f64> =
         String::from_utf8_lossy(&out.stdout).split_whitespace().filter_map(|f| f.parse().ok()).collect();
@@ -202,6 +237,12 @@ fn main() {
     if status.is_ok_and(|s| s.success()) {
         println!("  git log --format='%H %an %ae %at' -- <manifests>:                {:>8.0} ms", git_log * 1e3);
         println!("  ratio approvals scan / git log: {:.2}  (target ≤ 0.50)", scan / git_log);
+    }
+    if patches.is_ok_and(|s| s.success()) {
+        println!("  git log -p --first-parent -- <manifests and rule files>:         {:>8.0} ms", git_log_p * 1e3);
+        println!("  ratio full history read / git log -p: {:.2}  (target ≤ 0.80)", with_rules / git_log_p);
+        println!("  git log -p --first-parent (every path, no pathspec):             {:>8.0} ms", git_log_p_all * 1e3);
+        println!("  ratio full history read / git log -p without pathspec: {:.2}", with_rules / git_log_p_all);
     } else {
         println!("  git CLI not available: no comparison");
     }

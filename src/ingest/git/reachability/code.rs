@@ -80,8 +80,18 @@ static WIDENING: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     ]
 });
 
+/// Every rule above needs one of these words; most lines of code have none.
+static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"environ|getenv|Getenv|LookupEnv|process\.env|env::|ENV|dotenv|Dotenv|OpenAI|Anthropic|boto3|HuggingFace|InferenceClient|GoogleGenerativeAI|genai|LANGCHAIN|LANGSMITH|langsmith|litellm|debug|verbose|dangerous|REPL|ShellTool|BashProcess|load_tools|Deno\.env",
+    )
+});
+
 pub(super) fn scan(line: &mut Line) {
     let text = line.text;
+    if !TRIGGER.is_match(text) {
+        return;
+    }
     let mut names: Vec<String> = ENV_READS
         .iter()
         .flat_map(|r| r.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()))
