@@ -6,6 +6,7 @@ pub mod audit;
 pub mod case_file;
 pub mod framing;
 pub mod git;
+pub mod lenient;
 pub mod redact;
 pub mod scan;
 pub mod time;

@@ -112,6 +112,8 @@ pub struct InputSummary {
     pub kind: SourceKind,
     pub path: String,
     pub records: usize,
+    /// Records that said something leakline uses (an access, a grant, a finding).
+    pub relevant: usize,
     pub rejected: usize,
     pub errors: Vec<Rejected>,
     /// What the reader could not know, though nothing was rejected (a shallow history).
@@ -122,7 +124,7 @@ impl InputSummary {
     pub const MAX_ERRORS: usize = 20;
 
     pub fn new(kind: SourceKind, path: impl Into<String>) -> Self {
-        Self { kind, path: path.into(), records: 0, rejected: 0, errors: Vec::new(), notes: Vec::new() }
+        Self { kind, path: path.into(), records: 0, relevant: 0, rejected: 0, errors: Vec::new(), notes: Vec::new() }
     }
 
     pub fn reject(&mut self, line: usize, message: impl Into<String>) {

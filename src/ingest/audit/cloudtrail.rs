@@ -1,19 +1,126 @@
-//! AWS CloudTrail records (`{"Records":[…]}` files, arrays, or one event a line).
+//! AWS CloudTrail records (`{"Records":[…]}` files, arrays, or one event a line),
+//! read into a typed record that borrows from the input: no tree of values per
+//! record, and unknown fields skipped unparsed.
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::{denied_if, origin, text};
-use crate::ingest::{framing::Located, time};
+use super::{denied_if, origin};
+use crate::ingest::{framing::Located, lenient::Text, time};
 use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Person, SourceKind};
 
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Record<'a> {
+    #[serde(borrow)]
+    event_time: Text<'a>,
+    #[serde(borrow)]
+    event_name: Text<'a>,
+    #[serde(borrow)]
+    event_source: Text<'a>,
+    #[serde(borrow)]
+    aws_region: Text<'a>,
+    #[serde(rename = "sourceIPAddress", borrow)]
+    source_ip_address: Text<'a>,
+    #[serde(borrow)]
+    user_agent: Text<'a>,
+    #[serde(borrow)]
+    error_code: Text<'a>,
+    #[serde(borrow)]
+    error_message: Text<'a>,
+    #[serde(rename = "eventID", borrow)]
+    event_id: Text<'a>,
+    #[serde(borrow)]
+    user_identity: Option<Identity<'a>>,
+    #[serde(borrow)]
+    request_parameters: Option<Params<'a>>,
+    #[serde(borrow)]
+    response_elements: Option<Response<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Identity<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Text<'a>,
+    #[serde(borrow)]
+    arn: Text<'a>,
+    #[serde(borrow)]
+    principal_id: Text<'a>,
+    #[serde(borrow)]
+    user_name: Text<'a>,
+    #[serde(borrow)]
+    access_key_id: Text<'a>,
+    #[serde(borrow)]
+    invoked_by: Text<'a>,
+    #[serde(borrow)]
+    session_context: Option<SessionContext<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct SessionContext<'a> {
+    #[serde(borrow)]
+    session_issuer: Option<Issuer<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Issuer<'a> {
+    #[serde(borrow)]
+    arn: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Params<'a> {
+    #[serde(borrow)]
+    secret_id: Text<'a>,
+    #[serde(borrow)]
+    bucket_name: Text<'a>,
+    #[serde(borrow)]
+    user_name: Text<'a>,
+    #[serde(borrow)]
+    role_name: Text<'a>,
+    #[serde(borrow)]
+    group_name: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
+    #[serde(borrow)]
+    instance_id: Text<'a>,
+    #[serde(borrow)]
+    status: Text<'a>,
+    #[serde(borrow)]
+    access_key_id: Text<'a>,
+    #[serde(borrow)]
+    policy_arn: Text<'a>,
+    #[serde(borrow)]
+    policy_name: Text<'a>,
+    #[serde(borrow)]
+    policy_document: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Response<'a> {
+    #[serde(borrow)]
+    access_key: Option<NewKey<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct NewKey<'a> {
+    #[serde(borrow)]
+    access_key_id: Text<'a>,
+}
+
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
-    for (line, rec) in records {
-        match access(path, line, &rec) {
-            Ok(access) => {
+    for (line, value) in records {
+        match Record::deserialize(&value).map_err(|e| e.to_string()).and_then(|rec| convert(path, line, &rec)) {
+            Ok((access, grant)) => {
                 summary.records += 1;
-                if let Some(grant) = policy_grant(&access, &rec) {
-                    ev.grants.push(grant);
-                }
+                summary.relevant += 1;
+                ev.grants.extend(grant.map(|g| with_context(g, &value)));
                 ev.accesses.push(access);
             }
             Err(message) => summary.reject(line, message),
@@ -21,71 +128,102 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
     }
 }
 
-fn principal(rec: &Value) -> String {
-    let id = |p: &str| text(rec, &format!("/userIdentity/{p}"));
-    match id("type").as_deref() {
-        Some("AWSService") => id("invokedBy").unwrap_or_else(|| "AWSService".into()),
-        Some("AssumedRole") => id("sessionContext/sessionIssuer/arn")
-            .map(|role| match id("principalId").and_then(|p| p.split_once(':').map(|(_, s)| s.to_string())) {
-                Some(session) => format!("{role}/{session}"),
-                None => role,
-            })
-            .or_else(|| id("arn"))
-            .unwrap_or_else(|| "AssumedRole".into()),
-        _ => id("arn")
-            .or_else(|| id("principalId"))
-            .or_else(|| id("userName"))
-            .or_else(|| id("type"))
+/// One JSON line, for the streaming reader: the access and any grant it makes.
+pub fn parse_line(path: &str, line: usize, bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
+    let rec: Record = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
+    let (access, grant) = convert(path, line, &rec)?;
+    // Policy grants are rare: only they pay for a tree of values (their detail view).
+    let grant = grant.map(|g| match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => with_context(g, &v),
+        Err(_) => g,
+    });
+    Ok((access, grant))
+}
+
+fn with_context(mut grant: Grant, rec: &Value) -> Grant {
+    grant.context = super::record_context(rec);
+    grant
+}
+
+fn owned(t: &Text) -> Option<String> {
+    t.get().map(str::to_string)
+}
+
+fn principal(rec: &Record) -> String {
+    let empty = Identity::default();
+    let id = rec.user_identity.as_ref().unwrap_or(&empty);
+    match id.kind.get() {
+        Some("AWSService") => owned(&id.invoked_by).unwrap_or_else(|| "AWSService".into()),
+        Some("AssumedRole") => {
+            let role = id.session_context.as_ref().and_then(|s| s.session_issuer.as_ref()).and_then(|i| owned(&i.arn));
+            let session = id.principal_id.get().and_then(|p| p.split_once(':')).map(|(_, s)| s.to_string());
+            match (role, session) {
+                (Some(role), Some(session)) => format!("{role}/{session}"),
+                (Some(role), None) => role,
+                (None, _) => owned(&id.arn).unwrap_or_else(|| "AssumedRole".into()),
+            }
+        }
+        _ => owned(&id.arn)
+            .or_else(|| owned(&id.principal_id))
+            .or_else(|| owned(&id.user_name))
+            .or_else(|| owned(&id.kind))
             .unwrap_or_else(|| "(unknown)".into()),
     }
 }
 
-fn access(path: &str, line: usize, rec: &Value) -> Result<Access, String> {
-    let raw_time = text(rec, "/eventTime").ok_or("CloudTrail record without eventTime")?;
-    let at = time::parse(&raw_time).ok_or_else(|| format!("unreadable eventTime `{raw_time}`"))?;
-    let name = text(rec, "/eventName").ok_or("CloudTrail record without eventName")?;
-    let service =
-        text(rec, "/eventSource").map(|s| s.trim_end_matches(".amazonaws.com").to_string()).unwrap_or_default();
-    let error = text(rec, "/errorCode").map(|code| match text(rec, "/errorMessage") {
+fn convert(path: &str, line: usize, rec: &Record) -> Result<(Access, Option<Grant>), String> {
+    let raw_time = rec.event_time.get().ok_or("CloudTrail record without eventTime")?;
+    let at = time::parse(raw_time).ok_or_else(|| format!("unreadable eventTime `{raw_time}`"))?;
+    let name = rec.event_name.get().ok_or("CloudTrail record without eventName")?;
+    let service = rec.event_source.get().map(|s| s.trim_end_matches(".amazonaws.com")).unwrap_or_default();
+    let error = owned(&rec.error_code).map(|code| match rec.error_message.get() {
         Some(msg) => format!("{code}: {msg}"),
         None => code,
     });
     let ok = error.is_none();
-    let lifecycle = match name.as_str() {
-        "CreateAccessKey" if ok => text(rec, "/responseElements/accessKey/accessKeyId").map(|k| (Lifecycle::Issued, k)),
-        "UpdateAccessKey" if ok => {
-            let inactive = text(rec, "/requestParameters/status").as_deref() == Some("Inactive");
-            text(rec, "/requestParameters/accessKeyId").filter(|_| inactive).map(|k| (Lifecycle::Deactivated, k))
+    let empty = Params::default();
+    let params = rec.request_parameters.as_ref().unwrap_or(&empty);
+    let lifecycle = match name {
+        "CreateAccessKey" if ok => rec
+            .response_elements
+            .as_ref()
+            .and_then(|r| r.access_key.as_ref())
+            .and_then(|k| owned(&k.access_key_id))
+            .map(|k| (Lifecycle::Issued, k)),
+        "UpdateAccessKey" if ok && params.status.get() == Some("Inactive") => {
+            owned(&params.access_key_id).map(|k| (Lifecycle::Deactivated, k))
         }
-        "DeleteAccessKey" if ok => text(rec, "/requestParameters/accessKeyId").map(|k| (Lifecycle::Deleted, k)),
+        "DeleteAccessKey" if ok => owned(&params.access_key_id).map(|k| (Lifecycle::Deleted, k)),
         "AttachUserPolicy" | "PutUserPolicy" if ok => {
-            let quarantine = text(rec, "/requestParameters/policyArn")
-                .or_else(|| text(rec, "/requestParameters/policyName"))
+            let quarantine = params
+                .policy_arn
+                .get()
+                .or(params.policy_name.get())
                 .is_some_and(|p| p.contains("CompromisedKeyQuarantine"));
-            text(rec, "/requestParameters/userName")
-                .filter(|_| quarantine)
-                .map(|u| (Lifecycle::Quarantined, format!("user:{u}")))
+            owned(&params.user_name).filter(|_| quarantine).map(|u| (Lifecycle::Quarantined, format!("user:{u}")))
         }
         _ => None,
     };
-    let resource = ["secretId", "bucketName", "userName", "roleName", "name", "instanceId"]
-        .iter()
-        .find_map(|k| text(rec, &format!("/requestParameters/{k}")));
-    Ok(Access {
+    let resource = [&params.secret_id, &params.bucket_name, &params.user_name, &params.role_name, &params.name, &params.instance_id]
+        .into_iter()
+        .find_map(owned);
+    let access = Access {
         at,
         source: SourceKind::Cloudtrail,
         principal: principal(rec),
-        credential: text(rec, "/userIdentity/accessKeyId"),
-        action: if service.is_empty() { name } else { format!("{service}:{name}") },
+        credential: rec.user_identity.as_ref().and_then(|i| owned(&i.access_key_id)),
+        action: if service.is_empty() { name.to_string() } else { format!("{service}:{name}") },
         resource,
         outcome: denied_if(error),
-        ip: text(rec, "/sourceIPAddress"),
-        user_agent: text(rec, "/userAgent"),
-        region: text(rec, "/awsRegion"),
+        ip: owned(&rec.source_ip_address),
+        user_agent: owned(&rec.user_agent),
+        region: owned(&rec.aws_region),
         lifecycle,
-        event_id: text(rec, "/eventID").unwrap_or_else(|| origin(path, line)),
+        event_id: owned(&rec.event_id).unwrap_or_else(|| origin(path, line)),
         origin: origin(path, line),
-    })
+    };
+    let grant = policy_grant(&access, params);
+    Ok((access, grant))
 }
 
 /// IAM calls that can grant reads of secrets.
@@ -179,21 +317,20 @@ fn strip_suffix(name: &str) -> &str {
 }
 
 /// IAM policy changes that grant reading secrets, with the secrets they name.
-fn policy_grant(access: &Access, rec: &Value) -> Option<Grant> {
+fn policy_grant(access: &Access, params: &Params) -> Option<Grant> {
     let name = access.action.split(':').next_back()?;
     if !POLICY_CALLS.contains(&name) || access.outcome != crate::model::Outcome::Allowed || access.lifecycle.is_some() {
         return None;
     }
-    let target = text(rec, "/requestParameters/userName")
-        .or_else(|| text(rec, "/requestParameters/roleName"))
-        .or_else(|| text(rec, "/requestParameters/groupName"))
-        .or_else(|| text(rec, "/requestParameters/policyArn"))
+    let target = [&params.user_name, &params.role_name, &params.group_name, &params.policy_arn]
+        .into_iter()
+        .find_map(owned)
         .unwrap_or_default();
-    let policy = text(rec, "/requestParameters/policyName")
-        .or_else(|| text(rec, "/requestParameters/policyArn").map(|a| a.rsplit('/').next().unwrap_or(&a).to_string()))
+    let policy = owned(&params.policy_name)
+        .or_else(|| params.policy_arn.get().map(|a| a.rsplit('/').next().unwrap_or(a).to_string()))
         .unwrap_or_default();
-    let granted = match text(rec, "/requestParameters/policyDocument") {
-        Some(doc) => secrets_granted(&doc),
+    let granted = match params.policy_document.get() {
+        Some(doc) => secrets_granted(doc),
         None if broad_managed_policy(&policy) => vec!["secretsmanager:*".to_string()],
         None => Vec::new(),
     };
@@ -211,7 +348,7 @@ fn policy_grant(access: &Access, rec: &Value) -> Option<Grant> {
         actor: Person::new(access.principal.clone(), ""),
         secret_names: names,
         excerpt: format!("{name} {policy} on {target}: allows reading {}", granted.join(", ")),
-        context: super::record_context(rec),
+        context: Vec::new(),
         origin: access.origin.clone(),
     })
 }
