@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn strings_kept_everything_else_skipped() {
-        #[derive(Deserialize)]
+        #[derive(serde::Deserialize)]
         struct R<'a> {
             #[serde(borrow)]
             a: Text<'a>,

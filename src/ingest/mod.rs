@@ -94,6 +94,8 @@ pub struct ReadOptions {
     pub all_refs: bool,
     /// The user's reachability rules, added to the built-in ones.
     pub rules: Vec<git::reachability::UserRule>,
+    /// Drop audit records once counted (`check`): memory stays flat on any size.
+    pub drop_accesses: bool,
     /// Threads for the history walk (0 or 1: one).
     pub threads: usize,
 }
@@ -111,17 +113,22 @@ pub fn load_streaming(spec: &SourceSpec, options: &ReadOptions, sink: git::Sink)
 pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, IngestError> {
     match spec {
         SourceSpec::Repo(path) => git::read_repository(path, options),
-        SourceSpec::Audit(kind, path) => load_files(path, *kind, &SourceKind::AUDIT),
-        SourceSpec::Scan(kind, path) => load_files(path, *kind, &SourceKind::SCAN),
+        SourceSpec::Audit(kind, path) => load_files(path, *kind, &SourceKind::AUDIT, options),
+        SourceSpec::Scan(kind, path) => load_files(path, *kind, &SourceKind::SCAN, options),
     }
 }
 
-fn load_files(path: &Path, forced: Option<SourceKind>, family: &[SourceKind]) -> Result<Evidence, IngestError> {
+fn load_files(
+    path: &Path,
+    forced: Option<SourceKind>,
+    family: &[SourceKind],
+    options: &ReadOptions,
+) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     let expected = if family.contains(&SourceKind::Vault) { "an audit log" } else { "scanner output" };
     if meta.is_file() {
-        return load_file(path, forced, family).and_then(|ev| {
+        return load_file(path, forced, family, options).and_then(|ev| {
             ev.ok_or_else(|| IngestError::UnknownFormat { path: display, expected: expected.to_string() })
         });
     }
@@ -132,7 +139,7 @@ fn load_files(path: &Path, forced: Option<SourceKind>, family: &[SourceKind]) ->
     let mut summaries: Vec<InputSummary> = Vec::new();
     for file in files {
         let relative = file.strip_prefix(path).unwrap_or(&file).display().to_string();
-        let inputs = match load_file(&file, forced, family)? {
+        let inputs = match load_file(&file, forced, family, options)? {
             Some(mut ev) => {
                 let inputs = std::mem::take(&mut ev.inputs);
                 evidence.merge(ev);
@@ -156,6 +163,7 @@ fn load_files(path: &Path, forced: Option<SourceKind>, family: &[SourceKind]) ->
             };
             let merged = &mut summaries[at];
             merged.records += summary.records;
+            merged.relevant += summary.relevant;
             merged.rejected += summary.rejected;
             for e in summary.errors {
                 if merged.errors.len() < InputSummary::MAX_ERRORS {
@@ -187,8 +195,18 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Read and parse one file; `None` when its kind cannot be told.
-fn load_file(path: &Path, forced: Option<SourceKind>, family: &[SourceKind]) -> Result<Option<Evidence>, IngestError> {
+fn load_file(
+    path: &Path,
+    forced: Option<SourceKind>,
+    family: &[SourceKind],
+    options: &ReadOptions,
+) -> Result<Option<Evidence>, IngestError> {
     let display = path.display().to_string();
+    if family.contains(&SourceKind::Vault)
+        && let Some(evidence) = stream_json_lines(path, &display, forced, options)?
+    {
+        return Ok(Some(evidence));
+    }
     let raw = std::fs::read(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     let bytes = framing::decompress(raw).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced) {
@@ -213,6 +231,48 @@ fn load_file(path: &Path, forced: Option<SourceKind>, family: &[SourceKind]) -> 
         k if SourceKind::AUDIT.contains(&k) => audit::parse(k, &display, records, &mut summary, &mut evidence),
         k => scan::parse(k, &display, records, &mut summary, &mut evidence),
     }
+    evidence.inputs.push(summary);
+    Ok(Some(evidence))
+}
+
+/// JSON-lines audit logs of a kind with a line parser are streamed: never held
+/// whole in memory, parsed on every core. `None` when the file is not one.
+fn stream_json_lines(
+    path: &Path,
+    display: &str,
+    forced: Option<SourceKind>,
+    options: &ReadOptions,
+) -> Result<Option<Evidence>, IngestError> {
+    use std::io::Read;
+    let read_error = |source| IngestError::Read { path: display.to_string(), source };
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let mut raw = Vec::new();
+    (&mut file).take(1 << 16).read_to_end(&mut raw).map_err(read_error)?;
+    let gzip = raw.starts_with(&[0x1f, 0x8b]);
+    // Plain files are read straight into the chunk buffers: no buffered copy between.
+    let (head, reader): (Vec<u8>, Box<dyn Read + Send>) = if gzip {
+        let mut decoder = flate2::read::MultiGzDecoder::new(std::io::Cursor::new(raw).chain(file));
+        let mut head = Vec::new();
+        if (&mut decoder).take(1 << 16).read_to_end(&mut head).is_err() {
+            return Ok(None);
+        }
+        (head, Box::new(decoder))
+    } else {
+        (raw, Box::new(file))
+    };
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(first_line) else { return Ok(None) };
+    let first = Value::Object(first);
+    let Some(kind) = forced.or_else(|| sniff_record(&first)).filter(|k| SourceKind::AUDIT.contains(k)) else {
+        return Ok(None);
+    };
+    let Some(parser) = audit::line_parser(kind) else { return Ok(None) };
+    let mut summary = InputSummary::new(kind, display);
+    let mut evidence = Evidence::default();
+    // One more worker than cores: the reading thread mostly waits on the disk.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1;
+    let mut input = std::io::Cursor::new(head).chain(reader);
+    audit::stream::read(&mut input, display, parser, threads, !options.drop_accesses, &mut summary, &mut evidence);
     evidence.inputs.push(summary);
     Ok(Some(evidence))
 }

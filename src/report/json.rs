@@ -30,7 +30,7 @@ fn inputs(list: &[InputSummary]) -> Value {
     json!(
         list.iter()
             .map(|i| json!({
-                "kind": i.kind.name(), "path": i.path, "records": i.records, "rejected": i.rejected,
+                "kind": i.kind.name(), "path": i.path, "records": i.records, "relevant": i.relevant, "rejected": i.rejected,
                 "errors": i.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
                 "notes": i.notes,
             }))

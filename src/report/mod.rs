@@ -38,9 +38,10 @@ pub fn check_text(evidence: &crate::model::Evidence) -> String {
         rejected += i.rejected;
         let _ = writeln!(
             out,
-            "{:<14} {:>7} read {:>5} rejected  {}",
+            "{:<14} {:>9} read {:>9} relevant {:>6} rejected  {}",
             i.kind.name(),
             i.records,
+            i.relevant,
             i.rejected,
             crate::text::clean(&i.path)
         );

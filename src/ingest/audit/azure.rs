@@ -14,6 +14,7 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
         match access(path, line, &rec) {
             Some(a) => {
                 summary.records += 1;
+                summary.relevant += 1;
                 ev.accesses.push(a);
             }
             None => summary.reject(line, "Azure record without time or operationName"),

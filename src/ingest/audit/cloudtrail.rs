@@ -116,7 +116,7 @@ struct NewKey<'a> {
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     for (line, value) in records {
-        match Record::deserialize(&value).map_err(|e| e.to_string()).and_then(|rec| convert(path, line, &rec)) {
+        match Record::deserialize(&value).map_err(|e| e.to_string()).and_then(|rec| convert(origin(path, line), &rec)) {
             Ok((access, grant)) => {
                 summary.records += 1;
                 summary.relevant += 1;
@@ -130,8 +130,12 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
 
 /// One JSON line, for the streaming reader: the access and any grant it makes.
 pub fn parse_line(path: &str, line: usize, bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
-    let rec: Record = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
-    let (access, grant) = convert(path, line, &rec)?;
+    // Validated once here (fast on ASCII), the parser need not check each string again.
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+    let rec: Record = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
+    // The streaming reader names the line once it knows where its chunk falls.
+    let _ = (path, line);
+    let (access, grant) = convert(String::new(), &rec)?;
     // Policy grants are rare: only they pay for a tree of values (their detail view).
     let grant = grant.map(|g| match serde_json::from_slice::<Value>(bytes) {
         Ok(v) => with_context(g, &v),
@@ -171,7 +175,7 @@ fn principal(rec: &Record) -> String {
     }
 }
 
-fn convert(path: &str, line: usize, rec: &Record) -> Result<(Access, Option<Grant>), String> {
+fn convert(origin: String, rec: &Record) -> Result<(Access, Option<Grant>), String> {
     let raw_time = rec.event_time.get().ok_or("CloudTrail record without eventTime")?;
     let at = time::parse(raw_time).ok_or_else(|| format!("unreadable eventTime `{raw_time}`"))?;
     let name = rec.event_name.get().ok_or("CloudTrail record without eventName")?;
@@ -204,9 +208,16 @@ fn convert(path: &str, line: usize, rec: &Record) -> Result<(Access, Option<Gran
         }
         _ => None,
     };
-    let resource = [&params.secret_id, &params.bucket_name, &params.user_name, &params.role_name, &params.name, &params.instance_id]
-        .into_iter()
-        .find_map(owned);
+    let resource = [
+        &params.secret_id,
+        &params.bucket_name,
+        &params.user_name,
+        &params.role_name,
+        &params.name,
+        &params.instance_id,
+    ]
+    .into_iter()
+    .find_map(owned);
     let access = Access {
         at,
         source: SourceKind::Cloudtrail,
@@ -219,8 +230,8 @@ fn convert(path: &str, line: usize, rec: &Record) -> Result<(Access, Option<Gran
         user_agent: owned(&rec.user_agent),
         region: owned(&rec.aws_region),
         lifecycle,
-        event_id: owned(&rec.event_id).unwrap_or_else(|| origin(path, line)),
-        origin: origin(path, line),
+        event_id: owned(&rec.event_id).unwrap_or_else(|| origin.clone()),
+        origin,
     };
     let grant = policy_grant(&access, params);
     Ok((access, grant))

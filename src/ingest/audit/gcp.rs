@@ -11,6 +11,7 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
         match access(path, line, &rec) {
             Some(a) => {
                 summary.records += 1;
+                summary.relevant += 1;
                 ev.accesses.push(a);
             }
             None => summary.reject(line, "GCP audit entry without timestamp or methodName"),

@@ -30,6 +30,7 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
         if let Some(grant) = rbac_grant(&access, &rec) {
             ev.grants.push(grant);
         }
+        summary.relevant += 1;
         ev.accesses.push(access);
     }
 }

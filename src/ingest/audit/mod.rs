@@ -5,7 +5,16 @@ mod azure;
 mod cloudtrail;
 mod gcp;
 mod k8s;
+pub mod stream;
 mod vault;
+
+/// The streaming line parser for a kind, where one exists.
+pub fn line_parser(kind: SourceKind) -> Option<stream::LineParser> {
+    match kind {
+        SourceKind::Cloudtrail => Some(cloudtrail::parse_line),
+        _ => None,
+    }
+}
 
 use serde_json::Value;
 

@@ -33,6 +33,7 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
             }
         }
     }
+    summary.relevant += entries.len();
     for (access, grant) in entries {
         ev.grants.extend(grant);
         ev.accesses.push(access);

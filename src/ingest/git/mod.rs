@@ -51,6 +51,7 @@ pub fn read_dependency_history(path: &Path, options: &ReadOptions) -> Result<Evi
 struct Share {
     evidence: Evidence,
     records: usize,
+    relevant: usize,
     rejected: Vec<crate::model::Rejected>,
     notes: Vec<String>,
 }
@@ -104,7 +105,13 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
                             flushed = Some(std::time::Instant::now());
                         }
                     }
-                    Ok(Share { evidence: worker.evidence, records, rejected: worker.rejected, notes: worker.notes })
+                    Ok(Share {
+                        relevant: worker.relevant,
+                        evidence: worker.evidence,
+                        records,
+                        rejected: worker.rejected,
+                        notes: worker.notes,
+                    })
                 })
             })
             .collect();
@@ -116,6 +123,7 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
         let share = share.map_err(|message| IngestError::Git { path: display.clone(), message })?;
         evidence.merge(share.evidence);
         summary.records += share.records;
+        summary.relevant += share.relevant;
         for r in share.rejected {
             summary.reject(r.line, r.message);
         }

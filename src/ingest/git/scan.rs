@@ -34,6 +34,8 @@ pub struct Worker<'a> {
     pub evidence: Evidence,
     pub rejected: Vec<Rejected>,
     pub notes: Vec<String>,
+    /// Commits that changed something the scan reads.
+    pub relevant: usize,
     parsed: HashMap<(Oid, &'static str), Arc<Result<Packages, String>>>,
     /// The last commit read and its tree: usually the next one's parent.
     previous: Option<(Oid, Oid)>,
@@ -64,6 +66,7 @@ impl<'a> Worker<'a> {
             evidence: Evidence::default(),
             rejected: Vec::new(),
             notes: Vec::new(),
+            relevant: 0,
             parsed: HashMap::new(),
             previous: None,
             trees: treediff::TreeCache::new(odb),
@@ -130,6 +133,7 @@ impl<'a> Worker<'a> {
         }
         self.evidence.dependency_changes.extend(drop_lockfile_echoes(deps));
         self.evidence.commits.push(info);
+        self.relevant += 1;
         Ok(())
     }
 

@@ -57,6 +57,7 @@ pub fn parse_csv(path: &str, text: &str, summary: &mut InputSummary, ev: &mut Ev
         match parse(path, line, &Value::Object(obj)) {
             Ok(f) => {
                 summary.records += 1;
+                summary.relevant += f.len();
                 ev.findings.extend(f);
             }
             Err(e) => summary.reject(line, e),

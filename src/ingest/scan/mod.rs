@@ -30,6 +30,7 @@ pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut 
         match parse_one(path, line, &record) {
             Ok(findings) => {
                 summary.records += 1;
+                summary.relevant += usize::from(!findings.is_empty());
                 evidence.findings.extend(findings);
             }
             Err(message) => summary.reject(line, message),

@@ -1,0 +1,180 @@
+//! CloudTrail at scale: a JSON-lines file of 1 GB and more (built once in the
+//! target folder), read by `leakline check` (every record parsed into the access
+//! model), against `jq` selecting one key's records and `grep -c` as the floor.
+//! Run with `cargo bench --bench audit`; prints times, throughput and ratios.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const TARGET_BYTES: u64 = 1 << 30;
+const KEY: &str = "AKIA4NWTBENCHKEY0042";
+
+fn record(i: usize) -> String {
+    let key = if i.is_multiple_of(211) { KEY.to_string() } else { format!("AKIA4NWTBENCH{:07}", i % 5003) };
+    let identity = match i % 4 {
+        0 => format!(
+            r#"{{"type":"IAMUser","principalId":"AIDA{i:016}","arn":"arn:aws:iam::123456789012:user/svc-{}","accountId":"123456789012","accessKeyId":"{key}","userName":"svc-{}"}}"#,
+            i % 97,
+            i % 97
+        ),
+        1 => format!(
+            r#"{{"type":"AssumedRole","principalId":"AROA{i:016}:session-{}","arn":"arn:aws:sts::123456789012:assumed-role/app-{}/session-{}","accountId":"123456789012","accessKeyId":"ASIA{:016}","sessionContext":{{"sessionIssuer":{{"type":"Role","principalId":"AROA{i:016}","arn":"arn:aws:iam::123456789012:role/app-{}","accountId":"123456789012","userName":"app-{}"}},"webIdFederationData":{{}},"attributes":{{"creationDate":"2026-04-13T10:00:00Z","mfaAuthenticated":"false"}}}}}}"#,
+            i % 31,
+            i % 13,
+            i % 31,
+            i % 100_000,
+            i % 13,
+            i % 13
+        ),
+        2 => r#"{"type":"AWSService","invokedBy":"lambda.amazonaws.com"}"#.to_string(),
+        _ => format!(
+            r#"{{"type":"IAMUser","principalId":"AIDA{i:016}","arn":"arn:aws:iam::123456789012:user/dev-{}","accountId":"123456789012","accessKeyId":"{key}","userName":"dev-{}"}}"#,
+            i % 53,
+            i % 53
+        ),
+    };
+    let (name, source, params) = match i % 5 {
+        0 => (
+            "GetObject",
+            "s3",
+            format!(
+                r#"{{"bucketName":"data-{}","key":"tickets/{i}/attachment.pdf","Host":"data.s3.eu-west-1.amazonaws.com"}}"#,
+                i % 17
+            ),
+        ),
+        1 => (
+            "GetSecretValue",
+            "secretsmanager",
+            format!(
+                r#"{{"secretId":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/app-{}-AbC123"}}"#,
+                i % 29
+            ),
+        ),
+        2 => (
+            "DescribeInstances",
+            "ec2",
+            r#"{"instancesSet":{"items":[{"instanceId":"i-0abc"}]},"filterSet":{}}"#.to_string(),
+        ),
+        3 => (
+            "AssumeRole",
+            "sts",
+            format!(
+                r#"{{"roleArn":"arn:aws:iam::123456789012:role/app-{}","roleSessionName":"s{i}","durationSeconds":3600}}"#,
+                i % 13
+            ),
+        ),
+        _ => (
+            "PutObject",
+            "s3",
+            format!(r#"{{"bucketName":"logs","key":"{i}.json","x-amz-server-side-encryption":"aws:kms"}}"#),
+        ),
+    };
+    let error = if i.is_multiple_of(97) {
+        r#","errorCode":"AccessDenied","errorMessage":"User is not authorized to perform this action""#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"2026-04-{:02}T{:02}:{:02}:{:02}Z","eventSource":"{source}.amazonaws.com","eventName":"{name}","awsRegion":"eu-west-1","sourceIPAddress":"{}.{}.{}.{}","userAgent":"{}","requestParameters":{params},"responseElements":null,"additionalEventData":{{"SignatureVersion":"SigV4","CipherSuite":"ECDHE-RSA-AES128-GCM-SHA256","bytesTransferredIn":0,"AuthenticationMethod":"AuthHeader","x-amz-id-2":"abc{i}","bytesTransferredOut":{}}},"requestID":"{:016X}","eventID":"{:08x}-aa11-4bb2-9cc3-{:012x}","readOnly":true,"resources":[{{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/{i}"}},{{"accountId":"123456789012","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}}],"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"123456789012","eventCategory":"Data","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"{source}.eu-west-1.amazonaws.com"}}{error}}}"#,
+        1 + i % 28,
+        i % 24,
+        i % 60,
+        (i / 7) % 60,
+        52 + i % 100,
+        i % 256,
+        (i / 256) % 256,
+        i % 251,
+        if i.is_multiple_of(3) {
+            "aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.6.9 md/arch#x86_64 lang/python#3.11.8"
+        } else {
+            "Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#5.10.215 md/arch#x86_64 lang/python#3.11.9 cfg/retry-mode#legacy Botocore/1.34.84"
+        },
+        i * 37 % 100_000,
+        i * 7919,
+        i,
+        i * 104_729
+    )
+}
+
+fn build(path: &Path) -> (u64, usize) {
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path).unwrap());
+    let (mut bytes, mut n) = (0u64, 0usize);
+    while bytes < TARGET_BYTES || n < 1_000_000 {
+        let line = record(n);
+        out.write_all(line.as_bytes()).unwrap();
+        out.write_all(b"\n").unwrap();
+        bytes += line.len() as u64 + 1;
+        n += 1;
+    }
+    out.flush().unwrap();
+    (bytes, n)
+}
+
+/// Wall time and, where /usr/bin/time is present, peak resident memory in MB.
+fn timed(program: &str, args: &[&str]) -> (f64, Option<f64>, String) {
+    let has_time = Path::new("/usr/bin/time").exists();
+    let t = Instant::now();
+    let out = if has_time {
+        Command::new("/usr/bin/time")
+            .arg("-f")
+            .arg("%M")
+            .arg(program)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+    } else {
+        Command::new(program).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).output()
+    }
+    .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let rss = has_time
+        .then(|| stderr.lines().last().and_then(|l| l.trim().parse::<f64>().ok()).map(|kb| kb / 1024.0))
+        .flatten();
+    (secs, rss, String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+fn main() {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cloudtrail-1g.jsonl");
+    if !path.exists() {
+        eprintln!("writing {} …", path.display());
+        build(&path);
+    }
+    let bytes = std::fs::metadata(&path).unwrap().len();
+    let gb = bytes as f64 / (1u64 << 30) as f64;
+    let file = path.to_str().unwrap();
+    // Warm the page cache so that every tool reads from memory alike.
+    let _ = Command::new("cat").arg(file).stdout(Stdio::null()).status();
+    let (ours, rss, out) = timed(env!("CARGO_BIN_EXE_leakline"), &["check", "--audit", &format!("cloudtrail:{file}")]);
+    let records = out.split_whitespace().nth(1).unwrap_or("?").to_string();
+    let (grep, _, count) = timed("grep", &["-c", KEY, file]);
+    println!("CloudTrail JSON lines: {:.2} GB, {records} records ({} of key {KEY})", gb, count.trim());
+    println!(
+        "  leakline check:            {:>7.2} s  {:>6.0} MB/s  peak {}",
+        ours,
+        bytes as f64 / 1e6 / ours,
+        rss.map_or("?".into(), |m| format!("{m:.0} MB"))
+    );
+    println!(
+        "  grep -c (floor):           {:>7.2} s  {:>6.0} MB/s  leakline / grep = {:.2}  (target ≤ 2)",
+        grep,
+        bytes as f64 / 1e6 / grep,
+        ours / grep
+    );
+    if Command::new("jq").arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success()) {
+        let filter = format!("select(.userIdentity.accessKeyId==\"{KEY}\")");
+        let (jq, _, _) = timed("jq", &["-c", &filter, file]);
+        println!(
+            "  jq -c '{filter}': {:>7.2} s  {:>6.0} MB/s  leakline is {:.1}x jq's throughput  (target ≥ 20)",
+            jq,
+            bytes as f64 / 1e6 / jq,
+            jq / ours
+        );
+    } else {
+        println!("  jq not found: no comparison");
+    }
+}
