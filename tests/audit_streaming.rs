@@ -42,7 +42,7 @@ fn json_lines_stream_with_every_defect_reported_in_place() {
     let long = event(3, "AKIAEXAMPLEKEY000003").replace("\"k3\"", &format!("\"{}\"", "x".repeat(6 << 20)));
     bytes.extend_from_slice(long.as_bytes()); // 20004
     bytes.extend_from_slice(b"\n");
-    bytes.extend_from_slice(event(4, "AKIAEXAMPLEKEY000004")[..100].as_bytes()); // 20005: truncated last line, no newline
+    bytes.extend_from_slice(&event(4, "AKIAEXAMPLEKEY000004").as_bytes()[..100]); // 20005: truncated last line, no newline
     std::fs::write(&path, &bytes).unwrap();
     let ev = read(&path);
     let input = &ev.inputs[0];
