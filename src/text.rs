@@ -27,6 +27,18 @@ pub fn clip(s: &str, max: usize) -> String {
     out
 }
 
+/// The longest folder that holds every path (`a/b/c.json`, `a/b/d/e.json` → `a/b`).
+pub fn common_folder<'a>(mut paths: impl Iterator<Item = &'a str>) -> String {
+    let Some(first) = paths.next() else { return String::new() };
+    let mut prefix: Vec<&str> = first.split('/').collect();
+    prefix.pop();
+    for p in paths {
+        let same = prefix.iter().zip(p.split('/')).take_while(|(a, b)| *a == b).count();
+        prefix.truncate(same);
+    }
+    prefix.join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +48,6 @@ mod tests {
         assert_eq!(clean("ok\x1b[31mred\x07"), "ok\u{fffd}[31mred\u{fffd}");
         assert_eq!(clean("a\u{202e}b"), "a\u{fffd}b");
         assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(common_folder(["a/b/c.json", "a/b/d/e.json"].into_iter()), "a/b");
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::model::{Evidence, InputSummary, Rejected, SourceKind};
+use crate::model::{Evidence, InputSummary, SourceKind};
 
 /// Why a source could not be read at all (record-level problems are rejections instead).
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +138,6 @@ fn load_files(
     let mut evidence = Evidence::default();
     let mut summaries: Vec<InputSummary> = Vec::new();
     for file in files {
-        let relative = file.strip_prefix(path).unwrap_or(&file).display().to_string();
         let inputs = match load_file(&file, forced, family, options)? {
             Some(mut ev) => {
                 let inputs = std::mem::take(&mut ev.inputs);
@@ -147,30 +146,13 @@ fn load_files(
             }
             None => {
                 // Nothing is lost silently: an unrecognised file is a rejected input.
-                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), display.clone());
+                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
                 summary.reject(0, format!("not {expected} leakline recognises; skipped"));
                 vec![summary]
             }
         };
-        // One input per kind for the folder; rejections name the file within it.
-        for summary in inputs {
-            let at = match summaries.iter().position(|s| s.kind == summary.kind) {
-                Some(at) => at,
-                None => {
-                    summaries.push(InputSummary::new(summary.kind, display.clone()));
-                    summaries.len() - 1
-                }
-            };
-            let merged = &mut summaries[at];
-            merged.records += summary.records;
-            merged.relevant += summary.relevant;
-            merged.rejected += summary.rejected;
-            for e in summary.errors {
-                if merged.errors.len() < InputSummary::MAX_ERRORS {
-                    merged.errors.push(Rejected { line: e.line, message: format!("{relative}: {}", e.message) });
-                }
-            }
-        }
+        // Each file is an input of its own: `check` and the report name it.
+        summaries.extend(inputs);
     }
     evidence.inputs.extend(summaries);
     Ok(evidence)

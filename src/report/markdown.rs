@@ -228,9 +228,49 @@ pub fn render(case: &Case) -> String {
         }
     }
 
-    let _ = writeln!(o, "## Inputs\n\n| kind | path | records | rejected |\n|---|---|---|---|");
-    for i in &case.inputs {
-        let _ = writeln!(o, "| {} | {} | {} | {} |", i.kind.name(), cell(&i.path), i.records, i.rejected);
-    }
+    inputs(&mut o, &case.inputs);
     o
+}
+
+/// The inputs, a line a file; many clean files of one kind (a CloudTrail bucket)
+/// fold into one line under their common folder. Files with rejections always show.
+fn inputs(o: &mut String, list: &[crate::model::InputSummary]) {
+    let _ = writeln!(o, "## Inputs\n\n| kind | path | records | relevant | rejected |\n|---|---|---|---|---|");
+    let mut kinds: Vec<crate::model::SourceKind> = list.iter().map(|i| i.kind).collect();
+    kinds.dedup();
+    for kind in kinds {
+        let files: Vec<&crate::model::InputSummary> = list.iter().filter(|i| i.kind == kind).collect();
+        let (clean, rejected): (Vec<_>, Vec<_>) = files.into_iter().partition(|i| i.rejected == 0);
+        if clean.len() > 5 {
+            let prefix = crate::text::common_folder(clean.iter().map(|i| i.path.as_str()));
+            let sum = |f: fn(&crate::model::InputSummary) -> usize| clean.iter().map(|i| f(i)).sum::<usize>();
+            let _ = writeln!(
+                o,
+                "| {} | {} files under {} | {} | {} | 0 |",
+                kind.name(),
+                clean.len(),
+                cell(&prefix),
+                sum(|i| i.records),
+                sum(|i| i.relevant)
+            );
+        } else {
+            for i in clean {
+                let _ = writeln!(o, "| {} | {} | {} | {} | 0 |", i.kind.name(), cell(&i.path), i.records, i.relevant);
+            }
+        }
+        for i in rejected {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | **{}** |",
+                i.kind.name(),
+                cell(&i.path),
+                i.records,
+                i.relevant,
+                i.rejected
+            );
+            for e in &i.errors {
+                let _ = writeln!(o, "|  | line {}: {} |  |  |  |", e.line, cell(&e.message));
+            }
+        }
+    }
 }

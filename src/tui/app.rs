@@ -128,10 +128,28 @@ impl Model {
 
     /// A model with a correlated case already in it (for tests and headless rendering).
     pub fn with_case(case: Case) -> Self {
-        let mut m = Self::new(case.inputs.iter().map(|i| format!("{} {}", i.kind.name(), i.path)).collect());
-        for (s, i) in m.sources.iter_mut().zip(&case.inputs) {
-            s.status = SourceStatus::Loaded { records: i.records, rejected: i.rejected };
+        // One line a kind of input: a bucket of CloudTrail files is one source here.
+        let mut kinds: Vec<crate::model::SourceKind> = case.inputs.iter().map(|i| i.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        let mut sources = Vec::new();
+        for kind in kinds {
+            let files: Vec<&crate::model::InputSummary> = case.inputs.iter().filter(|i| i.kind == kind).collect();
+            let label = match files.as_slice() {
+                [one] => format!("{} {}", kind.name(), one.path),
+                many => format!(
+                    "{} {} files under {}",
+                    kind.name(),
+                    many.len(),
+                    crate::text::common_folder(many.iter().map(|i| i.path.as_str()))
+                ),
+            };
+            let records = files.iter().map(|i| i.records).sum();
+            let rejected = files.iter().map(|i| i.rejected).sum();
+            sources.push(SourceState { label, status: SourceStatus::Loaded { records, rejected } });
         }
+        let mut m = Self::new(Vec::new());
+        m.sources = sources;
         m.case = Some(case);
         m
     }
