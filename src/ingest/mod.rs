@@ -154,8 +154,23 @@ fn load_files(
         // Each file is an input of its own: `check` and the report name it.
         summaries.extend(inputs);
     }
+    dedupe_vault_devices(&mut evidence);
     evidence.inputs.extend(summaries);
     Ok(evidence)
+}
+
+/// Several Vault audit devices log the same request: one access per request id
+/// (ids that are masked or absent are never taken for the same request).
+fn dedupe_vault_devices(evidence: &mut Evidence) {
+    let is_request_id = |id: &str| id.len() == 36 && id.bytes().filter(|b| *b == b'-').count() == 4;
+    let mut seen = std::collections::HashSet::new();
+    evidence
+        .accesses
+        .retain(|a| a.source != SourceKind::Vault || !is_request_id(&a.event_id) || seen.insert(a.event_id.clone()));
+    let mut grants = std::collections::HashSet::new();
+    evidence.grants.retain(|g| {
+        g.kind != crate::model::GrantKind::VaultPolicy || grants.insert((g.at, g.path.clone(), g.actor.name.clone()))
+    });
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

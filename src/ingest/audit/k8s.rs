@@ -1,6 +1,6 @@
 //! Kubernetes API server audit events (audit.k8s.io/v1).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -10,11 +10,25 @@ use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Outcome, Pe
 
 const RBAC: &[&str] = &["roles", "clusterroles", "rolebindings", "clusterrolebindings"];
 
+/// How far a request got, by the stage its event was logged at.
+fn stage_rank(stage: &str) -> u8 {
+    match stage {
+        "RequestReceived" => 0,
+        "ResponseStarted" => 1,
+        "ResponseComplete" => 2,
+        "Panic" => 3,
+        _ => 2,
+    }
+}
+
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
-    let mut seen = HashSet::new();
+    // One request logs an event per stage: each request is counted once, by the
+    // last stage seen (a request may never reach ResponseComplete in the log).
+    let mut entries: Vec<(u8, Access, Option<Grant>)> = Vec::new();
+    let mut by_request: HashMap<String, usize> = HashMap::new();
     for (line, rec) in records {
         let rec = unwrap_aks(rec);
-        let stage = text(&rec, "/stage").unwrap_or_else(|| "ResponseComplete".into());
+        let rank = stage_rank(text(&rec, "/stage").as_deref().unwrap_or("ResponseComplete"));
         let parsed =
             if rec.get("protoPayload").is_some() { gke_access(path, line, &rec) } else { access(path, line, &rec) };
         let Some(access) = parsed else {
@@ -22,15 +36,21 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
             continue;
         };
         summary.records += 1;
-        // One request logs several stages; the completed one speaks for it.
-        let id = format!("{}|{}|{}", access.event_id, access.action, access.at);
-        if !matches!(stage.as_str(), "ResponseComplete" | "Panic") || !seen.insert(id) {
-            continue;
+        let request =
+            format!("{}|{}|{}", access.event_id, access.action, text(&rec, "/requestURI").unwrap_or_default());
+        let grant = rbac_grant(&access, &rec);
+        match by_request.get(&request) {
+            Some(&i) if entries[i].0 <= rank => entries[i] = (rank, access, grant),
+            Some(_) => {}
+            None => {
+                by_request.insert(request, entries.len());
+                entries.push((rank, access, grant));
+            }
         }
-        if let Some(grant) = rbac_grant(&access, &rec) {
-            ev.grants.push(grant);
-        }
-        summary.relevant += 1;
+    }
+    summary.relevant += entries.len();
+    for (_, access, grant) in entries {
+        ev.grants.extend(grant);
         ev.accesses.push(access);
     }
 }
@@ -43,7 +63,9 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
     let resource = text(rec, "/objectRef/resource").map(|r| {
         let ns = text(rec, "/objectRef/namespace").map(|n| format!("{n}/")).unwrap_or_default();
         let name = text(rec, "/objectRef/name").map(|n| format!("/{n}")).unwrap_or_default();
-        format!("{r}/{ns}{name}").replace("//", "/").trim_end_matches('/').to_string()
+        // `serviceaccounts/token`: a token minted for a service account.
+        let sub = text(rec, "/objectRef/subresource").map(|s| format!("/{s}")).unwrap_or_default();
+        format!("{r}{sub}/{ns}{name}").replace("//", "/").trim_end_matches('/').to_string()
     });
     let code = rec.pointer("/responseStatus/code").and_then(Value::as_i64).unwrap_or(200);
     let forbidden = text(rec, "/annotations/authorization.k8s.io~1decision").as_deref() == Some("forbid");
