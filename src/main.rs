@@ -86,6 +86,18 @@ struct Sources {
     /// Reachability rules of your own (TOML: [[rule]] kind, files, regex).
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
+    /// A known Vault value's HMAC as the audit device logs it (repeatable).
+    #[arg(long, value_name = "LABEL=hmac-sha256:…")]
+    vault_hash: Vec<String>,
+    /// Ask this Vault for HMACs (sys/audit-hash), with VAULT_TOKEN from the environment.
+    #[arg(long, value_name = "URL")]
+    vault_addr: Option<String>,
+    /// The audit device to hash for (default: file).
+    #[arg(long, value_name = "PATH")]
+    vault_device: Option<String>,
+    /// Hash the value of an environment variable with --vault-addr, labelled NAME.
+    #[arg(long, value_name = "NAME[=ENVVAR]")]
+    vault_hash_env: Vec<String>,
 }
 
 impl Sources {
@@ -100,6 +112,10 @@ impl Sources {
             all_refs: self.all_refs,
             all_deps: self.all_deps,
             rules: self.rules.clone(),
+            vault_hash: self.vault_hash.clone(),
+            vault_addr: self.vault_addr.clone(),
+            vault_device: self.vault_device.clone(),
+            vault_hash_env: self.vault_hash_env.clone(),
         }
     }
 }

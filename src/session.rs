@@ -16,6 +16,16 @@ pub struct Session {
     pub options: ReadOptions,
     pub owners: Option<PathBuf>,
     pub mappings: Vec<crate::model::SecretMapping>,
+    pub vault_hashes: Vec<crate::ingest::vault_hash::VaultHash>,
+}
+
+/// Why a session could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    VaultHash(#[from] crate::ingest::vault_hash::VaultHashError),
 }
 
 /// The SOURCES flags, as given.
@@ -30,11 +40,18 @@ pub struct SourceArgs {
     pub all_refs: bool,
     pub all_deps: bool,
     pub rules: Option<PathBuf>,
+    /// `LABEL=hmac-sha256:…` entries.
+    pub vault_hash: Vec<String>,
+    /// `--vault-addr`: where to ask for HMACs of the values named below.
+    pub vault_addr: Option<String>,
+    pub vault_device: Option<String>,
+    /// `NAME` or `NAME=ENVVAR`: hash the value of ENVVAR (or NAME), label it NAME.
+    pub vault_hash_env: Vec<String>,
 }
 
 impl Session {
     /// Resolve flags and an optional case file into one list of sources.
-    pub fn resolve(args: &SourceArgs) -> Result<Self, IngestError> {
+    pub fn resolve(args: &SourceArgs) -> Result<Self, SessionError> {
         let mut session = Session::default();
         if let Some(path) = &args.case {
             let case = case_file::load(path)?;
@@ -50,6 +67,7 @@ impl Session {
         if let Some(path) = &args.rules {
             session.options.rules.extend(case_file::load_rules(path)?);
         }
+        session.vault_hashes = vault_hashes(args)?;
         session.options.all_refs |= args.all_refs;
         session.options.all_deps |= args.all_deps;
         session.sources.extend(args.repo.iter().cloned().map(SourceSpec::Repo));
@@ -80,7 +98,13 @@ impl Session {
     }
 
     pub fn context(&self, owners: Owners, now: DateTime<Utc>) -> Context {
-        Context { title: self.title.clone(), owners, mappings: self.mappings.clone(), now }
+        Context {
+            title: self.title.clone(),
+            owners,
+            mappings: self.mappings.clone(),
+            vault_hashes: self.vault_hashes.clone(),
+            now,
+        }
     }
 
     /// Load and correlate, headless.
@@ -94,4 +118,19 @@ impl Session {
 /// Whether a path names a case file rather than a folder.
 pub fn is_case_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "toml")
+}
+
+/// The user's table, then Vault's own answers for the values named by environment.
+fn vault_hashes(args: &SourceArgs) -> Result<Vec<crate::ingest::vault_hash::VaultHash>, SessionError> {
+    use crate::ingest::vault_hash::{VaultHashError, audit_hash, parse_entry};
+    let mut out = args.vault_hash.iter().map(|a| parse_entry(a)).collect::<Result<Vec<_>, _>>()?;
+    let Some(addr) = &args.vault_addr else { return Ok(out) };
+    let token = std::env::var("VAULT_TOKEN").map_err(|_| VaultHashError::NoToken)?;
+    let device = args.vault_device.as_deref().unwrap_or("file");
+    for entry in &args.vault_hash_env {
+        let (label, var) = entry.split_once('=').unwrap_or((entry, entry));
+        let value = std::env::var(var).map_err(|_| VaultHashError::NoValue(var.to_string()))?;
+        out.push((label.to_string(), audit_hash(addr, device, &token, &value)?));
+    }
+    Ok(out)
 }

@@ -18,6 +18,8 @@ use crate::model::{Case, Evidence, Metrics, Owners, Secret};
 pub struct Context {
     pub title: Option<String>,
     pub owners: Owners,
+    /// Known Vault values' labels and the HMACs the audit log carries for them.
+    pub vault_hashes: Vec<(String, String)>,
     /// The case file's `[[secret]]` mappings.
     pub mappings: Vec<crate::model::SecretMapping>,
     /// The time the case is judged at (ages, open windows).
@@ -26,7 +28,7 @@ pub struct Context {
 
 /// Turn evidence into answers.
 pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
-    let secrets = secrets::merge(evidence);
+    let secrets = secrets::with_vault_hashes(secrets::merge(evidence), &ctx.vault_hashes);
     let approvals = approvals::framework_changes(evidence);
     let reachability = reach::link(&evidence.grants, &secrets, &ctx.mappings);
     let mut unwirings = evidence.unwirings.clone();

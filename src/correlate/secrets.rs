@@ -167,7 +167,8 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
 
 /// Whether an access was made with one of the secret's credentials.
 pub fn used_by(secret: &Secret, access: &Access) -> bool {
-    access.lifecycle.is_none() && access.credential.as_ref().is_some_and(|c| secret.identifiers.contains(c))
+    access.lifecycle.is_none()
+        && access.credential.iter().chain(&access.other_credentials).any(|c| secret.identifiers.contains(c))
 }
 
 /// Fill in the last use and the size of the baseline.
@@ -177,6 +178,22 @@ pub fn with_usage(mut secrets: Vec<Secret>, accesses: &[Access]) -> Vec<Secret> 
         s.last_used = uses.iter().map(|a| a.at).max();
         let exposed = s.exposed.as_ref().map(|e| e.at);
         s.baseline_uses = uses.iter().filter(|a| exposed.is_some_and(|e| a.at < e)).count();
+    }
+    secrets
+}
+
+/// A label the user matched to a Vault HMAC names a secret (by variable,
+/// identifier, label or id): the HMAC becomes one of its identifiers, so the
+/// audit records that carry it are that secret's uses.
+pub fn with_vault_hashes(mut secrets: Vec<Secret>, hashes: &[(String, String)]) -> Vec<Secret> {
+    for (label, hmac) in hashes {
+        for s in secrets.iter_mut().filter(|s| {
+            s.env_names.contains(label) || s.identifiers.contains(label) || s.label == *label || s.id == *label
+        }) {
+            if !s.identifiers.contains(hmac) {
+                s.identifiers.push(hmac.clone());
+            }
+        }
     }
     secrets
 }

@@ -10,6 +10,7 @@ pub mod lenient;
 pub mod redact;
 pub mod scan;
 pub mod time;
+pub mod vault_hash;
 
 use std::path::{Path, PathBuf};
 

@@ -316,6 +316,8 @@ pub struct Access {
     pub principal: String,
     /// The credential the request was made with (an access key id, a token accessor).
     pub credential: Option<String>,
+    /// Other ids of the same credential (a Vault token's accessor beside its HMAC).
+    pub other_credentials: Vec<String>,
     pub action: String,
     pub resource: Option<String>,
     pub outcome: Outcome,

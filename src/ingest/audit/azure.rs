@@ -37,6 +37,7 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
             .or_else(|| text(rec, "/identity/claim/appid"))
             .unwrap_or_else(|| "(unknown)".into()),
         credential: text(rec, "/identity/claim/appid"),
+        other_credentials: Vec::new(),
         action: text(rec, "/operationName")?,
         resource: text(rec, "/properties/id").or_else(|| text(rec, "/id")),
         outcome: if status < 400 {

@@ -223,6 +223,7 @@ fn convert(origin: String, rec: &Record) -> Result<(Access, Option<Grant>), Stri
         source: SourceKind::Cloudtrail,
         principal: principal(rec),
         credential: rec.user_identity.as_ref().and_then(|i| owned(&i.access_key_id)),
+        other_credentials: Vec::new(),
         action: if service.is_empty() { name.to_string() } else { format!("{service}:{name}") },
         resource,
         outcome: denied_if(error),

@@ -31,6 +31,7 @@ pub(super) fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
             .or_else(|| text(p, "/authenticationInfo/principalSubject"))
             .unwrap_or_else(|| "(unknown)".into()),
         credential: text(p, "/authenticationInfo/serviceAccountKeyName"),
+        other_credentials: Vec::new(),
         action: method,
         resource: text(p, "/resourceName"),
         outcome: if code == 0 {

@@ -87,6 +87,7 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         source: SourceKind::K8s,
         principal: text(rec, "/user/username").unwrap_or_else(|| "(anonymous)".into()),
         credential,
+        other_credentials: Vec::new(),
         action: verb,
         resource,
         outcome,

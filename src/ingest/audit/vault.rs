@@ -84,7 +84,9 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         at,
         source: SourceKind::Vault,
         principal,
-        credential: text(rec, "/auth/accessor"),
+        // The token's HMAC is what a known token hashes to; its accessor is kept beside it.
+        credential: text(rec, "/auth/client_token").or_else(|| text(rec, "/auth/accessor")),
+        other_credentials: text(rec, "/auth/accessor").into_iter().collect(),
         action: operation,
         resource: Some(request_path),
         outcome: match denied {
