@@ -68,6 +68,7 @@ impl Session {
             session.options.rules.extend(case_file::load_rules(path)?);
         }
         session.vault_hashes = vault_hashes(args)?;
+        session.options.case_key = case_key(args.case.as_deref())?;
         session.options.all_refs |= args.all_refs;
         session.options.all_deps |= args.all_deps;
         session.sources.extend(args.repo.iter().cloned().map(SourceSpec::Repo));
@@ -133,4 +134,41 @@ fn vault_hashes(args: &SourceArgs) -> Result<Vec<crate::ingest::vault_hash::Vaul
         out.push((label.to_string(), audit_hash(addr, device, &token, &value)?));
     }
     Ok(out)
+}
+
+/// The per-case fingerprint key: `.leakline/fingerprint.key` beside the case
+/// file, or in the user's state folder when no case file is named; made once.
+fn case_key(case: Option<&Path>) -> Result<crate::ingest::redact::CaseKey, IngestError> {
+    let folder = match case {
+        Some(file) => file.parent().unwrap_or(Path::new(".")).join(".leakline"),
+        None => std::env::var_os("XDG_STATE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+            .unwrap_or_else(std::env::temp_dir)
+            .join("leakline"),
+    };
+    let path = folder.join("fingerprint.key");
+    let err = |source| IngestError::Read { path: path.display().to_string(), source };
+    if let Ok(bytes) = std::fs::read(&path) {
+        if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
+            return Ok(crate::ingest::redact::CaseKey(key));
+        }
+    }
+    let mut key = [0u8; 32];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key)).map_err(err)?;
+    std::fs::create_dir_all(&folder).map_err(err)?;
+    write_private(&path, &key).map_err(err)?;
+    Ok(crate::ingest::redact::CaseKey(key))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?.write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
 }

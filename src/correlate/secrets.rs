@@ -34,6 +34,8 @@ fn keys(f: &Finding) -> Vec<String> {
     let mut keys: Vec<String> =
         f.identifiers.iter().filter(|i| crate::model::is_access_key_id(i)).map(|i| format!("id:{i}")).collect();
     keys.extend(f.fingerprint.iter().map(|fp| format!("fp:{fp}")));
+    // detect-secrets keeps a SHA-1, ggshield a SHA-256: the same value's digests meet.
+    keys.extend(f.digests.iter().map(|d| format!("dg:{d}")));
     let place = f.file.as_deref().map(|p| p.trim_start_matches("./").trim_start_matches('/'));
     if let (Some(c), Some(p), Some(l)) = (&f.commit, place, f.line) {
         keys.push(format!("at:{}:{p}:{l}", &c[..c.len().min(12)]));

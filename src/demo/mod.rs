@@ -91,6 +91,8 @@ governance = ["@northwind/ai-governance"]
 "@northwind/ai-governance" = ["Marcus Lee"]
 "#,
     )?;
+    // The demo's fingerprint key is fixed, so that its report is the same everywhere.
+    write_file(&dir.join(".leakline/fingerprint.key"), b"leakline demo case fingerprint k")?;
     write_file(
         &paths.case_file,
         br#"# The demo incident: an AWS key and an OpenAI key committed in .env.

@@ -95,6 +95,8 @@ pub struct ReadOptions {
     pub all_refs: bool,
     /// The user's reachability rules, added to the built-in ones.
     pub rules: Vec<git::reachability::UserRule>,
+    /// The key secret fingerprints are computed under (see `redact::CaseKey`).
+    pub case_key: redact::CaseKey,
     /// Drop audit records once counted (`check`): memory stays flat on any size.
     pub drop_accesses: bool,
     /// Threads for the history walk (0 or 1: one).
@@ -207,7 +209,7 @@ fn load_file(
     }
     let raw = std::fs::read(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     let bytes = framing::decompress(raw).map_err(|source| IngestError::Read { path: display.clone(), source })?;
-    if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced) {
+    if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced, &options.case_key) {
         return Ok(Some(evidence));
     }
     let (records, rejected) = framing::records(&bytes);
@@ -227,7 +229,7 @@ fn load_file(
     match kind {
         SourceKind::Git => {}
         k if SourceKind::AUDIT.contains(&k) => audit::parse(k, &display, records, &mut summary, &mut evidence),
-        k => scan::parse(k, &display, records, &mut summary, &mut evidence),
+        k => scan::parse(k, &display, records, &options.case_key, &mut summary, &mut evidence),
     }
     evidence.inputs.push(summary);
     Ok(Some(evidence))

@@ -1,7 +1,50 @@
 //! The door through which raw secret values pass exactly once: each is turned
 //! into a fingerprint, a kind and a redacted label, and then dropped.
 
+use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
+
+/// The per-case key that fingerprints are computed under: fingerprints match
+/// across runs of one case but cannot be brute-forced from a report alone.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CaseKey(pub [u8; 32]);
+
+impl std::fmt::Debug for CaseKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CaseKey(…)")
+    }
+}
+
+impl Default for CaseKey {
+    /// A fixed key, for tests and for runs that name no case (fingerprints then
+    /// only link within one run's inputs, which is all they are used for).
+    fn default() -> Self {
+        CaseKey(*b"leakline default fingerprint key")
+    }
+}
+
+impl CaseKey {
+    /// `hmac-sha256:` of the value under this key.
+    pub fn fingerprint(&self, value: &str) -> String {
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        mac.update(value.as_bytes());
+        format!("hmac-sha256:{}", hex(&mac.finalize().into_bytes()))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-1 hex of the value: what detect-secrets stores (`hashed_secret`).
+pub fn sha1(value: &str) -> String {
+    hex(&sha1::Sha1::digest(value.as_bytes()))
+}
+
+/// Plain SHA-256 hex of the value: what ggshield stores (`ignore_sha`).
+pub fn sha256(value: &str) -> String {
+    hex(&Sha256::digest(value.as_bytes()))
+}
 
 /// What is kept of a secret value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +52,9 @@ pub struct Redacted {
     pub kind: String,
     pub label: String,
     pub fingerprint: String,
+    /// Unkeyed digests, only to match scanners that store them; never shown.
+    pub sha1: String,
+    pub sha256: String,
     /// The value itself when it is an identifier that is not secret (an AWS access key id).
     pub identifier: Option<String>,
 }
@@ -59,17 +105,6 @@ pub fn classify(value: &str, rule: &str) -> String {
     RULE_HINTS.iter().find(|(hint, _)| rule.contains(hint)).map_or("generic", |(_, kind)| kind).to_string()
 }
 
-/// `sha256:` and the hex digest of the value.
-pub fn fingerprint(value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for b in digest.iter() {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
-}
-
 /// A label that identifies the secret to a human without revealing it: the
 /// kind's safe prefix and the last four characters (only for long values).
 pub fn label(value: &str) -> String {
@@ -86,12 +121,14 @@ pub fn label(value: &str) -> String {
 pub use crate::model::is_access_key_id as is_aws_key_id;
 
 /// Redact a raw value seen by a scanner.
-pub fn redact(value: &str, rule: &str) -> Redacted {
+pub fn redact(value: &str, rule: &str, key: &CaseKey) -> Redacted {
     let value = value.trim();
     let kind = classify(value, rule);
     Redacted {
         label: label(value),
-        fingerprint: fingerprint(value),
+        fingerprint: key.fingerprint(value),
+        sha1: sha1(value),
+        sha256: sha256(value),
         identifier: is_aws_key_id(value).then(|| value.to_string()),
         kind,
     }
@@ -131,6 +168,15 @@ mod tests {
         assert_eq!(label("sk-proj-abcdefghijklmnopqrstuvwxyz12"), "sk-proj-…yz12");
         assert_eq!(label("short"), "…");
         assert_eq!(classify("whatever", "aws-access-token"), "aws_access_key");
+    }
+
+    #[test]
+    fn fingerprints_are_keyed() {
+        let (a, b) = (CaseKey([1; 32]), CaseKey([2; 32]));
+        assert_ne!(a.fingerprint("AKIAZ3MPLEKEY0000042"), b.fingerprint("AKIAZ3MPLEKEY0000042"));
+        assert_eq!(a.fingerprint("x"), a.fingerprint("x"));
+        assert!(a.fingerprint("x").starts_with("hmac-sha256:"));
+        assert_eq!(sha1("secret"), "e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4");
     }
 
     #[test]

@@ -143,8 +143,13 @@ pub struct Finding {
     /// `aws_access_key`, `openai_key`, … (see `ingest::redact::classify`).
     pub kind: String,
     pub label: String,
-    /// `sha256:` of the raw value; `None` when the report was redacted.
+    /// `hmac-sha256:` of the raw value under the case key; `None` when the
+    /// scanner reported no value.
     pub fingerprint: Option<String>,
+    /// Unkeyed digests of the value, only to match scanners that store them
+    /// (detect-secrets SHA-1, ggshield SHA-256); never shown or written.
+    #[serde(skip)]
+    pub digests: Vec<String>,
     /// Non-secret identifiers that link to audit logs (an AWS access key id, an ARN).
     pub identifiers: Vec<String>,
     /// Variable names the value was assigned to (`OPENAI_API_KEY=…`).

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::RawFinding;
+use super::{Cx, RawFinding};
 use crate::model::{Finding, SourceKind};
 
-pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
+pub fn parse(cx: &Cx, rec: &Value) -> Result<Vec<Finding>, String> {
     let results = rec.get("results").and_then(Value::as_object).ok_or("baseline without results")?;
     let mut out = Vec::new();
     for (file, hits) in results {
@@ -17,9 +17,15 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
                 file: Some(file.clone()),
                 line: hit.get("line_number").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()),
                 verified: hit.get("is_verified").and_then(Value::as_bool).filter(|v| *v),
+                digests: hit
+                    .get("hashed_secret")
+                    .and_then(Value::as_str)
+                    .map(|h| format!("sha1:{h}"))
+                    .into_iter()
+                    .collect(),
                 ..Default::default()
             };
-            out.push(raw.redact(SourceKind::DetectSecrets, format!("{path}:{line}")));
+            out.push(raw.redact(cx, SourceKind::DetectSecrets, cx.origin()));
         }
     }
     Ok(out)

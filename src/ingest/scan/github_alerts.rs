@@ -3,19 +3,19 @@
 
 use serde_json::Value;
 
-use super::RawFinding;
+use super::{Cx, RawFinding};
 use crate::ingest::{str_at, time};
 use crate::model::{Finding, SourceKind};
 
-pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
+pub fn parse(cx: &Cx, rec: &Value) -> Result<Vec<Finding>, String> {
     if let Some(body) = rec.get("response_body") {
         let alerts = body.as_array().map(|a| a.as_slice()).unwrap_or(std::slice::from_ref(body));
-        return alerts.iter().filter(|a| a.get("secret_type").is_some()).map(|a| alert(path, line, a)).collect();
+        return alerts.iter().filter(|a| a.get("secret_type").is_some()).map(|a| alert(cx, a)).collect();
     }
-    alert(path, line, rec.get("alert").unwrap_or(rec)).map(|f| vec![f])
+    alert(cx, rec.get("alert").unwrap_or(rec)).map(|f| vec![f])
 }
 
-fn alert(path: &str, line: usize, a: &Value) -> Result<Finding, String> {
+fn alert(cx: &Cx, a: &Value) -> Result<Finding, String> {
     let rule = str_at(a, "/secret_type").ok_or("alert without secret_type")?;
     let resolved_as_revoked = str_at(a, "/resolution") == Some("revoked");
     let loc = a.get("first_location_detected").unwrap_or(&Value::Null);
@@ -31,5 +31,5 @@ fn alert(path: &str, line: usize, a: &Value) -> Result<Finding, String> {
         ..Default::default()
     };
     let number = a.get("number").and_then(Value::as_u64).map(|n| format!("#{n}")).unwrap_or_default();
-    Ok(raw.redact(SourceKind::GithubAlerts, format!("{path}:{line} alert {number}")))
+    Ok(raw.redact(cx, SourceKind::GithubAlerts, format!("{} alert {number}", cx.origin())))
 }

@@ -3,11 +3,12 @@
 
 use serde_json::Value;
 
-use super::{RawFinding, csv};
+use super::{Cx, RawFinding, csv};
+use crate::ingest::redact::CaseKey;
 use crate::ingest::{str_at, time};
 use crate::model::{Evidence, Finding, InputSummary, Person, SourceKind};
 
-pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
+pub fn parse(cx: &Cx, rec: &Value) -> Result<Vec<Finding>, String> {
     let s = |k: &str| str_at(rec, &format!("/{k}"));
     let rule = s("RuleID").or_else(|| s("rule")).ok_or("gitleaks finding without RuleID")?;
     let value = s("Secret").or_else(|| s("offender"));
@@ -31,10 +32,10 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         commit_time: s("Date").or_else(|| s("date")).and_then(time::parse),
         ..Default::default()
     };
-    Ok(vec![raw.redact(SourceKind::Gitleaks, format!("{path}:{line}"))])
+    Ok(vec![raw.redact(cx, SourceKind::Gitleaks, cx.origin())])
 }
 
-pub fn parse_csv(path: &str, text: &str, summary: &mut InputSummary, ev: &mut Evidence) {
+pub fn parse_csv(path: &str, text: &str, key: &CaseKey, summary: &mut InputSummary, ev: &mut Evidence) {
     let mut rows = csv::rows(text).into_iter();
     let Some((_, header)) = rows.next() else {
         return;
@@ -54,7 +55,7 @@ pub fn parse_csv(path: &str, text: &str, summary: &mut InputSummary, ev: &mut Ev
                 (k.clone(), v)
             })
             .collect();
-        match parse(path, line, &Value::Object(obj)) {
+        match parse(&Cx { path, line, key }, &Value::Object(obj)) {
             Ok(f) => {
                 summary.records += 1;
                 summary.relevant += f.len();

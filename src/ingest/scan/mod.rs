@@ -12,12 +12,32 @@ mod trufflehog;
 use chrono::{DateTime, Utc};
 
 use super::framing::Located;
-use super::redact;
+use super::redact::{self, CaseKey};
 use crate::model::{Evidence, Finding, InputSummary, Person, SourceKind};
 
+/// Where a record came from and the key its values are fingerprinted under.
+pub struct Cx<'a> {
+    pub path: &'a str,
+    pub line: usize,
+    pub key: &'a CaseKey,
+}
+
+impl Cx<'_> {
+    fn origin(&self) -> String {
+        format!("{}:{}", self.path, self.line)
+    }
+}
+
 /// Parse the JSON records of one scanner file of a known kind.
-pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut InputSummary, evidence: &mut Evidence) {
-    let parse_one: fn(&str, usize, &serde_json::Value) -> Result<Vec<Finding>, String> = match kind {
+pub fn parse(
+    kind: SourceKind,
+    path: &str,
+    records: Vec<Located>,
+    key: &CaseKey,
+    summary: &mut InputSummary,
+    evidence: &mut Evidence,
+) {
+    let parse_one: fn(&Cx, &serde_json::Value) -> Result<Vec<Finding>, String> = match kind {
         SourceKind::Gitleaks => gitleaks::parse,
         SourceKind::Trufflehog => trufflehog::parse,
         SourceKind::GithubAlerts => github_alerts::parse,
@@ -27,7 +47,7 @@ pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut 
         _ => return,
     };
     for (line, record) in records {
-        match parse_one(path, line, &record) {
+        match parse_one(&Cx { path, line, key }, &record) {
             Ok(findings) => {
                 summary.records += 1;
                 summary.relevant += usize::from(!findings.is_empty());
@@ -39,7 +59,7 @@ pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut 
 }
 
 /// Formats that are not JSON (gitleaks CSV); `None` when the bytes are not one of them.
-pub fn parse_text_formats(path: &str, bytes: &[u8], forced: Option<SourceKind>) -> Option<Evidence> {
+pub fn parse_text_formats(path: &str, bytes: &[u8], forced: Option<SourceKind>, key: &CaseKey) -> Option<Evidence> {
     let text = std::str::from_utf8(bytes).ok()?;
     let header = text.lines().next()?;
     let gitleaks_csv = header.starts_with("RuleID,") && header.contains("Secret");
@@ -48,7 +68,7 @@ pub fn parse_text_formats(path: &str, bytes: &[u8], forced: Option<SourceKind>) 
     }
     let mut summary = InputSummary::new(SourceKind::Gitleaks, path);
     let mut evidence = Evidence::default();
-    gitleaks::parse_csv(path, text, &mut summary, &mut evidence);
+    gitleaks::parse_csv(path, text, key, &mut summary, &mut evidence);
     evidence.inputs.push(summary);
     Some(evidence)
 }
@@ -69,19 +89,25 @@ struct RawFinding<'a> {
     verified: Option<bool>,
     kind_hint: Option<String>,
     identifiers: Vec<String>,
+    /// Digests the scanner stored instead of the value (`sha1:…`, `sha256:…`).
+    digests: Vec<String>,
 }
 
 impl RawFinding<'_> {
     /// Redact the value and drop it: only the `Finding` leaves.
-    fn redact(self, scanner: SourceKind, origin: String) -> Finding {
-        let value = self.value.map(str::trim).filter(|v| !v.is_empty() && *v != "REDACTED");
+    fn redact(self, cx: &Cx, scanner: SourceKind, origin: String) -> Finding {
+        let value =
+            self.value.map(str::trim).filter(|v| !v.is_empty() && *v != "REDACTED" && !v.chars().all(|c| c == '*'));
         let mut identifiers = self.identifiers;
+        let mut digests = self.digests;
         let (kind, label, fingerprint, env_names) = match value {
             Some(v) => {
-                let r = redact::redact(v, self.rule);
+                let r = redact::redact(v, self.rule, cx.key);
                 if let Some(id) = r.identifier {
                     identifiers.insert(0, id);
                 }
+                digests.push(format!("sha1:{}", r.sha1));
+                digests.push(format!("sha256:{}", r.sha256));
                 let env = self.matched.and_then(|m| redact::env_name_in(m, v));
                 (r.kind, r.label, Some(r.fingerprint), env.into_iter().collect())
             }
@@ -99,6 +125,7 @@ impl RawFinding<'_> {
             kind,
             label,
             fingerprint,
+            digests,
             identifiers,
             env_names,
             file: self.file,

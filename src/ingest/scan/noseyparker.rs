@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use super::RawFinding;
+use super::{Cx, RawFinding};
 use crate::ingest::{str_at, time};
 use crate::model::{Finding, Person, SourceKind};
 
-pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
+pub fn parse(cx: &Cx, rec: &Value) -> Result<Vec<Finding>, String> {
     let rule = str_at(rec, "/rule_name").ok_or("finding without rule_name")?;
     let matches = rec.get("matches").and_then(Value::as_array).ok_or("finding without matches")?;
     let mut out = Vec::new();
@@ -32,7 +32,7 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
             commit_time: stamp,
             ..Default::default()
         };
-        out.push(raw.redact(SourceKind::Noseyparker, format!("{path}:{line}")));
+        out.push(raw.redact(cx, SourceKind::Noseyparker, cx.origin()));
     }
     Ok(out)
 }

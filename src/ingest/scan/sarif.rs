@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use super::RawFinding;
+use super::{Cx, RawFinding};
 use crate::ingest::str_at;
 use crate::model::{Finding, Person, SourceKind};
 
-pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
+pub fn parse(cx: &Cx, rec: &Value) -> Result<Vec<Finding>, String> {
     let runs = rec.get("runs").and_then(Value::as_array).ok_or("SARIF without runs")?;
     let mut out = Vec::new();
     for run in runs {
@@ -25,7 +25,7 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
                 author,
                 ..Default::default()
             };
-            out.push(raw.redact(SourceKind::Sarif, format!("{path}:{line}")));
+            out.push(raw.redact(cx, SourceKind::Sarif, cx.origin()));
         }
     }
     Ok(out)

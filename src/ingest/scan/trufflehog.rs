@@ -3,11 +3,11 @@
 use base64::Engine;
 use serde_json::Value;
 
-use super::{RawFinding, person_from};
+use super::{Cx, RawFinding, person_from};
 use crate::ingest::{str_at, time};
 use crate::model::{Finding, SourceKind};
 
-pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, String> {
+pub fn parse(cx: &Cx, rec: &Value) -> Result<Vec<Finding>, String> {
     let detector = str_at(rec, "/DetectorName").ok_or("trufflehog result without DetectorName")?;
     let raw_b64 = str_at(rec, "/Raw");
     let decoded = raw_b64.and_then(|r| base64::engine::general_purpose::STANDARD.decode(r).ok());
@@ -35,5 +35,5 @@ pub fn parse(path: &str, line: usize, rec: &Value) -> Result<Vec<Finding>, Strin
         identifiers,
         ..Default::default()
     };
-    Ok(vec![raw.redact(SourceKind::Trufflehog, format!("{path}:{line}"))])
+    Ok(vec![raw.redact(cx, SourceKind::Trufflehog, cx.origin())])
 }
