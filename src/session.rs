@@ -149,10 +149,10 @@ fn case_key(case: Option<&Path>) -> Result<crate::ingest::redact::CaseKey, Inges
     };
     let path = folder.join("fingerprint.key");
     let err = |source| IngestError::Read { path: path.display().to_string(), source };
-    if let Ok(bytes) = std::fs::read(&path) {
-        if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
-            return Ok(crate::ingest::redact::CaseKey(key));
-        }
+    if let Ok(bytes) = std::fs::read(&path)
+        && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
+    {
+        return Ok(crate::ingest::redact::CaseKey(key));
     }
     let mut key = [0u8; 32];
     std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key)).map_err(err)?;
