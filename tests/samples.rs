@@ -112,3 +112,82 @@ fn every_shared_sample_of_a_supported_format_reads_cleanly() {
         }
     }
 }
+
+#[test]
+fn gitlab_and_ggshield_reports() {
+    let gl = read(SourceSpec::Scan(None, sample("gitlab-secret-detection")));
+    let aws = gl.findings.iter().find(|f| f.rule == "AWS").expect("AWS finding");
+    assert_eq!(aws.identifiers, ["AKIAIOSFODNN7EXAMPLE"]);
+    assert!(aws.commit.is_none(), "the placeholder commit 0000000 is not a commit");
+    assert!(aws.commit_time.is_none(), "nor is year 1 a date");
+    let gg = read(SourceSpec::Scan(None, sample("ggshield")));
+    assert!(!gg.findings.is_empty());
+    let first = &gg.findings[0];
+    assert_eq!(first.commit.as_deref(), Some("03a2bf6cba491559f8b760a2c9bf8dd9f53916a0"));
+    assert!(first.fingerprint.is_none(), "ggshield masks matches");
+    assert!(first.digests.iter().any(|d| d.starts_with("sha256:")), "its ignore_sha links it");
+    assert_eq!(first.author.as_ref().map(|a| a.email.as_str()), Some("nihalcyberdude@gmail.com"));
+}
+
+#[test]
+fn trufflehog3_and_secretlint_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let th3 = dir.path().join("th3.json");
+    std::fs::write(
+        &th3,
+        r#"[{"rule":{"id":"aws-key","message":"AWS","severity":"HIGH"},"path":"keys","line":"4","secret":"AKIAYVP4CIPPERUVIFXG","context":{"4":"x"},"id":"a","branch":"main","message":"m","author":"counter <counter@example.com>","commit":"fbc14303ffbf8fb1c2c1914e8dda7d0121633aca","date":"2022-06-16T10:17:40-07:00"}]"#,
+    )
+    .unwrap();
+    let ev = read(SourceSpec::Scan(None, th3));
+    assert_eq!(ev.inputs[0].kind, SourceKind::Trufflehog3);
+    assert_eq!(
+        (ev.findings[0].line, ev.findings[0].identifiers.clone()),
+        (Some(4), vec!["AKIAYVP4CIPPERUVIFXG".to_string()])
+    );
+    let sl = dir.path().join("sl.json");
+    std::fs::write(
+        &sl,
+        r#"[{"filePath":"/w/keys","sourceContent":"a\nkey: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n","messages":[{"ruleId":"@secretlint/secretlint-rule-github","range":[7,47],"loc":{"start":{"line":2,"column":5}},"data":{"TOKEN":"****"}}]}]"#,
+    )
+    .unwrap();
+    let ev = read(SourceSpec::Scan(None, sl));
+    let f = &ev.findings[0];
+    assert_eq!((f.kind.as_str(), f.label.as_str(), f.line), ("github_token", "ghp_…6789", Some(2)));
+    assert!(f.fingerprint.is_some(), "the value is taken from the range, then dropped");
+}
+
+#[test]
+fn the_same_secret_from_every_scanner_is_one_secret() {
+    // gitleaks (value), detect-secrets (SHA-1 only) and ggshield (SHA-256 only) of one value.
+    let value = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gitleaks.json"),
+        format!(r#"[{{"RuleID":"github-pat","Secret":"{value}","Match":"GITHUB_TOKEN={value}","File":"a.env","StartLine":1,"Commit":"1111111111111111111111111111111111111111"}}]"#),
+    )
+    .unwrap();
+    let sha1 = leakline::ingest::redact::sha1(value);
+    std::fs::write(
+        dir.path().join(".secrets.baseline"),
+        format!(r#"{{"version":"1.5.0","plugins_used":[],"results":{{"other/place.py":[{{"type":"GitHub Token","filename":"other/place.py","hashed_secret":"{sha1}","is_verified":false,"line_number":9}}]}}}}"#),
+    )
+    .unwrap();
+    let sha256 = leakline::ingest::redact::sha256(value);
+    std::fs::write(
+        dir.path().join("ggshield.json"),
+        format!(r#"{{"id":"x","type":"path-scan","entities_with_incidents":[{{"filename":"third.txt","incidents":[{{"type":"GitHub Token","ignore_sha":"{sha256}","occurrences":[{{"match":"ghp_*****","line_start":3}}]}}]}}]}}"#),
+    )
+    .unwrap();
+    // detect-secrets names its baseline with a leading dot; force the kind.
+    let mut ev = leakline::model::Evidence::default();
+    for spec in [
+        SourceSpec::Scan(None, dir.path().join("gitleaks.json")),
+        SourceSpec::Scan(Some(SourceKind::DetectSecrets), dir.path().join(".secrets.baseline")),
+        SourceSpec::Scan(None, dir.path().join("ggshield.json")),
+    ] {
+        ev.merge(read(spec));
+    }
+    let case = leakline::correlate::correlate(&ev, &Default::default());
+    assert_eq!(case.secrets.len(), 1, "{:#?}", case.secrets.iter().map(|s| &s.findings).collect::<Vec<_>>());
+    assert_eq!(case.secrets[0].findings.len(), 3);
+}

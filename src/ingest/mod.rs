@@ -311,6 +311,14 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
         Some(SourceKind::Noseyparker)
     } else if has("runs") && (has("version") || has("$schema")) {
         Some(SourceKind::Sarif)
+    } else if v.get("rule").is_some_and(|r| r.get("id").is_some()) && has("secret") && has("path") {
+        Some(SourceKind::Trufflehog3)
+    } else if has("vulnerabilities") && has("version") {
+        Some(SourceKind::GitlabSecretDetection)
+    } else if has("scans") || (has("entities_with_incidents") && has("type")) {
+        Some(SourceKind::Ggshield)
+    } else if has("filePath") && has("messages") {
+        Some(SourceKind::Secretlint)
     } else {
         None
     }

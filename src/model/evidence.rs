@@ -62,18 +62,26 @@ pub enum SourceKind {
     Noseyparker,
     GithubAlerts,
     Sarif,
+    Trufflehog3,
+    GitlabSecretDetection,
+    Ggshield,
+    Secretlint,
 }
 
 impl SourceKind {
     pub const AUDIT: [SourceKind; 5] =
         [SourceKind::Vault, SourceKind::Cloudtrail, SourceKind::Gcp, SourceKind::Azure, SourceKind::K8s];
-    pub const SCAN: [SourceKind; 6] = [
+    pub const SCAN: [SourceKind; 10] = [
         SourceKind::Gitleaks,
         SourceKind::Trufflehog,
         SourceKind::DetectSecrets,
         SourceKind::Noseyparker,
         SourceKind::GithubAlerts,
         SourceKind::Sarif,
+        SourceKind::Trufflehog3,
+        SourceKind::GitlabSecretDetection,
+        SourceKind::Ggshield,
+        SourceKind::Secretlint,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +98,10 @@ impl SourceKind {
             SourceKind::Noseyparker => "noseyparker",
             SourceKind::GithubAlerts => "github-alerts",
             SourceKind::Sarif => "sarif",
+            SourceKind::Trufflehog3 => "trufflehog3",
+            SourceKind::GitlabSecretDetection => "gitlab-secret-detection",
+            SourceKind::Ggshield => "ggshield",
+            SourceKind::Secretlint => "secretlint",
         }
     }
 

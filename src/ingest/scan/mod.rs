@@ -3,11 +3,15 @@
 
 mod csv;
 mod detect_secrets;
+mod ggshield;
 mod github_alerts;
+mod gitlab;
 mod gitleaks;
 mod noseyparker;
 mod sarif;
+mod secretlint;
 mod trufflehog;
+mod trufflehog3;
 
 use chrono::{DateTime, Utc};
 
@@ -44,6 +48,10 @@ pub fn parse(
         SourceKind::DetectSecrets => detect_secrets::parse,
         SourceKind::Noseyparker => noseyparker::parse,
         SourceKind::Sarif => sarif::parse,
+        SourceKind::Trufflehog3 => trufflehog3::parse,
+        SourceKind::GitlabSecretDetection => gitlab::parse,
+        SourceKind::Ggshield => ggshield::parse,
+        SourceKind::Secretlint => secretlint::parse,
         _ => return,
     };
     for (line, record) in records {
