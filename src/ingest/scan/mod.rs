@@ -104,8 +104,7 @@ struct RawFinding<'a> {
 impl RawFinding<'_> {
     /// Redact the value and drop it: only the `Finding` leaves.
     fn redact(self, cx: &Cx, scanner: SourceKind, origin: String) -> Finding {
-        let value =
-            self.value.map(str::trim).filter(|v| !v.is_empty() && *v != "REDACTED" && !v.chars().all(|c| c == '*'));
+        let value = self.value.map(str::trim).filter(|v| !v.is_empty() && *v != "REDACTED" && !v.contains("***"));
         let mut identifiers = self.identifiers;
         let mut digests = self.digests;
         let (kind, label, fingerprint, env_names) = match value {
