@@ -1,0 +1,157 @@
+//! Redaction is tested, not assumed: unique values planted in a repository and
+//! in every scanner format must not appear — nor any 12-character run of them —
+//! in any report format, in `check`, in any pane or detail view, or in any file
+//! leakline writes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use base64::Engine;
+use common::repo::Repo;
+use leakline::tui::app::{Model, Msg, Pane, row_count, update};
+use leakline::tui::keymap::events;
+use leakline::tui::theme::Theme;
+use leakline::tui::view::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const CANARIES: [&str; 4] = [
+    "sk-proj-CANARYqv7Zt2LmX9pWbR4kNy8HsJdF3gT6uE1oA5iCc0MxVz",
+    "ghp_CANARYk8Jq2Wm5Rz7Tx3Vb9Nd4Lf6Hg1Ys0Pa",
+    "wJalrCANARYUtnFEMIK7MDENGbPxRfiCYzZq9X2v",
+    "CanaryPassw0rd!lz8Qm4Rk2Tx7",
+];
+
+fn assert_clean(what: &str, text: &str) {
+    for value in CANARIES {
+        let chars: Vec<char> = value.chars().collect();
+        for run in chars.windows(12) {
+            let run: String = run.iter().collect();
+            assert!(!text.contains(&run), "{what} shows `{run}` of a planted value");
+        }
+    }
+}
+
+fn scanner_files(dir: &Path, commit: &str) {
+    let [openai, github, aws_secret, password] = CANARIES;
+    let w = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+    w("gitleaks.json", serde_json::json!([
+        {"RuleID": "openai-api-key", "Secret": openai, "Match": format!("OPENAI_API_KEY={openai}"), "File": ".env", "StartLine": 1, "Commit": commit, "Author": "Ana", "Email": "ana@example.com", "Date": "2026-04-13T16:00:00Z"},
+        {"RuleID": "generic-api-key", "Secret": password, "Match": format!("DB_PASSWORD={password}"), "File": ".env", "StartLine": 4, "Commit": commit}
+    ]).to_string());
+    w(
+        "gitleaks.csv",
+        format!(
+            "RuleID,Commit,File,SymlinkFile,Secret,Match,StartLine,EndLine,StartColumn,EndColumn,Author,Message,Date,Email,Fingerprint,Tags\ngithub-pat,{commit},.env,,{github},GITHUB_TOKEN={github},2,2,1,2,Ana,m,2026-04-13T16:00:00Z,ana@example.com,f,\n"
+        ),
+    );
+    w("results.sarif", serde_json::json!({"version": "2.1.0", "runs": [{"results": [{"ruleId": "aws-secret", "locations": [{"physicalLocation": {"artifactLocation": {"uri": ".env"}, "region": {"startLine": 3, "snippet": {"text": aws_secret}}}}]}]}]}).to_string());
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    w(
+        "trufflehog.jsonl",
+        format!(
+            "{}\n",
+            serde_json::json!({"SourceMetadata": {"Data": {"Git": {"commit": commit, "file": ".env", "line": 1, "email": "Ana <ana@example.com>", "timestamp": "2026-04-13 09:00:00 -0700 PDT"}}}, "DetectorName": "OpenAI", "Verified": true, "Raw": b64(openai), "Redacted": ""})
+        ),
+    );
+    w("trufflehog3.json", serde_json::json!([{"rule": {"id": "github"}, "path": ".env", "line": "2", "secret": github, "commit": commit}]).to_string());
+    w(
+        "noseyparker.jsonl",
+        format!(
+            "{}\n",
+            serde_json::json!({"rule_name": "GitHub PAT", "match_content": github, "matches": [{"provenance": [{"kind": "file", "path": ".env"}], "match_content": github, "snippet": {"before": "x", "matching": format!("GITHUB_TOKEN={github}"), "after": "y"}, "location": {"source_span": {"start": {"line": 2}}}}]})
+        ),
+    );
+    w("alerts.json", serde_json::json!([{"number": 1, "created_at": "2026-04-14T09:00:00Z", "secret_type": "openai_api_key", "secret": openai, "state": "open"}]).to_string());
+    w("gl-secret-detection-report.json", serde_json::json!({"version": "15.0.0", "vulnerabilities": [{"name": "AWS", "raw_source_code_extract": aws_secret, "location": {"file": ".env", "start_line": 3, "commit": {"sha": commit, "date": "2026-04-13T16:00:00Z"}}, "identifiers": [{"value": "AWS"}]}]}).to_string());
+    w("ggshield.json", serde_json::json!({"id": "x", "type": "path-scan", "entities_with_incidents": [{"filename": ".env", "incidents": [{"type": "Generic Password", "ignore_sha": leakline::ingest::redact::sha256(password), "occurrences": [{"match": password, "line_start": 4}]}]}]}).to_string());
+    w("secretlint.json", serde_json::json!([{"filePath": ".env", "sourceContent": format!("GITHUB_TOKEN={github}\n"), "messages": [{"ruleId": "@secretlint/secretlint-rule-github", "range": [13, 13 + github.len()], "loc": {"start": {"line": 1}}, "data": {"TOKEN": github}}]}]).to_string());
+}
+
+fn rendered(model: &Model) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    terminal.draw(|f| view(model, &Theme::default_theme(), f)).unwrap();
+    terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect()
+}
+
+fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().is_dir() {
+            files_under(&entry.path(), out);
+        } else {
+            out.push(entry.path());
+        }
+    }
+}
+
+#[test]
+fn no_planted_value_leaves_ingest() {
+    let [openai, github, aws_secret, password] = CANARIES;
+    let mut r = Repo::new();
+    r.put("app.py", "import os\nKEY = os.environ[\"OPENAI_API_KEY\"]\n");
+    r.commit(("Ana", "ana@example.com"), "Read the key");
+    r.put(".env", &format!("OPENAI_API_KEY={openai}\nGITHUB_TOKEN={github}\nAWS_SECRET_ACCESS_KEY={aws_secret}\nDB_PASSWORD={password}\n"));
+    let commit = r.commit(("Ana", "ana@example.com"), "Add env");
+    let case_dir = tempfile::tempdir().unwrap();
+    let scans = case_dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    scanner_files(&scans, &commit.to_string());
+    let case_file = case_dir.path().join("case.toml");
+    std::fs::write(&case_file, format!("repo = [{:?}]\nscan = [\"scans\"]\n", r.dir.path().display().to_string()))
+        .unwrap();
+    let case = case_file.to_str().unwrap();
+
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_leakline")).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    };
+    for format in ["md", "json"] {
+        let report = run(&["report", "--case", case, "--format", format]);
+        assert!(report.contains("OPENAI_API_KEY"), "the report is about the planted secrets");
+        assert_clean(&format!("report --format {format}"), &report);
+    }
+    let check = run(&["check", "--case", case, "--format", "json"]);
+    let read: serde_json::Value = serde_json::from_str(&check).unwrap();
+    for input in read["inputs"].as_array().unwrap() {
+        assert_eq!(input["rejected"], 0, "{input}");
+    }
+    assert!(read["inputs"].as_array().unwrap().len() >= 11, "every format was read: {check}");
+    assert_clean("check --format json", &check);
+    assert_clean("check", &run(&["check", "--case", case]));
+
+    let session = leakline::session::Session::resolve(&leakline::session::SourceArgs {
+        case: Some(case_file.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let case = session.case(common::now()).unwrap();
+    assert!(case.secrets.len() >= 4, "{:?}", case.secrets.iter().map(|s| &s.label).collect::<Vec<_>>());
+    let mut model = Model::with_case(case);
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        for key in events(&(i + 1).to_string()) {
+            update(&mut model, Msg::KeyPressed(key));
+        }
+        let rows = model.case.as_ref().map_or(0, |c| row_count(*pane, c));
+        for row in 0..rows.max(1) {
+            assert_clean(&format!("{pane:?} row {row}"), &rendered(&model));
+            for key in events("<enter>") {
+                update(&mut model, Msg::KeyPressed(key));
+            }
+            assert_clean(&format!("{pane:?} detail {row}"), &rendered(&model));
+            for key in events("<esc>j") {
+                update(&mut model, Msg::KeyPressed(key));
+            }
+        }
+    }
+    // What leakline writes beside the case: the fingerprint key, nothing else of the values.
+    let mut written = Vec::new();
+    files_under(&case_dir.path().join(".leakline"), &mut written);
+    assert!(!written.is_empty());
+    for file in written {
+        assert_clean(&file.display().to_string(), &String::from_utf8_lossy(&std::fs::read(&file).unwrap()));
+    }
+}
