@@ -191,3 +191,25 @@ fn the_same_secret_from_every_scanner_is_one_secret() {
     assert_eq!(case.secrets.len(), 1, "{:#?}", case.secrets.iter().map(|s| &s.findings).collect::<Vec<_>>());
     assert_eq!(case.secrets[0].findings.len(), 3);
 }
+
+#[test]
+fn push_protection_bypass_and_resolution_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alerts.json");
+    std::fs::write(
+        &path,
+        r#"[{"number":3,"created_at":"2026-01-02T03:04:05Z","secret_type":"github_personal_access_token","secret":"ghp_abcdefghijklmnopqrstuvwxyz0123456789","state":"resolved","resolution":"revoked","resolved_at":"2026-01-03T00:00:00Z","resolved_by":{"login":"sec-lead"},"push_protection_bypassed":true,"push_protection_bypassed_by":{"login":"dev1"},"push_protection_bypass_request_reviewer":{"login":"lead2"},"publicly_leaked":true}]"#,
+    )
+    .unwrap();
+    let ev = read(SourceSpec::Scan(None, path));
+    let f = &ev.findings[0];
+    assert_eq!(f.revoked_at.map(|t| t.to_rfc3339()), Some("2026-01-03T00:00:00+00:00".to_string()));
+    assert_eq!(
+        f.notes,
+        [
+            "alert resolved as revoked by sec-lead",
+            "push protection bypassed by dev1, bypass approved by lead2",
+            "publicly leaked"
+        ]
+    );
+}

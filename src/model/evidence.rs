@@ -176,6 +176,8 @@ pub struct Finding {
     /// When an alert was resolved as revoked.
     pub revoked_at: Option<DateTime<Utc>>,
     pub verified: Option<bool>,
+    /// What the scanner or alert said besides (a push-protection bypass, who resolved it).
+    pub notes: Vec<String>,
     pub origin: String,
 }
 

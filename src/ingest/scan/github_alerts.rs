@@ -28,8 +28,31 @@ fn alert(cx: &Cx, a: &Value) -> Result<Finding, String> {
         detected_at: str_at(a, "/created_at").and_then(time::parse),
         revoked_at: str_at(a, "/resolved_at").filter(|_| resolved_as_revoked).and_then(time::parse),
         verified: str_at(a, "/validity").map(|v| v == "active"),
+        notes: alert_notes(a),
         ..Default::default()
     };
     let number = a.get("number").and_then(Value::as_u64).map(|n| format!("#{n}")).unwrap_or_default();
     Ok(raw.redact(cx, SourceKind::GithubAlerts, format!("{} alert {number}", cx.origin())))
+}
+
+/// The alert's state, resolution, and any push-protection bypass, as notes.
+fn alert_notes(a: &Value) -> Vec<String> {
+    let login = |p: &str| str_at(a, p).map(str::to_string);
+    let mut notes = Vec::new();
+    if let Some(state) = str_at(a, "/state") {
+        let resolution = str_at(a, "/resolution").map(|r| format!(" as {r}")).unwrap_or_default();
+        let by = login("/resolved_by/login").map(|l| format!(" by {l}")).unwrap_or_default();
+        notes.push(format!("alert {state}{resolution}{by}"));
+    }
+    if a.get("push_protection_bypassed").and_then(Value::as_bool) == Some(true) {
+        let by = login("/push_protection_bypassed_by/login").unwrap_or_else(|| "someone".into());
+        let reviewer = login("/push_protection_bypass_request_reviewer/login")
+            .map(|r| format!(", bypass approved by {r}"))
+            .unwrap_or_default();
+        notes.push(format!("push protection bypassed by {by}{reviewer}"));
+    }
+    if a.get("publicly_leaked").and_then(Value::as_bool) == Some(true) {
+        notes.push("publicly leaked".to_string());
+    }
+    notes
 }

@@ -99,6 +99,7 @@ struct RawFinding<'a> {
     identifiers: Vec<String>,
     /// Digests the scanner stored instead of the value (`sha1:…`, `sha256:…`).
     digests: Vec<String>,
+    notes: Vec<String>,
 }
 
 impl RawFinding<'_> {
@@ -143,6 +144,7 @@ impl RawFinding<'_> {
             detected_at: self.detected_at,
             revoked_at: self.revoked_at,
             verified: self.verified,
+            notes: self.notes,
             origin,
         }
     }

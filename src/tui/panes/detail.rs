@@ -143,6 +143,9 @@ pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
             f.commit.as_deref().map_or("?", |c| &c[..c.len().min(12)]),
             f.origin
         ));
+        for note in &f.notes {
+            l.out.push(Line::styled(format!("      {}", clean(note)), theme.warn));
+        }
     }
     l.heading("Reachable through");
     for r in case.reachability.iter().filter(|r| r.secrets.contains(&s.id)) {
