@@ -141,13 +141,15 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
             let pr = c.commit.pull_request.map(|n| format!(" (PR #{n})")).unwrap_or_default();
             let owners =
                 if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
-            governance.gaps.push(Gap {
-                text: format!(
-                    "{what}{pr} was merged with no recorded approval, by {by} {}{owners}",
-                    c.commit.author.short()
-                ),
-                evidence,
-            });
+            // No pull request named and no merge commit: it went straight onto the branch.
+            let how = if c.commit.pull_request.is_none() && c.commit.merged_by.is_none() {
+                "was pushed directly, with no pull request and no recorded approval"
+            } else {
+                "was merged with no recorded approval"
+            };
+            governance
+                .gaps
+                .push(Gap { text: format!("{what}{pr} {how}, by {by} {}{owners}", c.commit.author.short()), evidence });
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();

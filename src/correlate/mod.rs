@@ -29,6 +29,7 @@ pub struct Context {
 /// Turn evidence into answers.
 pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let secrets = secrets::with_vault_hashes(secrets::merge(evidence), &ctx.vault_hashes);
+    let secrets = secrets::with_derived_credentials(secrets, &evidence.accesses);
     let approvals = approvals::framework_changes(evidence);
     let reachability = reach::link(&evidence.grants, &secrets, &ctx.mappings);
     let mut unwirings = evidence.unwirings.clone();
@@ -36,6 +37,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let replays = replays::detect(&secrets, &evidence.accesses);
     let replay_groups = replays::group(&replays);
     let secrets = secrets::with_usage(secrets, &evidence.accesses);
+    let secrets = secrets::with_replay_figures(secrets, &replays);
     let metrics = metrics(&secrets, &replays);
     let accountability = accountability::matrix(&accountability::Inputs {
         secrets: &secrets,

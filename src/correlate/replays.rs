@@ -28,6 +28,31 @@ const RECON: &[&str] = &[
     "ListSecretVersionIds",
 ];
 
+/// Seconds by which audit clocks and commit times may disagree.
+const CLOCK_SKEW_S: i64 = 60;
+
+/// Calls that map what a credential can reach: cloud listing calls, and their
+/// Kubernetes kin (listing secrets, asking what one may do).
+fn is_recon(access: &Access) -> bool {
+    let name = action_name(&access.action);
+    if RECON.contains(&name) {
+        return true;
+    }
+    let resource = access.resource.as_deref().unwrap_or("");
+    match access.source {
+        crate::model::SourceKind::K8s => {
+            (name == "list" && (resource.starts_with("secrets") || resource.starts_with("namespaces")))
+                || resource.starts_with("selfsubjectaccessreviews")
+                || resource.starts_with("selfsubjectrulesreviews")
+        }
+        crate::model::SourceKind::Gcp => {
+            name.ends_with("ListSecrets") || name.ends_with("GetIamPolicy") || name.ends_with("TestIamPermissions")
+        }
+        crate::model::SourceKind::Vault => name == "list",
+        _ => false,
+    }
+}
+
 /// The user agent's family, versions folded: `Boto3/1.34.2 md/…` → `boto3`.
 pub fn ua_family(ua: &str) -> String {
     ua.split(['/', ' ', '(']).next().unwrap_or("").trim().to_ascii_lowercase()
@@ -78,9 +103,12 @@ pub fn detect(secrets: &[Secret], accesses: &[Access]) -> Vec<Replay> {
         };
         let mut uses: Vec<&Access> = accesses.iter().filter(|a| used_by(secret, a)).collect();
         uses.sort_by(|a, b| (a.at, &a.event_id).cmp(&(b.at, &b.event_id)));
-        let before: Vec<&Access> = uses.iter().copied().filter(|a| a.at < exposed).collect();
+        // Sources' clocks disagree by seconds: the minute around exposure is judged,
+        // not trusted as the secret's own use.
+        let judged_from = exposed - chrono::Duration::seconds(CLOCK_SKEW_S);
+        let before: Vec<&Access> = uses.iter().copied().filter(|a| a.at < judged_from).collect();
         let base = Baseline::of(&before);
-        for access in uses.into_iter().filter(|a| a.at >= exposed) {
+        for access in uses.into_iter().filter(|a| a.at >= judged_from) {
             let mut reasons = Vec::new();
             if access.ip.as_deref().is_some_and(|ip| !base.networks.contains(&network(ip))) {
                 reasons.push(ReplayReason::NewIp);
@@ -92,7 +120,7 @@ pub fn detect(secrets: &[Secret], accesses: &[Access]) -> Vec<Replay> {
                 reasons.push(ReplayReason::NewPrincipal);
             }
             let name = action_name(&access.action);
-            if RECON.contains(&name) && !base.actions.contains(name) {
+            if is_recon(access) && !base.actions.contains(name) {
                 reasons.push(ReplayReason::ReconCall);
             }
             if secret.revoked_at.is_some_and(|r| access.at >= r) {

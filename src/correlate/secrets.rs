@@ -162,6 +162,10 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
         revoked_by: revocation.map(|a| a.principal.clone()),
         last_used: None,
         baseline_uses: 0,
+        uses: 0,
+        first_replay_at: None,
+        replays_before_detection: 0,
+        replays_after_detection: 0,
         findings: findings.into_iter().cloned().collect(),
         identifiers,
     }
@@ -178,6 +182,7 @@ pub fn with_usage(mut secrets: Vec<Secret>, accesses: &[Access]) -> Vec<Secret> 
     for s in &mut secrets {
         let uses: Vec<&Access> = accesses.iter().filter(|a| used_by(s, a)).collect();
         s.last_used = uses.iter().map(|a| a.at).max();
+        s.uses = uses.len();
         let exposed = s.exposed.as_ref().map(|e| e.at);
         s.baseline_uses = uses.iter().filter(|a| exposed.is_some_and(|e| a.at < e)).count();
     }
@@ -196,6 +201,43 @@ pub fn with_vault_hashes(mut secrets: Vec<Secret>, hashes: &[(String, String)]) 
                 s.identifiers.push(hmac.clone());
             }
         }
+    }
+    secrets
+}
+
+/// Keys the leaked credential made (`CreateAccessKey` called with it) are the
+/// leak's reach too: their ids join the secret's identifiers, to a fixpoint.
+pub fn with_derived_credentials(mut secrets: Vec<Secret>, accesses: &[Access]) -> Vec<Secret> {
+    for s in &mut secrets {
+        loop {
+            let derived: Vec<String> = accesses
+                .iter()
+                .filter(|a| a.credential.as_ref().is_some_and(|c| s.identifiers.contains(c)))
+                .filter_map(|a| match &a.lifecycle {
+                    Some((Lifecycle::Issued, key)) if !s.identifiers.contains(key) => Some(key.clone()),
+                    _ => None,
+                })
+                .collect();
+            if derived.is_empty() {
+                break;
+            }
+            s.identifiers.extend(derived);
+            s.identifiers.sort();
+            s.identifiers.dedup();
+        }
+    }
+    secrets
+}
+
+/// Per-secret replay figures: the first replay, and how many came before and
+/// after detection.
+pub fn with_replay_figures(mut secrets: Vec<Secret>, replays: &[crate::model::Replay]) -> Vec<Secret> {
+    for s in &mut secrets {
+        let mine: Vec<&crate::model::Replay> = replays.iter().filter(|r| r.secret == s.id).collect();
+        s.first_replay_at = mine.iter().map(|r| r.access.at).min();
+        let after = |r: &&&crate::model::Replay| s.detected_at.is_some_and(|d| r.access.at >= d);
+        s.replays_after_detection = mine.iter().filter(after).count();
+        s.replays_before_detection = mine.len() - s.replays_after_detection;
     }
     secrets
 }

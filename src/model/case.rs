@@ -33,6 +33,11 @@ pub struct Secret {
     pub last_used: Option<DateTime<Utc>>,
     /// Uses seen before exposure: the baseline replays are judged against.
     pub baseline_uses: usize,
+    /// Every use the audit logs show; none means replays are unknown, not zero.
+    pub uses: usize,
+    pub first_replay_at: Option<DateTime<Utc>>,
+    pub replays_before_detection: usize,
+    pub replays_after_detection: usize,
     pub findings: Vec<Finding>,
 }
 

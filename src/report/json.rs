@@ -57,6 +57,12 @@ pub fn render(case: &Case) -> String {
         "issued_at": opt_time(s.issued.as_ref().map(|i| i.0)),
         "last_used_at": opt_time(s.last_used),
         "baseline_uses": s.baseline_uses,
+        "audit_uses": s.uses,
+        "replays_known": s.uses > 0,
+        "first_replay_at": opt_time(s.first_replay_at),
+        "time_to_first_replay_s": s.first_replay_at.zip(s.exposed.as_ref().map(|e| e.at)).map(|(r, e)| (r - e).num_seconds()),
+        "replays_before_detection": s.replays_before_detection,
+        "replays_after_detection": s.replays_after_detection,
         "findings": s.findings.len(),
     })).collect();
     let approvals: Vec<Value> = case.approvals.iter().map(|c| json!({

@@ -59,7 +59,7 @@ pub fn render(case: &Case) -> String {
     } else {
         let _ = writeln!(
             o,
-            "| id | kind | label | exposed | where | by | detected | revoked |\n|---|---|---|---|---|---|---|---|"
+            "| id | kind | label | exposed | where | by | detected | revoked | replays |\n|---|---|---|---|---|---|---|---|---|"
         );
         for s in &case.secrets {
             let (at, place, by) = match &s.exposed {
@@ -77,7 +77,7 @@ pub fn render(case: &Case) -> String {
             };
             let _ = writeln!(
                 o,
-                "| {} | {} | `{}` | {} | {} | {} | {} | {} |",
+                "| {} | {} | `{}` | {} | {} | {} | {} | {} | {} |",
                 s.id,
                 s.kind,
                 cell(&s.label),
@@ -85,7 +85,16 @@ pub fn render(case: &Case) -> String {
                 cell(&place),
                 cell(&by),
                 s.detected_at.map_or("unknown".into(), |d| t(&d)),
-                s.revoked_at.map_or("**not revoked**".into(), |d| t(&d))
+                s.revoked_at.map_or("**not revoked**".into(), |d| t(&d)),
+                if s.uses == 0 {
+                    "unknown (no audit record used it)".to_string()
+                } else {
+                    format!(
+                        "{} ({} after detection)",
+                        s.replays_before_detection + s.replays_after_detection,
+                        s.replays_after_detection
+                    )
+                }
             );
         }
         o.push('\n');

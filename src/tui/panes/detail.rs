@@ -125,7 +125,10 @@ pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
     if let Some((at, who)) = &s.issued {
         l.field("issued", format!("{} by {who}", t(at)));
     }
-    l.field("last used", s.last_used.map_or("no use in the audit logs".into(), |d| t(&d)));
+    l.field(
+        "last used",
+        s.last_used.map_or("no use in the audit logs: replays are unknown, not zero".into(), |d| t(&d)),
+    );
     l.field("baseline", format!("{} uses before exposure", s.baseline_uses));
     l.heading(&format!("Findings ({})", s.findings.len()));
     for f in &s.findings {

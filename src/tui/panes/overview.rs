@@ -150,7 +150,12 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
                     Cell::from(s.detected_at.map_or("unknown".into(), |d| when(&d))),
                     Cell::from(s.revoked_at.map_or("NOT REVOKED".into(), |d| when(&d)))
                         .style(if s.revoked_at.is_some() { theme.ok } else { theme.critical }),
-                    Cell::from(replays.to_string()).style(if replays > 0 { theme.critical } else { theme.text }),
+                    // No audit record used it: replays are unknown, not zero.
+                    if s.uses == 0 {
+                        Cell::from("unknown").style(theme.muted)
+                    } else {
+                        Cell::from(replays.to_string()).style(if replays > 0 { theme.critical } else { theme.text })
+                    },
                     cell(&scanners, 40),
                 ])
             })

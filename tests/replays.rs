@@ -1,0 +1,225 @@
+//! Where the secret was replayed: the joins and every replay reason, on
+//! evidence built in the test, including the hard cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use leakline::correlate::{Context, correlate};
+use leakline::model::{
+    Access, Case, CommitInfo, Evidence, Finding, Lifecycle, Outcome, Person, ReplayReason, SourceKind,
+};
+
+const KEY: &str = "AKIAEXAMPLEKEY000001";
+const OTHER: &str = "AKIAEXAMPLEKEY000002";
+
+fn t(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 4, 13, 12, 0, 0).single().unwrap() + Duration::minutes(minutes)
+}
+
+fn finding(key: &str, commit: &str, line: u32) -> Finding {
+    Finding {
+        scanner: SourceKind::Gitleaks,
+        rule: "aws-access-token".into(),
+        kind: "aws_access_key".into(),
+        label: format!("AKIA…{}", &key[16..]),
+        fingerprint: Some(format!("hmac-sha256:{key}")),
+        digests: Vec::new(),
+        identifiers: vec![key.into()],
+        env_names: vec!["AWS_ACCESS_KEY_ID".into()],
+        file: Some(".env".into()),
+        line: Some(line),
+        commit: Some(commit.into()),
+        author: None,
+        commit_time: Some(t(0)),
+        detected_at: Some(t(600)),
+        revoked_at: None,
+        verified: None,
+        notes: Vec::new(),
+        origin: "test".into(),
+    }
+}
+
+fn use_at(minutes: i64, key: &str, ip: &str, ua: &str, action: &str) -> Access {
+    Access {
+        at: t(minutes),
+        source: SourceKind::Cloudtrail,
+        principal: "arn:aws:iam::1:user/svc".into(),
+        credential: Some(key.into()),
+        other_credentials: Vec::new(),
+        action: action.into(),
+        resource: None,
+        outcome: Outcome::Allowed,
+        ip: Some(ip.into()),
+        user_agent: Some(ua.into()),
+        region: Some("eu-west-1".into()),
+        lifecycle: None,
+        event_id: format!("e{minutes}-{ip}-{action}"),
+        origin: "test".into(),
+    }
+}
+
+const BOTO: &str = "Boto3/1.34.84 md/Botocore#1.34.84";
+
+fn evidence(findings: Vec<Finding>, accesses: Vec<Access>) -> Evidence {
+    let commit = CommitInfo {
+        id: "c0ffee0000000000000000000000000000000000".into(),
+        at: t(0),
+        summary: "leak".into(),
+        author: Person::new("Ana", "ana@example.com"),
+        committer: Person::new("Ana", "ana@example.com"),
+        merged_by: None,
+        pull_request: None,
+        approvers: Vec::new(),
+        other_trailers: Vec::new(),
+        bot: false,
+    };
+    Evidence { findings, accesses, commits: vec![commit], ..Default::default() }
+}
+
+fn run(ev: &Evidence) -> Case {
+    correlate(ev, &Context::default())
+}
+
+fn reasons(case: &Case) -> Vec<(String, Vec<ReplayReason>)> {
+    case.replays.iter().map(|r| (r.access.event_id.clone(), r.reasons.clone())).collect()
+}
+
+fn baseline() -> Vec<Access> {
+    vec![use_at(-300, KEY, "52.18.44.10", BOTO, "s3:GetObject"), use_at(-200, KEY, "52.18.44.11", BOTO, "s3:PutObject")]
+}
+
+#[test]
+fn the_services_own_use_after_exposure_is_not_a_replay() {
+    let mut accesses = baseline();
+    accesses.push(use_at(30, KEY, "52.18.44.10", "Boto3/1.35.0 md/Botocore#1.35.0", "s3:GetObject"));
+    accesses.push(use_at(31, KEY, "52.18.44.77", BOTO, "s3:GetObject")); // same /24 network
+    let case = run(&evidence(vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)], accesses));
+    assert!(case.replays.is_empty(), "{:?}", reasons(&case));
+    assert_eq!(case.secrets[0].baseline_uses, 2);
+}
+
+#[test]
+fn every_replay_reason() {
+    let mut accesses = baseline();
+    accesses.push(use_at(5, KEY, "185.220.101.34", BOTO, "s3:GetObject")); // new address, usual agent
+    accesses.push(use_at(6, KEY, "52.18.44.10", "aws-cli/2.15.30", "s3:GetObject")); // usual address, new agent
+    let mut other_principal = use_at(7, KEY, "52.18.44.10", BOTO, "s3:GetObject");
+    other_principal.principal = "arn:aws:sts::1:assumed-role/x/y".into();
+    accesses.push(other_principal);
+    accesses.push(use_at(8, KEY, "52.18.44.10", BOTO, "sts:GetCallerIdentity")); // recon
+    let mut denied = use_at(9, KEY, "185.220.101.34", BOTO, "iam:ListUsers");
+    denied.outcome = Outcome::Denied("AccessDenied".into());
+    accesses.push(denied);
+    accesses.push(use_at(700, KEY, "185.220.101.34", BOTO, "s3:GetObject")); // after detection (t+600)
+    let mut revoke = use_at(800, OTHER, "198.51.100.20", "console", "iam:UpdateAccessKey");
+    revoke.principal = "arn:aws:iam::1:user/admin".into();
+    revoke.lifecycle = Some((Lifecycle::Deactivated, KEY.into()));
+    accesses.push(revoke);
+    accesses.push(use_at(900, KEY, "52.18.44.10", BOTO, "s3:GetObject")); // after revocation, even from home
+    let case = run(&evidence(vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)], accesses));
+    use ReplayReason::*;
+    let got: Vec<Vec<ReplayReason>> = case.replays.iter().map(|r| r.reasons.clone()).collect();
+    assert_eq!(
+        got,
+        vec![
+            vec![NewIp],
+            vec![NewUserAgent],
+            vec![NewPrincipal],
+            vec![ReconCall],
+            vec![NewIp, ReconCall],
+            vec![NewIp, AfterDetection],
+            vec![AfterDetection, AfterRevocation],
+        ]
+    );
+    assert!(matches!(case.replays[4].access.outcome, Outcome::Denied(_)), "denied attempts are replays too");
+    assert_eq!(
+        case.secrets[0].revoked_at,
+        Some(t(800)),
+        "revoked by another principal's key: not a use of the leaked one"
+    );
+    assert_eq!(case.secrets[0].replays_after_detection, 2);
+    assert_eq!(case.secrets[0].first_replay_at, Some(t(5)));
+}
+
+#[test]
+fn clock_skew_does_not_hide_an_early_replay() {
+    let mut accesses = baseline();
+    // Logged 30 s before the commit time: the clocks disagree, the address is new.
+    let mut early = use_at(0, KEY, "185.220.101.34", BOTO, "s3:GetObject");
+    early.at -= Duration::seconds(30);
+    accesses.push(early);
+    let case = run(&evidence(vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)], accesses));
+    assert_eq!(case.replays.len(), 1);
+}
+
+#[test]
+fn two_secrets_in_one_commit_and_one_without_audit_data() {
+    let mut accesses = baseline();
+    accesses.push(use_at(5, KEY, "185.220.101.34", BOTO, "s3:GetObject"));
+    let findings = vec![
+        finding(KEY, "c0ffee0000000000000000000000000000000000", 1),
+        finding(OTHER, "c0ffee0000000000000000000000000000000000", 2),
+    ];
+    let case = run(&evidence(findings, accesses));
+    assert_eq!(case.secrets.len(), 2);
+    let other = case.secrets.iter().find(|s| s.identifiers.contains(&OTHER.to_string())).unwrap();
+    assert_eq!(other.uses, 0, "no audit record: replays unknown, not zero");
+    assert!(case.replays.iter().all(|r| r.secret != other.id));
+    let report: serde_json::Value =
+        serde_json::from_str(&leakline::report::render(&case, leakline::report::Format::Json)).unwrap();
+    let known: Vec<bool> =
+        report["secrets"].as_array().unwrap().iter().map(|s| s["replays_known"].as_bool().unwrap()).collect();
+    assert_eq!(known.iter().filter(|k| !**k).count(), 1);
+}
+
+#[test]
+fn keys_the_leaked_key_created_are_its_reach() {
+    let mut accesses = baseline();
+    let mut create = use_at(10, KEY, "185.220.101.34", "aws-cli/2.15.30", "iam:CreateAccessKey");
+    create.lifecycle = Some((Lifecycle::Issued, "AKIAATTACKERKEY00001".into()));
+    accesses.push(create);
+    accesses.push(use_at(20, "AKIAATTACKERKEY00001", "45.148.10.62", "python-requests/2.31", "s3:ListBuckets"));
+    let case = run(&evidence(vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)], accesses));
+    assert!(case.secrets[0].identifiers.contains(&"AKIAATTACKERKEY00001".to_string()));
+    assert!(case.replays.iter().any(|r| r.access.credential.as_deref() == Some("AKIAATTACKERKEY00001")));
+}
+
+#[test]
+fn kubernetes_recon_is_recognised() {
+    let mut list = use_at(5, KEY, "10.0.0.9", "kubectl/v1.29", "list");
+    list.source = SourceKind::K8s;
+    list.resource = Some("secrets".into());
+    let mut accesses = vec![use_at(-100, KEY, "10.0.0.9", "kubectl/v1.29", "get")];
+    accesses[0].source = SourceKind::K8s;
+    accesses[0].resource = Some("pods/agents".into());
+    accesses.push(list);
+    let case = run(&evidence(vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)], accesses));
+    assert_eq!(case.replays.len(), 1);
+    assert_eq!(case.replays[0].reasons, [ReplayReason::ReconCall]);
+}
+
+#[test]
+fn classification_never_depends_on_input_order() {
+    let mut accesses = baseline();
+    for i in 0..40 {
+        // The first five come before exposure, from home; later ones vary.
+        let late = i >= 5;
+        let ip = if late && i % 3 == 0 { "185.220.101.34" } else { "52.18.44.10" };
+        let ua = if late && i % 5 == 0 { "aws-cli/2" } else { BOTO };
+        let action = if late && i % 7 == 0 { "sts:GetCallerIdentity" } else { "s3:GetObject" };
+        accesses.push(use_at(i * 20 - 100, KEY, ip, ua, action));
+    }
+    let findings = vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)];
+    let expected = reasons(&run(&evidence(findings.clone(), accesses.clone())));
+    assert!(!expected.is_empty());
+    // A deterministic shuffle, many times.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..50 {
+        for i in (1..accesses.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            accesses.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        assert_eq!(reasons(&run(&evidence(findings.clone(), accesses.clone()))), expected);
+    }
+}
