@@ -104,6 +104,11 @@ fn every_shared_sample_of_a_supported_format_reads_cleanly() {
             ("noseyparker", false),
             ("github-secret-scanning", false),
             ("detect-secrets", false),
+            ("trufflehog3", false),
+            ("gitlab-secret-detection", false),
+            ("ggshield", false),
+            ("secretlint", false),
+            ("sarif", false),
         ] {
             let path = root.join(dir);
             if path.is_dir() {
