@@ -109,7 +109,7 @@ fn no_planted_value_leaves_ingest() {
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
     };
-    for format in ["md", "json"] {
+    for format in ["md", "json", "html", "csv"] {
         let report = run(&["report", "--case", case, "--format", format]);
         assert!(report.contains("OPENAI_API_KEY"), "the report is about the planted secrets");
         assert_clean(&format!("report --format {format}"), &report);

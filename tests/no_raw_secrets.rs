@@ -43,6 +43,8 @@ fn reports_and_check_hold_no_raw_secret() {
     let (dir, case) = common::demo_case();
     assert_clean("json report", &render(&case, Format::Json));
     assert_clean("markdown report", &render(&case, Format::Md));
+    assert_clean("html report", &render(&case, Format::Html));
+    assert_clean("csv report", &render(&case, Format::Csv));
     let evidence = common::session(dir.path()).evidence().expect("evidence");
     assert_clean("check", &leakline::report::check_text(&evidence));
     assert_clean("evidence", &format!("{evidence:?}"));

@@ -1,6 +1,8 @@
 //! Reports: the same `Case` the TUI shows, as JSON (the v1 contract in
-//! `spec/report-v1.md`) and Markdown.
+//! `spec/report-v1.md`), Markdown, self-contained HTML and CSV.
 
+mod csv;
+mod html;
 mod json;
 mod markdown;
 
@@ -11,6 +13,8 @@ use crate::model::Case;
 pub enum Format {
     Md,
     Json,
+    Html,
+    Csv,
 }
 
 /// Render a case in a format.
@@ -18,6 +22,8 @@ pub fn render(case: &Case, format: Format) -> String {
     match format {
         Format::Json => json::render(case),
         Format::Md => markdown::render(case),
+        Format::Html => html::render(case),
+        Format::Csv => csv::render(case),
     }
 }
 

@@ -62,7 +62,7 @@ pub fn people(message: &str) -> (Vec<Approver>, Vec<(String, Person)>) {
 }
 
 fn person(value: &str) -> Person {
-    match value.split_once('<') {
+    match value.rsplit_once('<') {
         Some((name, rest)) => Person::new(name.trim(), rest.split('>').next().unwrap_or("").trim()),
         None => Person::new(value.trim(), ""),
     }

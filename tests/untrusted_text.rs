@@ -1,0 +1,59 @@
+//! Untrusted text is data: names, messages and paths from a repository reach
+//! the terminal and every report inert — no markup, no escape sequences, no
+//! spreadsheet formulas.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use common::repo::Repo;
+use leakline::report::{Format, render};
+use leakline::session::{Session, SourceArgs};
+use leakline::tui::app::{Model, Msg, update};
+use leakline::tui::keymap::events;
+use leakline::tui::theme::Theme;
+use leakline::tui::view::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+#[test]
+fn hostile_names_and_messages_stay_inert_everywhere() {
+    let hostile = ("=cmd|' /C calc'!A0 \u{1b}[2J\u{202e}", "evil@example.com");
+    let mut r = Repo::new();
+    r.put("requirements.txt", "langchain==0.1\n");
+    r.commit_as(hostile, hostile, "Add <script>alert(1)</script> <img src=x onerror=alert(1)> \u{1b}]0;pwned\u{7} (#7)\n\nReviewed-by: <b>boss</b> <boss@example.com>\n", None);
+    let session =
+        Session::resolve(&SourceArgs { repo: vec![r.dir.path().to_path_buf()], ..Default::default() }).unwrap();
+    let case = session.case(common::now()).unwrap();
+    assert_eq!(case.approvals.len(), 1);
+
+    let html = render(&case, Format::Html);
+    assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>boss"), "HTML must escape");
+    assert!(html.contains("&lt;b&gt;boss"), "the reviewer named in markup shows as text");
+    let md = render(&case, Format::Md);
+    assert!(!md.contains("<script>") && !md.contains("<img"), "Markdown renders HTML: it must be escaped");
+    let csv = render(&case, Format::Csv);
+    assert!(!csv.lines().any(|l| l.split(',').any(|c| c.trim_start_matches('"').starts_with('='))), "{csv}");
+    for (what, text) in [("html", &html), ("md", &md), ("csv", &csv)] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+            "{what} carries a control character"
+        );
+    }
+    // JSON is data for programs: faithful, with control characters escaped by JSON itself.
+    let json = render(&case, Format::Json);
+    assert!(!json.contains('\u{1b}') && json.contains("\\u001b"), "JSON escapes ESC");
+
+    let mut model = Model::with_case(case);
+    for keys in ["", "2", "3", "3<enter>", "6", "6j<enter>"] {
+        for key in events(keys) {
+            update(&mut model, Msg::KeyPressed(key));
+        }
+        let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+        terminal.draw(|f| view(&model, &Theme::default_theme(), f)).unwrap();
+        let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        assert!(
+            !screen.contains('\u{1b}') && !screen.contains('\u{7}') && !screen.contains('\u{202e}'),
+            "pane after {keys:?}"
+        );
+    }
+}
