@@ -48,9 +48,9 @@ const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:
 
 pub fn render(case: &Case) -> String {
     let mut o = String::new();
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"><title>{}</title><style>{STYLE}</style></head><body>\n",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"><title>{}</title><style>{STYLE}</style></head><body>",
         esc(&case.title)
     );
     let _ = writeln!(o, "<h1>{}</h1><p>{}</p>", esc(&case.title), esc(&super::generated_by()));
