@@ -165,7 +165,8 @@ fn gcp_and_azure_fields() {
     let a = &ev.accesses[0];
     assert_eq!(a.source, SourceKind::Gcp);
     assert_eq!(a.ip.as_deref(), Some("private"));
-    assert!(a.credential.as_deref().unwrap().ends_with("keys/abc123"));
+    assert_eq!(a.credential.as_deref(), Some("abc123"), "the key id, as a leaked key file names it");
+    assert!(a.other_credentials[0].ends_with("keys/abc123"));
     assert_eq!(a.at.timestamp_subsec_nanos(), 123_456_789);
     let azure = r#"{"records":[{"time":"2026-04-13T17:00:00.1Z","resourceId":"/SUBSCRIPTIONS/X/VAULTS/KV","operationName":"SecretGet","category":"AuditEvent","resultSignature":"Forbidden","durationMs":"12","callerIpAddress":"203.0.113.5","identity":{"claim":{"appid":"app-1"}},"properties":{"id":"https://kv.vault.azure.net/secrets/openai/abc","httpStatusCode":403}}]}"#;
     let ev = read_text("azure.json", azure);

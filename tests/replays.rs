@@ -223,3 +223,46 @@ fn classification_never_depends_on_input_order() {
         assert_eq!(reasons(&run(&evidence(findings.clone(), accesses.clone()))), expected);
     }
 }
+
+/// A finding whose value is `value`, redacted by the scanner layer as any real one would be.
+fn scanned(value: &str) -> Finding {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gitleaks.json");
+    let report = serde_json::json!([{"RuleID": "generic", "Secret": value, "File": "creds.json", "StartLine": 1, "Commit": "c0ffee0000000000000000000000000000000000", "Date": "2026-04-13T12:00:00Z"}]);
+    std::fs::write(&path, report.to_string()).unwrap();
+    let ev = leakline::ingest::load(&leakline::ingest::SourceSpec::Scan(None, path), &Default::default()).unwrap();
+    ev.findings.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_leaked_gcp_key_file_joins_by_its_key_id() {
+    let key_file = serde_json::json!({"type": "service_account", "project_id": "p", "private_key_id": "0123456789abcdef0123456789abcdef01234567", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n", "client_email": "agent@p.iam.gserviceaccount.com"}).to_string();
+    let finding = scanned(&key_file);
+    assert_eq!(finding.kind, "gcp_service_account_key");
+    let mut before =
+        use_at(-100, "0123456789abcdef0123456789abcdef01234567", "10.0.0.5", "grpc-python/1.60", "AccessSecretVersion");
+    before.source = SourceKind::Gcp;
+    let mut after =
+        use_at(30, "0123456789abcdef0123456789abcdef01234567", "203.0.113.9", "curl/8.0", "AccessSecretVersion");
+    after.source = SourceKind::Gcp;
+    let case = run(&evidence(vec![finding], vec![before, after]));
+    assert_eq!(case.replays.len(), 1);
+    assert!(case.replays[0].reasons.contains(&ReplayReason::NewIp));
+}
+
+#[test]
+fn a_leaked_service_account_token_joins_by_its_credential_id() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let payload = r#"{"iss":"https://kubernetes.default.svc","sub":"system:serviceaccount:agents:ticket-agent","jti":"7f3c2a10-0000-4000-8000-000000000001"}"#;
+    let token = format!("{}.{}.{}", b64(r#"{"alg":"RS256"}"#), b64(payload), b64("signature-bytes-here"));
+    let finding = scanned(&token);
+    assert_eq!(finding.kind, "k8s_service_account_token");
+    assert!(finding.identifiers.contains(&"JTI=7f3c2a10-0000-4000-8000-000000000001".to_string()));
+    let mut used = use_at(30, "JTI=7f3c2a10-0000-4000-8000-000000000001", "203.0.113.9", "kubectl/v1.29", "list");
+    used.source = SourceKind::K8s;
+    used.resource = Some("secrets".into());
+    let case = run(&evidence(vec![finding], vec![used]));
+    assert_eq!(case.replays.len(), 1, "no baseline: every use after exposure is a replay");
+    assert!(case.replays[0].reasons.contains(&ReplayReason::ReconCall));
+}

@@ -120,6 +120,38 @@ pub fn label(value: &str) -> String {
 
 pub use crate::model::is_access_key_id as is_aws_key_id;
 
+/// Non-secret ids inside a secret that audit logs name: a GCP service-account
+/// key's `private_key_id` and `client_email`; a Kubernetes service-account
+/// token's `JTI=` credential id and subject. Read here, before the value goes.
+pub fn embedded_identifiers(value: &str) -> (Option<String>, Vec<String>) {
+    if value.contains("private_key_id")
+        && let Ok(json) = serde_json::from_str::<serde_json::Value>(value)
+        && json.get("type").and_then(|t| t.as_str()) == Some("service_account")
+    {
+        let ids = ["private_key_id", "client_email"]
+            .iter()
+            .filter_map(|k| json.get(*k).and_then(|v| v.as_str()).map(str::to_string))
+            .collect();
+        return (Some("gcp_service_account_key".to_string()), ids);
+    }
+    let parts: Vec<&str> = value.split('.').collect();
+    if parts.len() == 3 && value.starts_with("eyJ") {
+        use base64::Engine;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1].trim_end_matches('='));
+        if let Ok(json) = payload.as_deref().map(serde_json::from_slice::<serde_json::Value>)
+            && let Ok(json) = json
+        {
+            let sub = json.get("sub").and_then(|v| v.as_str()).filter(|s| s.starts_with("system:serviceaccount:"));
+            if let Some(sub) = sub {
+                let mut ids = vec![sub.to_string()];
+                ids.extend(json.get("jti").and_then(|v| v.as_str()).map(|j| format!("JTI={j}")));
+                return (Some("k8s_service_account_token".to_string()), ids);
+            }
+        }
+    }
+    (None, Vec::new())
+}
+
 /// Redact a raw value seen by a scanner.
 pub fn redact(value: &str, rule: &str, key: &CaseKey) -> Redacted {
     let value = value.trim();

@@ -30,8 +30,11 @@ pub(super) fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         principal: text(p, "/authenticationInfo/principalEmail")
             .or_else(|| text(p, "/authenticationInfo/principalSubject"))
             .unwrap_or_else(|| "(unknown)".into()),
-        credential: text(p, "/authenticationInfo/serviceAccountKeyName"),
-        other_credentials: Vec::new(),
+        // `//iam.googleapis.com/projects/P/serviceAccounts/EMAIL/keys/KEYID`: the key id
+        // is what a leaked key file names (`private_key_id`).
+        credential: text(p, "/authenticationInfo/serviceAccountKeyName")
+            .map(|k| k.rsplit('/').next().unwrap_or(&k).to_string()),
+        other_credentials: text(p, "/authenticationInfo/serviceAccountKeyName").into_iter().collect(),
         action: method,
         resource: text(p, "/resourceName"),
         outcome: if code == 0 {

@@ -110,9 +110,14 @@ impl RawFinding<'_> {
         let mut digests = self.digests;
         let (kind, label, fingerprint, env_names) = match value {
             Some(v) => {
-                let r = redact::redact(v, self.rule, cx.key);
+                let mut r = redact::redact(v, self.rule, cx.key);
                 if let Some(id) = r.identifier {
                     identifiers.insert(0, id);
+                }
+                let (kind, embedded) = redact::embedded_identifiers(v);
+                identifiers.extend(embedded);
+                if let Some(kind) = kind {
+                    r.kind = kind;
                 }
                 digests.push(format!("sha1:{}", r.sha1));
                 digests.push(format!("sha256:{}", r.sha256));
