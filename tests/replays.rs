@@ -266,3 +266,19 @@ fn a_leaked_service_account_token_joins_by_its_credential_id() {
     assert_eq!(case.replays.len(), 1, "no baseline: every use after exposure is a replay");
     assert!(case.replays[0].reasons.contains(&ReplayReason::ReconCall));
 }
+
+#[test]
+fn slow_revocation_and_an_old_key_are_identity_gaps() {
+    let mut issue = use_at(-200 * 24 * 60, OTHER, "198.51.100.20", "console", "iam:CreateAccessKey");
+    issue.principal = "arn:aws:iam::1:user/admin".into();
+    issue.lifecycle = Some((Lifecycle::Issued, KEY.into()));
+    let mut revoke = use_at(600 + 25 * 60, OTHER, "198.51.100.20", "console", "iam:DeleteAccessKey");
+    revoke.principal = "arn:aws:iam::1:user/admin".into();
+    revoke.lifecycle = Some((Lifecycle::Deleted, KEY.into()));
+    let case = run(&evidence(vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)], vec![issue, revoke]));
+    let identity = case.accountability.iter().find(|a| a.role == leakline::model::Role::Identity).unwrap();
+    let gaps: Vec<&str> = identity.gaps.iter().map(|g| g.text.as_str()).collect();
+    assert!(gaps.iter().any(|g| g.contains("revoked 25 hours after detection")), "{gaps:?}");
+    assert!(gaps.iter().any(|g| g.contains("200 days old")), "{gaps:?}");
+    assert_eq!(case.metrics.time_to_revoke_s, Some(25 * 3600));
+}
