@@ -186,3 +186,16 @@ fn unknown_shapes_are_rejected_not_guessed() {
     let err = load(&SourceSpec::Audit(None, path), &ReadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("other.json"));
 }
+
+#[test]
+fn a_folder_with_other_files_reads_what_it_can() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "# not a log\n").unwrap();
+    std::fs::write(dir.path().join("trail.json"), ct(r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}"#, "e1"))
+        .unwrap();
+    let ev = load(&SourceSpec::Audit(None, dir.path().to_path_buf()), &ReadOptions::default()).unwrap();
+    assert_eq!(ev.accesses.len(), 1);
+    let rejected: Vec<&str> = ev.inputs.iter().filter(|i| i.rejected > 0).map(|i| i.path.as_str()).collect();
+    assert_eq!(rejected.len(), 1);
+    assert!(rejected[0].ends_with("README.md"));
+}

@@ -91,9 +91,10 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
     }
     let mut secrets: Vec<Secret> =
         groups.into_iter().map(|g| secret(g.iter().map(|&i| &findings[i]).collect(), evidence)).collect();
+    // Known exposures first, oldest first; secrets no source dates go last.
     secrets.sort_by(|a, b| {
         let at = |s: &Secret| s.exposed.as_ref().map(|e| e.at);
-        at(a).cmp(&at(b)).then_with(|| a.label.cmp(&b.label))
+        (at(a).is_none(), at(a)).cmp(&(at(b).is_none(), at(b))).then_with(|| a.label.cmp(&b.label))
     });
     for (i, s) in secrets.iter_mut().enumerate() {
         s.id = format!("s{}", i + 1);

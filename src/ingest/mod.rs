@@ -141,7 +141,18 @@ fn load_files(
     let mut evidence = Evidence::default();
     let mut summaries: Vec<InputSummary> = Vec::new();
     for file in files {
-        let inputs = match load_file(&file, forced, family, options)? {
+        // In a folder, a file that cannot be read is a rejected input; the rest is read.
+        let loaded = match load_file(&file, forced, family, options) {
+            Ok(loaded) => loaded,
+            Err(IngestError::Parse { line, message, .. }) => {
+                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
+                summary.reject(line, message);
+                summaries.push(summary);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let inputs = match loaded {
             Some(mut ev) => {
                 let inputs = std::mem::take(&mut ev.inputs);
                 evidence.merge(ev);
