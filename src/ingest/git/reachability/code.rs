@@ -60,7 +60,9 @@ static FRAMEWORK_DEFAULTS: LazyLock<Vec<(Regex, &'static [&'static str], &'stati
         ),
         (re(r"\bChatGoogleGenerativeAI\(([^)]*)|\bgenai\.Client\(([^)]*)"), &["GOOGLE_API_KEY"][..], "api_key"),
         (
-            re(r"LANGCHAIN_TRACING_V2|LANGSMITH_TRACING|\blangsmith\.Client\(([^)]*)"),
+            re(
+                r#"(?:LANGCHAIN_TRACING_V2|LANGSMITH_TRACING)["']?\]?\s*[=:]\s*["']?(?:true|1)\b|\blangsmith\.Client\(([^)]*)"#,
+            ),
             &["LANGCHAIN_API_KEY", "LANGSMITH_API_KEY"][..],
             "api_key",
         ),

@@ -182,6 +182,14 @@ mod tests {
     }
 
     #[test]
+    fn tracing_counts_when_turned_on_not_when_named() {
+        let on = "os.environ[\"LANGCHAIN_TRACING_V2\"] = \"true\"\n";
+        assert_eq!(scan("app/main.py", on, &all_lines(on), &[]).len(), 1);
+        let named = "TRACING_FLAGS = [\"LANGCHAIN_TRACING_V2\"]\n";
+        assert!(scan("app/main.py", named, &all_lines(named), &[]).is_empty());
+    }
+
+    #[test]
     fn k8s_secret_key_ref_names_the_variable_and_key() {
         let y = "env:\n  - name: OPENAI_API_KEY\n    valueFrom:\n      secretKeyRef:\n        name: agent-secrets\n        key: openai-api-key\n";
         let hits = scan("deploy/agent.yaml", y, &BTreeSet::from([4]), &[]);
