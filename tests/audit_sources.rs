@@ -199,3 +199,19 @@ fn a_folder_with_other_files_reads_what_it_can() {
     assert_eq!(rejected.len(), 1);
     assert!(rejected[0].ends_with("README.md"));
 }
+
+#[test]
+fn cloudtrail_lake_exports_with_objects_as_json_text() {
+    let record = serde_json::json!({
+        "eventVersion": "1.09", "eventTime": "2026-04-13T17:05:41Z", "eventSource": "iam.amazonaws.com",
+        "eventName": "UpdateAccessKey", "sourceIPAddress": "198.51.100.20",
+        "userIdentity": r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/admin","accessKeyId":"AKIAADMIN00000000001"}"#,
+        "requestParameters": r#"{"userName":"svc","accessKeyId":"AKIANEWKEY0000000001","status":"Inactive"}"#,
+        "responseElements": null, "eventID": "lake-1"
+    });
+    let ev = read_text("lake.json", &record.to_string());
+    assert_eq!(ev.inputs[0].rejected, 0);
+    let a = &ev.accesses[0];
+    assert_eq!(a.principal, "arn:aws:iam::1:user/admin");
+    assert_eq!(a.lifecycle, Some((Lifecycle::Deactivated, "AKIANEWKEY0000000001".to_string())));
+}

@@ -30,11 +30,11 @@ pub struct Record<'a> {
     error_message: Text<'a>,
     #[serde(rename = "eventID", borrow)]
     event_id: Text<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "object_or_json_text")]
     user_identity: Option<Identity<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "object_or_json_text")]
     request_parameters: Option<Params<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "object_or_json_text")]
     response_elements: Option<Response<'a>>,
 }
 
@@ -112,6 +112,57 @@ struct Response<'a> {
 struct NewKey<'a> {
     #[serde(borrow)]
     access_key_id: Text<'a>,
+}
+
+/// An object, as CloudTrail writes it, or that object as a JSON string, as
+/// CloudTrail Lake and Athena exports write it; anything else is absent.
+fn object_or_json_text<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Either<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Either<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object or an object as JSON text")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            match serde_json::from_str::<Value>(text) {
+                Ok(v @ Value::Object(_)) => T::deserialize(v).map(Some).map_err(E::custom),
+                _ => Ok(None),
+            }
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Either(std::marker::PhantomData))
 }
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
