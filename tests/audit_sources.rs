@@ -215,3 +215,16 @@ fn cloudtrail_lake_exports_with_objects_as_json_text() {
     assert_eq!(a.principal, "arn:aws:iam::1:user/admin");
     assert_eq!(a.lifecycle, Some((Lifecycle::Deactivated, "AKIANEWKEY0000000001".to_string())));
 }
+
+#[test]
+fn azure_log_analytics_exports() {
+    let row = r#"[{"TimeGenerated":"2026-04-13T17:00:00.123Z","ResourceProvider":"MICROSOFT.KEYVAULT","OperationName":"SecretGet","ResultSignature":"OK","CallerIPAddress":"203.0.113.8","identity_claim_upn_s":"ana@contoso.com","identity_claim_appid_g":"app-2","id_s":"https://kv.vault.azure.net/secrets/openai/1","httpStatusCode_d":200,"CorrelationId":"c-1"}]"#;
+    let ev = read_text("azure-la.json", row);
+    let a = &ev.accesses[0];
+    assert_eq!(ev.inputs[0].kind, SourceKind::Azure);
+    assert_eq!(
+        (a.principal.as_str(), a.ip.as_deref(), a.action.as_str()),
+        ("ana@contoso.com", Some("203.0.113.8"), "SecretGet")
+    );
+    assert_eq!(a.outcome, Outcome::Allowed);
+}

@@ -304,7 +304,9 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
         Some(SourceKind::K8s)
     } else if has("protoPayload") {
         Some(SourceKind::Gcp)
-    } else if has("operationName") && (has("resourceId") || has("category")) {
+    } else if (has("operationName") && (has("resourceId") || has("category")))
+        || (has("OperationName") && (has("ResourceProvider") || has("TimeGenerated")))
+    {
         Some(SourceKind::Azure)
     } else if has("RuleID") || has("offender") {
         Some(SourceKind::Gitleaks)
