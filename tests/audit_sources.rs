@@ -228,3 +228,12 @@ fn azure_log_analytics_exports() {
     );
     assert_eq!(a.outcome, Outcome::Allowed);
 }
+
+#[test]
+fn eks_cloudwatch_exports_carry_the_event_as_text() {
+    let inner = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"x1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/a/secrets/s","verb":"get","user":{"username":"eks-admin"},"sourceIPs":["203.0.113.4"],"userAgent":"kubectl","objectRef":{"resource":"secrets","namespace":"a","name":"s"},"responseStatus":{"code":200},"requestReceivedTimestamp":"2026-04-13T17:00:00Z"}"#;
+    let line = serde_json::json!({"timestamp": 1776099600000u64, "message": inner}).to_string();
+    let ev = read_text("eks.json", &line);
+    assert_eq!(ev.inputs[0].kind, SourceKind::K8s);
+    assert_eq!(ev.accesses[0].resource.as_deref(), Some("secrets/a/s"));
+}

@@ -300,7 +300,12 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
         Some(SourceKind::Cloudtrail)
     } else if (has("request") || has("auth")) && has("type") && has("time") {
         Some(SourceKind::Vault)
-    } else if has("auditID") || v.get("apiVersion").and_then(Value::as_str) == Some("audit.k8s.io/v1") {
+    } else if has("auditID")
+        || v.get("apiVersion").and_then(Value::as_str) == Some("audit.k8s.io/v1")
+        || ["message", "log"]
+            .iter()
+            .any(|k| v.get(*k).and_then(Value::as_str).is_some_and(|m| m.contains("audit.k8s.io")))
+    {
         Some(SourceKind::K8s)
     } else if has("protoPayload") {
         Some(SourceKind::Gcp)

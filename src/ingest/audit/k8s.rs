@@ -160,14 +160,21 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
         origin: access.origin.clone(),
     })
 }
-/// AKS diagnostic logs carry the API server's event in `properties.log`, as an
-/// object or as a JSON string.
+/// AKS diagnostic logs carry the API server's event in `properties.log`, and
+/// EKS's CloudWatch exports in `message` — as an object or as JSON text.
 fn unwrap_aks(rec: Value) -> Value {
-    match rec.pointer("/properties/log") {
-        Some(Value::Object(_)) => rec.pointer("/properties/log").cloned().unwrap_or(rec),
-        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(rec),
-        _ => rec,
+    for pointer in ["/properties/log", "/message", "/log"] {
+        match rec.pointer(pointer) {
+            Some(Value::Object(_)) if pointer != "/log" => return rec.pointer(pointer).cloned().unwrap_or(rec),
+            Some(Value::String(s)) if s.contains("audit.k8s.io") => {
+                if let Ok(inner) = serde_json::from_str::<Value>(s) {
+                    return inner;
+                }
+            }
+            _ => {}
+        }
     }
+    rec
 }
 
 /// GKE writes Kubernetes audit events as Cloud Audit Log entries (`k8s.io`):
