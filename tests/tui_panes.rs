@@ -203,3 +203,16 @@ fn detail_of_a_reachability_grant_shows_the_lines_it_added() {
 fn detail_of_an_audit_log_grant_shows_the_record() {
     snapshot("detail_reach_audit", "4gjjjjjj<enter>");
 }
+
+#[test]
+fn tiny_and_huge_terminals_do_not_break_any_pane() {
+    let (_dir, case) = common::demo_case();
+    let mut model = Model::with_case(case);
+    for (w, h) in [(1, 1), (10, 4), (40, 12), (300, 100)] {
+        for keys in ["1", "2", "3", "4", "5", "6", "<enter>", "<esc>?", "?"] {
+            drive(&mut model, keys);
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+            terminal.draw(|f| view(&model, &Theme::default_theme(), f)).expect("draw");
+        }
+    }
+}

@@ -117,7 +117,7 @@ fn sources(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: &Theme) {
     let source_height = (model.sources.len() as u16 + 2).min(area.height / 4).max(3);
-    let secrets_height = (case.secrets.len() as u16 + 3).clamp(4, area.height / 3);
+    let secrets_height = (case.secrets.len() as u16 + 3).min((area.height / 3).max(4));
     let [top, middle, gaps_area, bottom] = Layout::vertical([
         Constraint::Length(8),
         Constraint::Length(secrets_height),
