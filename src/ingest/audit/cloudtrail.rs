@@ -180,12 +180,12 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
 }
 
 /// One JSON line, for the streaming reader: the access and any grant it makes.
-pub fn parse_line(path: &str, line: usize, bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
+/// Its origin is left empty: the reader names the line once it knows where its
+/// chunk falls.
+pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
     // Validated once here (fast on ASCII), the parser need not check each string again.
     let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
     let rec: Record = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
-    // The streaming reader names the line once it knows where its chunk falls.
-    let _ = (path, line);
     let (access, grant) = convert(String::new(), &rec)?;
     // Policy grants are rare: only they pay for a tree of values (their detail view).
     let grant = grant.map(|g| match serde_json::from_slice::<Value>(bytes) {

@@ -11,8 +11,8 @@ use crate::model::{Access, Evidence, Grant, InputSummary};
 /// How much of the file each worker takes at a time.
 const CHUNK: usize = 4 << 20;
 
-/// Parses one line (without its newline) found at the given 1-based line.
-pub type LineParser = fn(&str, usize, &[u8]) -> Result<(Access, Option<Grant>), String>;
+/// Parses one line (without its newline) into an access and any grant it makes.
+pub type LineParser = fn(&[u8]) -> Result<(Access, Option<Grant>), String>;
 
 struct Chunk {
     index: usize,
@@ -57,7 +57,7 @@ pub fn read(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let (rx, tx) = (chunks_rx.clone(), results_tx.clone());
-            scope.spawn(move || work(&rx, &tx, path, parse, keep));
+            scope.spawn(move || work(&rx, &tx, parse, keep));
         }
         drop(results_tx);
         // Results come back as chunks are parsed: their buffers go back to the pool.
@@ -154,7 +154,7 @@ fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-fn work(rx: &Mutex<Receiver<Chunk>>, tx: &std::sync::mpsc::Sender<Parsed>, path: &str, parse: LineParser, keep: bool) {
+fn work(rx: &Mutex<Receiver<Chunk>>, tx: &std::sync::mpsc::Sender<Parsed>, parse: LineParser, keep: bool) {
     loop {
         let chunk = match rx.lock() {
             Ok(guard) => guard.recv(),
@@ -188,7 +188,7 @@ fn work(rx: &Mutex<Receiver<Chunk>>, tx: &std::sync::mpsc::Sender<Parsed>, path:
                     continue;
                 }
             };
-            match parse(path, 0, body) {
+            match parse(body) {
                 Ok((access, grant)) => {
                     out.records += 1;
                     if keep {
