@@ -8,6 +8,10 @@ use super::panes;
 pub use super::panes::row_count;
 use crate::model::{Case, Evidence};
 
+/// Provisional cases are correlated from a copy of the evidence read so far;
+/// beyond this many records the copy costs more than the preview is worth.
+const PROVISIONAL_LIMIT: usize = 200_000;
+
 /// The panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -165,10 +169,19 @@ impl Model {
         if self.correlating || !self.dirty {
             return None;
         }
+        let evidence = if !self.loading() {
+            // The last correlation: the evidence moves, it is not copied.
+            std::mem::take(&mut self.evidence)
+        } else if self.evidence.accesses.len() + self.evidence.findings.len() <= PROVISIONAL_LIMIT {
+            self.evidence.clone()
+        } else {
+            // Too large to copy for a preview: wait for the last source.
+            return None;
+        };
         self.generation += 1;
         self.correlating = true;
         self.dirty = false;
-        Some(Cmd::Correlate { evidence: Box::new(self.evidence.clone()), generation: self.generation })
+        Some(Cmd::Correlate { evidence: Box::new(evidence), generation: self.generation })
     }
 
     pub fn selection(&self) -> usize {
