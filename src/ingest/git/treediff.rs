@@ -132,9 +132,10 @@ fn git_order(a: &Entry, b: &Entry) -> Ordering {
     next(a).cmp(&next(b))
 }
 
-/// Folders whose contents are not the project's own decisions.
+/// Folders whose contents are not the project's own decisions: vendored or
+/// installed dependencies carry their own manifests.
 fn skipped_folder(name: &[u8]) -> bool {
-    matches!(name, b"node_modules" | b".git" | b"bower_components" | b"site-packages" | b".venv")
+    matches!(name, b"node_modules" | b".git" | b"bower_components" | b"site-packages" | b".venv" | b"venv" | b".tox" | b"vendor")
 }
 
 fn walk(
