@@ -137,6 +137,12 @@ fn pull_requests_trailers_merges_and_bots() {
     r.commit_as(BOT, GITHUB, "Bump langchain from 0.2.0 to 0.2.1\n\nSee merge request acme/agent!31\n", None);
     r.put("requirements.txt", "flask==3.0\nlangchain==0.2.2\n");
     r.commit_as(ANA, GITHUB, "Merge branch 'x' into 'main'\n\nSee merge request acme/agent!40\n\nApproved-by: Dee Ng <dee@example.com>\nAcked-by: Ed Roe <ed@example.com>\n", None);
+    // A merge made with the forge's button: committed by GitHub, authored by whoever pressed it.
+    let main_tip = r.head;
+    r.put("requirements.txt", "flask==3.0\nlangchain==0.2.3\n");
+    let branch = r.commit(("Cy Park", "cy@example.com"), "Bump langchain");
+    r.head = main_tip;
+    r.commit_as(BO, GITHUB, "Merge pull request #50 from acme/cy/bump\n\nBump langchain\n", Some(branch));
     let ev = r.read();
     let added = find(&ev, "langchain", ChangeKind::Added);
     assert_eq!(added.commit.pull_request, Some(12));
@@ -148,7 +154,10 @@ fn pull_requests_trailers_merges_and_bots() {
 
     let ups: Vec<&DependencyChange> =
         ev.dependency_changes.iter().filter(|c| c.change == ChangeKind::Upgraded).collect();
-    assert_eq!(ups.len(), 3);
+    assert_eq!(ups.len(), 4);
+    assert_eq!(ups[3].commit.pull_request, Some(50));
+    assert_eq!(ups[3].commit.author.name, "Cy Park");
+    assert_eq!(ups[3].commit.merged_by.as_ref().map(|p| p.name.as_str()), Some("Bo Lind"), "who pressed the button");
     assert_eq!(ups[0].commit.pull_request, Some(15));
     assert_eq!(ups[0].commit.author.name, "Cy Park", "the branch commit's author wrote the change");
     assert_eq!(ups[0].commit.merged_by.as_ref().map(|p| p.name.as_str()), Some("Bo Lind"));

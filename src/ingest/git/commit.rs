@@ -20,8 +20,10 @@ pub fn info(commit: &Commit) -> CommitInfo {
     };
     let committer = person(&commit.committer());
     let (approvers, other_trailers) = trailers::people(&message);
-    let merged_by =
-        (commit.parent_count() > 1 && !trailers::is_platform_identity(&committer)).then(|| committer.clone());
+    // A merge made locally is committed by whoever merged; one made with the
+    // forge's button is committed by the forge and authored by whoever pressed it.
+    let merger = if trailers::is_platform_identity(&committer) { person(&commit.author()) } else { committer.clone() };
+    let merged_by = (commit.parent_count() > 1 && !trailers::is_platform_identity(&merger)).then_some(merger);
     let at = Utc.timestamp_opt(commit.time().seconds(), 0).single().unwrap_or_default();
     CommitInfo {
         id: commit.id().to_string(),

@@ -135,7 +135,10 @@ fn git_order(a: &Entry, b: &Entry) -> Ordering {
 /// Folders whose contents are not the project's own decisions: vendored or
 /// installed dependencies carry their own manifests.
 fn skipped_folder(name: &[u8]) -> bool {
-    matches!(name, b"node_modules" | b".git" | b"bower_components" | b"site-packages" | b".venv" | b"venv" | b".tox" | b"vendor")
+    matches!(
+        name,
+        b"node_modules" | b".git" | b"bower_components" | b"site-packages" | b".venv" | b"venv" | b".tox" | b"vendor"
+    )
 }
 
 fn walk(
