@@ -1,7 +1,9 @@
 //! A session: the sources the user named (on the command line or in a case
 //! file), resolved and ready to load. Shared by the TUI and the headless commands.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -89,13 +91,34 @@ impl Session {
         self.owners.as_deref().map_or_else(|| Ok(Owners::default()), case_file::load_owners)
     }
 
-    /// Read every source, in order; the first that cannot be read at all stops.
+    /// Read every source; the first that cannot be read at all stops. Scanner
+    /// output is read first: audit records made with none of its credentials are
+    /// then counted but not kept, so a large trail costs memory only for what
+    /// can matter (keys a leaked key created are followed: a second read).
     pub fn evidence(&self) -> Result<Evidence, IngestError> {
-        let mut evidence = Evidence::default();
-        for spec in &self.sources {
-            evidence.merge(ingest::load(spec, &self.options)?);
+        let (scans, others): (Vec<&SourceSpec>, Vec<&SourceSpec>) =
+            self.sources.iter().partition(|s| matches!(s, SourceSpec::Scan(..)));
+        let mut found = Evidence::default();
+        for spec in scans {
+            found.merge(ingest::load(spec, &self.options)?);
         }
-        Ok(evidence)
+        let mut known: HashSet<String> = found.findings.iter().flat_map(|f| f.identifiers.iter().cloned()).collect();
+        known.extend(self.vault_hashes.iter().map(|(_, hmac)| hmac.clone()));
+        loop {
+            let mut options = self.options.clone();
+            if !found.findings.is_empty() && options.keep_credentials.is_none() {
+                options.keep_credentials = Some(Arc::new(known.clone()));
+            }
+            let mut evidence = found.clone();
+            for spec in &others {
+                evidence.merge(ingest::load(spec, &options)?);
+            }
+            let derived = issued_by(&evidence, &known);
+            if options.keep_credentials.is_none() || derived.is_empty() {
+                return Ok(evidence);
+            }
+            known.extend(derived);
+        }
     }
 
     pub fn context(&self, owners: Owners, now: DateTime<Utc>) -> Context {
@@ -171,4 +194,17 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
+}
+
+/// Keys issued by requests made with a known credential, not yet known themselves.
+fn issued_by(evidence: &Evidence, known: &HashSet<String>) -> HashSet<String> {
+    evidence
+        .accesses
+        .iter()
+        .filter(|a| a.credential.as_ref().is_some_and(|c| known.contains(c)))
+        .filter_map(|a| match &a.lifecycle {
+            Some((crate::model::Lifecycle::Issued, key)) if !known.contains(key) => Some(key.clone()),
+            _ => None,
+        })
+        .collect()
 }

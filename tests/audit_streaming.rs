@@ -99,3 +99,34 @@ fn check_keeps_counts_not_records() {
         load(&SourceSpec::Audit(None, path), &ReadOptions { drop_accesses: true, ..ReadOptions::default() }).unwrap();
     assert_eq!((ev.inputs[0].records, ev.inputs[0].relevant, ev.accesses.len()), (1000, 1000, 0));
 }
+
+#[test]
+fn only_records_of_leaked_credentials_are_kept_and_keys_they_made_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let leaked = "AKIAEXAMPLEKEY000001";
+    let made = "AKIAATTACKERKEY00009";
+    let scan = dir.path().join("gitleaks.json");
+    std::fs::write(&scan, format!(r#"[{{"RuleID":"aws-access-token","Secret":"{leaked}","File":".env","StartLine":1,"Commit":"0123456789abcdef0123456789abcdef01234567","Date":"2026-04-13T17:00:00Z"}}]"#)).unwrap();
+    let mut lines: Vec<String> = (0..3000).map(|i| event(i, "AKIAUNRELATEDKEY0001")).collect();
+    lines.push(event(10, leaked).replace("2026-04-13T17:00:10Z", "2026-04-13T16:00:10Z"));
+    lines.push(
+        r#"{"eventVersion":"1.09","eventTime":"2026-04-13T18:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","sourceIPAddress":"185.220.101.34","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","accessKeyId":"LEAKED"},"responseElements":{"accessKey":{"accessKeyId":"MADE"}},"eventID":"mk"}"#
+            .replace("LEAKED", leaked)
+            .replace("MADE", made),
+    );
+    lines.push(event(20, made).replace("2026-04-13T17:00:20Z", "2026-04-13T19:00:20Z"));
+    let trail = dir.path().join("trail.jsonl");
+    std::fs::write(&trail, lines.join("\n")).unwrap();
+    let session = leakline::session::Session::resolve(&leakline::session::SourceArgs {
+        scan: vec![scan.display().to_string()],
+        audit: vec![trail.display().to_string()],
+        ..Default::default()
+    })
+    .unwrap();
+    let evidence = session.evidence().unwrap();
+    let trail_input = evidence.inputs.iter().find(|i| i.kind == SourceKind::Cloudtrail).unwrap();
+    assert_eq!(trail_input.records, 3003, "every record is counted");
+    assert_eq!(evidence.accesses.len(), 3, "only the leaked key's records and the key it made are kept");
+    let case = leakline::correlate::correlate(&evidence, &Default::default());
+    assert!(case.replays.iter().any(|r| r.access.credential.as_deref() == Some(made)), "{:?}", case.replays);
+}

@@ -84,6 +84,22 @@ fn split_kind(arg: &str, allowed: &[SourceKind]) -> Result<(Option<SourceKind>, 
     Ok((None, PathBuf::from(arg)))
 }
 
+impl ReadOptions {
+    /// Whether an audit record is kept once counted.
+    pub fn keeps(&self, access: &crate::model::Access) -> bool {
+        if self.drop_accesses {
+            return false;
+        }
+        match &self.keep_credentials {
+            None => true,
+            Some(set) => {
+                access.lifecycle.is_some()
+                    || access.credential.iter().chain(&access.other_credentials).any(|c| set.contains(c))
+            }
+        }
+    }
+}
+
 /// Options that shape what is read from git.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -99,6 +115,9 @@ pub struct ReadOptions {
     pub case_key: redact::CaseKey,
     /// Drop audit records once counted (`check`): memory stays flat on any size.
     pub drop_accesses: bool,
+    /// Keep only audit records made with one of these credentials (and every
+    /// credential lifecycle fact); `None` keeps all. Records are still counted.
+    pub keep_credentials: Option<std::sync::Arc<std::collections::HashSet<String>>>,
     /// Threads for the history walk (0 or 1: one).
     pub threads: usize,
 }
@@ -239,7 +258,10 @@ fn load_file(
     let mut evidence = Evidence::default();
     match kind {
         SourceKind::Git => {}
-        k if SourceKind::AUDIT.contains(&k) => audit::parse(k, &display, records, &mut summary, &mut evidence),
+        k if SourceKind::AUDIT.contains(&k) => {
+            audit::parse(k, &display, records, &mut summary, &mut evidence);
+            evidence.accesses.retain(|a| options.keeps(a));
+        }
         k => scan::parse(k, &display, records, &options.case_key, &mut summary, &mut evidence),
     }
     evidence.inputs.push(summary);
@@ -283,7 +305,7 @@ fn stream_json_lines(
     // One more worker than cores: the reading thread mostly waits on the disk.
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1;
     let mut input = std::io::Cursor::new(head).chain(reader);
-    audit::stream::read(&mut input, display, parser, threads, !options.drop_accesses, &mut summary, &mut evidence);
+    audit::stream::read(&mut input, display, parser, threads, &|a| options.keeps(a), &mut summary, &mut evidence);
     evidence.inputs.push(summary);
     Ok(Some(evidence))
 }

@@ -35,15 +35,15 @@ struct Parsed {
     rejected: Vec<(usize, String)>,
 }
 
-/// Read every line of `reader`, in order; keep the accesses unless `keep` is
-/// false (grants and counts are always kept). A read error (a truncated gzip
+/// Read every line of `reader`, in order; keep the accesses `keep` accepts
+/// (grants and counts are always kept). A read error (a truncated gzip
 /// stream) ends the file with a rejection after what was read.
 pub fn read(
     reader: &mut dyn Read,
     path: &str,
     parse: LineParser,
     threads: usize,
-    keep: bool,
+    keep: &(dyn Fn(&Access) -> bool + Sync),
     summary: &mut InputSummary,
     evidence: &mut Evidence,
 ) {
@@ -154,7 +154,12 @@ fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-fn work(rx: &Mutex<Receiver<Chunk>>, tx: &std::sync::mpsc::Sender<Parsed>, parse: LineParser, keep: bool) {
+fn work(
+    rx: &Mutex<Receiver<Chunk>>,
+    tx: &std::sync::mpsc::Sender<Parsed>,
+    parse: LineParser,
+    keep: &(dyn Fn(&Access) -> bool + Sync),
+) {
     loop {
         let chunk = match rx.lock() {
             Ok(guard) => guard.recv(),
@@ -191,7 +196,7 @@ fn work(rx: &Mutex<Receiver<Chunk>>, tx: &std::sync::mpsc::Sender<Parsed>, parse
             match parse(body) {
                 Ok((access, grant)) => {
                     out.records += 1;
-                    if keep {
+                    if keep(&access) {
                         out.accesses.push((i, access));
                     }
                     out.grants.extend(grant.map(|g| (i, g)));
