@@ -237,3 +237,16 @@ fn eks_cloudwatch_exports_carry_the_event_as_text() {
     assert_eq!(ev.inputs[0].kind, SourceKind::K8s);
     assert_eq!(ev.accesses[0].resource.as_deref(), Some("secrets/a/s"));
 }
+
+#[test]
+fn cloudtrail_from_cloudwatch_logs_exports() {
+    let inner = ct(r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/ana","accessKeyId":"AKIAEXAMPLEKEY000001"}"#, "cw1");
+    let line = serde_json::json!({"timestamp": 1776099600000u64, "message": inner}).to_string();
+    for name in ["cw.jsonl", "cw-array.json"] {
+        let text = if name.ends_with("l") { format!("{line}\n{line}\n") } else { format!("[{line}]") };
+        let ev = read_text(name, &text);
+        assert_eq!(ev.inputs[0].kind, SourceKind::Cloudtrail, "{name}");
+        assert_eq!(ev.inputs[0].rejected, 0, "{name}: {:?}", ev.inputs[0].errors);
+        assert_eq!(ev.accesses[0].credential.as_deref(), Some("AKIAEXAMPLEKEY000001"));
+    }
+}

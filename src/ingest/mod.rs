@@ -318,7 +318,8 @@ fn sniff(records: &[framing::Located], family: &[SourceKind]) -> Option<SourceKi
 /// What kind of record this is, from the fields it carries.
 pub fn sniff_record(v: &Value) -> Option<SourceKind> {
     let has = |k: &str| v.get(k).is_some();
-    if has("eventVersion") || (has("eventSource") && has("eventName")) {
+    let message_holds = |needle: &str| v.get("message").and_then(Value::as_str).is_some_and(|m| m.contains(needle));
+    if has("eventVersion") || (has("eventSource") && has("eventName")) || message_holds("\"eventVersion\"") {
         Some(SourceKind::Cloudtrail)
     } else if (has("request") || has("auth")) && has("type") && has("time") {
         Some(SourceKind::Vault)

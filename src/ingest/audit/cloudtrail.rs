@@ -30,6 +30,9 @@ pub struct Record<'a> {
     error_message: Text<'a>,
     #[serde(rename = "eventID", borrow)]
     event_id: Text<'a>,
+    /// CloudWatch Logs exports carry the event as JSON text in `message`.
+    #[serde(borrow)]
+    message: Text<'a>,
     #[serde(borrow, deserialize_with = "object_or_json_text")]
     user_identity: Option<Identity<'a>>,
     #[serde(borrow, deserialize_with = "object_or_json_text")]
@@ -167,6 +170,7 @@ where
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     for (line, value) in records {
+        let value = unwrap_message(value);
         match Record::deserialize(&value).map_err(|e| e.to_string()).and_then(|rec| convert(origin(path, line), &rec)) {
             Ok((access, grant)) => {
                 summary.records += 1;
@@ -186,6 +190,12 @@ pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
     // Validated once here (fast on ASCII), the parser need not check each string again.
     let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
     let rec: Record = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
+    if rec.event_time.get().is_none()
+        && let Some(inner) = rec.message.get()
+    {
+        // A CloudWatch Logs export: the event is the message.
+        return parse_line(inner.as_bytes());
+    }
     let (access, grant) = convert(String::new(), &rec)?;
     // Policy grants are rare: only they pay for a tree of values (their detail view).
     let grant = grant.map(|g| match serde_json::from_slice::<Value>(bytes) {
@@ -193,6 +203,14 @@ pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
         Err(_) => g,
     });
     Ok((access, grant))
+}
+
+/// `{"timestamp": …, "message": "{…event…}"}` as CloudWatch Logs exports it.
+fn unwrap_message(value: Value) -> Value {
+    match value.get("message").and_then(Value::as_str) {
+        Some(text) if value.get("eventTime").is_none() => serde_json::from_str(text).unwrap_or(value),
+        _ => value,
+    }
 }
 
 fn with_context(mut grant: Grant, rec: &Value) -> Grant {
