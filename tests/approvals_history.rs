@@ -292,3 +292,12 @@ fn missing_repository_is_an_error_naming_it() {
     let err = read_repository(Path::new("/nonexistent/repo"), &ReadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/repo"));
 }
+
+#[test]
+fn an_empty_repository_is_read_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    let ev = read_repository(dir.path(), &ReadOptions::default()).unwrap();
+    assert_eq!(ev.inputs[0].records, 0);
+    assert!(ev.inputs[0].notes.iter().any(|n| n.contains("no commits")));
+}

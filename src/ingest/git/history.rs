@@ -44,6 +44,10 @@ fn first_parent(repo: &Repository, shallow: &HashSet<Oid>) -> Result<Vec<Step>, 
 
 pub fn plan(repo: &Repository, all_refs: bool) -> Result<Plan, git2::Error> {
     let shallow = shallow_boundaries(repo);
+    // A repository with no commit yet has no history to read, and that is not an error.
+    if repo.head().is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch) {
+        return Ok(Plan { commits: Vec::new(), shallow });
+    }
     if !all_refs {
         return Ok(Plan { commits: first_parent(repo, &shallow)?, shallow });
     }
