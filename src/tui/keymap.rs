@@ -74,6 +74,29 @@ impl Keymap {
         Self::parse(DEFAULT).unwrap_or(Self { bindings: Vec::new() })
     }
 
+    /// The user's bindings over the defaults: a key the user binds replaces the
+    /// default binding of that key. A bad file is an error naming it.
+    pub fn merged(mut self, file: &str, text: &str) -> Result<Self, String> {
+        let user = Self::parse(text).map_err(|e| format!("{file}: {e}"))?;
+        self.bindings.retain(|b| !user.bindings.iter().any(|u| u.key == b.key));
+        self.bindings.extend(user.bindings);
+        self.bindings.sort_by_key(|b| order(b.action));
+        Ok(self)
+    }
+
+    /// The defaults, merged with `$XDG_CONFIG_HOME/leakline/keymap.toml` (or
+    /// `~/.config/leakline/keymap.toml`) when it exists.
+    pub fn from_config() -> Result<Self, String> {
+        let dir = std::env::var_os("XDG_CONFIG_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config")));
+        let Some(path) = dir.map(|d| d.join("leakline/keymap.toml")) else { return Ok(Self::default_keys()) };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Self::default_keys().merged(&path.display().to_string(), &text),
+            Err(_) => Ok(Self::default_keys()),
+        }
+    }
+
     pub fn action(&self, event: &KeyEvent) -> Option<Action> {
         self.bindings.iter().find(|b| parse_key(&b.key).is_some_and(|k| matches(k, event))).map(|b| b.action)
     }
@@ -147,5 +170,15 @@ mod tests {
         assert_eq!(act("<ctrl-c>"), Some(Action::Quit));
         assert_eq!(act("x"), None);
         assert!(Keymap::parse("[keys]\n\"f13\" = [\"quit\", \"x\"]\n").is_err());
+        let user = Keymap::default_keys()
+            .merged("mine.toml", "[keys]\n\"x\" = [\"quit\", \"leave\"]\n\"q\" = [\"help\", \"help on q\"]\n")
+            .unwrap();
+        let act = |s: &str| events(s).first().and_then(|e| user.action(e));
+        assert_eq!(
+            (act("x"), act("q"), act("<tab>")),
+            (Some(Action::Quit), Some(Action::Help), Some(Action::NextPane))
+        );
+        let bad = Keymap::default_keys().merged("mine.toml", "[keys]\n\"x\" = [\"fly\", \"?\"]\n").err().unwrap();
+        assert!(bad.starts_with("mine.toml:"), "{bad}");
     }
 }

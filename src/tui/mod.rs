@@ -29,6 +29,8 @@ pub enum TuiError {
     Terminal(#[from] std::io::Error),
     #[error("theme: {0}")]
     Theme(#[from] theme::ThemeError),
+    #[error("keymap: {0}")]
+    Keymap(String),
 }
 
 /// Restores the terminal when dropped, whatever path left the loop.
@@ -43,15 +45,17 @@ impl Drop for RestoreGuard {
 /// Open the TUI on a session and run until the user quits.
 pub fn run(session: Session) -> Result<(), TuiError> {
     let theme = Theme::from_env()?;
+    let keymap = keymap::Keymap::from_config().map_err(TuiError::Keymap)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(run_loop(session, theme))
+    runtime.block_on(run_loop(session, theme, keymap))
 }
 
-async fn run_loop(session: Session, theme: Theme) -> Result<(), TuiError> {
+async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Result<(), TuiError> {
     let mut terminal = ratatui::try_init()?;
     let _guard = RestoreGuard;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut model = Model::new(session.sources.iter().map(|s| s.label()).collect());
+    model.keymap = keymap;
     let session = Arc::new(session);
     let owners = match session.load_owners() {
         Ok(o) => o,
