@@ -1,10 +1,10 @@
 //! Approvals: who brought the framework in and who approved it, and how we know.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::widgets::{Cell, Row};
 
-use super::{cell, table};
+use super::{Col, cell, need, table};
 use crate::model::{Case, DependencyChange};
 use crate::tui::theme::Theme;
 
@@ -48,13 +48,23 @@ fn change(c: &DependencyChange) -> String {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme: &Theme) {
-    let rows = case
+    let approved: Vec<String> = case
         .approvals
         .iter()
         .map(|c| {
             let names = approvers(c);
-            let (approved, style) =
-                if names.is_empty() { ("none recorded".to_string(), theme.gap) } else { (names.join(", "), theme.ok) };
+            if names.is_empty() { "none recorded".to_string() } else { names.join(", ") }
+        })
+        .collect();
+    let merged: Vec<String> =
+        case.approvals.iter().map(|c| c.commit.merged_by.as_ref().map_or("–".into(), |p| p.name.clone())).collect();
+    let rows = case
+        .approvals
+        .iter()
+        .zip(&approved)
+        .zip(&merged)
+        .map(|((c, approved), merged)| {
+            let style = if c.commit.approvers.is_empty() { theme.gap } else { theme.ok };
             Row::new(vec![
                 Cell::from(c.commit.at.format("%Y-%m-%d").to_string()),
                 cell(&c.package, 28),
@@ -62,23 +72,28 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
                 cell(&c.manifest, 60),
                 cell(&c.commit.author.name, 24),
                 Cell::from(c.commit.pull_request.map_or("–".into(), |n| format!("#{n}"))),
-                cell(&approved, 40).style(style),
-                cell(&c.commit.merged_by.as_ref().map_or("–".into(), |p| p.name.clone()), 20),
+                cell(approved, 40).style(style),
+                cell(merged, 20),
                 Cell::from(flags(c)).style(theme.warn),
             ])
         })
         .collect();
-    let widths = [
-        Constraint::Length(10),
-        Constraint::Length(18),
-        Constraint::Length(24),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(4),
-        Constraint::Fill(4),
-        Constraint::Fill(2),
-        Constraint::Length(11),
-    ];
+    let changes: Vec<String> = case.approvals.iter().map(change).collect();
+    let marks: Vec<String> = case.approvals.iter().map(flags).collect();
+    let widths = super::fit(
+        area.width,
+        &[
+            Col::Fixed(10),
+            need("package", case.approvals.iter().map(|c| c.package.as_str()), 28, 22),
+            need("change", changes.iter().map(String::as_str), 40, 24),
+            need("manifest", case.approvals.iter().map(|c| c.manifest.as_str()), 60, 10),
+            need("author", case.approvals.iter().map(|c| c.commit.author.name.as_str()), 24, 10),
+            Col::Fixed(5),
+            need("approved by (record)", approved.iter().map(String::as_str), 40, 20),
+            need("merged by", merged.iter().map(String::as_str), 20, 9),
+            need("flags", marks.iter().map(String::as_str), 20, 11),
+        ],
+    );
     let header =
         ["date", "package", "change", "manifest", "author", "PR", "approved by (record)", "merged by", "flags"];
     table(

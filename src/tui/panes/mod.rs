@@ -96,3 +96,95 @@ pub fn table(frame: &mut Frame, area: Rect, columns: Columns, rows: Vec<Row<'sta
 pub fn cell(s: &str, max: usize) -> Cell<'static> {
     Cell::from(clip(s, max))
 }
+
+/// A table column: a fixed width, or text whose width follows its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
+    Fixed(u16),
+    /// `need`: the longest cell (or header); `floor`: never narrower than this.
+    Text {
+        need: u16,
+        floor: u16,
+    },
+}
+
+/// The width a text column needs: its longest cell or header, at most `cap`.
+pub fn need<'a>(header: &str, cells: impl Iterator<Item = &'a str>, cap: usize, floor: u16) -> Col {
+    let longest = cells.map(|s| s.chars().count()).chain([header.chars().count()]).max().unwrap_or(0);
+    Col::Text { need: longest.min(cap) as u16, floor }
+}
+
+/// Column widths for a bordered table `width` wide. Text columns get what their
+/// content needs when it fits, the spare width going to the widest. When it does
+/// not, the width is shared evenly among the columns that need the most (short
+/// columns stay whole, long ones are cut to one level), none below its floor.
+pub fn fit(width: u16, cols: &[Col]) -> Vec<Constraint> {
+    let chrome = 2 + 2 + cols.len().saturating_sub(1) as u16; // borders, highlight symbol, spacing
+    let fixed: u16 = cols.iter().map(|c| if let Col::Fixed(w) = c { *w } else { 0 }).sum();
+    let avail = width.saturating_sub(chrome).saturating_sub(fixed) as u32;
+    let needs: Vec<(u32, u32)> = cols
+        .iter()
+        .filter_map(|c| match c {
+            Col::Text { need, floor } => Some((*need as u32, (*floor).min(*need) as u32)),
+            Col::Fixed(_) => None,
+        })
+        .collect();
+    let floors: Vec<u32> = needs.iter().map(|n| n.1).collect();
+    let mut given = if floors.iter().sum::<u32>() > avail {
+        // Too narrow even for the floors: share the width among them the same way.
+        share(vec![0; floors.len()], &floors, avail)
+    } else {
+        let lack: Vec<u32> = needs.iter().map(|n| n.0 - n.1).collect();
+        let room = avail - floors.iter().sum::<u32>();
+        share(floors, &lack, room)
+    };
+    let spare = avail.saturating_sub(given.iter().sum());
+    if let Some(widest) = (0..given.len()).max_by_key(|&i| (given[i], std::cmp::Reverse(i))) {
+        given[widest] += spare;
+    }
+    let mut given = given.into_iter();
+    cols.iter()
+        .map(|c| match c {
+            Col::Fixed(w) => Constraint::Length(*w),
+            Col::Text { .. } => Constraint::Length(given.next().unwrap_or(0) as u16),
+        })
+        .collect()
+}
+
+/// Add `room` to `given` so that each gets at most its `want`, the smallest
+/// wants whole first and the rest cut to one level.
+fn share(mut given: Vec<u32>, want: &[u32], mut room: u32) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..want.len()).collect();
+    order.sort_by_key(|&i| want[i]);
+    for (k, &i) in order.iter().enumerate() {
+        let more = want[i].min(room / (order.len() - k) as u32);
+        given[i] += more;
+        room -= more;
+    }
+    given
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lengths(c: Vec<Constraint>) -> Vec<u16> {
+        c.into_iter().map(|c| if let Constraint::Length(n) = c { n } else { 0 }).collect()
+    }
+
+    #[test]
+    fn text_columns_get_what_they_need_then_share_what_is_left() {
+        let cols = [Col::Fixed(10), Col::Text { need: 30, floor: 8 }, Col::Text { need: 12, floor: 8 }];
+        // 100 wide: 6 of chrome, 10 fixed, 84 for text; the spare goes to the widest.
+        assert_eq!(lengths(fit(100, &cols)), vec![10, 72, 12]);
+        // 40 wide: 24 for text; the short column keeps its 12, the long one gets the rest.
+        assert_eq!(lengths(fit(40, &cols)), vec![10, 12, 12]);
+        let three =
+            [Col::Text { need: 30, floor: 4 }, Col::Text { need: 6, floor: 4 }, Col::Text { need: 40, floor: 4 }];
+        // 50 wide: 44 for text; 6 whole, then 19 each for the two long ones.
+        assert_eq!(lengths(fit(50, &three)), vec![19, 6, 19]);
+        // Narrower than the floors: they share what there is, and nothing panics.
+        assert_eq!(lengths(fit(24, &cols)), vec![10, 4, 4]);
+        assert_eq!(lengths(fit(5, &cols)), vec![10, 0, 0]);
+    }
+}

@@ -1,23 +1,30 @@
 //! Reachability: the changes that made secrets readable at runtime.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::widgets::{Cell, Row};
 
-use super::{cell, table, when};
+use super::{Col, cell, need, table, when};
 use crate::model::Case;
 use crate::tui::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme: &Theme) {
+    let places: Vec<String> = case
+        .reachability
+        .iter()
+        .map(|r| match r.grant.line {
+            Some(l) => format!("{}:{l}", r.grant.path),
+            None => r.grant.path.clone(),
+        })
+        .collect();
+    let names: Vec<String> = case.reachability.iter().map(|r| r.grant.secret_names.join(", ")).collect();
+    let mut approvals = Vec::new();
     let rows = case
         .reachability
         .iter()
-        .map(|r| {
+        .zip(places.iter().zip(&names))
+        .map(|(r, (place, names))| {
             let g = &r.grant;
-            let place = match g.line {
-                Some(l) => format!("{}:{l}", g.path),
-                None => g.path.clone(),
-            };
             let (approved, style) = match (&g.commit, r.approvers.is_empty()) {
                 (None, _) => ("(audit log)".to_string(), theme.muted),
                 (Some(_), true) => ("none recorded".to_string(), theme.gap),
@@ -25,27 +32,31 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
                     (r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "), theme.ok)
                 }
             };
+            approvals.push(approved.clone());
             let reaches = if r.secrets.is_empty() { "unlinked".to_string() } else { r.secrets.join(",") };
             Row::new(vec![
                 Cell::from(when(&g.at)),
                 Cell::from(g.kind.name()),
-                cell(&place, 44),
-                cell(&g.secret_names.join(", "), 40),
+                cell(place, 44),
+                cell(names, 40),
                 cell(&g.actor.name, 24),
                 cell(&approved, 24).style(style),
                 Cell::from(reaches).style(if r.secrets.is_empty() { theme.muted } else { theme.warn }),
             ])
         })
         .collect();
-    let widths = [
-        Constraint::Length(16),
-        Constraint::Length(17),
-        Constraint::Fill(3),
-        Constraint::Fill(3),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(8),
-    ];
+    let widths = super::fit(
+        area.width,
+        &[
+            Col::Fixed(16),
+            need("kind", case.reachability.iter().map(|r| r.grant.kind.name()), 24, 17),
+            need("where", places.iter().map(String::as_str), 44, 14),
+            need("names", names.iter().map(String::as_str), 40, 12),
+            need("by", case.reachability.iter().map(|r| r.grant.actor.name.as_str()), 24, 10),
+            need("approved by", approvals.iter().map(String::as_str), 24, 13),
+            Col::Fixed(8),
+        ],
+    );
     let header = ["when (UTC)", "kind", "where", "names", "by", "approved by", "reaches"];
     table(
         frame,

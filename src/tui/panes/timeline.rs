@@ -1,10 +1,10 @@
 //! Timeline: every dated fact of the case, oldest first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::widgets::{Cell, Row};
 
-use super::{cell, table, when};
+use super::{Col, cell, need, table, when};
 use crate::model::Case;
 use crate::tui::theme::Theme;
 
@@ -22,7 +22,15 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             ])
         })
         .collect();
-    let widths = [Constraint::Length(16), Constraint::Length(10), Constraint::Fill(3), Constraint::Length(34)];
+    let widths = super::fit(
+        area.width,
+        &[
+            Col::Fixed(16),
+            Col::Fixed(10),
+            need("", case.timeline.iter().map(|e| e.summary.as_str()), 90, 30),
+            need("who", case.timeline.iter().map(|e| e.who.as_str()), 40, 14),
+        ],
+    );
     table(
         frame,
         area,
