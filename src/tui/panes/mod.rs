@@ -12,7 +12,8 @@ mod timeline;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Line;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 use super::app::{Model, Pane};
@@ -97,6 +98,38 @@ pub fn cell(s: &str, max: usize) -> Cell<'static> {
     Cell::from(clip(s, max))
 }
 
+/// `label` then `parts` word-wrapped to `width`, each following line indented
+/// under the text, so a long answer still reads as one entry under its label.
+pub fn hanging(label: Span<'static>, parts: &[(String, Style)], width: u16) -> Vec<Line<'static>> {
+    let indent = label.width();
+    let room = (width as usize).saturating_sub(indent).max(8);
+    let mut lines = Vec::new();
+    let mut spans = vec![label];
+    let mut used = 0;
+    for (text, style) in parts {
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            let mut chars: Vec<char> = word.chars().collect();
+            while !chars.is_empty() {
+                if used > 0 && used + 1 + chars.len() > room {
+                    lines.push(Line::from(std::mem::take(&mut spans)));
+                    spans.push(Span::raw(" ".repeat(indent)));
+                    used = 0;
+                }
+                if used > 0 {
+                    spans.push(Span::styled(" ", *style));
+                    used += 1;
+                }
+                // A word longer than the line is cut where the line ends.
+                let take = chars.len().min(room - used);
+                spans.push(Span::styled(chars.drain(..take).collect::<String>(), *style));
+                used += take;
+            }
+        }
+    }
+    lines.push(Line::from(spans));
+    lines
+}
+
 /// A table column: a fixed width, or text whose width follows its content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Col {
@@ -170,6 +203,19 @@ mod tests {
 
     fn lengths(c: Vec<Constraint>) -> Vec<u16> {
         c.into_iter().map(|c| if let Constraint::Length(n) = c { n } else { 0 }).collect()
+    }
+
+    fn plain(lines: Vec<Line>) -> Vec<String> {
+        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+    }
+
+    #[test]
+    fn wrapped_lines_hang_under_their_label() {
+        let parts = [("one two three".to_string(), Style::default()), ("four".to_string(), Style::default())];
+        assert_eq!(plain(hanging(Span::raw("L: "), &parts, 12)), vec!["L: one two", "   three", "   four"]);
+        let long = [("abcdefghijklmnopqrst".to_string(), Style::default())];
+        assert_eq!(plain(hanging(Span::raw("L: "), &long, 11)), vec!["L: abcdefgh", "   ijklmnop", "   qrst"]);
+        assert_eq!(plain(hanging(Span::raw("L: "), &[], 11)), vec!["L: "]);
     }
 
     #[test]

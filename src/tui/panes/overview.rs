@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
-use super::{cell, table, when};
+use super::{Col, cell, need, table, when};
 use crate::model::Case;
 use crate::text::clip;
 use crate::tui::app::{Model, SourceStatus};
@@ -22,7 +22,7 @@ fn duration(s: Option<i64>) -> String {
     }
 }
 
-fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
+fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let label = |s: &str| Span::styled(format!("{s:<28}"), theme.header);
     let approved = case.approvals.iter().filter(|c| !c.commit.approvers.is_empty()).count();
@@ -37,14 +37,17 @@ fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
             if who.is_empty() { "no one on record".into() } else { who.join(", ") }
         )
     });
-    lines.push(Line::from(vec![
+    lines.extend(super::hanging(
         label("Who approved the framework"),
-        Span::styled(clip(&first.unwrap_or_else(|| "no watched framework change found; ".into()), 200), theme.text),
-        Span::styled(
-            format!("{} changes, {} without approval", case.approvals.len(), case.approvals.len() - approved),
-            if approved < case.approvals.len() { theme.gap } else { theme.ok },
-        ),
-    ]));
+        &[
+            (clip(&first.unwrap_or_else(|| "no watched framework change found; ".into()), 200), theme.text),
+            (
+                format!("{} changes, {} without approval", case.approvals.len(), case.approvals.len() - approved),
+                if approved < case.approvals.len() { theme.gap } else { theme.ok },
+            ),
+        ],
+        width,
+    ));
     let mut by_actor: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for r in case.reachability.iter().filter(|r| !r.secrets.is_empty()) {
         let kinds = by_actor.entry(r.grant.actor.name.clone()).or_default();
@@ -53,13 +56,14 @@ fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     let reach: Vec<String> = by_actor.iter().map(|(who, kinds)| format!("{who} ({})", kinds.join(", "))).collect();
-    lines.push(Line::from(vec![
+    lines.extend(super::hanging(
         label("Who made it reachable"),
-        Span::styled(
-            clip(&if reach.is_empty() { "no grant reaches a leaked secret".into() } else { reach.join("; ") }, 220),
+        &[(
+            clip(&if reach.is_empty() { "no grant reaches a leaked secret".into() } else { reach.join("; ") }, 400),
             theme.text,
-        ),
-    ]));
+        )],
+        width,
+    ));
     let mut ips: Vec<&str> = case.replay_groups.iter().map(|g| g.ip.as_str()).collect();
     ips.dedup();
     let replay = if case.replays.is_empty() {
@@ -72,14 +76,15 @@ fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
             ips.join(", ")
         )
     };
-    lines.push(Line::from(vec![
+    lines.extend(super::hanging(
         label("Where it was replayed"),
-        Span::styled(clip(&replay, 220), if case.replays.is_empty() { theme.ok } else { theme.critical }),
-    ]));
+        &[(clip(&replay, 220), if case.replays.is_empty() { theme.ok } else { theme.critical })],
+        width,
+    ));
     let m = &case.metrics;
-    lines.push(Line::from(vec![
+    lines.extend(super::hanging(
         label("Exposure"),
-        Span::styled(
+        &[(
             format!(
                 "window {} · detected after {} · revoked {} after detection · {} replay address(es)",
                 duration(m.exposure_window_s),
@@ -88,8 +93,9 @@ fn answers(case: &Case, theme: &Theme) -> Vec<Line<'static>> {
                 m.distinct_replay_ips
             ),
             theme.text,
-        ),
-    ]));
+        )],
+        width,
+    ));
     lines
 }
 
@@ -118,8 +124,10 @@ fn sources(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: &Theme) {
     let source_height = (model.sources.len() as u16 + 2).min(area.height / 4).max(3);
     let secrets_height = (case.secrets.len() as u16 + 3).min((area.height / 3).max(4));
+    let summary = answers(case, theme, area.width.saturating_sub(2));
+    let top_height = (summary.len() as u16 + 2).min((area.height / 3).max(6));
     let [top, middle, gaps_area, bottom] = Layout::vertical([
-        Constraint::Length(8),
+        Constraint::Length(top_height),
         Constraint::Length(secrets_height),
         Constraint::Fill(1),
         Constraint::Length(source_height),
@@ -131,10 +139,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
             .border_style(theme.border)
             .title(Line::styled(format!(" {t} "), theme.title))
     };
-    frame.render_widget(
-        Paragraph::new(answers(case, theme)).block(block(&clip(&case.title, 100))).wrap(Wrap { trim: true }),
-        top,
-    );
+    frame.render_widget(Paragraph::new(summary).block(block(&clip(&case.title, 100))), top);
     let rows =
         case.secrets
             .iter()
@@ -160,17 +165,24 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
                 ])
             })
             .collect();
-    let widths = [
-        Constraint::Length(3),
-        Constraint::Length(15),
-        Constraint::Length(15),
-        Constraint::Length(16),
-        Constraint::Fill(1),
-        Constraint::Length(16),
-        Constraint::Length(16),
-        Constraint::Length(7),
-        Constraint::Fill(2),
-    ];
+    let places: Vec<String> =
+        case.secrets.iter().map(|s| s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default()).collect();
+    let finders: Vec<String> =
+        case.secrets.iter().map(|s| s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default()).collect();
+    let widths = super::fit(
+        middle.width,
+        &[
+            Col::Fixed(3),
+            need("kind", case.secrets.iter().map(|s| s.kind.as_str()), 22, 10),
+            need("label", case.secrets.iter().map(|s| s.label.as_str()), 24, 13),
+            Col::Fixed(16),
+            need("where", places.iter().map(String::as_str), 30, 8),
+            Col::Fixed(16),
+            Col::Fixed(16),
+            Col::Fixed(7),
+            need("found by", finders.iter().map(String::as_str), 40, 12),
+        ],
+    );
     let header = ["id", "kind", "label", "exposed (UTC)", "where", "detected", "revoked", "replays", "found by"];
     table(
         frame,
@@ -184,14 +196,16 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
         .accountability
         .iter()
         .flat_map(|a| a.gaps.iter().map(move |g| (a.role.name(), g)))
-        .map(|(role, g)| {
-            Line::from(vec![
+        .flat_map(|(role, g)| {
+            super::hanging(
                 Span::styled(format!(" {role:<11}"), theme.key),
-                Span::styled(clip(&g.text, 240), theme.gap),
-            ])
+                &[(clip(&g.text, 400), theme.gap)],
+                gaps_area.width.saturating_sub(2),
+            )
         })
         .collect();
-    let gaps_title = format!("Gaps ({}) — press 6 for owners, decisions and evidence", gaps.len());
-    frame.render_widget(Paragraph::new(gaps).block(block(&gaps_title)).wrap(Wrap { trim: false }), gaps_area);
+    let count = case.accountability.iter().map(|a| a.gaps.len()).sum::<usize>();
+    let gaps_title = format!("Gaps ({count}) — press 6 for owners, decisions and evidence");
+    frame.render_widget(Paragraph::new(gaps).block(block(&gaps_title)), gaps_area);
     frame.render_widget(Paragraph::new(sources(model, theme)).block(block("Sources")), bottom);
 }
