@@ -27,6 +27,8 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
         None => loading(frame, body, model, theme),
         Some(case) if model.detail => {
             let (title, lines) = panes::detail(model, case, theme);
+            let width = body.width.saturating_sub(2);
+            let lines: Vec<Line> = lines.into_iter().flat_map(|l| panes::rewrap(l, width)).collect();
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border)

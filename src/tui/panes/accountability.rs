@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
 
 use super::{cell, table};
 use crate::model::Case;
@@ -48,25 +48,32 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     let Some(role) = case.accountability.get(selected) else {
         return;
     };
+    let width = bottom.width.saturating_sub(2);
     let mut lines = Vec::new();
     for g in &role.gaps {
-        lines.push(Line::from(vec![Span::styled(" gap  ", theme.gap), Span::styled(clip(&g.text, 300), theme.text)]));
+        lines.extend(super::hanging(
+            Span::styled(format!(" {:<12}", "gap"), theme.gap),
+            &[(clip(&g.text, 400), theme.text)],
+            width,
+        ));
     }
     for d in &role.decisions {
-        lines.push(Line::from(vec![
+        lines.extend(super::hanging(
             Span::styled(format!(" {}  ", d.at.format("%Y-%m-%d")), theme.muted),
-            Span::styled(clip(&d.who, 40), theme.key),
-            Span::styled(format!(" {}", clip(&d.what, 200)), theme.text),
-        ]));
+            &[(clip(&d.who, 40), theme.key), (format!(" {}", clip(&d.what, 300)), theme.text)],
+            width,
+        ));
     }
+    let hidden = lines.len().saturating_sub(bottom.height.saturating_sub(2) as usize);
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let more = if hidden > 0 { format!(" — {hidden} more lines: Enter") } else { String::new() };
     let title = format!(
-        " {} — {}, {} ",
+        " {} — {}, {}{more} ",
         role.role.title(),
         count(role.gaps.len(), "gap"),
         count(role.decisions.len(), "decision")
     );
     let block =
         Block::default().borders(Borders::ALL).border_style(theme.border).title(Line::styled(title, theme.title));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), bottom);
+    frame.render_widget(Paragraph::new(lines).block(block), bottom);
 }

@@ -98,8 +98,10 @@ pub fn cell(s: &str, max: usize) -> Cell<'static> {
     Cell::from(clip(s, max))
 }
 
-/// `label` then `parts` word-wrapped to `width`, each following line indented
+/// `label` then `parts` (contiguous text in their styles) word-wrapped to `width`, each following line indented
 /// under the text, so a long answer still reads as one entry under its label.
+/// Spaces inside a line are kept as they are (code keeps its indentation); the
+/// spaces where a line breaks are dropped.
 pub fn hanging(label: Span<'static>, parts: &[(String, Style)], width: u16) -> Vec<Line<'static>> {
     let indent = label.width();
     let room = (width as usize).saturating_sub(indent).max(8);
@@ -107,27 +109,80 @@ pub fn hanging(label: Span<'static>, parts: &[(String, Style)], width: u16) -> V
     let mut spans = vec![label];
     let mut used = 0;
     for (text, style) in parts {
-        for word in text.split(' ').filter(|w| !w.is_empty()) {
+        for (gap, word) in words(text) {
             let mut chars: Vec<char> = word.chars().collect();
-            while !chars.is_empty() {
-                if used > 0 && used + 1 + chars.len() > room {
+            let mut gap = gap;
+            loop {
+                if used > 0 && used + gap + chars.len() > room {
+                    lines.push(Line::from(std::mem::take(&mut spans)));
+                    spans.push(Span::raw(" ".repeat(indent)));
+                    used = 0;
+                    gap = 0;
+                }
+                let gap_now = gap.min(room - used);
+                if gap_now > 0 {
+                    spans.push(Span::styled(" ".repeat(gap_now), *style));
+                    used += gap_now;
+                }
+                gap = 0;
+                // A word longer than the line is cut where the line ends.
+                let take = chars.len().min(room - used);
+                if take > 0 {
+                    spans.push(Span::styled(chars.drain(..take).collect::<String>(), *style));
+                    used += take;
+                }
+                if chars.is_empty() {
+                    break;
+                }
+                if take == 0 {
                     lines.push(Line::from(std::mem::take(&mut spans)));
                     spans.push(Span::raw(" ".repeat(indent)));
                     used = 0;
                 }
-                if used > 0 {
-                    spans.push(Span::styled(" ", *style));
-                    used += 1;
-                }
-                // A word longer than the line is cut where the line ends.
-                let take = chars.len().min(room - used);
-                spans.push(Span::styled(chars.drain(..take).collect::<String>(), *style));
-                used += take;
             }
         }
     }
     lines.push(Line::from(spans));
     lines
+}
+
+/// Each word of `text` with the number of spaces before it; trailing spaces
+/// come as a last, empty word.
+fn words(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let gap = rest.len() - rest.trim_start_matches(' ').len();
+        rest = &rest[gap..];
+        let end = rest.find(' ').unwrap_or(rest.len());
+        out.push((gap, &rest[..end]));
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// A line wrapped to `width` with its continuation hanging under the text:
+/// under the value when the first span is a label (`   owners  `), else under
+/// the leading spaces and bullet (`  • `). A line that fits is kept as it is.
+pub fn rewrap(line: Line<'static>, width: u16) -> Vec<Line<'static>> {
+    if line.width() <= width as usize || line.spans.is_empty() {
+        return vec![line];
+    }
+    let base = line.style;
+    let mut spans = line.spans.into_iter().map(|s| (s.content.into_owned(), base.patch(s.style)));
+    let Some((first, first_style)) = spans.next() else { return Vec::new() };
+    let rest: Vec<(String, Style)> = spans.collect();
+    let (label, lead) = if !rest.is_empty() && first.ends_with(' ') {
+        (first, String::new())
+    } else {
+        let spaces = first.len() - first.trim_start_matches(' ').len();
+        let bullet = if first[spaces..].starts_with("• ") { "• ".len() } else { 0 };
+        let (label, lead) = first.split_at(spaces + bullet);
+        (label.to_string(), lead.to_string())
+    };
+    let mut parts = vec![(lead, first_style)];
+    parts.extend(rest);
+    hanging(Span::styled(label, first_style), &parts, width)
 }
 
 /// A table column: a fixed width, or text whose width follows its content.
@@ -211,11 +266,24 @@ mod tests {
 
     #[test]
     fn wrapped_lines_hang_under_their_label() {
-        let parts = [("one two three".to_string(), Style::default()), ("four".to_string(), Style::default())];
+        let parts = [("one two three".to_string(), Style::default()), (" four".to_string(), Style::default())];
         assert_eq!(plain(hanging(Span::raw("L: "), &parts, 12)), vec!["L: one two", "   three", "   four"]);
         let long = [("abcdefghijklmnopqrst".to_string(), Style::default())];
         assert_eq!(plain(hanging(Span::raw("L: "), &long, 11)), vec!["L: abcdefgh", "   ijklmnop", "   qrst"]);
         assert_eq!(plain(hanging(Span::raw("L: "), &[], 11)), vec!["L: "]);
+        let code = [("if x:    return  1".to_string(), Style::default())];
+        assert_eq!(plain(hanging(Span::raw("+ "), &code, 18)), vec!["+ if x:    return", "  1"]);
+        assert_eq!(plain(hanging(Span::raw("+ "), &code, 14)), vec!["+ if x:", "  return  1"]);
+    }
+
+    #[test]
+    fn long_lines_rewrap_under_their_bullet_or_value() {
+        let item = Line::from("  • one two three four");
+        assert_eq!(plain(rewrap(item, 14)), vec!["  • one two", "    three four"]);
+        let field = Line::from(vec![Span::raw("  owners  "), Span::raw("alpha beta gamma")]);
+        assert_eq!(plain(rewrap(field, 20)), vec!["  owners  alpha beta", "          gamma"]);
+        let short = Line::from("  • fits");
+        assert_eq!(plain(rewrap(short, 14)), vec!["  • fits"]);
     }
 
     #[test]
