@@ -146,15 +146,41 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>, user_rules: &[User
 static LITERAL: LazyLock<Regex> = LazyLock::new(|| re(r#"([=:]\s*["']?)([^\s"'#,;)(\[\]{}$]{8,})"#));
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#"(["'])([A-Za-z0-9_\-+/=.]{16,})(["'])"#));
 
+/// The quoted name an environment read asks for: `os.getenv("NAME"`,
+/// `environ["NAME"`, `env::var("NAME"`, `ENV.fetch('NAME'`, … A variable's name
+/// is what the grant is about, not a value, and is shown as it is.
+static ENV_READ_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:getenv|environ\.get|environ\[|env::var|env::var_os|Getenv|LookupEnv|ENV\[|ENV\.fetch|getenv_or)\s*\(?\s*(["'])([A-Z][A-Z0-9_]*)(["'])"#,
+    )
+});
+
 /// The line as it may be shown: values assigned or quoted are replaced by their
-/// redacted label, and the line is cut to a readable length.
+/// redacted label, and the line is cut to a readable length. Names of
+/// environment variables that the line reads are kept.
 pub fn redact_line(line: &str) -> String {
-    let once = LITERAL.replace_all(line.trim(), |c: &regex::Captures| {
+    let line = line.trim();
+    let names: Vec<(usize, usize)> =
+        ENV_READ_NAME.captures_iter(line).filter_map(|c| c.get(2)).map(|m| (m.start(), m.end())).collect();
+    let is_name = |start: usize, end: usize| names.iter().any(|&(s, e)| start >= s && end <= e);
+    let once = LITERAL.replace_all(line, |c: &regex::Captures| {
         let v = &c[2];
         let looks_like_code = v.contains('.') && v.chars().any(|ch| ch.is_ascii_lowercase()) && !v.contains('-');
-        if looks_like_code { c[0].to_string() } else { format!("{}{}", &c[1], redact::label(v)) }
+        let span = c.get(2).map_or((0, 0), |m| (m.start(), m.end()));
+        if looks_like_code || is_name(span.0, span.1) {
+            c[0].to_string()
+        } else {
+            format!("{}{}", &c[1], redact::label(v))
+        }
     });
-    let twice = QUOTED.replace_all(&once, |c: &regex::Captures| format!("{}{}{}", &c[1], redact::label(&c[2]), &c[3]));
+    let names: Vec<String> = names.iter().filter_map(|&(s, e)| line.get(s..e)).map(str::to_string).collect();
+    let twice = QUOTED.replace_all(&once, |c: &regex::Captures| {
+        if names.iter().any(|n| n == &c[2]) {
+            c[0].to_string()
+        } else {
+            format!("{}{}{}", &c[1], redact::label(&c[2]), &c[3])
+        }
+    });
     let mut out: String = twice.chars().take(160).collect();
     if twice.chars().count() > 160 {
         out.push('…');
@@ -205,5 +231,16 @@ mod tests {
         assert_eq!(hits[0].excerpt, "AWS_ACCESS_KEY_ID=AKIA…0042");
         assert!(scan(".env", "AWS_REGION=eu-west-1\n", &all_lines("x"), &[]).is_empty(), "not a secret");
         assert!(!hits[1].excerpt.contains("abcdefghijkl"));
+    }
+
+    #[test]
+    fn names_that_code_reads_are_shown_and_values_are_not() {
+        let read = r#"BUCKET = os.getenv("ATTACHMENTS_BUCKET", "prod-attachments-2f9a8c7e")"#;
+        assert_eq!(redact_line(read), r#"BUCKET = os.getenv("ATTACHMENTS_BUCKET", "…8c7e")"#);
+        let js = r#"const key = process.env["OPENAI_API_KEY"] || "sk-proj-abcdefghijklmnopqrstuvwx";"#;
+        assert!(!redact_line(js).contains("abcdefghijkl"), "{}", redact_line(js));
+        // A quoted upper-case value that nothing reads as a name stays hidden.
+        let literal = r#"TOKEN = "ABCDEFGHIJKLMNOP_1234""#;
+        assert!(!redact_line(literal).contains("ABCDEFGHIJKLMNOP"), "{}", redact_line(literal));
     }
 }
