@@ -216,3 +216,11 @@ fn tiny_and_huge_terminals_do_not_break_any_pane() {
         }
     }
 }
+
+#[test]
+fn a_stop_signal_quits_even_while_sources_load() {
+    let mut model = Model::new(vec!["git repo".into()]);
+    assert!(model.loading() && !model.quit);
+    update(&mut model, Msg::Terminated);
+    assert!(model.quit, "SIGTERM or SIGHUP leaves the way q does, so the demo folder is removed");
+}

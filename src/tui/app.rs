@@ -77,6 +77,8 @@ pub enum Msg {
     },
     Ticked,
     Resized,
+    /// The process was asked to stop (SIGTERM, SIGHUP): leave as `q` does.
+    Terminated,
 }
 
 /// Effects for the runtime to carry out.
@@ -280,5 +282,9 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
             (model.loading(), None)
         }
         Msg::Resized => (true, None),
+        Msg::Terminated => {
+            model.quit = true;
+            (false, None)
+        }
     }
 }

@@ -68,6 +68,7 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
     let loading = Arc::new(AtomicBool::new(true));
     start_loading(&session, &tx);
     spawn_input(tx.clone());
+    spawn_signals(tx.clone());
     spawn_ticks(tx.clone(), loading.clone());
     if session.sources.is_empty() {
         let case = correlate::correlate(&Default::default(), &context);
@@ -89,6 +90,11 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
         if changed {
             terminal.draw(|f| view::view(&model, &theme, f))?;
         }
+    }
+    // Terminal's drop prints to stderr when it cannot show the cursor, and that
+    // print panics once the terminal is gone (SIGHUP): show it here, quietly.
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
     }
     Ok(())
 }
@@ -137,6 +143,25 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
             }
         }
     });
+}
+
+/// A closed terminal (SIGHUP) or a `kill` (SIGTERM) quits the way `q` does, so
+/// the terminal is restored and the demo's temporary folder removed.
+fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(Msg::Terminated);
+    });
+    #[cfg(not(unix))]
+    drop(tx);
 }
 
 /// Ticks only while something animates (the loading spinner).
