@@ -12,16 +12,7 @@ const OID: &str = "/identity/claim/http:~1~1schemas.microsoft.com~1identity~1cla
 const UPN: &str = "/identity/claim/http:~1~1schemas.xmlsoap.org~1ws~12005~105~1identity~1claims~1upn";
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
-    for (line, rec) in records {
-        match access(path, line, &rec) {
-            Some(a) => {
-                summary.records += 1;
-                summary.relevant += 1;
-                ev.accesses.push(a);
-            }
-            None => summary.reject(line, "Azure record without time or operationName"),
-        }
-    }
+    super::accesses_each(path, records, summary, ev, access, "Azure record without time or operationName");
 }
 
 /// The first of several fields present: JSON pointers into the archive form,

@@ -7,16 +7,7 @@ use crate::ingest::{framing::Located, time};
 use crate::model::{Access, Evidence, InputSummary, Outcome, SourceKind};
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
-    for (line, rec) in records {
-        match access(path, line, &rec) {
-            Some(a) => {
-                summary.records += 1;
-                summary.relevant += 1;
-                ev.accesses.push(a);
-            }
-            None => summary.reject(line, "GCP audit entry without timestamp or methodName"),
-        }
-    }
+    super::accesses_each(path, records, summary, ev, access, "GCP audit entry without timestamp or methodName");
 }
 
 pub(super) fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {

@@ -33,6 +33,28 @@ pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut 
     }
 }
 
+/// Each record through `access`: an access kept, or a rejection saying what
+/// the record lacked (`missing`).
+fn accesses_each(
+    path: &str,
+    records: Vec<Located>,
+    summary: &mut InputSummary,
+    evidence: &mut Evidence,
+    access: fn(&str, usize, &Value) -> Option<crate::model::Access>,
+    missing: &str,
+) {
+    for (line, rec) in records {
+        match access(path, line, &rec) {
+            Some(a) => {
+                summary.records += 1;
+                summary.relevant += 1;
+                evidence.accesses.push(a);
+            }
+            None => summary.reject(line, missing),
+        }
+    }
+}
+
 fn origin(path: &str, line: usize) -> String {
     format!("{path}:{line}")
 }
