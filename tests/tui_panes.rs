@@ -224,3 +224,21 @@ fn a_stop_signal_quits_even_while_sources_load() {
     update(&mut model, Msg::Terminated);
     assert!(model.quit, "SIGTERM or SIGHUP leaves the way q does, so the demo folder is removed");
 }
+
+#[test]
+fn a_narrow_terminal_keeps_the_key_columns_whole() {
+    let (dir, case) = common::demo_case();
+    let mut model = Model::with_case(case);
+    drive(&mut model, "3");
+    let text = screen(&model, &Theme::default_theme(), 80, 24, dir.path().to_str().expect("utf8"));
+    // Package, change and approver stay readable; less urgent columns make room.
+    for whole in ["langchain-openai", "upgraded 0.1.16→0.2.5", "Marcus Lee", "none recorded"] {
+        assert!(text.contains(whole), "{whole} missing at 80 columns:\n{text}");
+    }
+    assert!(!text.contains("merged by"), "merged by is the first column to go:\n{text}");
+    drive(&mut model, "1");
+    let text = screen(&model, &Theme::default_theme(), 80, 24, dir.path().to_str().expect("utf8"));
+    for whole in ["aws_access", "AKIA…Q5XZ", "NOT REVOKED", "replays"] {
+        assert!(text.contains(whole), "{whole} missing at 80 columns:\n{text}");
+    }
+}

@@ -80,19 +80,20 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         .collect();
     let changes: Vec<String> = case.approvals.iter().map(change).collect();
     let marks: Vec<String> = case.approvals.iter().map(flags).collect();
-    let widths = super::fit(
+    let widths = super::fit_or_drop(
         area.width,
         &[
             Col::Fixed(10),
             need("package", case.approvals.iter().map(|c| c.package.as_str()), 28, 22),
             need("change", changes.iter().map(String::as_str), 40, 24),
             need("manifest", case.approvals.iter().map(|c| c.manifest.as_str()), 60, 10),
-            need("author", case.approvals.iter().map(|c| c.commit.author.name.as_str()), 24, 10),
+            need("author", case.approvals.iter().map(|c| c.commit.author.name.as_str()), 24, 8),
             Col::Fixed(5),
-            need("approved by (record)", approved.iter().map(String::as_str), 40, 20),
+            need("approved by (record)", approved.iter().map(String::as_str), 40, 16),
             need("merged by", merged.iter().map(String::as_str), 20, 9),
             need("flags", marks.iter().map(String::as_str), 20, 11),
         ],
+        &[7, 3, 8, 0],
     );
     let header =
         ["date", "package", "change", "manifest", "author", "PR", "approved by (record)", "merged by", "flags"];

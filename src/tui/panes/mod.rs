@@ -239,6 +239,36 @@ pub fn fit(width: u16, cols: &[Col]) -> Vec<Constraint> {
         .collect()
 }
 
+/// As `fit`, but on a screen too narrow for every column's floor the columns
+/// in `drop_first` are left out, in that order, until the rest fit: a narrow
+/// terminal shows fewer columns whole rather than every column cut to nothing.
+pub fn fit_or_drop(width: u16, cols: &[Col], drop_first: &[usize]) -> Vec<Constraint> {
+    let least = |c: &Col| match c {
+        Col::Fixed(w) => *w,
+        Col::Text { need, floor } => (*floor).min(*need),
+    };
+    let mut shown: Vec<bool> = vec![true; cols.len()];
+    for &i in drop_first {
+        let visible: Vec<&Col> = cols.iter().zip(&shown).filter(|(_, s)| **s).map(|(c, _)| c).collect();
+        // Every column, shown or not, takes its one column of spacing.
+        let required = 2 + 2 + cols.len().saturating_sub(1) as u16 + visible.iter().map(|c| least(c)).sum::<u16>();
+        if required <= width {
+            break;
+        }
+        if let Some(s) = shown.get_mut(i) {
+            *s = false;
+        }
+    }
+    let visible: Vec<Col> = cols.iter().zip(&shown).filter(|(_, s)| **s).map(|(c, _)| *c).collect();
+    // A column left out still takes its one column of spacing in the table.
+    let dropped = (cols.len() - visible.len()) as u16;
+    let mut widths = fit(width.saturating_sub(dropped), &visible).into_iter();
+    shown
+        .iter()
+        .map(|s| if *s { widths.next().unwrap_or(Constraint::Length(0)) } else { Constraint::Length(0) })
+        .collect()
+}
+
 /// Add `room` to `given` so that each gets at most its `want`, the smallest
 /// wants whole first and the rest cut to one level.
 fn share(mut given: Vec<u32>, want: &[u32], mut room: u32) -> Vec<u32> {
@@ -284,6 +314,17 @@ mod tests {
         assert_eq!(plain(rewrap(field, 20)), vec!["  owners  alpha beta", "          gamma"]);
         let short = Line::from("  • fits");
         assert_eq!(plain(rewrap(short, 14)), vec!["  • fits"]);
+    }
+
+    #[test]
+    fn a_narrow_screen_drops_columns_in_the_order_given() {
+        let cols =
+            [Col::Fixed(3), Col::Text { need: 20, floor: 10 }, Col::Fixed(16), Col::Text { need: 30, floor: 12 }];
+        // Everything fits at 100: nothing dropped.
+        assert!(lengths(fit_or_drop(100, &cols, &[2, 3])).iter().all(|&w| w > 0));
+        // At 40 the floors need 3+10+16+12 plus 7 of chrome: the date column goes first
+        // (its spacing stays), and the two text columns share the rest.
+        assert_eq!(lengths(fit_or_drop(40, &cols, &[2, 3])), vec![3, 14, 0, 16]);
     }
 
     #[test]

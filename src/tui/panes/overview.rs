@@ -169,7 +169,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
         case.secrets.iter().map(|s| s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default()).collect();
     let finders: Vec<String> =
         case.secrets.iter().map(|s| s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default()).collect();
-    let widths = super::fit(
+    let widths = super::fit_or_drop(
         middle.width,
         &[
             Col::Fixed(3),
@@ -182,6 +182,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
             Col::Fixed(7),
             need("found by", finders.iter().map(String::as_str), 40, 12),
         ],
+        &[8, 5, 4, 3],
     );
     let header = ["id", "kind", "label", "exposed (UTC)", "where", "detected", "revoked", "replays", "found by"];
     table(

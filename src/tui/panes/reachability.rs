@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             ])
         })
         .collect();
-    let widths = super::fit(
+    let widths = super::fit_or_drop(
         area.width,
         &[
             Col::Fixed(16),
@@ -56,6 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             need("approved by", approvals.iter().map(String::as_str), 24, 13),
             Col::Fixed(8),
         ],
+        &[3, 0],
     );
     let header = ["when (UTC)", "kind", "where", "names", "by", "approved by", "reaches"];
     table(

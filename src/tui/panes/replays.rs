@@ -36,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             ])
         })
         .collect();
-    let widths = super::fit(
+    let widths = super::fit_or_drop(
         area.width,
         &[
             need("secret", labels.iter().map(String::as_str), 22, 15),
@@ -48,6 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             Col::Fixed(6),
             need("why", reasons.iter().map(String::as_str), 80, 12),
         ],
+        &[4, 6, 2, 7],
     );
     let header = ["secret", "address", "principal", "first (UTC)", "last (UTC)", "calls", "denied", "why"];
     let title = if case.replays.is_empty() && case.secrets.iter().all(|s| s.baseline_uses == 0) {

@@ -22,7 +22,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             ])
         })
         .collect();
-    let widths = super::fit(
+    let widths = super::fit_or_drop(
         area.width,
         &[
             Col::Fixed(16),
@@ -30,6 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             need("", case.timeline.iter().map(|e| e.summary.as_str()), 90, 30),
             need("who", case.timeline.iter().map(|e| e.who.as_str()), 40, 14),
         ],
+        &[3],
     );
     table(
         frame,
