@@ -56,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             need("approved by", approvals.iter().map(String::as_str), 24, 13),
             Col::Fixed(8),
         ],
-        &[3, 0],
+        &[0, 2],
     );
     let header = ["when (UTC)", "kind", "where", "names", "by", "approved by", "reaches"];
     table(
