@@ -11,12 +11,7 @@ use std::process::Command;
 
 use base64::Engine;
 use common::repo::Repo;
-use leakline::tui::app::{Model, Msg, Pane, row_count, update};
-use leakline::tui::keymap::events;
-use leakline::tui::theme::Theme;
-use leakline::tui::view::view;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use leakline::tui::app::Model;
 
 const CANARIES: [&str; 4] = [
     "sk-proj-CANARYqv7Zt2LmX9pWbR4kNy8HsJdF3gT6uE1oA5iCc0MxVz",
@@ -69,12 +64,6 @@ fn scanner_files(dir: &Path, commit: &str) {
     w("gl-secret-detection-report.json", serde_json::json!({"version": "15.0.0", "vulnerabilities": [{"name": "AWS", "raw_source_code_extract": aws_secret, "location": {"file": ".env", "start_line": 3, "commit": {"sha": commit, "date": "2026-04-13T16:00:00Z"}}, "identifiers": [{"value": "AWS"}]}]}).to_string());
     w("ggshield.json", serde_json::json!({"id": "x", "type": "path-scan", "entities_with_incidents": [{"filename": ".env", "incidents": [{"type": "Generic Password", "ignore_sha": leakline::ingest::redact::sha256(password), "occurrences": [{"match": password, "line_start": 4}]}]}]}).to_string());
     w("secretlint.json", serde_json::json!([{"filePath": ".env", "sourceContent": format!("GITHUB_TOKEN={github}\n"), "messages": [{"ruleId": "@secretlint/secretlint-rule-github", "range": [13, 13 + github.len()], "loc": {"start": {"line": 1}}, "data": {"TOKEN": github}}]}]).to_string());
-}
-
-fn rendered(model: &Model) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    terminal.draw(|f| view(model, &Theme::default_theme(), f)).unwrap();
-    terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect()
 }
 
 fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -131,22 +120,7 @@ fn no_planted_value_leaves_ingest() {
     let case = session.case(common::now()).unwrap();
     assert!(case.secrets.len() >= 4, "{:?}", case.secrets.iter().map(|s| &s.label).collect::<Vec<_>>());
     let mut model = Model::with_case(case);
-    for (i, pane) in Pane::ALL.iter().enumerate() {
-        for key in events(&(i + 1).to_string()) {
-            update(&mut model, Msg::KeyPressed(key));
-        }
-        let rows = model.case.as_ref().map_or(0, |c| row_count(*pane, c));
-        for row in 0..rows.max(1) {
-            assert_clean(&format!("{pane:?} row {row}"), &rendered(&model));
-            for key in events("<enter>") {
-                update(&mut model, Msg::KeyPressed(key));
-            }
-            assert_clean(&format!("{pane:?} detail {row}"), &rendered(&model));
-            for key in events("<esc>j") {
-                update(&mut model, Msg::KeyPressed(key));
-            }
-        }
-    }
+    common::every_screen(&mut model, assert_clean);
     // What leakline writes beside the case: the fingerprint key, nothing else of the values.
     let mut written = Vec::new();
     files_under(&case_dir.path().join(".leakline"), &mut written);

@@ -6,12 +6,7 @@
 mod common;
 
 use leakline::report::{Format, render};
-use leakline::tui::app::{Model, Msg, Pane, update};
-use leakline::tui::keymap::events;
-use leakline::tui::theme::Theme;
-use leakline::tui::view::view;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use leakline::tui::app::Model;
 
 fn runs_of(value: &str) -> Vec<String> {
     let chars: Vec<char> = value.chars().collect();
@@ -31,13 +26,6 @@ fn assert_clean(what: &str, output: &str) {
     }
 }
 
-fn rendered(model: &Model) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
-    terminal.draw(|f| view(model, &Theme::default_theme(), f)).expect("draw");
-    let buffer = terminal.backend().buffer();
-    buffer.content().iter().map(|c| c.symbol()).collect()
-}
-
 #[test]
 fn reports_and_check_hold_no_raw_secret() {
     let (dir, case) = common::demo_case();
@@ -54,23 +42,7 @@ fn reports_and_check_hold_no_raw_secret() {
 fn no_pane_or_detail_shows_a_raw_secret() {
     let (_dir, case) = common::demo_case();
     let mut model = Model::with_case(case);
-    for (i, pane) in Pane::ALL.iter().enumerate() {
-        for key in events(&(i + 1).to_string()) {
-            update(&mut model, Msg::KeyPressed(key));
-        }
-        assert_eq!(model.pane, *pane);
-        let rows = model.case.as_ref().map_or(0, |c| leakline::tui::app::row_count(*pane, c));
-        for row in 0..rows {
-            assert_clean(&format!("{pane:?} row {row}"), &rendered(&model));
-            for key in events("<enter>") {
-                update(&mut model, Msg::KeyPressed(key));
-            }
-            assert_clean(&format!("{pane:?} detail {row}"), &rendered(&model));
-            for key in events("<esc>j") {
-                update(&mut model, Msg::KeyPressed(key));
-            }
-        }
-    }
+    common::every_screen(&mut model, assert_clean);
 }
 
 #[test]

@@ -6,17 +6,12 @@
 mod common;
 
 use leakline::tui::app::{Model, Msg, SourceStatus, update};
-use leakline::tui::keymap::events;
 use leakline::tui::theme::Theme;
 use leakline::tui::view::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn drive(model: &mut Model, keys: &str) {
-    for key in events(keys) {
-        update(model, Msg::KeyPressed(key));
-    }
-}
+use common::drive;
 
 /// FNV-1a over every cell's position and style.
 fn style_digest(buffer: &ratatui::buffer::Buffer) -> String {

@@ -8,12 +8,7 @@ mod common;
 use common::repo::Repo;
 use leakline::report::{Format, render};
 use leakline::session::{Session, SourceArgs};
-use leakline::tui::app::{Model, Msg, update};
-use leakline::tui::keymap::events;
-use leakline::tui::theme::Theme;
-use leakline::tui::view::view;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use leakline::tui::app::Model;
 
 #[test]
 fn hostile_names_and_messages_stay_inert_everywhere() {
@@ -45,12 +40,8 @@ fn hostile_names_and_messages_stay_inert_everywhere() {
 
     let mut model = Model::with_case(case);
     for keys in ["", "2", "3", "3<enter>", "6", "6j<enter>"] {
-        for key in events(keys) {
-            update(&mut model, Msg::KeyPressed(key));
-        }
-        let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-        terminal.draw(|f| view(&model, &Theme::default_theme(), f)).unwrap();
-        let screen: String = terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+        common::drive(&mut model, keys);
+        let screen = common::drawn(&model, 160, 48);
         assert!(
             !screen.contains('\u{1b}') && !screen.contains('\u{7}') && !screen.contains('\u{202e}'),
             "pane after {keys:?}"

@@ -36,3 +36,37 @@ pub fn demo_case() -> (TempDir, Case) {
     let case = session(dir.path()).case(now()).expect("case");
     (dir, case)
 }
+
+/// Press `keys` (in the keymap's notation: `3j<enter>`).
+pub fn drive(model: &mut leakline::tui::app::Model, keys: &str) {
+    for key in leakline::tui::keymap::events(keys) {
+        leakline::tui::app::update(model, leakline::tui::app::Msg::KeyPressed(key));
+    }
+}
+
+/// The screen as drawn in a `width`×`height` terminal, every cell's symbol in a row.
+pub fn drawn(model: &leakline::tui::app::Model, width: u16, height: u16) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal
+        .draw(|f| leakline::tui::view::view(model, &leakline::tui::theme::Theme::default_theme(), f))
+        .expect("draw");
+    terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect()
+}
+
+/// Every pane, each of its rows and that row's detail, drawn at 200×60 and
+/// handed to `check` with a label saying which screen it is.
+pub fn every_screen(model: &mut leakline::tui::app::Model, mut check: impl FnMut(&str, &str)) {
+    use leakline::tui::app::{Pane, row_count};
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        drive(model, &(i + 1).to_string());
+        assert_eq!(model.pane, *pane);
+        let rows = model.case.as_ref().map_or(0, |c| row_count(*pane, c));
+        for row in 0..rows.max(1) {
+            check(&format!("{pane:?} row {row}"), &drawn(model, 200, 60));
+            drive(model, "<enter>");
+            check(&format!("{pane:?} detail {row}"), &drawn(model, 200, 60));
+            drive(model, "<esc>j");
+        }
+    }
+}
