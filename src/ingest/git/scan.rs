@@ -215,8 +215,11 @@ impl<'a> Worker<'a> {
         );
         let names: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
         let mut changes = Vec::new();
+        // Worked out once per manifest, on the first package that needs them.
         let mut owners: Option<Vec<String>> = None;
         let mut declared: Option<BTreeSet<String>> = None;
+        let mut branch_author: Option<Option<crate::model::Person>> = None;
+        let mut texts: Option<(String, String)> = None;
         for name in names {
             let (from, to) = (top(b.get(name)), top(a.get(name)));
             let change = match (&from, &to) {
@@ -232,11 +235,21 @@ impl<'a> Worker<'a> {
                 kind.lockfile && !declared.get_or_insert_with(|| self.declared_beside(tree, &c.path)).contains(name);
             let mut info = info.clone();
             if commit.parent_count() > 1
-                && let Some(author) = commit::branch_author(self.repo, commit, &c.path, c.new)
+                && let Some(author) =
+                    branch_author.get_or_insert_with(|| commit::branch_author(self.repo, commit, &c.path, c.new))
             {
-                info.author = author;
+                info.author = author.clone();
                 info.bot = super::trailers::is_bot(&info.author);
             }
+            let diff = if kind.lockfile {
+                Vec::new()
+            } else {
+                let (old, new) = texts.get_or_insert_with(|| {
+                    let text = |id| self.blob_text(id, MAX_RULE_BLOB).unwrap_or_default();
+                    (text(c.old), text(c.new))
+                });
+                diff_lines(old, new, name)
+            };
             changes.push(DependencyChange {
                 package: name.clone(),
                 ecosystem: kind.ecosystem.to_string(),
@@ -248,23 +261,11 @@ impl<'a> Worker<'a> {
                 owners,
                 lockfile: kind.lockfile,
                 transitive,
-                diff: if kind.lockfile { Vec::new() } else { self.diff_lines(c, name) },
+                diff,
                 touches_wiring: false,
             });
         }
         changes
-    }
-
-    /// The lines of the manifest that changed and name the package.
-    fn diff_lines(&self, c: &Changed, package: &str) -> Vec<String> {
-        let old = self.blob_text(c.old, MAX_RULE_BLOB).unwrap_or_default();
-        let new = self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default();
-        let mentions = |l: &&str| super::watchlist::normalise(l).contains(package);
-        let old_lines: BTreeSet<&str> = old.lines().filter(mentions).collect();
-        let new_lines: BTreeSet<&str> = new.lines().filter(mentions).collect();
-        let removed = old_lines.difference(&new_lines).map(|l| format!("- {}", reachability::redact_line(l)));
-        let added = new_lines.difference(&old_lines).map(|l| format!("+ {}", reachability::redact_line(l)));
-        removed.chain(added).take(12).collect()
     }
 
     fn rules_on(&mut self, c: &Changed, info: &CommitInfo) -> Result<(), git2::Error> {
@@ -420,4 +421,14 @@ fn similarity(a: &str, b: &str) -> f64 {
         return 0.0;
     }
     x.intersection(&y).count() as f64 / larger as f64
+}
+
+/// The lines of the manifest that changed and name the package.
+fn diff_lines(old: &str, new: &str, package: &str) -> Vec<String> {
+    let mentions = |l: &&str| super::watchlist::normalise(l).contains(package);
+    let old_lines: BTreeSet<&str> = old.lines().filter(mentions).collect();
+    let new_lines: BTreeSet<&str> = new.lines().filter(mentions).collect();
+    let removed = old_lines.difference(&new_lines).map(|l| format!("- {}", reachability::redact_line(l)));
+    let added = new_lines.difference(&old_lines).map(|l| format!("+ {}", reachability::redact_line(l)));
+    removed.chain(added).take(12).collect()
 }
