@@ -140,18 +140,22 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
             .title(Line::styled(format!(" {t} "), theme.title))
     };
     frame.render_widget(Paragraph::new(summary).block(block(&clip(&case.title, 100))), top);
+    let places: Vec<String> =
+        case.secrets.iter().map(|s| s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default()).collect();
+    let finders: Vec<String> =
+        case.secrets.iter().map(|s| s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default()).collect();
     let rows =
         case.secrets
             .iter()
-            .map(|s| {
+            .zip(places.iter().zip(&finders))
+            .map(|(s, (place, finders))| {
                 let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
-                let scanners = s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default();
                 Row::new(vec![
                     Cell::from(s.id.clone()),
                     cell(&s.kind, 22),
                     cell(&s.label, 24).style(theme.key),
                     Cell::from(s.exposed.as_ref().map_or("unknown".into(), |e| when(&e.at))),
-                    cell(&s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default(), 30),
+                    cell(place, 30),
                     Cell::from(s.detected_at.map_or("unknown".into(), |d| when(&d))),
                     Cell::from(s.revoked_at.map_or("NOT REVOKED".into(), |d| when(&d)))
                         .style(if s.revoked_at.is_some() { theme.ok } else { theme.critical }),
@@ -161,14 +165,10 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
                     } else {
                         Cell::from(replays.to_string()).style(if replays > 0 { theme.critical } else { theme.text })
                     },
-                    cell(&scanners, 40),
+                    cell(finders, 40),
                 ])
             })
             .collect();
-    let places: Vec<String> =
-        case.secrets.iter().map(|s| s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default()).collect();
-    let finders: Vec<String> =
-        case.secrets.iter().map(|s| s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default()).collect();
     let widths = super::fit_or_drop(
         middle.width,
         &[

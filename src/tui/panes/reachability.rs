@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::widgets::{Cell, Row};
 
 use super::{Col, cell, need, table, when};
@@ -18,21 +19,21 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         })
         .collect();
     let names: Vec<String> = case.reachability.iter().map(|r| r.grant.secret_names.join(", ")).collect();
-    let mut approvals = Vec::new();
+    let approvals: Vec<(String, Style)> = case
+        .reachability
+        .iter()
+        .map(|r| match (&r.grant.commit, r.approvers.is_empty()) {
+            (None, _) => ("(audit log)".to_string(), theme.muted),
+            (Some(_), true) => ("none recorded".to_string(), theme.gap),
+            (Some(_), false) => (r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "), theme.ok),
+        })
+        .collect();
     let rows = case
         .reachability
         .iter()
-        .zip(places.iter().zip(&names))
-        .map(|(r, (place, names))| {
+        .zip(places.iter().zip(&names).zip(&approvals))
+        .map(|(r, ((place, names), (approved, style)))| {
             let g = &r.grant;
-            let (approved, style) = match (&g.commit, r.approvers.is_empty()) {
-                (None, _) => ("(audit log)".to_string(), theme.muted),
-                (Some(_), true) => ("none recorded".to_string(), theme.gap),
-                (Some(_), false) => {
-                    (r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "), theme.ok)
-                }
-            };
-            approvals.push(approved.clone());
             let reaches = if r.secrets.is_empty() { "unlinked".to_string() } else { r.secrets.join(",") };
             Row::new(vec![
                 Cell::from(when(&g.at)),
@@ -40,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
                 cell(place, 44),
                 cell(names, 40),
                 cell(&g.actor.name, 24),
-                cell(&approved, 24).style(style),
+                cell(approved, 24).style(*style),
                 Cell::from(reaches).style(if r.secrets.is_empty() { theme.muted } else { theme.warn }),
             ])
         })
@@ -53,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             need("where", places.iter().map(String::as_str), 44, 14),
             need("names", names.iter().map(String::as_str), 40, 12),
             need("by", case.reachability.iter().map(|r| r.grant.actor.name.as_str()), 24, 10),
-            need("approved by", approvals.iter().map(String::as_str), 24, 13),
+            need("approved by", approvals.iter().map(|(a, _)| a.as_str()), 24, 13),
             Col::Fixed(8),
         ],
         &[0, 2],
