@@ -159,16 +159,21 @@ fn vault_hashes(args: &SourceArgs) -> Result<Vec<crate::ingest::vault_hash::Vaul
     Ok(out)
 }
 
+/// leakline's folder under an XDG base directory: `$VAR/leakline`, else
+/// `~/<home_default>/leakline`; none when neither is set.
+pub fn user_folder(var: &str, home_default: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(home_default)))
+        .map(|base| base.join("leakline"))
+}
+
 /// The per-case fingerprint key: `.leakline/fingerprint.key` beside the case
 /// file, or in the user's state folder when no case file is named; made once.
 fn case_key(case: Option<&Path>) -> Result<crate::ingest::redact::CaseKey, IngestError> {
     let folder = match case {
         Some(file) => file.parent().unwrap_or(Path::new(".")).join(".leakline"),
-        None => std::env::var_os("XDG_STATE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-            .unwrap_or_else(std::env::temp_dir)
-            .join("leakline"),
+        None => user_folder("XDG_STATE_HOME", ".local/state").unwrap_or_else(|| std::env::temp_dir().join("leakline")),
     };
     let path = folder.join("fingerprint.key");
     let err = |source| IngestError::Read { path: path.display().to_string(), source };

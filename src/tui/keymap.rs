@@ -87,10 +87,10 @@ impl Keymap {
     /// The defaults, merged with `$XDG_CONFIG_HOME/leakline/keymap.toml` (or
     /// `~/.config/leakline/keymap.toml`) when it exists.
     pub fn from_config() -> Result<Self, String> {
-        let dir = std::env::var_os("XDG_CONFIG_HOME")
-            .map(std::path::PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config")));
-        let Some(path) = dir.map(|d| d.join("leakline/keymap.toml")) else { return Ok(Self::default_keys()) };
+        let Some(path) = crate::session::user_folder("XDG_CONFIG_HOME", ".config").map(|d| d.join("keymap.toml"))
+        else {
+            return Ok(Self::default_keys());
+        };
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::default_keys().merged(&path.display().to_string(), &text),
             Err(_) => Ok(Self::default_keys()),
