@@ -282,3 +282,14 @@ fn slow_revocation_and_an_old_key_are_identity_gaps() {
     assert!(gaps.iter().any(|g| g.contains("200 days old")), "{gaps:?}");
     assert_eq!(case.metrics.time_to_revoke_s, Some(25 * 3600));
 }
+
+#[test]
+fn an_access_that_names_the_key_twice_is_one_use_and_one_replay() {
+    let mut accesses = baseline();
+    let mut twice = use_at(40, KEY, "185.220.101.34", "curl/8.5.0", "sts:GetCallerIdentity");
+    twice.other_credentials.push(KEY.into());
+    accesses.push(twice);
+    let case = run(&evidence(vec![finding(KEY, "c0ffee0000000000000000000000000000000000", 1)], accesses));
+    assert_eq!(case.secrets[0].uses, 3);
+    assert_eq!(case.replays.len(), 1, "{:?}", reasons(&case));
+}

@@ -34,9 +34,10 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let reachability = reach::link(&evidence.grants, &secrets, &ctx.mappings);
     let mut unwirings = evidence.unwirings.clone();
     unwirings.sort_by(|a, b| (a.at, &a.path, a.line).cmp(&(b.at, &b.path, b.line)));
-    let replays = replays::detect(&secrets, &evidence.accesses);
+    let uses = secrets::uses_of(&secrets, &evidence.accesses);
+    let replays = replays::detect(&secrets, &uses);
     let replay_groups = replays::group(&replays);
-    let secrets = secrets::with_usage(secrets, &evidence.accesses);
+    let secrets = secrets::with_usage(secrets, &uses);
     let secrets = secrets::with_replay_figures(secrets, &replays);
     let metrics = metrics(&secrets, &replays);
     let accountability = accountability::matrix(&accountability::Inputs {

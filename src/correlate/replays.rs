@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::secrets::used_by;
 use crate::model::{Access, Outcome, Replay, ReplayGroup, ReplayReason, Secret};
 
 /// Calls an attacker makes first to learn what a credential can do.
@@ -95,13 +94,14 @@ impl Baseline {
 }
 
 /// Every replay of every secret, in time order.
-pub fn detect(secrets: &[Secret], accesses: &[Access]) -> Vec<Replay> {
+/// `uses` is each secret's uses (`secrets::uses_of`).
+pub fn detect(secrets: &[Secret], uses: &[Vec<&Access>]) -> Vec<Replay> {
     let mut out = Vec::new();
-    for secret in secrets {
+    for (secret, uses) in secrets.iter().zip(uses) {
         let Some(exposed) = secret.exposed.as_ref().map(|e| e.at) else {
             continue;
         };
-        let mut uses: Vec<&Access> = accesses.iter().filter(|a| used_by(secret, a)).collect();
+        let mut uses = uses.clone();
         uses.sort_by(|a, b| (a.at, &a.event_id).cmp(&(b.at, &b.event_id)));
         // Sources' clocks disagree by seconds: the minute around exposure is judged,
         // not trusted as the secret's own use.

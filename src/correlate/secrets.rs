@@ -172,16 +172,36 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
     }
 }
 
-/// Whether an access was made with one of the secret's credentials.
-pub fn used_by(secret: &Secret, access: &Access) -> bool {
-    access.lifecycle.is_none()
-        && access.credential.iter().chain(&access.other_credentials).any(|c| secret.identifiers.contains(c))
+/// Each secret's uses: the accesses made with one of its credentials (not its
+/// own issuance or revocation), in input order, indexed like `secrets`. One
+/// pass over the accesses, which can number millions, for every secret at once.
+pub fn uses_of<'a>(secrets: &[Secret], accesses: &'a [Access]) -> Vec<Vec<&'a Access>> {
+    let mut by_identifier: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, s) in secrets.iter().enumerate() {
+        for id in &s.identifiers {
+            let owners = by_identifier.entry(id.as_str()).or_default();
+            if !owners.contains(&i) {
+                owners.push(i);
+            }
+        }
+    }
+    let mut uses: Vec<Vec<&Access>> = vec![Vec::new(); secrets.len()];
+    for access in accesses.iter().filter(|a| a.lifecycle.is_none()) {
+        for credential in access.credential.iter().chain(&access.other_credentials) {
+            for &i in by_identifier.get(credential.as_str()).into_iter().flatten() {
+                // An access that names two of a secret's credentials is one use.
+                if !uses[i].last().is_some_and(|last| std::ptr::eq(*last, access)) {
+                    uses[i].push(access);
+                }
+            }
+        }
+    }
+    uses
 }
 
 /// Fill in the last use and the size of the baseline.
-pub fn with_usage(mut secrets: Vec<Secret>, accesses: &[Access]) -> Vec<Secret> {
-    for s in &mut secrets {
-        let uses: Vec<&Access> = accesses.iter().filter(|a| used_by(s, a)).collect();
+pub fn with_usage(mut secrets: Vec<Secret>, uses: &[Vec<&Access>]) -> Vec<Secret> {
+    for (s, uses) in secrets.iter_mut().zip(uses) {
         s.last_used = uses.iter().map(|a| a.at).max();
         s.uses = uses.len();
         let exposed = s.exposed.as_ref().map(|e| e.at);
