@@ -185,6 +185,10 @@ fn main() {
                 let _ = std::fs::remove_dir_all(&dir);
                 eprintln!("building a synthetic repository of {COMMITS} commits in {} …", dir.display());
                 build(&dir);
+                // A real repository is packed, with deltas: so is this one.
+                let packed =
+                    Command::new("git").arg("-C").arg(&dir).args(["-c", "gc.auto=0", "repack", "-adq"]).status();
+                assert!(packed.is_ok_and(|s| s.success()), "git repack");
             }
             let manifests = manifest_paths(&dir);
             (dir, manifests)

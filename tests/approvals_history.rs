@@ -287,6 +287,45 @@ fn non_utf8_messages_submodules_and_symlinks_do_not_abort() {
     assert_eq!(ev.inputs[0].rejected, 0);
 }
 
+/// Hundreds of commits, read in batches by two workers, loose and then packed:
+/// the same evidence, in history order, whichever way the objects are stored
+/// and however many threads read them.
+#[test]
+fn a_long_history_reads_the_same_loose_packed_and_on_any_number_of_threads() {
+    let mut r = Repo::new();
+    for i in 0..600 {
+        r.put(&format!("src/m{}.py", i % 30), &format!("x = {i}\n"));
+        if i % 9 == 0 {
+            r.put(
+                &format!("svc{}/requirements.txt", i % 4),
+                &format!("langchain==0.{}.{}\nopenai==1.{i}.0\n", i / 100, i % 10),
+            );
+        }
+        if i % 50 == 0 {
+            r.put(".env", &format!("OPENAI_API_KEY=sk-proj-{i:0>40}\n"));
+        }
+        let who = if i % 3 == 0 { ANA } else { BO };
+        r.commit(who, &format!("Change {i} (#{i})\n\nReviewed-by: Cy Park <cy@example.com>\n"));
+    }
+    let read = |threads| {
+        let ev = r.read_with(&ReadOptions { threads, ..ReadOptions::default() });
+        serde_json::to_string(&(&ev.dependency_changes, &ev.grants, &ev.commits, &ev.inputs)).unwrap()
+    };
+    let loose = read(1);
+    assert_eq!(read(2), loose);
+    r.pack();
+    assert!(std::fs::read_dir(r.dir.path().join(".git/objects/pack")).unwrap().count() >= 2);
+    assert_eq!(read(2), loose, "packed objects read as loose ones");
+    assert_eq!(read(3), loose);
+    let ev = r.read();
+    assert_eq!(ev.inputs[0].records, 600);
+    let times: Vec<i64> = ev.dependency_changes.iter().map(|c| c.commit.at.timestamp()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first across batches");
+    let changes = ev.dependency_changes.iter().filter(|c| c.package == "openai").count();
+    assert_eq!(changes, 600 / 9 + 1);
+    assert_eq!(ev.grants.iter().filter(|g| g.path == ".env").count(), 12);
+}
+
 #[test]
 fn missing_repository_is_an_error_naming_it() {
     let err = read_repository(Path::new("/nonexistent/repo"), &ReadOptions::default()).unwrap_err();

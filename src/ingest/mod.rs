@@ -118,7 +118,7 @@ pub struct ReadOptions {
     /// Keep only audit records made with one of these credentials (and every
     /// credential lifecycle fact); `None` keeps all. Records are still counted.
     pub keep_credentials: Option<std::sync::Arc<std::collections::HashSet<String>>>,
-    /// Threads for the history walk (0 or 1: one).
+    /// Threads for the history walk (0: one per core).
     pub threads: usize,
 }
 

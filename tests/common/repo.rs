@@ -80,6 +80,17 @@ impl Repo {
         self.commit_as(who, who, message, None)
     }
 
+    /// Pack the objects as `git gc` would (with deltas), loose ones removed.
+    pub fn pack(&self) {
+        let status = std::process::Command::new("git")
+            .arg("-C")
+            .arg(self.dir.path())
+            .args(["-c", "gc.auto=0", "repack", "-adq", "--depth=50", "--window=50"])
+            .status()
+            .expect("the git command, to pack the test repository");
+        assert!(status.success());
+    }
+
     pub fn read(&self) -> Evidence {
         self.read_with(&ReadOptions::default())
     }

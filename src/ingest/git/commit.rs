@@ -10,30 +10,96 @@ pub fn person(sig: &git2::Signature) -> Person {
     Person::new(String::from_utf8_lossy(sig.name_bytes()), String::from_utf8_lossy(sig.email_bytes()))
 }
 
-/// Authorship, merge and approval facts of a commit. For a merge, the author is
-/// the branch tip's (refined per file by `branch_author`).
-pub fn info(commit: &Commit) -> CommitInfo {
-    let message = String::from_utf8_lossy(commit.message_bytes()).to_string();
-    let author = match commit.parent(1) {
-        Ok(tip) => person(&tip.author()),
-        Err(_) => person(&commit.author()),
+/// What `info` reads of a commit, from git2's object or from its raw bytes.
+pub struct Parts {
+    pub author: Person,
+    pub committer: Person,
+    /// The committer's time, in seconds since the epoch.
+    pub time: i64,
+    pub message: String,
+    pub parents: Vec<Oid>,
+}
+
+impl Parts {
+    #[cfg(test)]
+    pub fn of(commit: &Commit) -> Self {
+        Self {
+            author: person(&commit.author()),
+            committer: person(&commit.committer()),
+            time: commit.time().seconds(),
+            message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+            parents: commit.parent_ids().collect(),
+        }
+    }
+
+    /// A raw commit object as git writes it: headers (continued on lines that
+    /// start with a space, as a signature is), a blank line, the message.
+    pub fn parse(data: &[u8]) -> Self {
+        let (headers, message) = match data.windows(2).position(|w| w == b"\n\n") {
+            Some(at) => (&data[..at], &data[at + 2..]),
+            None => (data, &[][..]),
+        };
+        let mut parts = Parts {
+            author: Person::new("", ""),
+            committer: Person::new("", ""),
+            time: 0,
+            message: String::from_utf8_lossy(message).into_owned(),
+            parents: Vec::new(),
+        };
+        for line in headers.split(|b| *b == b'\n') {
+            if let Some(hex) = line.strip_prefix(b"parent ") {
+                parts.parents.extend(std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h.trim()).ok()));
+            } else if let Some(sig) = line.strip_prefix(b"author ") {
+                parts.author = signature(sig).0;
+            } else if let Some(sig) = line.strip_prefix(b"committer ") {
+                (parts.committer, parts.time) = signature(sig);
+            }
+        }
+        parts
+    }
+}
+
+/// `Name <email> 1700000000 +0100`, read as libgit2 does (the last `<` and
+/// `>` delimit the email); a malformed line gives what it can.
+fn signature(line: &[u8]) -> (Person, i64) {
+    let text = String::from_utf8_lossy(line);
+    let (Some(open), Some(close)) = (text.rfind('<'), text.rfind('>')) else {
+        return (Person::new(text.trim(), ""), 0);
     };
-    let committer = person(&commit.committer());
-    let (approvers, other_trailers) = trailers::people(&message);
+    if close < open {
+        return (Person::new(text.trim(), ""), 0);
+    }
+    let time = text[close + 1..].split_whitespace().next().and_then(|t| t.parse().ok()).unwrap_or(0);
+    (Person::new(text[..open].trim(), text[open + 1..close].trim()), time)
+}
+
+/// Authorship, merge and approval facts of a commit. For a merge, the author is
+/// the branch tip's (`tip_author`; refined per file by `branch_author`).
+#[cfg(test)]
+pub fn info(commit: &Commit) -> CommitInfo {
+    let tip_author = commit.parent(1).ok().map(|tip| person(&tip.author()));
+    info_from(commit.id(), Parts::of(commit), tip_author)
+}
+
+pub fn info_from(id: Oid, parts: Parts, tip_author: Option<Person>) -> CommitInfo {
+    let message = parts.message.trim_start_matches('\n');
+    let author = tip_author.unwrap_or_else(|| parts.author.clone());
+    let committer = parts.committer;
+    let (approvers, other_trailers) = trailers::people(message);
     // A merge made locally is committed by whoever merged; one made with the
     // forge's button is committed by the forge and authored by whoever pressed it.
-    let merger = if trailers::is_platform_identity(&committer) { person(&commit.author()) } else { committer.clone() };
-    let merged_by = (commit.parent_count() > 1 && !trailers::is_platform_identity(&merger)).then_some(merger);
-    let at = Utc.timestamp_opt(commit.time().seconds(), 0).single().unwrap_or_default();
+    let merger = if trailers::is_platform_identity(&committer) { parts.author } else { committer.clone() };
+    let merged_by = (parts.parents.len() > 1 && !trailers::is_platform_identity(&merger)).then_some(merger);
+    let at = Utc.timestamp_opt(parts.time, 0).single().unwrap_or_default();
     CommitInfo {
-        id: commit.id().to_string(),
+        id: id.to_string(),
         at,
         summary: message.lines().next().unwrap_or("").to_string(),
         bot: trailers::is_bot(&author),
         author,
         committer,
         merged_by,
-        pull_request: trailers::pull_request(&message),
+        pull_request: trailers::pull_request(message),
         approvers,
         other_trailers,
     }
@@ -61,4 +127,41 @@ pub fn branch_author(repo: &Repository, merge: &Commit, path: &str, wanted: Opti
         }
     }
     introduced
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_commits_read_as_git2_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let tree = repo.treebuilder(None).unwrap().write().unwrap();
+        let tree = repo.find_tree(tree).unwrap();
+        let author = git2::Signature::new("Ana Smith", "ana@example.com", &git2::Time::new(1_700_000_000, 60)).unwrap();
+        let committer =
+            git2::Signature::new("GitHub", "noreply@github.com", &git2::Time::new(1_700_000_500, 0)).unwrap();
+        let first = repo.commit(None, &author, &author, "base", &tree, &[]).unwrap();
+        let first = repo.find_commit(first).unwrap();
+        let message = "Merge pull request #7 from x/y\n\nBody\n\nReviewed-by: Bo <bo@example.com>\n";
+        let merge = repo.commit(None, &author, &committer, message, &tree, &[&first, &first]).unwrap();
+        let commit = repo.find_commit(merge).unwrap();
+        let odb = repo.odb().unwrap();
+        let raw = odb.read(merge).unwrap();
+        let parsed = Parts::parse(raw.data());
+        assert_eq!(parsed.parents, vec![first.id(), first.id()]);
+        let tip = Some(person(&first.author()));
+        assert_eq!(info_from(merge, parsed, tip), info(&commit));
+        assert_eq!(info(&commit).pull_request, Some(7));
+        assert_eq!(info(&commit).at.timestamp(), 1_700_000_500);
+        // A signed commit: the signature's continuation lines are not headers.
+        let signed = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> 5 +0000\ncommitter C <c@x> 9 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n parent 0000000000000000000000000000000000000000\n -----END PGP SIGNATURE-----\n\nSubject\n";
+        let parts = Parts::parse(signed);
+        assert!(parts.parents.is_empty());
+        assert_eq!((parts.committer.email.as_str(), parts.time, parts.message.as_str()), ("c@x", 9, "Subject\n"));
+        // Malformed identities give what they can and never panic.
+        assert_eq!(signature(b"no email here").0.name, "no email here");
+        assert_eq!(signature(b"odd > order < here").1, 0);
+    }
 }

@@ -9,12 +9,17 @@ use git2::{Oid, Repository, Sort};
 /// A commit to read, with its tree and parents when the walk already knows them.
 pub type Step = (Oid, Option<(Oid, Vec<Oid>)>);
 
-pub struct Plan {
+/// Commits handed to the workers at a time: each batch oldest first, so that
+/// a commit's parent is usually the one read just before it.
+const BATCH: usize = 256;
+
+/// A batch of the plan and its place in history order (oldest first).
+pub struct Batch {
+    pub order: i64,
     pub commits: Vec<Step>,
-    pub shallow: HashSet<Oid>,
 }
 
-fn shallow_boundaries(repo: &Repository) -> HashSet<Oid> {
+pub fn shallow_boundaries(repo: &Repository) -> HashSet<Oid> {
     std::fs::read_to_string(repo.path().join("shallow"))
         .unwrap_or_default()
         .lines()
@@ -22,34 +27,54 @@ fn shallow_boundaries(repo: &Repository) -> HashSet<Oid> {
         .collect()
 }
 
-/// HEAD's first-parent chain, read raw: each commit object is inflated once here
-/// and its links handed to the scan.
-fn first_parent(repo: &Repository, shallow: &HashSet<Oid>) -> Result<Vec<Step>, git2::Error> {
-    let odb = repo.odb()?;
+/// HEAD's first-parent chain, read raw and handed over newest batch first, so
+/// that workers start at once (and on the most recent history) while the rest
+/// of the chain is still being read.
+fn first_parent(
+    repo: &Repository,
+    store: Option<&super::objects::Store>,
+    shallow: &HashSet<Oid>,
+    send: &mut dyn FnMut(Batch) -> bool,
+) -> Result<usize, git2::Error> {
+    let mut objects = super::treediff::TreeCache::new(repo.odb()?, store);
     let mut next = repo.head()?.peel_to_commit()?.id();
-    let mut out = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    let (mut order, mut count) = (0i64, 0);
     loop {
-        let links = super::treediff::commit_links(&odb, next);
+        let links = objects.commit_links(next);
         let parent = links.as_ref().ok().and_then(|(_, p)| p.first().copied());
         let stop = shallow.contains(&next) || links.is_err();
-        out.push((next, links.ok()));
+        batch.push((next, links.ok()));
+        count += 1;
+        if batch.len() == BATCH || stop || parent.is_none() {
+            batch.reverse();
+            order -= 1;
+            if !send(Batch { order, commits: std::mem::replace(&mut batch, Vec::with_capacity(BATCH)) }) {
+                break;
+            }
+        }
         match parent {
             Some(p) if !stop => next = p,
             _ => break,
         }
     }
-    out.reverse();
-    Ok(out)
+    Ok(count)
 }
 
-pub fn plan(repo: &Repository, all_refs: bool) -> Result<Plan, git2::Error> {
-    let shallow = shallow_boundaries(repo);
+/// Hand the commits to read to `send`, batch by batch; the number of commits.
+pub fn plan(
+    repo: &Repository,
+    store: Option<&super::objects::Store>,
+    all_refs: bool,
+    shallow: &HashSet<Oid>,
+    send: &mut dyn FnMut(Batch) -> bool,
+) -> Result<usize, git2::Error> {
     // A repository with no commit yet has no history to read, and that is not an error.
     if repo.head().is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch) {
-        return Ok(Plan { commits: Vec::new(), shallow });
+        return Ok(0);
     }
     if !all_refs {
-        return Ok(Plan { commits: first_parent(repo, &shallow)?, shallow });
+        return first_parent(repo, store, shallow, send);
     }
     let mut walk = repo.revwalk()?;
     {
@@ -69,5 +94,11 @@ pub fn plan(repo: &Repository, all_refs: bool) -> Result<Plan, git2::Error> {
             Err(_) => break,
         }
     }
-    Ok(Plan { commits, shallow })
+    let count = commits.len();
+    for (order, chunk) in commits.chunks(BATCH).enumerate() {
+        if !send(Batch { order: order as i64, commits: chunk.to_vec() }) {
+            break;
+        }
+    }
+    Ok(count)
 }

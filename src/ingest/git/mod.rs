@@ -7,6 +7,7 @@ mod commit;
 mod history;
 pub mod lockfiles;
 pub mod manifests;
+mod objects;
 pub mod reachability;
 mod scan;
 pub mod trailers;
@@ -64,63 +65,94 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
     // Each worker keeps the few trees it needs (see `treediff::TreeCache`);
     // libgit2's own cache would hold every object of the history.
     git2::opts::enable_caching(false);
-    let plan = history::plan(&open(path).map_err(git)?, options.all_refs).map_err(git)?;
+    let repo = open(path).map_err(git)?;
+    let store = objects::Store::open(&repo);
+    let shallow = history::shallow_boundaries(&repo);
     let watch = Watchlist::new(&options.frameworks);
-    // libgit2 serialises pack reads behind process-wide mutexes: a second thread
-    // measured slower, not faster (benches/approvals.rs). One unless asked.
-    let threads = options.threads.clamp(1, 1 + plan.commits.len() / 64);
-    let size = plan.commits.len().div_ceil(threads).max(1);
-    // Each commit is judged against its parent alone, so contiguous shares of the
-    // plan can be read in parallel, each thread with its own repository handle.
-    let shares: Vec<Result<Share, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = plan
-            .commits
-            .chunks(size)
-            .map(|chunk| {
-                let (watch, shallow, display) = (&watch, &plan.shallow, &display);
-                scope.spawn(move || -> Result<Share, String> {
+    // libgit2 serialises pack reads behind process-wide mutexes; the walk reads
+    // commits and trees through `objects`, which does not, so it splits well.
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    let (send, receive) = std::sync::mpsc::sync_channel::<history::Batch>(threads * 4);
+    let receive = std::sync::Mutex::new(receive);
+    // Each commit is judged against its parent alone, so batches of the plan are
+    // read by whichever worker is free, each with its own repository handle,
+    // while this thread is still reading the history that follows.
+    let (planned, shares) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (watch, shallow, display, store, receive) = (&watch, &shallow, &display, store.as_ref(), &receive);
+                scope.spawn(move || -> Result<Vec<(i64, Share)>, String> {
                     let repo = open(path).map_err(|e| e.message().to_string())?;
-                    let mut worker =
-                        scan::Worker::new(&repo, display, watch, shallow).map_err(|e| e.message().to_string())?;
+                    let mut worker = scan::Worker::new(&repo, display, watch, shallow, store)
+                        .map_err(|e| e.message().to_string())?;
                     worker.all_deps = options.all_deps;
                     worker.rules = rules;
                     worker.user_rules = &options.rules;
-                    let mut records = 0;
                     let mut flushed: Option<std::time::Instant> = None;
-                    for (oid, links) in chunk {
-                        match worker.commit(*oid, links.clone()) {
-                            Ok(()) => records += 1,
-                            Err(e) => worker.rejected.push(crate::model::Rejected {
-                                line: 0,
-                                message: format!("commit {oid}: {}", e.message()),
-                            }),
+                    let mut shares = Vec::new();
+                    loop {
+                        let batch = match receive.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(batch) = batch else { break };
+                        let mut records = 0;
+                        for (oid, links) in batch.commits {
+                            match worker.commit(oid, links) {
+                                Ok(()) => records += 1,
+                                Err(e) => worker.rejected.push(crate::model::Rejected {
+                                    line: 0,
+                                    message: format!("commit {oid}: {}", e.message()),
+                                }),
+                            }
+                            let found =
+                                !worker.evidence.dependency_changes.is_empty() || !worker.evidence.grants.is_empty();
+                            if let Some(sink) = sink
+                                && found
+                                && flushed.is_none_or(|t| t.elapsed() >= FLUSH_EVERY)
+                            {
+                                sink(std::mem::take(&mut worker.evidence));
+                                flushed = Some(std::time::Instant::now());
+                            }
                         }
-                        let found =
-                            !worker.evidence.dependency_changes.is_empty() || !worker.evidence.grants.is_empty();
-                        if let Some(sink) = sink
-                            && found
-                            && flushed.is_none_or(|t| t.elapsed() >= FLUSH_EVERY)
-                        {
-                            sink(std::mem::take(&mut worker.evidence));
-                            flushed = Some(std::time::Instant::now());
-                        }
+                        shares.push((
+                            batch.order,
+                            Share {
+                                relevant: std::mem::take(&mut worker.relevant),
+                                evidence: std::mem::take(&mut worker.evidence),
+                                records,
+                                rejected: std::mem::take(&mut worker.rejected),
+                                notes: std::mem::take(&mut worker.notes),
+                            },
+                        ));
                     }
-                    Ok(Share {
-                        relevant: worker.relevant,
-                        evidence: worker.evidence,
-                        records,
-                        rejected: worker.rejected,
-                        notes: worker.notes,
-                    })
+                    Ok(shares)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a history worker stopped".to_string()))).collect()
+        let planned =
+            history::plan(&repo, store.as_ref(), options.all_refs, &shallow, &mut |batch| send.send(batch).is_ok());
+        // The workers finish what was sent, then stop.
+        drop(send);
+        let shares: Vec<Result<Vec<(i64, Share)>, String>> = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("a history worker stopped".to_string())))
+            .collect();
+        (planned, shares)
     });
+    let planned = planned.map_err(git)?;
+    let mut ordered = Vec::new();
+    for share in shares {
+        ordered.extend(share.map_err(|message| IngestError::Git { path: display.clone(), message })?);
+    }
+    // History order, oldest first, whichever worker read which batch.
+    ordered.sort_by_key(|(order, _)| *order);
     let mut evidence = Evidence::default();
     let mut summary = InputSummary::new(SourceKind::Git, display.clone());
-    for share in shares {
-        let share = share.map_err(|message| IngestError::Git { path: display.clone(), message })?;
+    for (_, share) in ordered {
         evidence.merge(share.evidence);
         summary.records += share.records;
         summary.relevant += share.relevant;
@@ -129,7 +161,7 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
         }
         summary.notes.extend(share.notes);
     }
-    if plan.commits.is_empty() {
+    if planned == 0 {
         summary.notes.push("no commits on the history that was walked".to_string());
     }
     evidence.inputs.push(summary);

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use git2::{Commit, DiffOptions, Oid, Patch, Repository, Tree};
+use git2::{DiffOptions, Oid, Patch, Repository};
 
 use super::codeowners::CodeOwners;
 use super::manifests::{self, ManifestKind};
@@ -53,6 +53,7 @@ impl<'a> Worker<'a> {
         display: &'a str,
         watch: &'a Watchlist,
         shallow: &'a HashSet<Oid>,
+        store: Option<&'a super::objects::Store>,
     ) -> Result<Self, git2::Error> {
         let odb = repo.odb()?;
         Ok(Self {
@@ -69,14 +70,20 @@ impl<'a> Worker<'a> {
             relevant: 0,
             parsed: HashMap::new(),
             previous: None,
-            trees: treediff::TreeCache::new(odb),
+            trees: treediff::TreeCache::new(odb, store),
             owners: HashMap::new(),
         })
     }
 
-    fn blob_text(&self, id: Option<Oid>, max: usize) -> Option<String> {
-        let blob = self.repo.find_blob(id?).ok()?;
-        (!blob.is_binary() && blob.size() <= max).then(|| String::from_utf8_lossy(blob.content()).into_owned())
+    /// A blob's bytes, unless it is binary (git's test: a NUL in the first
+    /// 8000 bytes) or larger than `max`.
+    fn blob(&mut self, id: Option<Oid>, max: usize) -> Option<super::objects::Bytes> {
+        let data = self.trees.raw(id?).ok()?;
+        (data.len() <= max && !data[..data.len().min(8000)].contains(&0)).then_some(data)
+    }
+
+    fn blob_text(&mut self, id: Option<Oid>, max: usize) -> Option<String> {
+        self.blob(id, max).map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// Scan one commit of the plan.
@@ -102,7 +109,8 @@ impl<'a> Worker<'a> {
             boundary => {
                 let why = if boundary.is_none() { "history is shallow at" } else { "the parent is missing of" };
                 self.notes.push(format!("{why} {}: what changed before it is unknown", short(&oid)));
-                self.evidence.commits.push(commit::info(&self.repo.find_commit(oid)?));
+                let info = self.info(oid)?;
+                self.evidence.commits.push(info);
                 return Ok(());
             }
         };
@@ -115,13 +123,11 @@ impl<'a> Worker<'a> {
         if changed.is_empty() {
             return Ok(());
         }
-        let commit = self.repo.find_commit(oid)?;
-        let tree = commit.tree()?;
-        let info = commit::info(&commit);
+        let info = self.info(oid)?;
         let mut deps = Vec::new();
         for c in &changed {
             if let Some(kind) = manifests::ecosystem(&c.path) {
-                deps.extend(self.manifest_changes(&commit, &tree, c, kind, &info));
+                deps.extend(self.manifest_changes(oid, tree_id, parents.len() > 1, c, kind, &info));
             }
         }
         if self.rules {
@@ -135,6 +141,17 @@ impl<'a> Worker<'a> {
         self.evidence.commits.push(info);
         self.relevant += 1;
         Ok(())
+    }
+
+    /// Who wrote, merged and approved a commit, from its raw object (and, for
+    /// a merge, its branch tip's).
+    fn info(&mut self, oid: Oid) -> Result<CommitInfo, git2::Error> {
+        let parts = commit::Parts::parse(&self.trees.raw(oid)?);
+        let tip_author = match parts.parents.get(1) {
+            Some(tip) => Some(commit::Parts::parse(&self.trees.raw(*tip)?).author),
+            None => None,
+        };
+        Ok(commit::info_from(oid, parts, tip_author))
     }
 
     fn parse(&mut self, id: Option<Oid>, path: &str) -> Option<Arc<Result<Packages, String>>> {
@@ -160,11 +177,10 @@ impl<'a> Worker<'a> {
         Some(parsed)
     }
 
-    fn codeowners(&mut self, tree: &Tree, path: &str) -> Vec<String> {
-        let Some(entry) = super::codeowners::LOCATIONS.iter().find_map(|loc| tree.get_path(Path::new(loc)).ok()) else {
+    fn codeowners(&mut self, tree: Oid, path: &str) -> Vec<String> {
+        let Some(id) = super::codeowners::LOCATIONS.iter().find_map(|loc| self.trees.id_at(tree, loc)) else {
             return Vec::new();
         };
-        let id = entry.id();
         if !self.owners.contains_key(&id) {
             let text = self.blob_text(Some(id), MAX_RULE_BLOB).unwrap_or_default();
             self.owners.insert(id, Arc::new(CodeOwners::parse(&text)));
@@ -173,12 +189,12 @@ impl<'a> Worker<'a> {
     }
 
     /// Packages declared by the plain manifests beside a lockfile, at this commit.
-    fn declared_beside(&mut self, tree: &Tree, lockfile: &str) -> BTreeSet<String> {
+    fn declared_beside(&mut self, tree: Oid, lockfile: &str) -> BTreeSet<String> {
         let folder = lockfile.rsplit_once('/').map_or("", |(f, _)| f);
         let mut out = BTreeSet::new();
         for name in ["pyproject.toml", "requirements.txt", "Pipfile", "package.json", "Cargo.toml", "Gemfile"] {
             let path = if folder.is_empty() { name.to_string() } else { format!("{folder}/{name}") };
-            let id = tree.get_path(Path::new(&path)).ok().map(|e| e.id());
+            let id = self.trees.id_at(tree, &path);
             if let Some(parsed) = self.parse(id, &path)
                 && let Ok(map) = parsed.as_ref()
             {
@@ -190,8 +206,9 @@ impl<'a> Worker<'a> {
 
     fn manifest_changes(
         &mut self,
-        commit: &Commit,
-        tree: &Tree,
+        commit: Oid,
+        tree: Oid,
+        merge: bool,
         c: &Changed,
         kind: ManifestKind,
         info: &CommitInfo,
@@ -202,8 +219,7 @@ impl<'a> Worker<'a> {
             if let Some(Err(message)) = side.as_deref() {
                 // Only the side this commit wrote is this commit's problem.
                 if id == c.new {
-                    self.rejected
-                        .push(Rejected { line: 0, message: format!("commit {}: {message}", short(&commit.id())) });
+                    self.rejected.push(Rejected { line: 0, message: format!("commit {}: {message}", short(&commit)) });
                 }
                 return Vec::new();
             }
@@ -234,9 +250,11 @@ impl<'a> Worker<'a> {
             let transitive =
                 kind.lockfile && !declared.get_or_insert_with(|| self.declared_beside(tree, &c.path)).contains(name);
             let mut info = info.clone();
-            if commit.parent_count() > 1
-                && let Some(author) =
-                    branch_author.get_or_insert_with(|| commit::branch_author(self.repo, commit, &c.path, c.new))
+            if merge
+                && let Some(author) = branch_author.get_or_insert_with(|| {
+                    let commit = self.repo.find_commit(commit).ok()?;
+                    commit::branch_author(self.repo, &commit, &c.path, c.new)
+                })
             {
                 info.author = author.clone();
                 info.bot = super::trailers::is_bot(&info.author);
@@ -244,10 +262,11 @@ impl<'a> Worker<'a> {
             let diff = if kind.lockfile {
                 Vec::new()
             } else {
-                let (old, new) = texts.get_or_insert_with(|| {
-                    let text = |id| self.blob_text(id, MAX_RULE_BLOB).unwrap_or_default();
-                    (text(c.old), text(c.new))
-                });
+                if texts.is_none() {
+                    let old = self.blob_text(c.old, MAX_RULE_BLOB).unwrap_or_default();
+                    texts = Some((old, self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default()));
+                }
+                let (old, new) = texts.as_ref().map_or(("", ""), |(o, n)| (o.as_str(), n.as_str()));
                 diff_lines(old, new, name)
             };
             changes.push(DependencyChange {
@@ -269,17 +288,14 @@ impl<'a> Worker<'a> {
     }
 
     fn rules_on(&mut self, c: &Changed, info: &CommitInfo) -> Result<(), git2::Error> {
-        let old =
-            c.old.and_then(|id| self.repo.find_blob(id).ok()).filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
-        let new =
-            c.new.and_then(|id| self.repo.find_blob(id).ok()).filter(|b| !b.is_binary() && b.size() <= MAX_RULE_BLOB);
+        let (old, new) = (self.blob(c.old, MAX_RULE_BLOB), self.blob(c.new, MAX_RULE_BLOB));
         if old.is_none() && new.is_none() {
             return Ok(());
         }
         let mut opts = DiffOptions::new();
         opts.context_lines(0);
         let (old_bytes, new_bytes) =
-            (old.as_ref().map_or(&[][..], |b| b.content()), new.as_ref().map_or(&[][..], |b| b.content()));
+            (old.as_ref().map_or(&[][..], |b| b.as_slice()), new.as_ref().map_or(&[][..], |b| b.as_slice()));
         let file = Some(Path::new(&c.path));
         let patch = Patch::from_buffers(old_bytes, file, new_bytes, file, Some(&mut opts))?;
         let (mut added, mut removed) = (BTreeSet::new(), BTreeSet::new());
@@ -293,7 +309,7 @@ impl<'a> Worker<'a> {
                 }
             }
         }
-        let text = |b: &Option<git2::Blob>| b.as_ref().map(|b| String::from_utf8_lossy(b.content()).into_owned());
+        let text = |b: &Option<super::objects::Bytes>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
         if let Some(t) = text(&new) {
             for hit in group_hits(reachability::scan(&c.path, &t, &added, self.user_rules)) {
                 let grant = self.grant(hit, &c.path, info, &t, &added);
@@ -312,24 +328,25 @@ impl<'a> Worker<'a> {
     /// A file moved in a commit is not a file written in it: pair each added
     /// file with a deleted one of the same content, the same name, or (as git
     /// does) mostly the same lines, so that only what the move changed is judged.
-    fn pair_renames(&self, changed: Vec<Changed>) -> Vec<Changed> {
+    fn pair_renames(&mut self, changed: Vec<Changed>) -> Vec<Changed> {
         let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
         let extension = |p: &str| file_name(p).rsplit_once('.').map(|(_, e)| e.to_string());
         let (mut deleted, rest): (Vec<Changed>, Vec<Changed>) = changed.into_iter().partition(|c| c.new.is_none());
         let mut out = Vec::new();
         for mut c in rest {
             if c.old.is_none() && !deleted.is_empty() {
-                let same = deleted
+                let mut same = deleted
                     .iter()
                     .position(|d| d.old == c.new)
-                    .or_else(|| deleted.iter().position(|d| file_name(&d.path) == file_name(&c.path)))
-                    .or_else(|| {
-                        let new = self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default();
-                        deleted.iter().position(|d| {
-                            extension(&d.path) == extension(&c.path)
-                                && similarity(&self.blob_text(d.old, MAX_RULE_BLOB).unwrap_or_default(), &new) >= 0.5
-                        })
+                    .or_else(|| deleted.iter().position(|d| file_name(&d.path) == file_name(&c.path)));
+                if same.is_none() {
+                    let new = self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default();
+                    same = (0..deleted.len()).find(|i| {
+                        let d = &deleted[*i];
+                        extension(&d.path) == extension(&c.path)
+                            && similarity(&self.blob_text(d.old, MAX_RULE_BLOB).unwrap_or_default(), &new) >= 0.5
                     });
+                }
                 if let Some(i) = same {
                     c.old = deleted.remove(i).old;
                 }

@@ -9,6 +9,8 @@ use std::rc::Rc;
 
 use git2::{Odb, Oid};
 
+use super::objects;
+
 /// A file that differs between the two trees (either id may be absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changed {
@@ -54,26 +56,71 @@ fn entries(data: &[u8]) -> impl Iterator<Item = Entry<'_>> {
     })
 }
 
+/// Object ids are already uniformly spread: their first bytes are a hash.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8).take(1) {
+            let mut head = [0u8; 8];
+            head[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(head);
+        }
+    }
+}
+
+pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+
 /// Raw trees read for the previous commit and this one: the next commit's old
 /// side is mostly this one's new side, so each tree is inflated once.
 pub struct TreeCache<'r> {
     odb: Odb<'r>,
-    previous: HashMap<Oid, Rc<[u8]>>,
-    current: HashMap<Oid, Rc<[u8]>>,
+    objects: Option<objects::Reader<'r>>,
+    previous: HashMap<Oid, objects::Bytes, IdHash>,
+    current: HashMap<Oid, objects::Bytes, IdHash>,
 }
 
 impl<'r> TreeCache<'r> {
-    pub fn new(odb: Odb<'r>) -> Self {
-        Self { odb, previous: HashMap::new(), current: HashMap::new() }
+    pub fn new(odb: Odb<'r>, store: Option<&'r objects::Store>) -> Self {
+        Self {
+            odb,
+            objects: store.map(objects::Store::reader),
+            previous: HashMap::default(),
+            current: HashMap::default(),
+        }
     }
 
-    pub fn get(&mut self, id: Oid) -> Result<Rc<[u8]>, git2::Error> {
+    /// An object's bytes: from the lock-free reader where it can, else from git2.
+    pub fn raw(&mut self, id: Oid) -> Result<objects::Bytes, git2::Error> {
+        if let Some((_, data)) = self.objects.as_mut().and_then(|r| r.read(id)) {
+            return Ok(data);
+        }
+        Ok(Rc::new(self.odb.read(id)?.data().to_vec()))
+    }
+
+    pub fn get(&mut self, id: Oid) -> Result<objects::Bytes, git2::Error> {
         if let Some(t) = self.current.get(&id).or_else(|| self.previous.get(&id)) {
             return Ok(t.clone());
         }
-        let data: Rc<[u8]> = self.odb.read(id)?.data().into();
+        let data = self.raw(id)?;
         self.current.insert(id, data.clone());
         Ok(data)
+    }
+
+    /// The id of the file or folder at `path` (`/`-separated) under the tree `root`.
+    pub fn id_at(&mut self, root: Oid, path: &str) -> Option<Oid> {
+        let mut id = root;
+        for part in path.split('/') {
+            let tree = self.get(id).ok()?;
+            let entry = entries(&tree).find(|e| e.name == part.as_bytes())?;
+            id = Oid::from_bytes(entry.id).ok()?;
+        }
+        Some(id)
     }
 
     /// Move on to the next commit: keep what this one opened, drop the rest.
@@ -82,17 +129,16 @@ impl<'r> TreeCache<'r> {
     }
 
     /// The tree and parent ids of a commit, from its raw object.
-    pub fn commit_links(&self, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> {
-        commit_links(&self.odb, id)
+    pub fn commit_links(&mut self, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> {
+        commit_links(&self.raw(id)?)
     }
 }
 
-/// The tree and parent ids of a commit, from its raw object.
-pub fn commit_links(odb: &Odb, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> {
-    let object = odb.read(id)?;
+/// The tree and parent ids of a raw commit object.
+pub fn commit_links(object: &[u8]) -> Result<(Oid, Vec<Oid>), git2::Error> {
     let mut tree = None;
     let mut parents = Vec::new();
-    for line in object.data().split(|b| *b == b'\n') {
+    for line in object.split(|b| *b == b'\n') {
         if let Some(hex) = line.strip_prefix(b"tree ") {
             tree = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok());
         } else if let Some(hex) = line.strip_prefix(b"parent ") {
@@ -118,7 +164,14 @@ pub fn changed(
     }
     let a = old.map(|id| cache.get(id)).transpose()?;
     let b = new.map(|id| cache.get(id)).transpose()?;
-    walk(cache, a.as_deref().unwrap_or_default(), b.as_deref().unwrap_or_default(), "", wanted, out)
+    walk(
+        cache,
+        a.as_ref().map_or(&[][..], |t| t.as_slice()),
+        b.as_ref().map_or(&[][..], |t| t.as_slice()),
+        "",
+        wanted,
+        out,
+    )
 }
 
 /// Git's own tree order: a tree's name compares as if it ended in `/`.
@@ -181,7 +234,14 @@ fn walk(
         if lt.is_some() || rt.is_some() {
             let l = lt.map(|id| cache.get(id)).transpose()?;
             let r = rt.map(|id| cache.get(id)).transpose()?;
-            walk(cache, l.as_deref().unwrap_or_default(), r.as_deref().unwrap_or_default(), &path, wanted, out)?;
+            walk(
+                cache,
+                l.as_ref().map_or(&[][..], |t| t.as_slice()),
+                r.as_ref().map_or(&[][..], |t| t.as_slice()),
+                &path,
+                wanted,
+                out,
+            )?;
         }
         let (old_id, new_id) = (left.as_ref().and_then(Entry::blob), right.as_ref().and_then(Entry::blob));
         if (old_id.is_some() || new_id.is_some()) && old_id != new_id && wanted(&path) {
@@ -248,7 +308,7 @@ mod tests {
             ],
         );
         let mut out = Vec::new();
-        let mut cache = TreeCache::new(repo.odb().unwrap());
+        let mut cache = TreeCache::new(repo.odb().unwrap(), None);
         changed(&mut cache, Some(a), Some(b), &|p| !p.ends_with(".txt") || p.contains("requirements"), &mut out)
             .unwrap();
         let paths: Vec<&str> = out.iter().map(|c| c.path.as_str()).collect();
