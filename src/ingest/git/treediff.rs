@@ -40,20 +40,48 @@ impl Entry<'_> {
     }
 }
 
-/// The entries of a raw tree object, in stored order.
-fn entries(data: &[u8]) -> impl Iterator<Item = Entry<'_>> {
-    let mut rest = data;
+/// The entries of a raw tree object, in stored order, with the offset just
+/// past each.
+fn entries(data: &[u8]) -> impl Iterator<Item = (Entry<'_>, usize)> {
+    let mut at = 0;
     std::iter::from_fn(move || {
-        let space = rest.iter().position(|b| *b == b' ')?;
-        let nul = space + 1 + rest[space + 1..].iter().position(|b| *b == 0)?;
+        let rest = data.get(at..)?;
+        let space = memchr::memchr(b' ', rest)?;
+        let nul = space + 1 + memchr::memchr(0, &rest[space + 1..])?;
         let end = nul + 1 + 20;
         if end > rest.len() {
             return None;
         }
         let entry = Entry { mode: &rest[..space], name: &rest[space + 1..nul], id: &rest[nul + 1..end] };
-        rest = &rest[end..];
-        Some(entry)
+        at += end;
+        Some((entry, at))
     })
+}
+
+/// How many bytes two trees share at their start and at their end: entries
+/// wholly inside either run are the same on both sides and need no comparing.
+fn common_runs(a: &[u8], b: &[u8]) -> (usize, usize) {
+    const STEP: usize = 64;
+    let shorter = a.len().min(b.len());
+    // Whole blocks first (compared as slices, which the compiler vectorises), then bytes.
+    let mut prefix = 0;
+    while prefix + STEP <= shorter && a[prefix..prefix + STEP] == b[prefix..prefix + STEP] {
+        prefix += STEP;
+    }
+    while prefix < shorter && a[prefix] == b[prefix] {
+        prefix += 1;
+    }
+    let room = shorter - prefix;
+    let mut suffix = 0;
+    while suffix + STEP <= room
+        && a[a.len() - suffix - STEP..a.len() - suffix] == b[b.len() - suffix - STEP..b.len() - suffix]
+    {
+        suffix += STEP;
+    }
+    while suffix < room && a[a.len() - suffix - 1] == b[b.len() - suffix - 1] {
+        suffix += 1;
+    }
+    (prefix, suffix)
 }
 
 /// Object ids are already uniformly spread: their first bytes are a hash.
@@ -76,23 +104,25 @@ impl std::hash::Hasher for IdHasher {
 
 pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
 
-/// Raw trees read for the previous commit and this one: the next commit's old
-/// side is mostly this one's new side, so each tree is inflated once.
+/// Raw trees read for the last few commits: a commit's old side is mostly
+/// trees a recent commit read as its new side (a folder changed ten commits
+/// ago is opened again when it next changes), so each tree is read once.
 pub struct TreeCache<'r> {
     odb: Odb<'r>,
     objects: Option<objects::Reader<'r>>,
-    previous: HashMap<Oid, objects::Bytes, IdHash>,
-    current: HashMap<Oid, objects::Bytes, IdHash>,
+    /// Each tree with the commit count when it was last used.
+    trees: HashMap<Oid, (objects::Bytes, u32), IdHash>,
+    bytes: usize,
+    clock: u32,
 }
+
+/// Trees unused for this many commits are dropped when the cache is full.
+const KEEP_COMMITS: u32 = 16;
+const TREE_BUDGET: usize = 2 << 20;
 
 impl<'r> TreeCache<'r> {
     pub fn new(odb: Odb<'r>, store: Option<&'r objects::Store>) -> Self {
-        Self {
-            odb,
-            objects: store.map(objects::Store::reader),
-            previous: HashMap::default(),
-            current: HashMap::default(),
-        }
+        Self { odb, objects: store.map(objects::Store::reader), trees: HashMap::default(), bytes: 0, clock: 0 }
     }
 
     /// An object's bytes: from the lock-free reader where it can, else from git2.
@@ -104,11 +134,13 @@ impl<'r> TreeCache<'r> {
     }
 
     pub fn get(&mut self, id: Oid) -> Result<objects::Bytes, git2::Error> {
-        if let Some(t) = self.current.get(&id).or_else(|| self.previous.get(&id)) {
-            return Ok(t.clone());
+        if let Some((tree, used)) = self.trees.get_mut(&id) {
+            *used = self.clock;
+            return Ok(tree.clone());
         }
         let data = self.raw(id)?;
-        self.current.insert(id, data.clone());
+        self.bytes += data.len();
+        self.trees.insert(id, (data.clone(), self.clock));
         Ok(data)
     }
 
@@ -117,15 +149,25 @@ impl<'r> TreeCache<'r> {
         let mut id = root;
         for part in path.split('/') {
             let tree = self.get(id).ok()?;
-            let entry = entries(&tree).find(|e| e.name == part.as_bytes())?;
+            let (entry, _) = entries(&tree).find(|(e, _)| e.name == part.as_bytes())?;
             id = Oid::from_bytes(entry.id).ok()?;
         }
         Some(id)
     }
 
-    /// Move on to the next commit: keep what this one opened, drop the rest.
+    /// Move on to the next commit; past the budget, forget the trees that
+    /// recent commits did not use.
     pub fn next_commit(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
+        self.clock = self.clock.wrapping_add(1);
+        if self.bytes > TREE_BUDGET {
+            let since = self.clock.saturating_sub(KEEP_COMMITS);
+            self.trees.retain(|_, (_, used)| *used >= since);
+            self.bytes = self.trees.values().map(|(t, _)| t.len()).sum();
+            if self.bytes > TREE_BUDGET / 2 {
+                self.trees.clear();
+                self.bytes = 0;
+            }
+        }
     }
 
     /// The tree and parent ids of a commit, from its raw object.
@@ -202,11 +244,23 @@ fn walk(
     wanted: &dyn Fn(&str) -> bool,
     out: &mut Vec<Changed>,
 ) -> Result<(), git2::Error> {
+    let (same_start, same_end) = common_runs(old, new);
     let (mut a, mut b) = (entries(old).peekable(), entries(new).peekable());
+    let (mut a_at, mut b_at) = (0, 0);
+    // Entries that end inside the common start are equal on both sides.
+    while let Some((_, end)) = a.peek().filter(|(_, end)| *end <= same_start) {
+        (a_at, b_at) = (*end, *end);
+        a.next();
+        b.next();
+    }
     loop {
+        // The rest of both trees is their common end, byte for byte: nothing more differs.
+        if old.len() - a_at == new.len() - b_at && old.len() - a_at <= same_end {
+            break;
+        }
         let order = match (a.peek(), b.peek()) {
             (None, None) => break,
-            (Some(x), Some(y)) => git_order(x, y),
+            (Some((x, _)), Some((y, _))) => git_order(x, y),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
         };
@@ -215,6 +269,13 @@ fn walk(
             Ordering::Greater => (None, b.next()),
             Ordering::Equal => (a.next(), b.next()),
         };
+        if let Some((_, end)) = left {
+            a_at = end;
+        }
+        if let Some((_, end)) = right {
+            b_at = end;
+        }
+        let (left, right) = (left.map(|(e, _)| e), right.map(|(e, _)| e));
         if let (Some(l), Some(r)) = (&left, &right)
             && l.id == r.id
             && l.mode == r.mode
@@ -314,5 +375,75 @@ mod tests {
         let paths: Vec<&str> = out.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(paths, vec!["a-b", "a/requirements.txt", "d/package.json"]);
         assert!(out[2].old.is_none());
+    }
+
+    #[test]
+    fn common_runs_at_both_ends() {
+        let a: Vec<u8> = (0..300u32).map(|i| (i % 251) as u8).collect();
+        let mut b = a.clone();
+        assert_eq!(common_runs(&a, &b), (300, 0));
+        b[150] ^= 1;
+        assert_eq!(common_runs(&a, &b), (150, 149));
+        b.insert(10, 7);
+        assert_eq!(common_runs(&a, &b), (10, 149));
+        assert_eq!(common_runs(&a[..5], &a), (5, 0));
+        assert_eq!(common_runs(&[], &a), (0, 0));
+    }
+
+    /// The walk against a plain comparison of every path of both trees, over
+    /// trees that differ at the start, the middle, the end, and in size.
+    #[test]
+    fn the_walk_finds_what_a_full_comparison_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let every = |id: Oid| {
+            let mut files = std::collections::BTreeMap::new();
+            repo.find_tree(id)
+                .unwrap()
+                .walk(git2::TreeWalkMode::PreOrder, |folder, e| {
+                    if e.kind() == Some(git2::ObjectType::Blob) {
+                        files.insert(format!("{folder}{}", e.name().unwrap()), e.id());
+                    }
+                    git2::TreeWalkResult::Ok
+                })
+                .unwrap();
+            files
+        };
+        let mut files: Vec<(String, String)> =
+            (0..80).map(|i| (format!("d{}/f{i:02}.txt", i % 5), format!("{i}"))).collect();
+        for round in 0..40 {
+            let before: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            let old = tree(&repo, &before);
+            for _ in 0..(next() % 4) {
+                let i = (next() % files.len() as u64) as usize;
+                match next() % 3 {
+                    0 => files[i].1.push('!'),
+                    1 if files.len() > 10 => {
+                        files.remove(i);
+                    }
+                    _ => files.push((format!("d{}/n{round}-{i}.txt", next() % 7), "new".into())),
+                }
+            }
+            let after: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            let new = tree(&repo, &after);
+            let (a, b) = (every(old), every(new));
+            let mut expected: Vec<String> =
+                a.keys().chain(b.keys()).filter(|p| a.get(*p) != b.get(*p)).cloned().collect();
+            expected.sort();
+            expected.dedup();
+            let mut out = Vec::new();
+            let mut cache = TreeCache::new(repo.odb().unwrap(), None);
+            changed(&mut cache, Some(old), Some(new), &|_| true, &mut out).unwrap();
+            let mut found: Vec<String> = out.into_iter().map(|c| c.path).collect();
+            found.sort();
+            assert_eq!(found, expected, "round {round}");
+        }
     }
 }
