@@ -258,7 +258,10 @@ fn main() {
     );
     println!("  first results handed to the TUI after:                          {:>8.0} ms", first * 1e3);
     if status.is_ok_and(|s| s.success()) {
-        println!("  git log --format='%H %an %ae %at' -- <manifests>:                {:>8.0} ms (median of {RUNS})", git_log * 1e3);
+        println!(
+            "  git log --format='%H %an %ae %at' -- <manifests>:                {:>8.0} ms (median of {RUNS})",
+            git_log * 1e3
+        );
         println!("  ratio approvals scan / git log: {:.2}  (target ≤ 0.50)", scan / git_log);
     }
     if patches.is_ok_and(|s| s.success()) {

@@ -496,6 +496,33 @@ impl Reader<'_> {
         self.loose(id)
     }
 
+    /// As `read`, for an object read once and dropped (a commit of the plan):
+    /// a whole entry is inflated into `out` without being kept as a base.
+    pub fn read_into(&mut self, id: Oid, out: &mut Vec<u8>) -> Option<Kind> {
+        let bytes = id.as_bytes();
+        for pack in 0..self.store.packs.len() {
+            if let Some(k) = self.store.packs[pack].find(bytes) {
+                let (start, held) = self.entry(pack, k)?;
+                let entry = match held {
+                    Held::Block(slot, range) => self.blocks[slot].as_ref()?.2.get(range)?,
+                    Held::Scratch(range) => self.scratch.get(range)?,
+                };
+                if let (Header::Whole(kind), from, size) = parse_header(entry, start)? {
+                    inflate(&mut self.inflater, entry.get(from..)?, size, out)?;
+                    return Some(kind);
+                }
+                let (kind, data) = self.at(pack, k)?;
+                out.clear();
+                out.extend_from_slice(&data);
+                return Some(kind);
+            }
+        }
+        let (kind, data) = self.loose(id)?;
+        out.clear();
+        out.extend_from_slice(&data);
+        Some(kind)
+    }
+
     /// Entry `k` of a pack: where it starts, and where its bytes are now.
     fn entry(&mut self, pack: usize, k: usize) -> Option<(u64, Held)> {
         let (start, end) = self.store.packs[pack].span(k)?;

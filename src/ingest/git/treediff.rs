@@ -114,6 +114,8 @@ pub struct TreeCache<'r> {
     trees: HashMap<Oid, (objects::Bytes, u32), IdHash>,
     bytes: usize,
     clock: u32,
+    /// Where commits read only for their links are inflated.
+    scratch: Vec<u8>,
 }
 
 /// Trees unused for this many commits are dropped when the cache is full.
@@ -122,7 +124,14 @@ const TREE_BUDGET: usize = 2 << 20;
 
 impl<'r> TreeCache<'r> {
     pub fn new(odb: Odb<'r>, store: Option<&'r objects::Store>) -> Self {
-        Self { odb, objects: store.map(objects::Store::reader), trees: HashMap::default(), bytes: 0, clock: 0 }
+        Self {
+            odb,
+            objects: store.map(objects::Store::reader),
+            trees: HashMap::default(),
+            bytes: 0,
+            clock: 0,
+            scratch: Vec::new(),
+        }
     }
 
     /// An object's bytes: from the lock-free reader where it can, else from git2.
@@ -172,8 +181,32 @@ impl<'r> TreeCache<'r> {
 
     /// The tree and parent ids of a commit, from its raw object.
     pub fn commit_links(&mut self, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> {
-        commit_links(&self.raw(id)?)
+        let mut buffer = std::mem::take(&mut self.scratch);
+        let links = match self.objects.as_mut().and_then(|r| r.read_into(id, &mut buffer)) {
+            Some(_) => commit_links(&buffer),
+            None => commit_links(&self.raw(id)?),
+        };
+        self.scratch = buffer;
+        links
     }
+}
+
+/// A 40-digit hex id (what commit headers hold).
+fn from_hex(hex: &[u8]) -> Option<Oid> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    if hex.len() != 40 {
+        return None;
+    }
+    let mut raw = [0u8; 20];
+    for (byte, pair) in raw.iter_mut().zip(hex.chunks_exact(2)) {
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Oid::from_bytes(&raw).ok()
 }
 
 /// The tree and parent ids of a raw commit object.
@@ -182,9 +215,9 @@ pub fn commit_links(object: &[u8]) -> Result<(Oid, Vec<Oid>), git2::Error> {
     let mut parents = Vec::new();
     for line in object.split(|b| *b == b'\n') {
         if let Some(hex) = line.strip_prefix(b"tree ") {
-            tree = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok());
+            tree = from_hex(hex);
         } else if let Some(hex) = line.strip_prefix(b"parent ") {
-            parents.extend(std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok()));
+            parents.extend(from_hex(hex));
         } else {
             break;
         }
@@ -375,6 +408,14 @@ mod tests {
         let paths: Vec<&str> = out.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(paths, vec!["a-b", "a/requirements.txt", "d/package.json"]);
         assert!(out[2].old.is_none());
+    }
+
+    #[test]
+    fn hex_ids_as_git2_reads_them() {
+        let hex = "0123456789abcdefABCDEF0123456789abcdef01";
+        assert_eq!(from_hex(hex.as_bytes()), Oid::from_str(hex).ok());
+        assert_eq!(from_hex(b"0123"), None);
+        assert_eq!(from_hex(b"0123456789abcdefABCDEF0123456789abcdefzz"), None);
     }
 
     #[test]
