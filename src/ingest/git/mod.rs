@@ -57,6 +57,70 @@ struct Share {
     notes: Vec<String>,
 }
 
+/// What every worker of one history read shares.
+struct Job<'a> {
+    path: &'a Path,
+    display: &'a str,
+    watch: &'a Watchlist,
+    shallow: &'a std::collections::HashSet<git2::Oid>,
+    store: Option<&'a objects::Store>,
+    options: &'a ReadOptions,
+    rules: bool,
+    sink: Option<Sink<'a>>,
+}
+
+impl Job<'_> {
+    /// Read batches until the plan is done, each into a share of its own.
+    fn work(
+        &self,
+        batches: &std::sync::Mutex<std::sync::mpsc::Receiver<history::Batch>>,
+    ) -> Result<Vec<(i64, Share)>, String> {
+        let repo = open(self.path).map_err(|e| e.message().to_string())?;
+        let mut worker = scan::Worker::new(&repo, self.display, self.watch, self.shallow, self.store)
+            .map_err(|e| e.message().to_string())?;
+        worker.all_deps = self.options.all_deps;
+        worker.rules = self.rules;
+        worker.user_rules = &self.options.rules;
+        let mut flushed: Option<std::time::Instant> = None;
+        let mut shares = Vec::new();
+        loop {
+            let batch = match batches.lock() {
+                Ok(r) => r.recv(),
+                Err(_) => break,
+            };
+            let Ok(batch) = batch else { break };
+            let mut records = 0;
+            for (oid, links) in batch.commits {
+                match worker.commit(oid, links) {
+                    Ok(()) => records += 1,
+                    Err(e) => worker
+                        .rejected
+                        .push(crate::model::Rejected { line: 0, message: format!("commit {oid}: {}", e.message()) }),
+                }
+                let found = !worker.evidence.dependency_changes.is_empty() || !worker.evidence.grants.is_empty();
+                if let Some(sink) = self.sink
+                    && found
+                    && flushed.is_none_or(|t| t.elapsed() >= FLUSH_EVERY)
+                {
+                    sink(std::mem::take(&mut worker.evidence));
+                    flushed = Some(std::time::Instant::now());
+                }
+            }
+            shares.push((
+                batch.order,
+                Share {
+                    relevant: std::mem::take(&mut worker.relevant),
+                    evidence: std::mem::take(&mut worker.evidence),
+                    records,
+                    rejected: std::mem::take(&mut worker.rejected),
+                    notes: std::mem::take(&mut worker.notes),
+                },
+            ));
+        }
+        Ok(shares)
+    }
+}
+
 fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
     let git = |e: git2::Error| IngestError::Git { path: display.clone(), message: e.message().to_string() };
@@ -75,72 +139,27 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
     };
-    let (send, receive) = std::sync::mpsc::sync_channel::<history::Batch>(threads * 4);
+    // Unbounded: the plan is small (ids and links) and never waits for a worker.
+    let (send, receive) = std::sync::mpsc::channel::<history::Batch>();
     let receive = std::sync::Mutex::new(receive);
+    let job =
+        Job { path, display: &display, watch: &watch, shallow: &shallow, store: store.as_ref(), options, rules, sink };
     // Each commit is judged against its parent alone, so batches of the plan are
     // read by whichever worker is free, each with its own repository handle,
-    // while this thread is still reading the history that follows.
+    // while this thread reads the history that follows; then it works too, so
+    // there are never more busy threads than cores.
     let (planned, shares) = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (watch, shallow, display, store, receive) = (&watch, &shallow, &display, store.as_ref(), &receive);
-                scope.spawn(move || -> Result<Vec<(i64, Share)>, String> {
-                    let repo = open(path).map_err(|e| e.message().to_string())?;
-                    let mut worker = scan::Worker::new(&repo, display, watch, shallow, store)
-                        .map_err(|e| e.message().to_string())?;
-                    worker.all_deps = options.all_deps;
-                    worker.rules = rules;
-                    worker.user_rules = &options.rules;
-                    let mut flushed: Option<std::time::Instant> = None;
-                    let mut shares = Vec::new();
-                    loop {
-                        let batch = match receive.lock() {
-                            Ok(r) => r.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok(batch) = batch else { break };
-                        let mut records = 0;
-                        for (oid, links) in batch.commits {
-                            match worker.commit(oid, links) {
-                                Ok(()) => records += 1,
-                                Err(e) => worker.rejected.push(crate::model::Rejected {
-                                    line: 0,
-                                    message: format!("commit {oid}: {}", e.message()),
-                                }),
-                            }
-                            let found =
-                                !worker.evidence.dependency_changes.is_empty() || !worker.evidence.grants.is_empty();
-                            if let Some(sink) = sink
-                                && found
-                                && flushed.is_none_or(|t| t.elapsed() >= FLUSH_EVERY)
-                            {
-                                sink(std::mem::take(&mut worker.evidence));
-                                flushed = Some(std::time::Instant::now());
-                            }
-                        }
-                        shares.push((
-                            batch.order,
-                            Share {
-                                relevant: std::mem::take(&mut worker.relevant),
-                                evidence: std::mem::take(&mut worker.evidence),
-                                records,
-                                rejected: std::mem::take(&mut worker.rejected),
-                                notes: std::mem::take(&mut worker.notes),
-                            },
-                        ));
-                    }
-                    Ok(shares)
-                })
-            })
-            .collect();
+        // At least one apart from this thread, so that results flow while the plan is read.
+        let handles: Vec<_> =
+            (0..threads.saturating_sub(1).max(1)).map(|_| scope.spawn(|| job.work(&receive))).collect();
         let planned =
             history::plan(&repo, store.as_ref(), options.all_refs, &shallow, &mut |batch| send.send(batch).is_ok());
         // The workers finish what was sent, then stop.
         drop(send);
-        let shares: Vec<Result<Vec<(i64, Share)>, String>> = handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("a history worker stopped".to_string())))
-            .collect();
+        let mut shares = vec![job.work(&receive)];
+        shares.extend(
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a history worker stopped".to_string()))),
+        );
         (planned, shares)
     });
     let planned = planned.map_err(git)?;
