@@ -11,6 +11,11 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 pub struct Text<'a>(Option<Cow<'a, str>>);
 
 impl<'a> Text<'a> {
+    /// A string as it stood in the input.
+    pub fn borrowed(text: &'a str) -> Self {
+        Text(Some(Cow::Borrowed(text)))
+    }
+
     /// The string, if the field held a non-empty one.
     pub fn get(&self) -> Option<&str> {
         self.0.as_deref().filter(|s| !s.is_empty())

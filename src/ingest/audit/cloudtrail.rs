@@ -5,11 +5,13 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::json_scan::{Kind, Scanner, Seen};
 use super::{denied_if, origin};
 use crate::ingest::{framing::Located, lenient::Text, time};
 use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Person, SourceKind};
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Record<'a> {
     #[serde(borrow)]
@@ -42,6 +44,7 @@ pub struct Record<'a> {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "camelCase", default)]
 struct Identity<'a> {
     #[serde(rename = "type", borrow)]
@@ -61,6 +64,7 @@ struct Identity<'a> {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "camelCase", default)]
 struct SessionContext<'a> {
     #[serde(borrow)]
@@ -68,6 +72,7 @@ struct SessionContext<'a> {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(default)]
 struct Issuer<'a> {
     #[serde(borrow)]
@@ -75,6 +80,7 @@ struct Issuer<'a> {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "camelCase", default)]
 struct Params<'a> {
     #[serde(borrow)]
@@ -104,6 +110,7 @@ struct Params<'a> {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "camelCase", default)]
 struct Response<'a> {
     #[serde(borrow)]
@@ -111,6 +118,7 @@ struct Response<'a> {
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "camelCase", default)]
 struct NewKey<'a> {
     #[serde(borrow)]
@@ -189,7 +197,11 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
 pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
     // Validated once here (fast on ASCII), the parser need not check each string again.
     let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
-    let rec: Record = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
+    // Filled in place: a record is large, and moving it costs more than it seems.
+    let mut rec = Record::default();
+    if scanned(text, &mut rec).is_none() {
+        rec = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
+    }
     if rec.event_time.get().is_none()
         && let Some(inner) = rec.message.get()
     {
@@ -203,6 +215,175 @@ pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
         Err(_) => g,
     });
     Ok((access, grant))
+}
+
+/// A record read by the JSON scanner, exactly as serde reads it into `Record`,
+/// or `None` where the scanner is not sure to (serde reads the line then).
+fn scanned<'a>(text: &'a str, rec: &mut Record<'a>) -> Option<()> {
+    let mut s = Scanner::new(text);
+    let mut seen = Seen::default();
+    s.object(|s, key| {
+        let field = match key {
+            "eventTime" => (0, &mut rec.event_time),
+            "eventName" => (1, &mut rec.event_name),
+            "eventSource" => (2, &mut rec.event_source),
+            "awsRegion" => (3, &mut rec.aws_region),
+            "sourceIPAddress" => (4, &mut rec.source_ip_address),
+            "userAgent" => (5, &mut rec.user_agent),
+            "errorCode" => (6, &mut rec.error_code),
+            "errorMessage" => (7, &mut rec.error_message),
+            "eventID" => (8, &mut rec.event_id),
+            "message" => (9, &mut rec.message),
+            "userIdentity" => {
+                seen.first(10).then_some(())?;
+                object_or_nothing(s, &mut rec.user_identity, identity)?;
+                return Some(());
+            }
+            "requestParameters" => {
+                seen.first(11).then_some(())?;
+                object_or_nothing(s, &mut rec.request_parameters, params)?;
+                return Some(());
+            }
+            "responseElements" => {
+                seen.first(12).then_some(())?;
+                object_or_nothing(s, &mut rec.response_elements, response)?;
+                return Some(());
+            }
+            _ => return s.skip_value(),
+        };
+        seen.first(field.0).then_some(())?;
+        *field.1 = text_field(s)?;
+        Some(())
+    })?;
+    s.end()
+}
+
+/// A `Text` field: a plain string, or nothing for null, a boolean, an object
+/// or an array. Numbers (serde writes them out) and escapes go to serde.
+fn text_field<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
+    match s.next_kind()? {
+        Kind::String => s.plain_string().map(Text::borrowed),
+        Kind::Number => None,
+        _ => s.skip_value().map(|()| Text::default()),
+    }
+}
+
+/// A field `object_or_json_text` reads: an object, or nothing for null, a
+/// boolean or an array. JSON text in a string and numbers go to serde.
+fn object_or_nothing<'a, T: Default>(
+    s: &mut Scanner<'a>,
+    slot: &mut Option<T>,
+    read: fn(&mut Scanner<'a>, &mut T) -> Option<()>,
+) -> Option<()> {
+    match s.next_kind()? {
+        Kind::Object => read(s, slot.insert(T::default())),
+        Kind::String | Kind::Number => None,
+        _ => {
+            *slot = None;
+            s.skip_value()
+        }
+    }
+}
+
+/// A plain optional struct: an object or null (anything else serde rejects, and says why).
+fn object_or_null<'a, T: Default>(
+    s: &mut Scanner<'a>,
+    slot: &mut Option<T>,
+    read: fn(&mut Scanner<'a>, &mut T) -> Option<()>,
+) -> Option<()> {
+    match s.next_kind()? {
+        Kind::Object => read(s, slot.insert(T::default())),
+        Kind::Null => {
+            *slot = None;
+            s.skip_value()
+        }
+        _ => None,
+    }
+}
+
+/// The members of an object with string fields only, by name and number.
+fn text_fields<'a, T>(
+    s: &mut Scanner<'a>,
+    out: &mut T,
+    field: for<'t> fn(&'t mut T, &str) -> Option<(u32, &'t mut Text<'a>)>,
+) -> Option<()> {
+    let mut seen = Seen::default();
+    s.object(|s, key| match field(out, key) {
+        Some((i, slot)) => {
+            seen.first(i).then_some(())?;
+            *slot = text_field(s)?;
+            Some(())
+        }
+        None => s.skip_value(),
+    })
+}
+
+fn identity<'a>(s: &mut Scanner<'a>, out: &mut Identity<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    s.object(|s, key| {
+        let field = match key {
+            "type" => (0, &mut out.kind),
+            "arn" => (1, &mut out.arn),
+            "principalId" => (2, &mut out.principal_id),
+            "userName" => (3, &mut out.user_name),
+            "accessKeyId" => (4, &mut out.access_key_id),
+            "invokedBy" => (5, &mut out.invoked_by),
+            "sessionContext" => {
+                seen.first(6).then_some(())?;
+                return object_or_null(s, &mut out.session_context, |s, context| {
+                    let mut seen = Seen::default();
+                    s.object(|s, key| match key {
+                        "sessionIssuer" => {
+                            seen.first(0).then_some(())?;
+                            object_or_null(s, &mut context.session_issuer, |s, issuer| {
+                                text_fields(s, issuer, |i: &mut Issuer, key| (key == "arn").then_some((0, &mut i.arn)))
+                            })
+                        }
+                        _ => s.skip_value(),
+                    })
+                });
+            }
+            _ => return s.skip_value(),
+        };
+        seen.first(field.0).then_some(())?;
+        *field.1 = text_field(s)?;
+        Some(())
+    })
+}
+
+fn params<'a>(s: &mut Scanner<'a>, out: &mut Params<'a>) -> Option<()> {
+    text_fields(s, out, |p: &mut Params<'a>, key| {
+        Some(match key {
+            "secretId" => (0, &mut p.secret_id),
+            "bucketName" => (1, &mut p.bucket_name),
+            "userName" => (2, &mut p.user_name),
+            "roleName" => (3, &mut p.role_name),
+            "groupName" => (4, &mut p.group_name),
+            "name" => (5, &mut p.name),
+            "instanceId" => (6, &mut p.instance_id),
+            "status" => (7, &mut p.status),
+            "accessKeyId" => (8, &mut p.access_key_id),
+            "policyArn" => (9, &mut p.policy_arn),
+            "policyName" => (10, &mut p.policy_name),
+            "policyDocument" => (11, &mut p.policy_document),
+            _ => return None,
+        })
+    })
+}
+
+fn response<'a>(s: &mut Scanner<'a>, out: &mut Response<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    s.object(|s, key| match key {
+        "accessKey" => {
+            seen.first(0).then_some(())?;
+            object_or_null(s, &mut out.access_key, |s, key| {
+                text_fields(s, key, |k: &mut NewKey<'a>, key| {
+                    (key == "accessKeyId").then_some((0, &mut k.access_key_id))
+                })
+            })
+        }
+        _ => s.skip_value(),
+    })
 }
 
 /// `{"timestamp": …, "message": "{…event…}"}` as CloudWatch Logs exports it.
@@ -248,7 +429,7 @@ fn convert(origin: String, rec: &Record) -> Result<(Access, Option<Grant>), Stri
     let raw_time = rec.event_time.get().ok_or("CloudTrail record without eventTime")?;
     let at = time::parse(raw_time).ok_or_else(|| format!("unreadable eventTime `{raw_time}`"))?;
     let name = rec.event_name.get().ok_or("CloudTrail record without eventName")?;
-    let service = rec.event_source.get().map(|s| s.trim_end_matches(".amazonaws.com")).unwrap_or_default();
+    let service = rec.event_source.get().map(|s| s.strip_suffix(".amazonaws.com").unwrap_or(s)).unwrap_or_default();
     let error = owned(&rec.error_code).map(|code| match rec.error_message.get() {
         Some(msg) => format!("{code}: {msg}"),
         None => code,
@@ -437,6 +618,102 @@ fn policy_grant(access: &Access, params: &Params) -> Option<Grant> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scanner's record where it reads one, else serde's; and whenever
+    /// the scanner reads a line, serde reads it too, into the same record.
+    fn agree(line: &str) -> bool {
+        let mut fast = Record::default();
+        let scanned = scanned(line, &mut fast).is_some();
+        if scanned {
+            let slow: Record = serde_json::from_str(line).unwrap_or_else(|e| panic!("serde refused ({e}): {line}"));
+            assert_eq!(fast, slow, "{line}");
+        }
+        scanned
+    }
+
+    /// Every CloudTrail record at hand: the samples and the demo incident's.
+    fn records() -> Vec<Value> {
+        let mut out = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for folder in [root.join("tests/samples/cloudtrail"), root.join("../shared/samples/cloudtrail")] {
+            for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+                let value: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+                match value {
+                    Value::Array(items) => out.extend(items),
+                    Value::Object(mut o) => match o.remove("Records") {
+                        Some(Value::Array(items)) => out.extend(items),
+                        _ => out.push(Value::Object(o)),
+                    },
+                    _ => {}
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write(dir.path()).unwrap();
+        let mut stack = vec![dir.path().to_path_buf()];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.to_string_lossy().contains("CloudTrail") && path.extension().is_some_and(|x| x == "gz") {
+                let mut text = String::new();
+                std::io::Read::read_to_string(
+                    &mut flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap()),
+                    &mut text,
+                )
+                .unwrap();
+                let value: Value = serde_json::from_str(&text).unwrap();
+                out.extend(value["Records"].as_array().cloned().unwrap_or_default());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_scanner_reads_every_record_as_serde_does() {
+        let records = records();
+        assert!(records.len() > 40, "{}", records.len());
+        let mut scanned = 0;
+        for record in &records {
+            let line = record.to_string();
+            scanned += usize::from(agree(&line));
+            // Pretty-printed, as `jq .` writes it, it reads the same.
+            assert_eq!(agree(&serde_json::to_string_pretty(record).unwrap()), agree(&line));
+        }
+        assert!(scanned * 10 >= records.len() * 9, "the fast path read {scanned} of {}", records.len());
+    }
+
+    /// Damaged and unusual lines: the scanner gives up, or reads what serde reads.
+    #[test]
+    fn the_scanner_never_reads_a_line_serde_would_read_otherwise() {
+        let lines = [
+            r#"{"eventTime":"2024-01-01T00:00:00Z","eventName":"X","eventName":"Y"}"#,
+            r#"{"eventTime":"2024-01-01T00:00:00Z","userIdentity":"{\"type\":\"IAMUser\"}"}"#,
+            r#"{"eventTime":"2024-01-01T00:00:00Z","userIdentity":{"accessKeyId":"\u0041KIA"}}"#,
+            r#"{"eventTime":"2024-01-01T00:00:00Z","userIdentity":{"sessionContext":"x"}}"#,
+            r#"{"eventTime":"2024-01-01T00:00:00Z","userIdentity":{"sessionContext":null,"type":7}}"#,
+            r#"{"eventTime":"2024-01-01T00:00:00Z","requestParameters":[1,2],"responseElements":true}"#,
+            r#"{"eventTime":"2024-01-01T00:00:00Z","responseElements":{"accessKey":{"accessKeyId":"AKIA1","x":[{}]}}}"#,
+            r#"{"eventTime":"2024-01-01T00:00:00Z","errorCode":null,"errorMessage":{"a":1.5e3}}"#,
+            r#"{"message":"{\"eventTime\":\"2024-01-01T00:00:00Z\"}"}"#,
+        ];
+        for line in lines {
+            agree(line);
+        }
+        // Every line of the records, cut short and with bytes replaced: the
+        // scanner must never read a line that serde refuses or reads otherwise.
+        let marks = ["\"", "\\", "{", "}", "[", "]", ",", ":", "0", "-", "e", ".", "n", "t", " ", "\t", "\u{1}", "é"];
+        for (r, record) in records().iter().enumerate().take(60) {
+            let line = record.to_string();
+            let cuts: Vec<usize> = line.char_indices().map(|(i, _)| i).filter(|i| (i + r) % 7 == 0).collect();
+            for (n, at) in cuts.into_iter().enumerate() {
+                agree(&line[..at]);
+                let mark = marks[n % marks.len()];
+                let next = line[at..].chars().next().map_or(0, char::len_utf8);
+                agree(&format!("{}{mark}{}", &line[..at], &line[at + next..]));
+                agree(&format!("{}{mark}{}", &line[..at], &line[at..]));
+            }
+        }
+    }
 
     #[test]
     fn url_encoded_policy_documents_are_read() {

@@ -4,6 +4,7 @@
 mod azure;
 mod cloudtrail;
 mod gcp;
+mod json_scan;
 mod k8s;
 pub mod stream;
 mod vault;

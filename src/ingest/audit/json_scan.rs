@@ -1,0 +1,378 @@
+//! A validating JSON scanner for the few fields an audit record is read for.
+//!
+//! serde's derived readers spend most of a large log's time visiting fields
+//! they then throw away. This scanner walks a record once, checks its syntax
+//! as strictly as serde_json does, hands the caller the plain strings it asks
+//! for and skips everything else. It never guesses: wherever it is not sure
+//! to read a record exactly as serde would (an escape in a wanted string, a
+//! number, a surrogate escape, deep nesting, a duplicate key), it gives up and
+//! the caller reads the line with serde instead. So it can make reading faster
+//! but never change what is read.
+
+/// Deeper nesting than this is left to serde (its own limit is 128).
+const MAX_DEPTH: usize = 64;
+
+pub struct Scanner<'a> {
+    text: &'a str,
+    at: usize,
+    depth: usize,
+}
+
+/// Where the scanner gave up; the caller reads the line another way.
+pub type Scan<T> = Option<T>;
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self { text, at: 0, depth: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Scan<()> {
+        self.skip_space();
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// Nothing but whitespace is left.
+    pub fn end(&mut self) -> Scan<()> {
+        self.skip_space();
+        (self.at == self.text.len()).then_some(())
+    }
+
+    /// The next value is a string without escapes: its text.
+    pub fn plain_string(&mut self) -> Scan<&'a str> {
+        self.skip_space();
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.at + 1;
+        let rest = self.bytes().get(start..)?;
+        let len = string_stop(rest)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        self.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// Skip a string, escapes and all, checking it as serde_json would.
+    fn skip_string(&mut self) -> Scan<()> {
+        // At the opening quote.
+        self.at += 1;
+        loop {
+            let rest = self.bytes().get(self.at..)?;
+            let len = string_stop(rest)?;
+            if rest[len] < 0x20 {
+                return None;
+            }
+            self.at += len + 1;
+            if rest[len] == b'"' {
+                return Some(());
+            }
+            match self.peek()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
+                b'u' => {
+                    let hex = self.text.get(self.at + 1..self.at + 5)?;
+                    let code =
+                        u16::from_str_radix(hex, 16).ok().filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))?;
+                    // Surrogates: serde's rules for pairing them are its own.
+                    if (0xD800..0xE000).contains(&code) {
+                        return None;
+                    }
+                    self.at += 5;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// What kind of value comes next, without consuming it.
+    pub fn next_kind(&mut self) -> Scan<Kind> {
+        self.skip_space();
+        Some(match self.peek()? {
+            b'"' => Kind::String,
+            b'{' => Kind::Object,
+            b'[' => Kind::Array,
+            b'n' => Kind::Null,
+            b't' | b'f' => Kind::Bool,
+            b'-' | b'0'..=b'9' => Kind::Number,
+            _ => return None,
+        })
+    }
+
+    /// Skip any value, checking its syntax (numbers by JSON's grammar, as
+    /// serde_json checks a number it ignores).
+    pub fn skip_value(&mut self) -> Scan<()> {
+        match self.next_kind()? {
+            Kind::String => self.skip_string(),
+            Kind::Null => self.literal("null"),
+            Kind::Bool => self.literal("true").or_else(|| self.literal("false")),
+            Kind::Object => self.object(|s, _| s.skip_value()),
+            Kind::Array => self.array(),
+            Kind::Number => self.skip_number(),
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn skip_number(&mut self) -> Scan<()> {
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek()? {
+            b'0' => {
+                self.at += 1;
+                if self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+            }
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.peek().filter(u8::is_ascii_digit)?;
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.peek().filter(u8::is_ascii_digit)?;
+            self.digits();
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Scan<()> {
+        self.text.get(self.at..)?.starts_with(word).then(|| self.at += word.len())
+    }
+
+    fn array(&mut self) -> Scan<()> {
+        self.enter()?;
+        self.eat(b'[')?;
+        self.skip_space();
+        if self.peek()? == b']' {
+            self.at += 1;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            self.skip_value()?;
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Scan<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// An object: `member` is called with each key (keys with escapes are
+    /// given up on) and must consume the value.
+    pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Scan<()>) -> Scan<()> {
+        self.enter()?;
+        self.eat(b'{')?;
+        self.skip_space();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            let key = self.plain_string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Object,
+    Array,
+    Null,
+    Bool,
+    Number,
+}
+
+/// Where a string's text stops: at its closing quote, an escape, or a byte
+/// below 0x20 (which JSON does not allow raw inside a string). Eight bytes
+/// at a time: most strings of a log are short, too short to pay for SIMD.
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let w = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        // Each test can mark bytes after its first true one, never before it.
+        let marks = zero_byte(w ^ (ONES * u64::from(b'"')))
+            | zero_byte(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..].iter().position(|b| *b == b'"' || *b == b'\\' || *b < 0x20).map(|i| at + i)
+}
+
+/// Any byte below 0x20, which JSON does not allow raw inside a string.
+#[cfg(test)]
+fn has_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_ne_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
+        // A byte below 0x20 borrows in `w - 0x20…`; ASCII bytes keep their high bit clear.
+        if (w.wrapping_sub(ONES * 0x20) & !w & HIGHS) != 0 {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|b| *b < 0x20)
+}
+
+/// Marks the keys an object has shown, so that a repeated one is caught
+/// (serde rejects a record with a duplicate field).
+#[derive(Default)]
+pub struct Seen(u64);
+
+impl Seen {
+    /// False if field `i` was already seen.
+    pub fn first(&mut self, i: u32) -> bool {
+        let bit = 1u64 << i;
+        let first = self.0 & bit == 0;
+        self.0 |= bit;
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skips(text: &str) -> bool {
+        let mut s = Scanner::new(text);
+        s.skip_value().is_some() && s.end().is_some()
+    }
+
+    #[test]
+    fn valid_json_is_skipped_and_invalid_is_given_up_on() {
+        for ok in [
+            r#"{}"#,
+            r#" { "a" : [ ] , "b":{"c":[true,false,null,"x\"\\\/\b\f\n\r\t\u0041"]}} "#,
+            r#"["é",{"k":"日本"}]"#,
+            r#"[0,-0,1.5,-12e3,4E+2,0.25e-7,1e400,123456789012345678901234567890]"#,
+        ] {
+            assert!(skips(ok), "{ok}");
+        }
+        for bad in [
+            r#"[01]"#,
+            r#"[1.]"#,
+            r#"[-]"#,
+            r#"[.5]"#,
+            r#"[1e]"#,
+            r#"[+1]"#,
+            r#"[1.5e+]"#,
+            r#"{"a":"b",}"#,
+            r#"{"a" "b"}"#,
+            "{\"a\":\"tab\there\"}",
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u00G1"}"#,
+            r#"{"a":"\uD83D\uDE00"}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":"b"} x"#,
+            r#"{"a":"b""#,
+            r#"{"a":["#,
+            r#"{"\u0061":"b"}"#,
+        ] {
+            assert!(!skips(bad), "{bad}");
+        }
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert!(!skips(&deep));
+    }
+
+    #[test]
+    fn control_bytes_are_found_in_any_position() {
+        for len in 0..20 {
+            for at in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = 0x1f;
+                assert!(has_control(&bytes), "{len} {at}");
+                bytes[at] = 0x20;
+                assert!(!has_control(&bytes));
+                bytes[at] = 0xc3;
+                assert!(!has_control(&bytes));
+            }
+        }
+    }
+
+    #[test]
+    fn a_string_stops_at_its_first_quote_escape_or_control_byte() {
+        for len in 0..24 {
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = stop;
+                    if at + 1 < len {
+                        bytes[at + 1] = b'"';
+                    }
+                    assert_eq!(string_stop(&bytes), Some(at), "{len} {at} {stop}");
+                }
+            }
+            let mut bytes = "é日".repeat(len).into_bytes();
+            bytes.push(b' ');
+            assert_eq!(string_stop(&bytes), None);
+        }
+    }
+
+    #[test]
+    fn plain_strings_are_given_whole_and_escaped_ones_are_not() {
+        let mut s = Scanner::new(r#"  "AKIA…" "a\"b""#);
+        assert_eq!(s.plain_string(), Some("AKIA…"));
+        assert_eq!(s.plain_string(), None);
+        let mut seen = Seen::default();
+        assert!(seen.first(3) && seen.first(4) && !seen.first(3));
+    }
+}
