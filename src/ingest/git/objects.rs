@@ -66,8 +66,10 @@ impl Kind {
 struct Index {
     fanout: [u32; 256],
     ids: Vec<u8>,
-    /// Bytes 1 to 4 of each id (byte 0 is the fanout's): what a lookup searches.
-    heads: Vec<u32>,
+    /// Bytes 1 to 4 of each id (byte 0 is the fanout's), what a lookup
+    /// searches, and beside it (so that a lookup touches one place, not two)
+    /// the entry's rank in pack order, which `Pack::open` fills in.
+    heads: Vec<[u32; 2]>,
     offsets: Vec<u8>,
     large: Vec<u8>,
 }
@@ -88,7 +90,7 @@ impl Index {
         // The index ends with two checksums; what lies between is large offsets.
         let large_end = data.len().checked_sub(2 * ID_LEN)?;
         let ids = data.get(ids_at..ids_at + count * ID_LEN)?.to_vec();
-        let heads = ids.chunks_exact(ID_LEN).map(|id| u32::from_be_bytes([id[1], id[2], id[3], id[4]])).collect();
+        let heads = ids.chunks_exact(ID_LEN).map(|id| [u32::from_be_bytes([id[1], id[2], id[3], id[4]]), 0]).collect();
         Some(Self {
             fanout,
             heads,
@@ -131,17 +133,17 @@ impl Index {
         // A window [from, to) that holds every entry whose head is `key`.
         let (mut from, mut to) = (guess, guess + 1);
         let mut step = 1;
-        while from > 0 && heads[from] >= key {
+        while from > 0 && heads[from][0] >= key {
             from = from.saturating_sub(step);
             step *= 2;
         }
         step = 1;
-        while to < heads.len() && heads[to - 1] <= key {
+        while to < heads.len() && heads[to - 1][0] <= key {
             to = (to + step).min(heads.len());
             step *= 2;
         }
-        let start = from + heads[from..to].partition_point(|h| *h < key);
-        (start..to).take_while(|i| heads[*i] == key).map(|i| lo + i).find(|i| self.id(*i) == id)
+        let start = from + heads[from..to].partition_point(|h| h[0] < key);
+        (start..to).take_while(|i| heads[*i][0] == key).map(|i| lo + i).find(|i| self.id(*i) == id)
     }
 }
 
@@ -151,8 +153,6 @@ struct Pack {
     /// Every entry's start, in pack order, then where the last one ends (the
     /// trailing checksum starts): entry `k` spans `starts[k]..starts[k + 1]`.
     starts: Vec<u64>,
-    /// The pack-order rank of each entry, by its position in the index.
-    rank: Vec<u32>,
 }
 
 impl Pack {
@@ -170,18 +170,18 @@ impl Pack {
                 order
             }
         };
-        let mut rank = vec![0; by_offset.len()];
+        let mut index = index;
         for (k, (_, i)) in by_offset.iter().enumerate() {
-            *rank.get_mut(*i as usize)? = u32::try_from(k).ok()?;
+            index.heads.get_mut(*i as usize)?[1] = u32::try_from(k).ok()?;
         }
         let mut starts: Vec<u64> = by_offset.iter().map(|(o, _)| *o).collect();
         starts.push(end);
-        Some(Self { file, index, starts, rank })
+        Some(Self { file, index, starts })
     }
 
     /// The pack-order rank of the object `id`.
     fn find(&self, id: &[u8]) -> Option<usize> {
-        self.rank.get(self.index.find(id)?).map(|k| *k as usize)
+        self.index.heads.get(self.index.find(id)?).map(|h| h[1] as usize)
     }
 
     /// The pack-order rank of the entry that starts at `offset`, which lies
@@ -705,7 +705,10 @@ mod tests {
         std::fs::remove_file(&rev).unwrap();
         let sorted = Store::open(&repo).unwrap();
         assert!(reverse_index(&rev, index).is_none());
-        assert_eq!((&sorted.packs[0].starts, &sorted.packs[0].rank), (&store.packs[0].starts, &store.packs[0].rank));
+        assert_eq!(
+            (&sorted.packs[0].starts, &sorted.packs[0].index.heads),
+            (&store.packs[0].starts, &store.packs[0].index.heads)
+        );
         assert!(reader.read(Oid::from_str("0123456789012345678901234567890123456789").unwrap()).is_none());
     }
 

@@ -193,20 +193,30 @@ impl<'r> TreeCache<'r> {
 
 /// A 40-digit hex id (what commit headers hold).
 fn from_hex(hex: &[u8]) -> Option<Oid> {
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+    // Each byte's value as a hex digit, or 0xff.
+    const DIGITS: [u8; 256] = {
+        let mut table = [0xff; 256];
+        let mut c = 0;
+        while c < 256 {
+            table[c] = match c as u8 {
+                b @ b'0'..=b'9' => b - b'0',
+                b @ b'a'..=b'f' => b - b'a' + 10,
+                b @ b'A'..=b'F' => b - b'A' + 10,
+                _ => 0xff,
+            };
+            c += 1;
+        }
+        table
     };
-    if hex.len() != 40 {
-        return None;
-    }
+    let hex: &[u8; 40] = hex.try_into().ok()?;
     let mut raw = [0u8; 20];
+    let mut bad = 0;
     for (byte, pair) in raw.iter_mut().zip(hex.chunks_exact(2)) {
-        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+        let (high, low) = (DIGITS[pair[0] as usize], DIGITS[pair[1] as usize]);
+        bad |= high | low;
+        *byte = high << 4 | (low & 0x0f);
     }
-    Oid::from_bytes(&raw).ok()
+    (bad & 0xf0 == 0).then(|| Oid::from_bytes(&raw).ok()).flatten()
 }
 
 /// The tree and parent ids of a raw commit object.
@@ -322,7 +332,12 @@ fn walk(
             continue;
         }
         let name = String::from_utf8_lossy(any.name);
-        let path = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
+        let mut path = String::with_capacity(prefix.len() + 1 + name.len());
+        if !prefix.is_empty() {
+            path.push_str(prefix);
+            path.push('/');
+        }
+        path.push_str(&name);
         let subtree = |e: &Option<Entry>| e.as_ref().filter(|e| e.is_tree()).and_then(|e| Oid::from_bytes(e.id).ok());
         let (lt, rt) = (subtree(&left), subtree(&right));
         if lt.is_some() || rt.is_some() {
