@@ -26,7 +26,7 @@ const MAX_CHAIN: usize = 10_000;
 const MAX_CACHED_OBJECT: usize = 4 << 20;
 /// Bytes of delta bases each reader keeps.
 const CACHE_BUDGET: usize = 48 << 20;
-const CACHE_SLOTS: usize = 8192;
+const CACHE_SLOTS: usize = 4096;
 const FREE_BUFFERS: usize = 64;
 /// Packs are read in blocks of this size, and each reader keeps this many.
 const BLOCK: usize = 8 << 10;

@@ -235,7 +235,7 @@ impl<'a> Worker<'a> {
         let mut owners: Option<Vec<String>> = None;
         let mut declared: Option<BTreeSet<String>> = None;
         let mut branch_author: Option<Option<crate::model::Person>> = None;
-        let mut texts: Option<(String, String)> = None;
+        let mut changed_lines: Option<ChangedLines> = None;
         for name in names {
             let (from, to) = (top(b.get(name)), top(a.get(name)));
             let change = match (&from, &to) {
@@ -262,12 +262,12 @@ impl<'a> Worker<'a> {
             let diff = if kind.lockfile {
                 Vec::new()
             } else {
-                if texts.is_none() {
+                if changed_lines.is_none() {
                     let old = self.blob_text(c.old, MAX_RULE_BLOB).unwrap_or_default();
-                    texts = Some((old, self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default()));
+                    changed_lines =
+                        Some(ChangedLines::between(&old, &self.blob_text(c.new, MAX_RULE_BLOB).unwrap_or_default()));
                 }
-                let (old, new) = texts.as_ref().map_or(("", ""), |(o, n)| (o.as_str(), n.as_str()));
-                diff_lines(old, new, name)
+                changed_lines.as_ref().map(|lines| lines.naming(name)).unwrap_or_default()
             };
             changes.push(DependencyChange {
                 package: name.clone(),
@@ -440,12 +440,28 @@ fn similarity(a: &str, b: &str) -> f64 {
     x.intersection(&y).count() as f64 / larger as f64
 }
 
-/// The lines of the manifest that changed and name the package.
-fn diff_lines(old: &str, new: &str, package: &str) -> Vec<String> {
-    let mentions = |l: &&str| super::watchlist::normalise(l).contains(package);
-    let old_lines: BTreeSet<&str> = old.lines().filter(mentions).collect();
-    let new_lines: BTreeSet<&str> = new.lines().filter(mentions).collect();
-    let removed = old_lines.difference(&new_lines).map(|l| format!("- {}", reachability::redact_line(l)));
-    let added = new_lines.difference(&old_lines).map(|l| format!("+ {}", reachability::redact_line(l)));
-    removed.chain(added).take(12).collect()
+/// The lines a manifest lost and gained in a commit (each with its
+/// normalised form), worked out once for all the packages it moved.
+struct ChangedLines {
+    removed: Vec<(String, String)>,
+    added: Vec<(String, String)>,
+}
+
+impl ChangedLines {
+    fn between(old: &str, new: &str) -> Self {
+        let (old_lines, new_lines): (BTreeSet<&str>, BTreeSet<&str>) = (old.lines().collect(), new.lines().collect());
+        let normalised = |l: &&str| (super::watchlist::normalise(l), l.to_string());
+        Self {
+            removed: old_lines.difference(&new_lines).map(normalised).collect(),
+            added: new_lines.difference(&old_lines).map(normalised).collect(),
+        }
+    }
+
+    /// The changed lines that name the package, redacted.
+    fn naming(&self, package: &str) -> Vec<String> {
+        let naming = |(n, _): &&(String, String)| n.contains(package);
+        let removed = self.removed.iter().filter(naming).map(|(_, l)| format!("- {}", reachability::redact_line(l)));
+        let added = self.added.iter().filter(naming).map(|(_, l)| format!("+ {}", reachability::redact_line(l)));
+        removed.chain(added).take(12).collect()
+    }
 }
