@@ -62,20 +62,22 @@ impl Kind {
     }
 }
 
-/// The parts of a version 2 pack index that locate an object.
+/// The parts of a version 2 pack index that locate an object, read in
+/// place from the index file's bytes.
 struct Index {
+    data: Vec<u8>,
     fanout: [u32; 256],
-    ids: Vec<u8>,
+    ids_at: usize,
+    offsets_at: usize,
+    large_at: usize,
     /// Bytes 1 to 4 of each id (byte 0 is the fanout's), what a lookup
     /// searches, and beside it (so that a lookup touches one place, not two)
     /// the entry's rank in pack order, which `Pack::open` fills in.
     heads: Vec<[u32; 2]>,
-    offsets: Vec<u8>,
-    large: Vec<u8>,
 }
 
 impl Index {
-    fn parse(data: &[u8]) -> Option<Self> {
+    fn parse(data: Vec<u8>) -> Option<Self> {
         if data.get(..8)? != IDX_V2 {
             return None;
         }
@@ -88,16 +90,14 @@ impl Index {
         let offsets_at = ids_at + count * ID_LEN + count * 4;
         let large_at = offsets_at + count * 4;
         // The index ends with two checksums; what lies between is large offsets.
-        let large_end = data.len().checked_sub(2 * ID_LEN)?;
-        let ids = data.get(ids_at..ids_at + count * ID_LEN)?.to_vec();
-        let heads = ids.chunks_exact(ID_LEN).map(|id| [u32::from_be_bytes([id[1], id[2], id[3], id[4]]), 0]).collect();
-        Some(Self {
-            fanout,
-            heads,
-            ids,
-            offsets: data.get(offsets_at..large_at)?.to_vec(),
-            large: data.get(large_at..large_end.max(large_at))?.to_vec(),
-        })
+        if data.len() < large_at + 2 * ID_LEN {
+            return None;
+        }
+        let heads = data[ids_at..ids_at + count * ID_LEN]
+            .chunks_exact(ID_LEN)
+            .map(|id| [u32::from_be_bytes([id[1], id[2], id[3], id[4]]), 0])
+            .collect();
+        Some(Self { data, fanout, ids_at, offsets_at, large_at, heads })
     }
 
     fn count(&self) -> usize {
@@ -105,16 +105,20 @@ impl Index {
     }
 
     fn id(&self, i: usize) -> &[u8] {
-        &self.ids[i * ID_LEN..(i + 1) * ID_LEN]
+        &self.data[self.ids_at + i * ID_LEN..self.ids_at + (i + 1) * ID_LEN]
     }
 
     fn offset(&self, i: usize) -> Option<u64> {
-        let raw = u32::from_be_bytes(self.offsets.get(i * 4..i * 4 + 4)?.try_into().ok()?);
+        let at = self.offsets_at + i * 4;
+        let raw = u32::from_be_bytes(self.data.get(at..at + 4)?.try_into().ok()?);
         if raw & 0x8000_0000 == 0 {
             return Some(u64::from(raw));
         }
-        let at = (raw & 0x7fff_ffff) as usize * 8;
-        Some(u64::from_be_bytes(self.large.get(at..at + 8)?.try_into().ok()?))
+        let at = self.large_at + (raw & 0x7fff_ffff) as usize * 8;
+        if at + 8 > self.data.len() - 2 * ID_LEN {
+            return None;
+        }
+        Some(u64::from_be_bytes(self.data.get(at..at + 8)?.try_into().ok()?))
     }
 
     /// Ids are uniformly spread, so the position is guessed from the id's
@@ -157,26 +161,27 @@ struct Pack {
 
 impl Pack {
     fn open(idx: &Path) -> Option<Self> {
-        let index = Index::parse(&std::fs::read(idx).ok()?)?;
+        let mut index = Index::parse(std::fs::read(idx).ok()?)?;
         let file = File::open(idx.with_extension("pack")).ok()?;
         let end = file.metadata().ok()?.len().checked_sub(ID_LEN as u64)?;
-        let by_offset = match reverse_index(&idx.with_extension("rev"), &index) {
+        let order = match reverse_index(&idx.with_extension("rev"), &index) {
             Some(order) => order,
             None => {
                 let mut order: Vec<(u64, u32)> = (0..index.count())
                     .map(|i| Some((index.offset(i)?, u32::try_from(i).ok()?)))
                     .collect::<Option<_>>()?;
                 order.sort_unstable();
-                order
+                order.into_iter().map(|(_, i)| i).collect()
             }
         };
-        let mut index = index;
-        for (k, (_, i)) in by_offset.iter().enumerate() {
-            index.heads.get_mut(*i as usize)?[1] = u32::try_from(k).ok()?;
+        let mut starts = Vec::with_capacity(order.len() + 1);
+        for (k, i) in order.into_iter().enumerate() {
+            starts.push(index.offset(i as usize)?);
+            index.heads.get_mut(i as usize)?[1] = u32::try_from(k).ok()?;
         }
-        let mut starts: Vec<u64> = by_offset.iter().map(|(o, _)| *o).collect();
+        // Strictly rising, or the index (or its reverse) and the pack disagree.
         starts.push(end);
-        Some(Self { file, index, starts })
+        starts.windows(2).all(|w| w[0] < w[1]).then_some(Self { file, index, starts })
     }
 
     /// The pack-order rank of the object `id`.
@@ -211,20 +216,18 @@ impl Pack {
 /// The entries in pack order from git's reverse index (`pack-*.rev`, written
 /// beside the pack since git 2.31), which spares sorting them by offset; `None`
 /// where there is none or it does not fit the index.
-fn reverse_index(path: &Path, index: &Index) -> Option<Vec<(u64, u32)>> {
+fn reverse_index(path: &Path, index: &Index) -> Option<Vec<u32>> {
     let data = std::fs::read(path).ok()?;
     let count = index.count();
     if data.get(..12)? != b"RIDX\0\0\0\x01\0\0\0\x01" || data.len() != 12 + 4 * count + 2 * ID_LEN {
         return None;
     }
-    let order: Vec<(u64, u32)> = data[12..12 + 4 * count]
+    let order: Vec<u32> = data[12..12 + 4 * count]
         .chunks_exact(4)
-        .map(|c| {
-            let i = u32::from_be_bytes(c.try_into().ok()?);
-            Some((index.offset(i as usize)?, i))
-        })
-        .collect::<Option<_>>()?;
-    order.windows(2).all(|w| w[0].0 < w[1].0).then_some(order)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    // `Pack::open` checks that the offsets rise in this order.
+    order.iter().all(|i| (*i as usize) < count).then_some(order)
 }
 
 #[cfg(unix)]
