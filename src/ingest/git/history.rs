@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use git2::{Oid, Repository, Sort};
 
 /// A commit to read, with its tree and parents when the walk already knows them.
-pub type Step = (Oid, Option<(Oid, Vec<Oid>)>);
+pub type Step = (Oid, Option<super::treediff::Links>);
 
 /// Commits handed to the workers at a time: each batch oldest first, so that
 /// a commit's parent is usually the one read just before it.
@@ -42,7 +42,7 @@ fn first_parent(
     let (mut order, mut count) = (0i64, 0);
     loop {
         let links = objects.commit_links(next);
-        let parent = links.as_ref().ok().and_then(|(_, p)| p.first().copied());
+        let parent = links.as_ref().ok().and_then(|l| l.first_parent);
         let stop = shallow.contains(&next) || links.is_err();
         batch.push((next, links.ok()));
         count += 1;

@@ -222,10 +222,8 @@ fn reverse_index(path: &Path, index: &Index) -> Option<Vec<u32>> {
     if data.get(..12)? != b"RIDX\0\0\0\x01\0\0\0\x01" || data.len() != 12 + 4 * count + 2 * ID_LEN {
         return None;
     }
-    let order: Vec<u32> = data[12..12 + 4 * count]
-        .chunks_exact(4)
-        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let order: Vec<u32> =
+        data[12..12 + 4 * count].chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
     // `Pack::open` checks that the offsets rise in this order.
     order.iter().all(|i| (*i as usize) < count).then_some(order)
 }

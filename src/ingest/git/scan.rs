@@ -87,25 +87,26 @@ impl<'a> Worker<'a> {
     }
 
     /// Scan one commit of the plan.
-    pub fn commit(&mut self, oid: Oid, links: Option<(Oid, Vec<Oid>)>) -> Result<(), git2::Error> {
+    pub fn commit(&mut self, oid: Oid, links: Option<treediff::Links>) -> Result<(), git2::Error> {
         self.trees.next_commit();
-        let (tree_id, parents) = match links {
+        let links = match links {
             Some(l) => l,
             None => self.trees.commit_links(oid)?,
         };
+        let tree_id = links.tree;
         let previous = self.previous.replace((oid, tree_id));
         let parent_tree = if self.shallow.contains(&oid) {
             None
         } else {
-            match (previous, parents.first()) {
-                (Some((prev, prev_tree)), Some(parent)) if prev == *parent => Some(Ok(prev_tree)),
-                (_, Some(parent)) => Some(self.trees.commit_links(*parent).map(|(t, _)| t)),
+            match (previous, links.first_parent) {
+                (Some((prev, prev_tree)), Some(parent)) if prev == parent => Some(Ok(prev_tree)),
+                (_, Some(parent)) => Some(self.trees.commit_links(parent).map(|l| l.tree)),
                 (_, None) => Some(Err(git2::Error::from_str("root"))),
             }
         };
         let parent_tree = match parent_tree {
             Some(Ok(t)) => Some(t),
-            Some(Err(_)) if parents.is_empty() => None,
+            Some(Err(_)) if links.parents == 0 => None,
             boundary => {
                 let why = if boundary.is_none() { "history is shallow at" } else { "the parent is missing of" };
                 self.notes.push(format!("{why} {}: what changed before it is unknown", short(&oid)));
@@ -127,7 +128,7 @@ impl<'a> Worker<'a> {
         let mut deps = Vec::new();
         for c in &changed {
             if let Some(kind) = manifests::ecosystem(&c.path) {
-                deps.extend(self.manifest_changes(oid, tree_id, parents.len() > 1, c, kind, &info));
+                deps.extend(self.manifest_changes(oid, tree_id, links.parents > 1, c, kind, &info));
             }
         }
         if self.rules {

@@ -180,7 +180,7 @@ impl<'r> TreeCache<'r> {
     }
 
     /// The tree and parent ids of a commit, from its raw object.
-    pub fn commit_links(&mut self, id: Oid) -> Result<(Oid, Vec<Oid>), git2::Error> {
+    pub fn commit_links(&mut self, id: Oid) -> Result<Links, git2::Error> {
         let mut buffer = std::mem::take(&mut self.scratch);
         let links = match self.objects.as_mut().and_then(|r| r.read_into(id, &mut buffer)) {
             Some(_) => commit_links(&buffer),
@@ -219,21 +219,35 @@ fn from_hex(hex: &[u8]) -> Option<Oid> {
     (bad & 0xf0 == 0).then(|| Oid::from_bytes(&raw).ok()).flatten()
 }
 
+/// What the walk needs of a commit: its tree, its first parent and how many
+/// parents it has. Plain values: the plan hands thousands of these from one
+/// thread to others, and memory freed on another thread than allocated it
+/// costs more than the reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Links {
+    pub tree: Oid,
+    pub first_parent: Option<Oid>,
+    pub parents: usize,
+}
+
 /// The tree and parent ids of a raw commit object.
-pub fn commit_links(object: &[u8]) -> Result<(Oid, Vec<Oid>), git2::Error> {
+pub fn commit_links(object: &[u8]) -> Result<Links, git2::Error> {
     let mut tree = None;
-    let mut parents = Vec::new();
+    let (mut first_parent, mut parents) = (None, 0);
     for line in object.split(|b| *b == b'\n') {
         if let Some(hex) = line.strip_prefix(b"tree ") {
             tree = from_hex(hex);
         } else if let Some(hex) = line.strip_prefix(b"parent ") {
-            parents.extend(from_hex(hex));
+            if let Some(id) = from_hex(hex) {
+                first_parent = first_parent.or(Some(id));
+                parents += 1;
+            }
         } else {
             break;
         }
     }
     let tree = tree.ok_or_else(|| git2::Error::from_str("commit without a tree"))?;
-    Ok((tree, parents))
+    Ok(Links { tree, first_parent, parents })
 }
 
 /// Files under `old` → `new` that differ and that `wanted` accepts by path.
