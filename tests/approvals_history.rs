@@ -293,7 +293,15 @@ fn non_utf8_messages_submodules_and_symlinks_do_not_abort() {
 #[test]
 fn a_long_history_reads_the_same_loose_packed_and_on_any_number_of_threads() {
     let mut r = Repo::new();
+    let git = |dir: &Path, args: &[&str]| {
+        let status = std::process::Command::new("git").arg("-C").arg(dir).args(args).status().expect("git");
+        assert!(status.success(), "git {args:?}");
+    };
     for i in 0..600 {
+        if i == 300 {
+            // Half the history in a pack of its own, the rest loose: both are read.
+            git(r.dir.path(), &["-c", "gc.auto=0", "repack", "-dq"]);
+        }
         r.put(&format!("src/m{}.py", i % 30), &format!("x = {i}\n"));
         if i % 9 == 0 {
             r.put(
@@ -311,8 +319,19 @@ fn a_long_history_reads_the_same_loose_packed_and_on_any_number_of_threads() {
         let ev = r.read_with(&ReadOptions { threads, ..ReadOptions::default() });
         serde_json::to_string(&(&ev.dependency_changes, &ev.grants, &ev.commits, &ev.inputs)).unwrap()
     };
+    // Half packed, half loose.
     let loose = read(1);
     assert_eq!(read(2), loose);
+    // Two packs, then a clone that borrows them through objects/info/alternates.
+    git(r.dir.path(), &["-c", "gc.auto=0", "repack", "-dq"]);
+    assert_eq!(read(2), loose, "two packs");
+    let shared = tempfile::tempdir().unwrap();
+    let (from, to) = (r.dir.path().to_str().unwrap(), shared.path().join("c"));
+    git(Path::new("."), &["clone", "-q", "--shared", "--no-checkout", from, to.to_str().unwrap()]);
+    assert!(to.join(".git/objects/info/alternates").exists());
+    let cloned = read_repository(&to, &ReadOptions { threads: 2, ..ReadOptions::default() }).unwrap();
+    let changes = |ev: &leakline::model::Evidence| serde_json::to_string(&ev.dependency_changes).unwrap();
+    assert_eq!(changes(&cloned), changes(&r.read()), "objects borrowed through alternates");
     r.pack();
     assert!(std::fs::read_dir(r.dir.path().join(".git/objects/pack")).unwrap().count() >= 2);
     assert_eq!(read(2), loose, "packed objects read as loose ones");

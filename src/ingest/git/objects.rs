@@ -740,6 +740,39 @@ mod tests {
         assert!(store.reader().read(head).is_none());
     }
 
+    /// Packs over 2 GB keep their far offsets in a table of their own.
+    #[test]
+    fn large_offsets_are_read_from_their_table() {
+        let ids = [[0x11u8; ID_LEN], [0x22u8; ID_LEN]];
+        let mut data = IDX_V2.to_vec();
+        for byte in 0..256u32 {
+            let count = ids.iter().filter(|id| u32::from(id[0]) <= byte).count() as u32;
+            data.extend(count.to_be_bytes());
+        }
+        ids.iter().for_each(|id| data.extend(id));
+        data.extend([0u8; 8]); // two CRCs
+        data.extend(12u32.to_be_bytes());
+        data.extend(0x8000_0000u32.to_be_bytes()); // the first large offset
+        data.extend((5u64 << 32).to_be_bytes());
+        data.extend([0u8; 2 * ID_LEN]);
+        let index = Index::parse(data).unwrap();
+        assert_eq!(index.count(), 2);
+        assert_eq!((index.offset(0), index.offset(1)), (Some(12), Some(5 << 32)));
+        assert_eq!(index.find(&ids[1]), Some(1));
+        assert_eq!(index.find(&[0x22; ID_LEN - 1]), None);
+        assert_eq!(index.find(&[0x33; ID_LEN]), None);
+        // An offset pointing past its table is refused, not read from the checksums.
+        let mut short = IDX_V2.to_vec();
+        for byte in 0..256u32 {
+            short.extend(u32::from(byte >= 0x11).to_be_bytes());
+        }
+        short.extend(ids[0]);
+        short.extend([0u8; 4]);
+        short.extend(0x8000_0003u32.to_be_bytes());
+        short.extend([0u8; 2 * ID_LEN]);
+        assert_eq!(Index::parse(short).unwrap().offset(0), None);
+    }
+
     #[test]
     fn deltas_copy_and_insert() {
         let base = b"hello world";

@@ -431,6 +431,17 @@ fn drop_lockfile_echoes(changes: Vec<DependencyChange>) -> Vec<DependencyChange>
     changes.into_iter().filter(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone()))).collect()
 }
 
+/// Whether a (normalised) manifest line names the package as a whole name:
+/// `langchain-openai==0.1` names `langchain-openai`, not `langchain`.
+fn names(line: &str, package: &str) -> bool {
+    let part_of_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '/');
+    line.match_indices(package).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + package.len()..].chars().next();
+        !before.is_some_and(part_of_name) && !after.is_some_and(part_of_name)
+    })
+}
+
 /// The share of lines two texts have in common (of the larger line set).
 fn similarity(a: &str, b: &str) -> f64 {
     let (x, y): (HashSet<&str>, HashSet<&str>) = (a.lines().collect(), b.lines().collect());
@@ -460,9 +471,29 @@ impl ChangedLines {
 
     /// The changed lines that name the package, redacted.
     fn naming(&self, package: &str) -> Vec<String> {
-        let naming = |(n, _): &&(String, String)| n.contains(package);
+        let naming = |(n, _): &&(String, String)| names(n, package);
         let removed = self.removed.iter().filter(naming).map(|(_, l)| format!("- {}", reachability::redact_line(l)));
         let added = self.added.iter().filter(naming).map(|(_, l)| format!("+ {}", reachability::redact_line(l)));
         removed.chain(added).take(12).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_names_a_package_as_a_whole_name() {
+        assert!(names("langchain==0.1.16", "langchain"));
+        assert!(names("langchain[openai]>=0.2; python-version>\"3.9\"", "langchain"));
+        assert!(!names("langchain-openai==0.1.3", "langchain"));
+        assert!(names("langchain-openai==0.1.3", "langchain-openai"));
+        assert!(names("  \"@langchain/core\": \"^0.2.0\",", "@langchain/core"));
+        assert!(!names("  \"@langchain/core\": \"^0.2.0\",", "langchain"));
+        assert!(names("openai = { version = \"1.2\" }", "openai"));
+        assert!(!names("async-openai = \"0.20\"", "openai"));
+        let lines =
+            ChangedLines::between("flask==3\nlangchain==0.1\n", "flask==3\nlangchain==0.2\nlangchain-openai==0.1\n");
+        assert_eq!(lines.naming("langchain"), ["- langchain==0.1", "+ langchain==0.2"]);
     }
 }
