@@ -23,18 +23,20 @@ pub fn decompress(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
     }
 }
 
-struct Lines {
+/// Line numbers of byte offsets in a buffer.
+pub struct Lines {
     starts: Vec<usize>,
 }
 
 impl Lines {
-    fn new(buf: &[u8]) -> Self {
+    pub fn new(buf: &[u8]) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr_all(buf).map(|i| i + 1));
         Self { starts }
     }
 
-    fn line_of(&self, offset: usize) -> usize {
+    /// The 1-based line that holds `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
         match self.starts.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
@@ -48,7 +50,7 @@ impl Lines {
 }
 
 fn memchr_all(buf: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    buf.iter().enumerate().filter_map(|(i, b)| (*b == b'\n').then_some(i))
+    memchr::memchr_iter(b'\n', buf)
 }
 
 fn skip_ws(buf: &[u8], mut pos: usize) -> usize {

@@ -242,6 +242,16 @@ fn load_file(
     if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced, &options.case_key) {
         return Ok(Some(evidence));
     }
+    // CloudTrail as delivered to S3: the common case of the largest logs, read
+    // record by record by the scanner instead of as one tree of values.
+    if family.contains(&SourceKind::Cloudtrail) && forced.is_none_or(|k| k == SourceKind::Cloudtrail) {
+        let mut summary = InputSummary::new(SourceKind::Cloudtrail, display.clone());
+        let mut evidence = Evidence::default();
+        if audit::cloudtrail_wrapper(&display, &bytes, &|a| options.keeps(a), &mut summary, &mut evidence).is_some() {
+            evidence.inputs.push(summary);
+            return Ok(Some(evidence));
+        }
+    }
     let (records, rejected) = framing::records(&bytes);
     let kind = match forced.or_else(|| sniff(&records, family)) {
         Some(k) => k,

@@ -112,6 +112,37 @@ impl<'a> Scanner<'a> {
         })
     }
 
+    /// The spans of the objects in the array that comes next (each checked).
+    pub fn object_spans(&mut self) -> Scan<Vec<std::ops::Range<usize>>> {
+        self.enter()?;
+        self.eat(b'[')?;
+        let mut spans = Vec::new();
+        self.skip_space();
+        if self.peek()? == b']' {
+            self.at += 1;
+            self.depth -= 1;
+            return Some(spans);
+        }
+        loop {
+            if self.next_kind()? != Kind::Object {
+                return None;
+            }
+            let start = self.at;
+            self.skip_value()?;
+            spans.push(start..self.at);
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    self.depth -= 1;
+                    return Some(spans);
+                }
+                _ => return None,
+            }
+        }
+    }
+
     /// Skip any value, checking its syntax (numbers by JSON's grammar, as
     /// serde_json checks a number it ignores).
     pub fn skip_value(&mut self) -> Scan<()> {
