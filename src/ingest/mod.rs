@@ -157,11 +157,32 @@ fn load_files(
     let mut files = Vec::new();
     walk(path, &mut files).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     files.sort();
+    // A folder of logs (CloudTrail's S3 layout holds thousands of files) is
+    // read on every core; the files are then taken in order, as one would.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<Option<Evidence>, IngestError>>>> =
+        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len()).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let loaded = load_file(file, forced, family, options);
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(loaded);
+                    }
+                }
+            });
+        }
+    });
     let mut evidence = Evidence::default();
     let mut summaries: Vec<InputSummary> = Vec::new();
-    for file in files {
+    for (file, result) in files.into_iter().zip(results) {
+        let result = result.into_inner().ok().flatten();
         // In a folder, a file that cannot be read is a rejected input; the rest is read.
-        let loaded = match load_file(&file, forced, family, options) {
+        let loaded = match result.unwrap_or(Ok(None)) {
             Ok(loaded) => loaded,
             Err(IngestError::Parse { line, message, .. }) => {
                 let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
