@@ -140,6 +140,9 @@ pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, Ingest
     }
 }
 
+/// What reading one file gave: its evidence, nothing it recognised, or an error.
+type Loaded = Result<Option<Evidence>, IngestError>;
+
 fn load_files(
     path: &Path,
     forced: Option<SourceKind>,
@@ -160,8 +163,7 @@ fn load_files(
     // A folder of logs (CloudTrail's S3 layout holds thousands of files) is
     // read on every core; the files are then taken in order, as one would.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Option<Evidence>, IngestError>>>> =
-        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let results: Vec<std::sync::Mutex<Option<Loaded>>> = files.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..threads {
