@@ -187,8 +187,9 @@ fn load_files(
         let loaded = match result.unwrap_or(Ok(None)) {
             Ok(loaded) => loaded,
             Err(IngestError::Parse { line, message, .. }) => {
+                // Not one record could be read: say what the file is not, not only why line N failed.
                 let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
-                summary.reject(line, message);
+                summary.reject(line, format!("{message}; not {expected} leakline recognises, skipped"));
                 summaries.push(summary);
                 continue;
             }
