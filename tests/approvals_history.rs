@@ -325,6 +325,10 @@ fn a_long_history_reads_the_same_loose_packed_and_on_any_number_of_threads() {
     // Two packs, then a clone that borrows them through objects/info/alternates.
     git(r.dir.path(), &["-c", "gc.auto=0", "repack", "-dq"]);
     assert_eq!(read(2), loose, "two packs");
+    // With git's commit-graph, commits' links come from it: the same history.
+    git(r.dir.path(), &["commit-graph", "write", "--reachable"]);
+    assert!(r.dir.path().join(".git/objects/info/commit-graph").exists());
+    assert_eq!(read(2), loose, "links from the commit-graph");
     let shared = tempfile::tempdir().unwrap();
     let (from, to) = (r.dir.path().to_str().unwrap(), shared.path().join("c"));
     git(Path::new("."), &["clone", "-q", "--shared", "--no-checkout", from, to.to_str().unwrap()]);

@@ -4,6 +4,7 @@
 
 pub mod codeowners;
 mod commit;
+mod commit_graph;
 mod history;
 pub mod lockfiles;
 pub mod manifests;

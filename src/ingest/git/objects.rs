@@ -255,6 +255,8 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::R
 pub struct Store {
     packs: Vec<Pack>,
     loose: Vec<PathBuf>,
+    /// Commits' trees and parents without inflating them, where git keeps a graph.
+    graph: Option<super::commit_graph::CommitGraph>,
 }
 
 impl Store {
@@ -291,7 +293,7 @@ impl Store {
             found.sort_by_key(|f| std::cmp::Reverse(f.0));
             packs.extend(found.iter().filter_map(|(_, p)| Pack::open(p)));
         }
-        Some(Self { packs, loose: folders })
+        Some(Self { packs, loose: folders, graph: super::commit_graph::CommitGraph::open(repo) })
     }
 
     pub fn reader(&self) -> Reader<'_> {
@@ -494,6 +496,11 @@ fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
 }
 
 impl Reader<'_> {
+    /// A commit's tree and parents from the commit-graph, if it holds the commit.
+    pub fn graph_links(&self, id: &Oid) -> Option<super::treediff::Links> {
+        self.store.graph.as_ref()?.links(id)
+    }
+
     /// The object `id`, or `None` where it is not in a pack or loose file
     /// this reader understands (the caller asks git2 then).
     pub fn read(&mut self, id: Oid) -> Option<(Kind, Bytes)> {

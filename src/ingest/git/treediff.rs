@@ -181,6 +181,9 @@ impl<'r> TreeCache<'r> {
 
     /// The tree and parent ids of a commit, from its raw object.
     pub fn commit_links(&mut self, id: Oid) -> Result<Links, git2::Error> {
+        if let Some(links) = self.objects.as_ref().and_then(|r| r.graph_links(&id)) {
+            return Ok(links);
+        }
         let mut buffer = std::mem::take(&mut self.scratch);
         let links = match self.objects.as_mut().and_then(|r| r.read_into(id, &mut buffer)) {
             Some(_) => commit_links(&buffer),
