@@ -114,33 +114,17 @@ impl<'a> Scanner<'a> {
 
     /// The spans of the objects in the array that comes next (each checked).
     pub fn object_spans(&mut self) -> Scan<Vec<std::ops::Range<usize>>> {
-        self.enter()?;
-        self.eat(b'[')?;
         let mut spans = Vec::new();
-        self.skip_space();
-        if self.peek()? == b']' {
-            self.at += 1;
-            self.depth -= 1;
-            return Some(spans);
-        }
-        loop {
-            if self.next_kind()? != Kind::Object {
+        self.sequence(b'[', b']', |s| {
+            if s.next_kind()? != Kind::Object {
                 return None;
             }
-            let start = self.at;
-            self.skip_value()?;
-            spans.push(start..self.at);
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Some(spans);
-                }
-                _ => return None,
-            }
-        }
+            let start = s.at;
+            s.skip_value()?;
+            spans.push(start..s.at);
+            Some(())
+        })?;
+        Some(spans)
     }
 
     /// Skip any value, checking its syntax (numbers by JSON's grammar, as
@@ -151,7 +135,7 @@ impl<'a> Scanner<'a> {
             Kind::Null => self.literal("null"),
             Kind::Bool => self.literal("true").or_else(|| self.literal("false")),
             Kind::Object => self.object(|s, _| s.skip_value()),
-            Kind::Array => self.array(),
+            Kind::Array => self.sequence(b'[', b']', Self::skip_value),
             Kind::Number => self.skip_number(),
         }
     }
@@ -197,30 +181,6 @@ impl<'a> Scanner<'a> {
         self.text.get(self.at..)?.starts_with(word).then(|| self.at += word.len())
     }
 
-    fn array(&mut self) -> Scan<()> {
-        self.enter()?;
-        self.eat(b'[')?;
-        self.skip_space();
-        if self.peek()? == b']' {
-            self.at += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        loop {
-            self.skip_value()?;
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
     fn enter(&mut self) -> Scan<()> {
         self.depth += 1;
         (self.depth <= MAX_DEPTH).then_some(())
@@ -229,29 +189,32 @@ impl<'a> Scanner<'a> {
     /// An object: `member` is called with each key (keys with escapes are
     /// given up on) and must consume the value.
     pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Scan<()>) -> Scan<()> {
+        self.sequence(b'{', b'}', |s| {
+            let key = s.plain_string()?;
+            s.eat(b':')?;
+            member(s, key)
+        })
+    }
+
+    /// `open`, items separated by commas (each read by `item`), `close`.
+    fn sequence(&mut self, open: u8, close: u8, mut item: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
         self.enter()?;
-        self.eat(b'{')?;
+        self.eat(open)?;
         self.skip_space();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            self.depth -= 1;
-            return Some(());
-        }
-        loop {
-            let key = self.plain_string()?;
-            self.eat(b':')?;
-            member(self, key)?;
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    self.depth -= 1;
-                    return Some(());
+        if self.peek()? != close {
+            loop {
+                item(self)?;
+                self.skip_space();
+                match self.peek()? {
+                    b',' => self.at += 1,
+                    b if b == close => break,
+                    _ => return None,
                 }
-                _ => return None,
             }
         }
+        self.at += 1;
+        self.depth -= 1;
+        Some(())
     }
 }
 

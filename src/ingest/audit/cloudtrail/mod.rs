@@ -5,10 +5,15 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_scan::{Kind, Scanner, Seen};
+mod policy;
+mod scanned;
+
+use super::json_scan::Scanner;
 use super::{denied_if, origin};
 use crate::ingest::{framing::Located, lenient::Text, time};
-use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Person, SourceKind};
+use crate::model::{Access, Evidence, Grant, InputSummary, Lifecycle, SourceKind};
+use policy::policy_grant;
+use scanned::scanned;
 
 #[derive(Deserialize, Default)]
 #[cfg_attr(test, derive(Debug, PartialEq))]
@@ -271,175 +276,6 @@ pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
     Ok((access, grant))
 }
 
-/// A record read by the JSON scanner, exactly as serde reads it into `Record`,
-/// or `None` where the scanner is not sure to (serde reads the line then).
-fn scanned<'a>(text: &'a str, rec: &mut Record<'a>) -> Option<()> {
-    let mut s = Scanner::new(text);
-    let mut seen = Seen::default();
-    s.object(|s, key| {
-        let field = match key {
-            "eventTime" => (0, &mut rec.event_time),
-            "eventName" => (1, &mut rec.event_name),
-            "eventSource" => (2, &mut rec.event_source),
-            "awsRegion" => (3, &mut rec.aws_region),
-            "sourceIPAddress" => (4, &mut rec.source_ip_address),
-            "userAgent" => (5, &mut rec.user_agent),
-            "errorCode" => (6, &mut rec.error_code),
-            "errorMessage" => (7, &mut rec.error_message),
-            "eventID" => (8, &mut rec.event_id),
-            "message" => (9, &mut rec.message),
-            "userIdentity" => {
-                seen.first(10).then_some(())?;
-                object_or_nothing(s, &mut rec.user_identity, identity)?;
-                return Some(());
-            }
-            "requestParameters" => {
-                seen.first(11).then_some(())?;
-                object_or_nothing(s, &mut rec.request_parameters, params)?;
-                return Some(());
-            }
-            "responseElements" => {
-                seen.first(12).then_some(())?;
-                object_or_nothing(s, &mut rec.response_elements, response)?;
-                return Some(());
-            }
-            _ => return s.skip_value(),
-        };
-        seen.first(field.0).then_some(())?;
-        *field.1 = text_field(s)?;
-        Some(())
-    })?;
-    s.end()
-}
-
-/// A `Text` field: a plain string, or nothing for null, a boolean, an object
-/// or an array. Numbers (serde writes them out) and escapes go to serde.
-fn text_field<'a>(s: &mut Scanner<'a>) -> Option<Text<'a>> {
-    match s.next_kind()? {
-        Kind::String => s.plain_string().map(Text::borrowed),
-        Kind::Number => None,
-        _ => s.skip_value().map(|()| Text::default()),
-    }
-}
-
-/// A field `object_or_json_text` reads: an object, or nothing for null, a
-/// boolean or an array. JSON text in a string and numbers go to serde.
-fn object_or_nothing<'a, T: Default>(
-    s: &mut Scanner<'a>,
-    slot: &mut Option<T>,
-    read: fn(&mut Scanner<'a>, &mut T) -> Option<()>,
-) -> Option<()> {
-    match s.next_kind()? {
-        Kind::Object => read(s, slot.insert(T::default())),
-        Kind::String | Kind::Number => None,
-        _ => {
-            *slot = None;
-            s.skip_value()
-        }
-    }
-}
-
-/// A plain optional struct: an object or null (anything else serde rejects, and says why).
-fn object_or_null<'a, T: Default>(
-    s: &mut Scanner<'a>,
-    slot: &mut Option<T>,
-    read: fn(&mut Scanner<'a>, &mut T) -> Option<()>,
-) -> Option<()> {
-    match s.next_kind()? {
-        Kind::Object => read(s, slot.insert(T::default())),
-        Kind::Null => {
-            *slot = None;
-            s.skip_value()
-        }
-        _ => None,
-    }
-}
-
-/// The members of an object with string fields only, by name and number.
-fn text_fields<'a, T>(
-    s: &mut Scanner<'a>,
-    out: &mut T,
-    field: for<'t> fn(&'t mut T, &str) -> Option<(u32, &'t mut Text<'a>)>,
-) -> Option<()> {
-    let mut seen = Seen::default();
-    s.object(|s, key| match field(out, key) {
-        Some((i, slot)) => {
-            seen.first(i).then_some(())?;
-            *slot = text_field(s)?;
-            Some(())
-        }
-        None => s.skip_value(),
-    })
-}
-
-fn identity<'a>(s: &mut Scanner<'a>, out: &mut Identity<'a>) -> Option<()> {
-    let mut seen = Seen::default();
-    s.object(|s, key| {
-        let field = match key {
-            "type" => (0, &mut out.kind),
-            "arn" => (1, &mut out.arn),
-            "principalId" => (2, &mut out.principal_id),
-            "userName" => (3, &mut out.user_name),
-            "accessKeyId" => (4, &mut out.access_key_id),
-            "invokedBy" => (5, &mut out.invoked_by),
-            "sessionContext" => {
-                seen.first(6).then_some(())?;
-                return object_or_null(s, &mut out.session_context, |s, context| {
-                    let mut seen = Seen::default();
-                    s.object(|s, key| match key {
-                        "sessionIssuer" => {
-                            seen.first(0).then_some(())?;
-                            object_or_null(s, &mut context.session_issuer, |s, issuer| {
-                                text_fields(s, issuer, |i: &mut Issuer, key| (key == "arn").then_some((0, &mut i.arn)))
-                            })
-                        }
-                        _ => s.skip_value(),
-                    })
-                });
-            }
-            _ => return s.skip_value(),
-        };
-        seen.first(field.0).then_some(())?;
-        *field.1 = text_field(s)?;
-        Some(())
-    })
-}
-
-fn params<'a>(s: &mut Scanner<'a>, out: &mut Params<'a>) -> Option<()> {
-    text_fields(s, out, |p: &mut Params<'a>, key| {
-        Some(match key {
-            "secretId" => (0, &mut p.secret_id),
-            "bucketName" => (1, &mut p.bucket_name),
-            "userName" => (2, &mut p.user_name),
-            "roleName" => (3, &mut p.role_name),
-            "groupName" => (4, &mut p.group_name),
-            "name" => (5, &mut p.name),
-            "instanceId" => (6, &mut p.instance_id),
-            "status" => (7, &mut p.status),
-            "accessKeyId" => (8, &mut p.access_key_id),
-            "policyArn" => (9, &mut p.policy_arn),
-            "policyName" => (10, &mut p.policy_name),
-            "policyDocument" => (11, &mut p.policy_document),
-            _ => return None,
-        })
-    })
-}
-
-fn response<'a>(s: &mut Scanner<'a>, out: &mut Response<'a>) -> Option<()> {
-    let mut seen = Seen::default();
-    s.object(|s, key| match key {
-        "accessKey" => {
-            seen.first(0).then_some(())?;
-            object_or_null(s, &mut out.access_key, |s, key| {
-                text_fields(s, key, |k: &mut NewKey<'a>, key| {
-                    (key == "accessKeyId").then_some((0, &mut k.access_key_id))
-                })
-            })
-        }
-        _ => s.skip_value(),
-    })
-}
-
 /// `{"timestamp": …, "message": "{…event…}"}` as CloudWatch Logs exports it.
 fn unwrap_message(value: Value) -> Value {
     match value.get("message").and_then(Value::as_str) {
@@ -550,133 +386,6 @@ fn convert(origin: String, rec: &Record) -> Result<(Access, Option<Grant>), Stri
     };
     let grant = policy_grant(&access, params);
     Ok((access, grant))
-}
-
-/// IAM calls that can grant reads of secrets.
-const POLICY_CALLS: &[&str] = &[
-    "PutUserPolicy",
-    "PutRolePolicy",
-    "PutGroupPolicy",
-    "AttachUserPolicy",
-    "AttachRolePolicy",
-    "AttachGroupPolicy",
-    "CreatePolicyVersion",
-];
-
-/// Managed policies that grant reading every secret.
-fn broad_managed_policy(name: &str) -> bool {
-    matches!(name, "AdministratorAccess" | "SecretsManagerReadWrite" | "PowerUserAccess")
-        || name.contains("SecretsManager")
-}
-
-/// `%7B%22Version…` → `{"Version…`: CloudTrail logs policy documents URL-encoded.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b'+', _, _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The secrets an IAM policy document allows reading: `secretsmanager:NAME` for
-/// each resource, `secretsmanager:*` for a wildcard. Empty when it grants none.
-pub fn secrets_granted(document: &str) -> Vec<String> {
-    let decoded = if document.trim_start().starts_with('{') { document.to_string() } else { percent_decode(document) };
-    let Ok(doc) = serde_json::from_str::<Value>(&decoded) else { return Vec::new() };
-    let statements = match doc.get("Statement") {
-        Some(Value::Array(a)) => a.clone(),
-        Some(one) => vec![one.clone()],
-        None => Vec::new(),
-    };
-    let reads = |a: &str| {
-        let a = a.to_ascii_lowercase();
-        a == "*" || a == "secretsmanager:*" || a == "secretsmanager:getsecretvalue" || a == "secretsmanager:get*"
-    };
-    let mut out = Vec::new();
-    for st in statements.iter().filter(|st| st.get("Effect").and_then(Value::as_str) == Some("Allow")) {
-        if !strings(st.get("Action")).iter().any(|a| reads(a)) {
-            continue;
-        }
-        for resource in strings(st.get("Resource")) {
-            out.push(match resource.split_once(":secret:") {
-                _ if resource == "*" => "secretsmanager:*".to_string(),
-                // Secrets Manager appends `-` and six random characters to the name in ARNs.
-                Some((_, name)) => format!("secretsmanager:{}", strip_suffix(name)),
-                None => resource,
-            });
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn strip_suffix(name: &str) -> &str {
-    match name.rsplit_once('-') {
-        Some((base, tail)) if tail.len() == 6 && tail.chars().all(|c| c.is_ascii_alphanumeric()) => base,
-        _ => name.trim_end_matches('*'),
-    }
-}
-
-/// IAM policy changes that grant reading secrets, with the secrets they name.
-fn policy_grant(access: &Access, params: &Params) -> Option<Grant> {
-    let name = access.action.split(':').next_back()?;
-    if !POLICY_CALLS.contains(&name) || access.outcome != crate::model::Outcome::Allowed || access.lifecycle.is_some() {
-        return None;
-    }
-    let target = [&params.user_name, &params.role_name, &params.group_name, &params.policy_arn]
-        .into_iter()
-        .find_map(owned)
-        .unwrap_or_default();
-    let policy = owned(&params.policy_name)
-        .or_else(|| params.policy_arn.get().map(|a| a.rsplit('/').next().unwrap_or(a).to_string()))
-        .unwrap_or_default();
-    let granted = match params.policy_document.get() {
-        Some(doc) => secrets_granted(doc),
-        None if broad_managed_policy(&policy) => vec!["secretsmanager:*".to_string()],
-        None => Vec::new(),
-    };
-    if granted.is_empty() {
-        return None;
-    }
-    let mut names = vec![format!("policy:{policy}")];
-    names.extend(granted.iter().cloned());
-    Some(Grant {
-        kind: GrantKind::IamPolicy,
-        at: access.at,
-        commit: None,
-        path: format!("iam:{target}"),
-        line: None,
-        actor: Person::new(access.principal.clone(), ""),
-        secret_names: names,
-        excerpt: format!("{name} {policy} on {target}: allows reading {}", granted.join(", ")),
-        context: Vec::new(),
-        origin: access.origin.clone(),
-    })
 }
 
 #[cfg(test)]
@@ -814,15 +523,5 @@ mod tests {
                 agree(&format!("{}{mark}{}", &line[..at], &line[at..]));
             }
         }
-    }
-
-    #[test]
-    fn url_encoded_policy_documents_are_read() {
-        let doc = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%5B%22secretsmanager%3AGetSecretValue%22%5D%2C%22Resource%22%3A%22arn%3Aaws%3Asecretsmanager%3Aeu-west-1%3A123456789012%3Asecret%3Aprod%2Fopenai-AbC123%22%7D%5D%7D";
-        assert_eq!(secrets_granted(doc), vec!["secretsmanager:prod/openai"]);
-        let s3_only = r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
-        assert!(secrets_granted(s3_only).is_empty());
-        let admin = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
-        assert_eq!(secrets_granted(admin), vec!["secretsmanager:*"]);
     }
 }
