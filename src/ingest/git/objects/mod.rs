@@ -9,22 +9,23 @@
 //! which the callers fall back to, so it can make a walk faster but never
 //! change what the walk sees.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
+mod entry;
+mod pack;
+
+use std::path::PathBuf;
 
 use git2::Oid;
+
+use entry::{Header, MAX_OBJECT, apply_delta, inflate, parse_header};
+use pack::Pack;
 
 /// An object's bytes, shared between the caches that hold it.
 pub type Bytes = std::rc::Rc<Vec<u8>>;
 
+/// The length of a SHA-1 object id.
 const ID_LEN: usize = 20;
-/// A pack index version 2 starts with this magic and version.
-const IDX_V2: [u8; 8] = [0xff, b't', b'O', b'c', 0, 0, 0, 2];
 /// Delta chains longer than this are corrupt (git's own limit is far lower).
 const MAX_CHAIN: usize = 10_000;
-/// Objects larger than this are left to git2: a damaged header must not make
-/// the reader ask for more memory than any object of a walk needs.
-const MAX_OBJECT: usize = 1 << 30;
 /// Objects larger than this are not kept as delta bases.
 const MAX_CACHED_OBJECT: usize = 4 << 20;
 /// Bytes of delta bases each reader keeps.
@@ -63,191 +64,6 @@ impl Kind {
             _ => None,
         }
     }
-}
-
-/// The parts of a version 2 pack index that locate an object, read in
-/// place from the index file's bytes.
-struct Index {
-    data: Vec<u8>,
-    fanout: [u32; 256],
-    ids_at: usize,
-    offsets_at: usize,
-    large_at: usize,
-    /// Bytes 1 to 4 of each id (byte 0 is the fanout's), what a lookup
-    /// searches, and beside it (so that a lookup touches one place, not two)
-    /// the entry's rank in pack order, which `Pack::open` fills in.
-    heads: Vec<[u32; 2]>,
-}
-
-impl Index {
-    fn parse(data: Vec<u8>) -> Option<Self> {
-        if data.get(..8)? != IDX_V2 {
-            return None;
-        }
-        let mut fanout = [0u32; 256];
-        for (i, slot) in fanout.iter_mut().enumerate() {
-            *slot = u32::from_be_bytes(data.get(8 + i * 4..12 + i * 4)?.try_into().ok()?);
-        }
-        let count = fanout[255] as usize;
-        let ids_at = 8 + 256 * 4;
-        let offsets_at = ids_at + count * ID_LEN + count * 4;
-        let large_at = offsets_at + count * 4;
-        // The index ends with two checksums; what lies between is large offsets.
-        if data.len() < large_at + 2 * ID_LEN {
-            return None;
-        }
-        let heads = data[ids_at..ids_at + count * ID_LEN]
-            .chunks_exact(ID_LEN)
-            .map(|id| [u32::from_be_bytes([id[1], id[2], id[3], id[4]]), 0])
-            .collect();
-        Some(Self { data, fanout, ids_at, offsets_at, large_at, heads })
-    }
-
-    fn count(&self) -> usize {
-        self.fanout[255] as usize
-    }
-
-    fn id(&self, i: usize) -> &[u8] {
-        &self.data[self.ids_at + i * ID_LEN..self.ids_at + (i + 1) * ID_LEN]
-    }
-
-    fn offset(&self, i: usize) -> Option<u64> {
-        let at = self.offsets_at + i * 4;
-        let raw = u32::from_be_bytes(self.data.get(at..at + 4)?.try_into().ok()?);
-        if raw & 0x8000_0000 == 0 {
-            return Some(u64::from(raw));
-        }
-        let at = self.large_at + (raw & 0x7fff_ffff) as usize * 8;
-        if at + 8 > self.data.len() - 2 * ID_LEN {
-            return None;
-        }
-        Some(u64::from_be_bytes(self.data.get(at..at + 8)?.try_into().ok()?))
-    }
-
-    /// Ids are uniformly spread, so the position is guessed from the id's
-    /// next bytes and found by galloping out from the guess over `heads`
-    /// (four bytes an entry, so a probe touches one cache line, not several).
-    fn find(&self, id: &[u8]) -> Option<usize> {
-        let first = *id.first()? as usize;
-        let lo = if first == 0 { 0 } else { self.fanout[first - 1] as usize };
-        let hi = self.fanout[first] as usize;
-        if lo >= hi || hi > self.count() {
-            return None;
-        }
-        let key = u32::from_be_bytes(id.get(1..5)?.try_into().ok()?);
-        let heads = &self.heads[lo..hi];
-        let guess = ((u64::from(key) * heads.len() as u64) >> 32) as usize;
-        // A window [from, to) that holds every entry whose head is `key`.
-        let (mut from, mut to) = (guess, guess + 1);
-        let mut step = 1;
-        while from > 0 && heads[from][0] >= key {
-            from = from.saturating_sub(step);
-            step *= 2;
-        }
-        step = 1;
-        while to < heads.len() && heads[to - 1][0] <= key {
-            to = (to + step).min(heads.len());
-            step *= 2;
-        }
-        let start = from + heads[from..to].partition_point(|h| h[0] < key);
-        (start..to).take_while(|i| heads[*i][0] == key).map(|i| lo + i).find(|i| self.id(*i) == id)
-    }
-}
-
-struct Pack {
-    file: File,
-    index: Index,
-    /// Every entry's start, in pack order, then where the last one ends (the
-    /// trailing checksum starts): entry `k` spans `starts[k]..starts[k + 1]`.
-    starts: Vec<u64>,
-}
-
-impl Pack {
-    fn open(idx: &Path) -> Option<Self> {
-        let mut index = Index::parse(std::fs::read(idx).ok()?)?;
-        let file = File::open(idx.with_extension("pack")).ok()?;
-        let end = file.metadata().ok()?.len().checked_sub(ID_LEN as u64)?;
-        let order = match reverse_index(&idx.with_extension("rev"), &index) {
-            Some(order) => order,
-            None => {
-                let mut order: Vec<(u64, u32)> = (0..index.count())
-                    .map(|i| Some((index.offset(i)?, u32::try_from(i).ok()?)))
-                    .collect::<Option<_>>()?;
-                order.sort_unstable();
-                order.into_iter().map(|(_, i)| i).collect()
-            }
-        };
-        let mut starts = Vec::with_capacity(order.len() + 1);
-        for (k, i) in order.into_iter().enumerate() {
-            starts.push(index.offset(i as usize)?);
-            index.heads.get_mut(i as usize)?[1] = u32::try_from(k).ok()?;
-        }
-        // Strictly rising, or the index (or its reverse) and the pack disagree.
-        starts.push(end);
-        starts.windows(2).all(|w| w[0] < w[1]).then_some(Self { file, index, starts })
-    }
-
-    /// The pack-order rank of the object `id`.
-    fn find(&self, id: &[u8]) -> Option<usize> {
-        self.index.heads.get(self.index.find(id)?).map(|h| h[1] as usize)
-    }
-
-    /// The pack-order rank of the entry that starts at `offset`, which lies
-    /// before entry `after`: a delta's base is usually a near neighbour, so the
-    /// search gallops back from there instead of bisecting the whole pack.
-    fn rank_at(&self, offset: u64, after: usize) -> Option<usize> {
-        let mut hi = after.min(self.starts.len() - 1);
-        let mut step = 1;
-        let lo = loop {
-            let probe = hi.saturating_sub(step);
-            if probe == 0 || self.starts[probe] <= offset {
-                break probe;
-            }
-            hi = probe;
-            step *= 2;
-        };
-        let k = lo + self.starts[lo..hi].partition_point(|s| *s < offset);
-        (self.starts.get(k) == Some(&offset)).then_some(k)
-    }
-
-    /// Where entry `k` (its header and compressed data) starts and ends.
-    fn span(&self, k: usize) -> Option<(u64, u64)> {
-        Some((*self.starts.get(k)?, *self.starts.get(k + 1)?))
-    }
-}
-
-/// The entries in pack order from git's reverse index (`pack-*.rev`, written
-/// beside the pack since git 2.31), which spares sorting them by offset; `None`
-/// where there is none or it does not fit the index.
-fn reverse_index(path: &Path, index: &Index) -> Option<Vec<u32>> {
-    let data = std::fs::read(path).ok()?;
-    let count = index.count();
-    if data.get(..12)? != b"RIDX\0\0\0\x01\0\0\0\x01" || data.len() != 12 + 4 * count + 2 * ID_LEN {
-        return None;
-    }
-    let order: Vec<u32> =
-        data[12..12 + 4 * count].chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
-    // `Pack::open` checks that the offsets rise in this order.
-    order.iter().all(|i| (*i as usize) < count).then_some(order)
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    while !buf.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The packs and loose-object folders of a repository (and its alternates),
@@ -384,117 +200,6 @@ enum Held {
     Scratch(std::ops::Range<usize>),
 }
 
-/// A pack entry's header: what it holds and where its compressed data starts.
-enum Header {
-    Whole(Kind),
-    /// A delta against the entry at this offset of the same pack.
-    OffsetDelta(u64),
-    /// A delta against the object with this id.
-    RefDelta([u8; ID_LEN]),
-}
-
-fn parse_header(entry: &[u8], offset: u64) -> Option<(Header, usize, usize)> {
-    let mut at = 0;
-    let mut byte = *entry.first()?;
-    let code = (byte >> 4) & 7;
-    let mut size = usize::from(byte & 0x0f);
-    let mut shift = 4;
-    while byte & 0x80 != 0 {
-        at += 1;
-        byte = *entry.get(at)?;
-        size |= usize::from(byte & 0x7f).checked_shl(shift)?;
-        shift += 7;
-    }
-    at += 1;
-    let header = match code {
-        6 => {
-            let mut byte = *entry.get(at)?;
-            let mut back = u64::from(byte & 0x7f);
-            while byte & 0x80 != 0 {
-                at += 1;
-                byte = *entry.get(at)?;
-                back = (back.checked_add(1)?.checked_shl(7)?) | u64::from(byte & 0x7f);
-            }
-            at += 1;
-            Header::OffsetDelta(offset.checked_sub(back).filter(|_| back > 0)?)
-        }
-        7 => {
-            let id: [u8; ID_LEN] = entry.get(at..at + ID_LEN)?.try_into().ok()?;
-            at += ID_LEN;
-            Header::RefDelta(id)
-        }
-        other => Header::Whole(Kind::from_code(other)?),
-    };
-    Some((header, at, size))
-}
-
-fn inflate(inflater: &mut libdeflater::Decompressor, data: &[u8], size: usize, out: &mut Vec<u8>) -> Option<()> {
-    if size > MAX_OBJECT {
-        return None;
-    }
-    out.resize(size, 0);
-    let n = inflater.zlib_decompress(data, out).ok()?;
-    (n == size).then_some(())
-}
-
-/// Apply a git delta to `base`.
-fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
-    let mut at = 0;
-    let varint = |at: &mut usize| -> Option<usize> {
-        let mut value = 0usize;
-        let mut shift = 0u32;
-        loop {
-            let byte = *delta.get(*at)?;
-            *at += 1;
-            value |= usize::from(byte & 0x7f).checked_shl(shift)?;
-            shift += 7;
-            if byte & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-    };
-    if varint(&mut at)? != base.len() {
-        return None;
-    }
-    let size = varint(&mut at)?;
-    if size > MAX_OBJECT {
-        return None;
-    }
-    out.clear();
-    out.reserve(size);
-    while at < delta.len() {
-        let op = delta[at];
-        at += 1;
-        if op & 0x80 != 0 {
-            let mut offset = 0usize;
-            let mut len = 0usize;
-            for i in 0..4 {
-                if op & (1 << i) != 0 {
-                    offset |= usize::from(*delta.get(at)?) << (8 * i);
-                    at += 1;
-                }
-            }
-            for i in 0..3 {
-                if op & (0x10 << i) != 0 {
-                    len |= usize::from(*delta.get(at)?) << (8 * i);
-                    at += 1;
-                }
-            }
-            if len == 0 {
-                len = 0x10000;
-            }
-            out.extend_from_slice(base.get(offset..offset.checked_add(len)?)?);
-        } else if op != 0 {
-            let len = usize::from(op);
-            out.extend_from_slice(delta.get(at..at + len)?);
-            at += len;
-        } else {
-            return None;
-        }
-    }
-    (out.len() == size).then_some(())
-}
-
 impl Reader<'_> {
     /// A commit's tree and parents from the commit-graph, if it holds the commit.
     pub fn graph_links(&self, id: &Oid) -> Option<super::treediff::Links> {
@@ -549,16 +254,16 @@ impl Reader<'_> {
         if end > block_start + BLOCK as u64 {
             // Crosses a block edge (or is larger than one): read on its own.
             self.scratch.resize(len, 0);
-            read_exact_at(&self.store.packs[pack].file, &mut self.scratch, start).ok()?;
+            self.store.packs[pack].read_at(&mut self.scratch, start)?;
             return Some((start, Held::Scratch(0..len)));
         }
         let slot = usize::try_from(block).ok()? % BLOCKS;
         if !matches!(&self.blocks[slot], Some((p, b, _)) if *p == pack && *b == block) {
-            let pack_end = *self.store.packs[pack].starts.last()?;
+            let pack_end = self.store.packs[pack].entries_end()?;
             let size = usize::try_from((pack_end - block_start).min(BLOCK as u64)).ok()?;
             let mut bytes = self.blocks[slot].take().map(|(_, _, b)| b).unwrap_or_default();
             bytes.resize(size, 0);
-            read_exact_at(&self.store.packs[pack].file, &mut bytes, block_start).ok()?;
+            self.store.packs[pack].read_at(&mut bytes, block_start)?;
             self.blocks[slot] = Some((pack, block, bytes));
         }
         let from = usize::try_from(start - block_start).ok()?;
@@ -636,6 +341,22 @@ impl Reader<'_> {
 mod tests {
     use super::*;
     use git2::{Repository, Signature, Time};
+    use std::path::Path;
+
+    /// The one pack file a packed test repository has, made writable (git
+    /// writes packs read-only) so that a test can damage it.
+    fn writable_pack(dir: &Path) -> PathBuf {
+        let pack = std::fs::read_dir(dir.join(".git/objects/pack"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "pack"))
+            .unwrap();
+        let mut permissions = std::fs::metadata(&pack).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(&pack, permissions).unwrap();
+        pack
+    }
 
     /// A history of many versions of a few files, packed by git (libgit2's
     /// pack builder writes no deltas) with the loose objects gone: every read
@@ -719,10 +440,10 @@ mod tests {
             .find(|p| p.extension().is_some_and(|x| x == "rev"))
             .expect("git writes a reverse index");
         let index = &store.packs[0].index;
-        assert!(reverse_index(&rev, index).is_some());
+        assert!(pack::reverse_index(&rev, index).is_some());
         std::fs::remove_file(&rev).unwrap();
         let sorted = Store::open(&repo).unwrap();
-        assert!(reverse_index(&rev, index).is_none());
+        assert!(pack::reverse_index(&rev, index).is_none());
         assert_eq!(
             (&sorted.packs[0].starts, &sorted.packs[0].index.heads),
             (&store.packs[0].starts, &store.packs[0].index.heads)
@@ -736,11 +457,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = packed_repository(dir.path());
         let head = repo.head().unwrap().peel_to_commit().unwrap().tree_id();
-        let pack = std::fs::read_dir(dir.path().join(".git/objects/pack"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|x| x == "pack"))
-            .unwrap();
+        let pack = writable_pack(dir.path());
         let store = Store::open(&repo).unwrap();
         let k = store.packs[0].find(head.as_bytes()).unwrap();
         let (start, end) = store.packs[0].span(k).unwrap();
@@ -748,10 +465,6 @@ mod tests {
         for b in &mut bytes[start as usize + 4..end as usize] {
             *b ^= 0x5a;
         }
-        let mut permissions = std::fs::metadata(&pack).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        permissions.set_readonly(false);
-        std::fs::set_permissions(&pack, permissions).unwrap();
         std::fs::write(&pack, bytes).unwrap();
         let store = Store::open(&repo).unwrap();
         assert!(store.reader().read(head).is_none());
@@ -771,18 +484,10 @@ mod tests {
             true
         })
         .unwrap();
-        let pack = std::fs::read_dir(dir.path().join(".git/objects/pack"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|x| x == "pack"))
-            .unwrap();
+        let pack = writable_pack(dir.path());
         let original = std::fs::read(&pack).unwrap();
         let originals: std::collections::HashMap<Oid, Vec<u8>> =
             ids.iter().map(|id| (*id, odb.read(*id).unwrap().data().to_vec())).collect();
-        let mut permissions = std::fs::metadata(&pack).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        permissions.set_readonly(false);
-        std::fs::set_permissions(&pack, permissions).unwrap();
         let mut seed = 0x9e37_79b9_u64;
         for round in 0..40 {
             let mut bytes = original.clone();
@@ -804,66 +509,5 @@ mod tests {
             }
             assert!(good > 0, "round {round}");
         }
-    }
-
-    /// Packs over 2 GB keep their far offsets in a table of their own.
-    #[test]
-    fn large_offsets_are_read_from_their_table() {
-        let ids = [[0x11u8; ID_LEN], [0x22u8; ID_LEN]];
-        let mut data = IDX_V2.to_vec();
-        for byte in 0..256u32 {
-            let count = ids.iter().filter(|id| u32::from(id[0]) <= byte).count() as u32;
-            data.extend(count.to_be_bytes());
-        }
-        ids.iter().for_each(|id| data.extend(id));
-        data.extend([0u8; 8]); // two CRCs
-        data.extend(12u32.to_be_bytes());
-        data.extend(0x8000_0000u32.to_be_bytes()); // the first large offset
-        data.extend((5u64 << 32).to_be_bytes());
-        data.extend([0u8; 2 * ID_LEN]);
-        let index = Index::parse(data).unwrap();
-        assert_eq!(index.count(), 2);
-        assert_eq!((index.offset(0), index.offset(1)), (Some(12), Some(5 << 32)));
-        assert_eq!(index.find(&ids[1]), Some(1));
-        assert_eq!(index.find(&[0x22; ID_LEN - 1]), None);
-        assert_eq!(index.find(&[0x33; ID_LEN]), None);
-        // An offset pointing past its table is refused, not read from the checksums.
-        let mut short = IDX_V2.to_vec();
-        for byte in 0..256u32 {
-            short.extend(u32::from(byte >= 0x11).to_be_bytes());
-        }
-        short.extend(ids[0]);
-        short.extend([0u8; 4]);
-        short.extend(0x8000_0003u32.to_be_bytes());
-        short.extend([0u8; 2 * ID_LEN]);
-        assert_eq!(Index::parse(short).unwrap().offset(0), None);
-    }
-
-    #[test]
-    fn deltas_copy_and_insert() {
-        let base = b"hello world";
-        // base 11, result 12: copy 6 from 0 ("hello "), insert "there!"
-        let delta = [11, 12, 0x80 | 0x10, 6, 6, b't', b'h', b'e', b'r', b'e', b'!'];
-        let mut out = b"left over".to_vec();
-        apply_delta(base, &delta, &mut out).unwrap();
-        assert_eq!(out, b"hello there!");
-        // A wrong base size or a copy out of range is refused, not guessed.
-        assert!(apply_delta(b"short", &delta, &mut out).is_none());
-        assert!(apply_delta(base, &[11, 5, 0x80 | 0x01 | 0x10, 10, 5], &mut out).is_none());
-        assert!(apply_delta(base, &[11, 1, 0], &mut out).is_none());
-    }
-
-    #[test]
-    fn headers_of_whole_and_delta_entries() {
-        let (h, at, size) = parse_header(&[0x95, 0x0a], 100).unwrap();
-        assert!(matches!(h, Header::Whole(Kind::Commit)));
-        assert_eq!((at, size), (2, 5 | (10 << 4)));
-        let (h, at, _) = parse_header(&[0x60, 0x81, 0x00], 1000).unwrap();
-        // 0x81 0x00: ((1 + 1) << 7) | 0 = 256 back.
-        assert!(matches!(h, Header::OffsetDelta(744)));
-        assert_eq!(at, 3);
-        assert!(parse_header(&[0x60, 0x7f], 10).is_none(), "a base before the pack start");
-        assert!(parse_header(&[0x50], 0).is_none(), "type 5 is reserved");
-        assert!(parse_header(&[0x80], 0).is_none(), "a header cut short");
     }
 }
