@@ -218,6 +218,17 @@ pub struct CommitInfo {
     pub bot: bool,
 }
 
+/// The commit that actually wrote a line or a version: the commit itself, or,
+/// for a merge, the commit on the merged branch that introduced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Introduced {
+    pub commit: String,
+    pub author: Person,
+    pub at: DateTime<Utc>,
+    /// The introducing commit's own pull request (a squash subject's `(#N)`).
+    pub pull_request: Option<u64>,
+}
+
 /// A change to a watched package, in one manifest, in one commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DependencyChange {
@@ -238,6 +249,8 @@ pub struct DependencyChange {
     pub diff: Vec<String>,
     /// The same commit or pull request also changed secret wiring (set by correlate).
     pub touches_wiring: bool,
+    /// Who wrote the change; `None` where a merge's branch could not be traced.
+    pub introduced_by: Option<Introduced>,
 }
 
 /// The kinds of reachability, as named in the report.
@@ -290,6 +303,9 @@ pub struct Grant {
     pub path: String,
     pub line: Option<u32>,
     pub actor: Person,
+    /// The commit that wrote the line (for a merge, the branch commit); `None`
+    /// for audit-log grants and for lines a merge's branch could not be traced to.
+    pub introduced_by: Option<Introduced>,
     pub secret_names: Vec<String>,
     /// The added line with any value redacted, or a description of the audit record.
     pub excerpt: String,

@@ -18,6 +18,10 @@ fn person(p: &Person) -> Value {
     json!({"name": p.name, "email": p.email})
 }
 
+fn introduced(i: &crate::model::Introduced) -> Value {
+    json!({"commit": i.commit, "author": person(&i.author), "at": time(&i.at), "pull_request": i.pull_request})
+}
+
 fn approver(a: &Approver) -> Value {
     let mut v = json!({"name": a.name, "email": a.email, "via": a.via});
     if let Some(login) = &a.login {
@@ -70,6 +74,7 @@ pub fn render(case: &Case) -> String {
         "from": c.from, "to": c.to, "commit": c.commit.id, "at": time(&c.commit.at),
         "author": person(&c.commit.author), "merged_by": c.commit.merged_by.as_ref().map(person),
         "pull_request": c.commit.pull_request, "approvers": c.commit.approvers.iter().map(approver).collect::<Vec<_>>(),
+        "introduced_by": c.introduced_by.as_ref().map(introduced),
         "owners": c.owners, "bot": c.commit.bot,
         "lockfile": c.lockfile, "transitive": c.transitive, "touches_secret_wiring": c.touches_wiring,
         "recorded_not_approvals": c.commit.other_trailers.iter().map(|(k, p)| json!({"trailer": k, "name": p.name, "email": p.email})).collect::<Vec<_>>(),
@@ -81,6 +86,7 @@ pub fn render(case: &Case) -> String {
             json!({
                 "kind": r.grant.kind.name(), "at": time(&r.grant.at), "commit": r.grant.commit.as_ref().map(|c| &c.id),
                 "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
+                "introduced_by": r.grant.introduced_by.as_ref().map(introduced),
                 "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
                 "secret_names": r.grant.secret_names, "secrets": r.secrets, "excerpt": r.grant.excerpt,
         "linked": !r.secrets.is_empty(), "origin": r.grant.origin,

@@ -154,6 +154,7 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
         path: format!("k8s:{}", access.resource.clone().unwrap_or_default()),
         line: None,
         actor: Person::new(access.principal.clone(), ""),
+        introduced_by: None,
         secret_names: names,
         excerpt,
         context: super::record_context(rec),

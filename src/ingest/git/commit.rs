@@ -1,12 +1,15 @@
 //! What a commit says about who wrote, merged and approved it.
 
 use chrono::{TimeZone, Utc};
-use git2::{Commit, Oid, Repository};
+use git2::Oid;
+#[cfg(test)]
+use git2::{Commit, Repository};
 
 use super::trailers;
 use crate::model::{CommitInfo, Person};
 
-pub fn person(sig: &git2::Signature) -> Person {
+#[cfg(test)]
+fn person(sig: &git2::Signature) -> Person {
     Person::new(String::from_utf8_lossy(sig.name_bytes()), String::from_utf8_lossy(sig.email_bytes()))
 }
 
@@ -73,17 +76,17 @@ fn signature(line: &[u8]) -> (Person, i64) {
     (Person::new(text[..open].trim(), text[open + 1..close].trim()), time)
 }
 
-/// Authorship, merge and approval facts of a commit. For a merge, the author is
-/// the branch tip's (`tip_author`; refined per file by `branch_author`).
+/// Authorship, merge and approval facts of a commit, as the commit itself
+/// records them. Who wrote what a merge brought in is decided per line and
+/// per package (`merged`), never from the merge or its branch tip.
 #[cfg(test)]
 pub fn info(commit: &Commit) -> CommitInfo {
-    let tip_author = commit.parent(1).ok().map(|tip| person(&tip.author()));
-    info_from(commit.id(), Parts::of(commit), tip_author)
+    info_from(commit.id(), Parts::of(commit))
 }
 
-pub fn info_from(id: Oid, parts: Parts, tip_author: Option<Person>) -> CommitInfo {
+pub fn info_from(id: Oid, parts: Parts) -> CommitInfo {
     let message = parts.message.trim_start_matches('\n');
-    let author = tip_author.unwrap_or_else(|| parts.author.clone());
+    let author = parts.author.clone();
     let committer = parts.committer;
     let (approvers, other_trailers) = trailers::people(message);
     // A merge made locally is committed by whoever merged; one made with the
@@ -103,30 +106,6 @@ pub fn info_from(id: Oid, parts: Parts, tip_author: Option<Person>) -> CommitInf
         approvers,
         other_trailers,
     }
-}
-
-/// Commits a branch brings to a merge are walked at most this far back.
-const BRANCH_DEPTH: usize = 500;
-
-/// The author of the branch commit that gave `path` the blob id `wanted`, for a
-/// merge whose branch carried the change.
-pub fn branch_author(repo: &Repository, merge: &Commit, path: &str, wanted: Option<Oid>) -> Option<Person> {
-    let (main, tip) = (merge.parent_id(0).ok()?, merge.parent_id(1).ok()?);
-    let base = repo.merge_base(main, tip).ok();
-    let blob_at = |c: &Commit| c.tree().ok().and_then(|t| t.get_path(std::path::Path::new(path)).ok()).map(|e| e.id());
-    let mut current = repo.find_commit(tip).ok()?;
-    let mut introduced: Option<Person> = None;
-    for _ in 0..BRANCH_DEPTH {
-        if Some(current.id()) == base || blob_at(&current) != wanted {
-            break;
-        }
-        introduced = Some(person(&current.author()));
-        match current.parent(0) {
-            Ok(p) => current = p,
-            Err(_) => break,
-        }
-    }
-    introduced
 }
 
 #[cfg(test)]
@@ -151,8 +130,7 @@ mod tests {
         let raw = odb.read(merge).unwrap();
         let parsed = Parts::parse(raw.data());
         assert_eq!(parsed.parents, vec![first.id(), first.id()]);
-        let tip = Some(person(&first.author()));
-        assert_eq!(info_from(merge, parsed, tip), info(&commit));
+        assert_eq!(info_from(merge, parsed), info(&commit));
         assert_eq!(info(&commit).pull_request, Some(7));
         assert_eq!(info(&commit).at.timestamp(), 1_700_000_500);
         // A signed commit: the signature's continuation lines are not headers.

@@ -8,6 +8,7 @@ mod commit_graph;
 mod history;
 pub mod lockfiles;
 pub mod manifests;
+mod merged;
 mod objects;
 pub mod reachability;
 mod scan;
@@ -188,20 +189,21 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
     Ok(evidence)
 }
 
-/// One decision per kind and file in a commit: a `.env` of four keys or a
-/// manifest of three `secretKeyRef`s is one grant naming them all.
-fn group_hits(hits: Vec<reachability::Hit>) -> Vec<reachability::Hit> {
-    let mut out: Vec<reachability::Hit> = Vec::new();
-    for hit in hits {
-        match out.iter_mut().find(|h| h.kind == hit.kind) {
-            Some(h) => {
+/// One decision per kind, file and author in a commit: a `.env` of four keys
+/// or a manifest of three `secretKeyRef`s is one grant naming them all, unless
+/// a merge brought them in from different authors.
+fn group_hits<K: PartialEq>(hits: Vec<(K, reachability::Hit)>) -> Vec<(K, reachability::Hit)> {
+    let mut out: Vec<(K, reachability::Hit)> = Vec::new();
+    for (key, hit) in hits {
+        match out.iter_mut().find(|(k, h)| h.kind == hit.kind && *k == key) {
+            Some((_, h)) => {
                 for name in hit.names {
                     if !h.names.contains(&name) {
                         h.names.push(name);
                     }
                 }
             }
-            None => out.push(hit),
+            None => out.push((key, hit)),
         }
     }
     out

@@ -10,11 +10,14 @@ use git2::{DiffOptions, Oid, Patch, Repository};
 
 use super::codeowners::CodeOwners;
 use super::manifests::{self, ManifestKind};
+use super::merged::{self, MergedSide, Origin};
 use super::reachability;
 use super::treediff::{self, Changed};
 use super::watchlist::Watchlist;
 use super::{commit, group_hits};
-use crate::model::{ChangeKind, CommitInfo, ContextLine, DependencyChange, Evidence, Grant, Rejected};
+use crate::model::{
+    ChangeKind, CommitInfo, ContextLine, DependencyChange, Evidence, Grant, Introduced, Person, Rejected,
+};
 
 /// Files larger than this are not read for reachability rules (generated or vendored).
 const MAX_RULE_BLOB: usize = 4 << 20;
@@ -41,6 +44,8 @@ pub struct Worker<'a> {
     previous: Option<(Oid, Oid)>,
     trees: treediff::TreeCache<'a>,
     owners: HashMap<Oid, Arc<CodeOwners>>,
+    /// The merged side of the merge being read, kept across its files.
+    side: Option<MergedSide>,
 }
 
 fn short(id: &Oid) -> String {
@@ -72,6 +77,7 @@ impl<'a> Worker<'a> {
             previous: None,
             trees: treediff::TreeCache::new(odb, store),
             owners: HashMap::new(),
+            side: None,
         })
     }
 
@@ -135,7 +141,7 @@ impl<'a> Worker<'a> {
             let candidates: Vec<Changed> =
                 changed.into_iter().filter(|c| reachability::applies_to(&c.path, self.user_rules)).collect();
             for c in self.pair_renames(candidates) {
-                self.rules_on(&c, &info)?;
+                self.rules_on(&c, &info, (links.parents > 1).then_some(oid))?;
             }
         }
         self.evidence.dependency_changes.extend(drop_lockfile_echoes(deps));
@@ -144,15 +150,33 @@ impl<'a> Worker<'a> {
         Ok(())
     }
 
-    /// Who wrote, merged and approved a commit, from its raw object (and, for
-    /// a merge, its branch tip's).
+    /// Who wrote, merged and approved a commit, from its raw object.
     fn info(&mut self, oid: Oid) -> Result<CommitInfo, git2::Error> {
         let parts = commit::Parts::parse(&self.trees.raw(oid)?);
-        let tip_author = match parts.parents.get(1) {
-            Some(tip) => Some(commit::Parts::parse(&self.trees.raw(*tip)?).author),
-            None => None,
-        };
-        Ok(commit::info_from(oid, parts, tip_author))
+        Ok(commit::info_from(oid, parts))
+    }
+
+    /// The side `merge` brought in, walked once per merge however many files it changed.
+    fn side(&mut self, merge: Oid) -> MergedSide {
+        match self.side.take() {
+            Some(side) if side.merge() == merge => side,
+            _ => MergedSide::walk(self.repo, &mut self.trees, merge),
+        }
+    }
+
+    /// The side commit that moved `package` in `path` to `to`: the newest one
+    /// whose own diff of the file changes the package's version to that value.
+    fn package_origin(&mut self, side: &MergedSide, path: &str, package: &str, to: &Option<String>) -> Origin {
+        for (id, old, new) in side.changes_of(&mut self.trees, path) {
+            let version = |parsed: Option<Arc<Result<Packages, String>>>| {
+                parsed.and_then(|p| p.as_ref().as_ref().ok().and_then(|m| top(m.get(package))))
+            };
+            let (from, now) = (version(self.parse(old, path)), version(self.parse(new, path)));
+            if from != now && now == *to {
+                return merged::introduced(&mut self.trees, id);
+            }
+        }
+        side.fallback(&mut self.trees)
     }
 
     fn parse(&mut self, id: Option<Oid>, path: &str) -> Option<Arc<Result<Packages, String>>> {
@@ -235,7 +259,7 @@ impl<'a> Worker<'a> {
         // Worked out once per manifest, on the first package that needs them.
         let mut owners: Option<Vec<String>> = None;
         let mut declared: Option<BTreeSet<String>> = None;
-        let mut branch_author: Option<Option<crate::model::Person>> = None;
+        let side = merge.then(|| self.side(commit));
         let mut changed_lines: Option<ChangedLines> = None;
         for name in names {
             let (from, to) = (top(b.get(name)), top(a.get(name)));
@@ -251,15 +275,11 @@ impl<'a> Worker<'a> {
             let transitive =
                 kind.lockfile && !declared.get_or_insert_with(|| self.declared_beside(tree, &c.path)).contains(name);
             let mut info = info.clone();
-            if merge
-                && let Some(author) = branch_author.get_or_insert_with(|| {
-                    let commit = self.repo.find_commit(commit).ok()?;
-                    commit::branch_author(self.repo, &commit, &c.path, c.new)
-                })
-            {
-                info.author = author.clone();
-                info.bot = super::trailers::is_bot(&info.author);
-            }
+            let origin = match side.as_ref() {
+                Some(side) => self.package_origin(side, &c.path, name, &to),
+                None => Origin::Found(introduced_here(&info)),
+            };
+            let introduced_by = credit(&mut info, origin);
             let diff = if kind.lockfile {
                 Vec::new()
             } else {
@@ -283,12 +303,14 @@ impl<'a> Worker<'a> {
                 transitive,
                 diff,
                 touches_wiring: false,
+                introduced_by,
             });
         }
+        self.side = side.or(self.side.take());
         changes
     }
 
-    fn rules_on(&mut self, c: &Changed, info: &CommitInfo) -> Result<(), git2::Error> {
+    fn rules_on(&mut self, c: &Changed, info: &CommitInfo, merge: Option<Oid>) -> Result<(), git2::Error> {
         let (old, new) = (self.blob(c.old, MAX_RULE_BLOB), self.blob(c.new, MAX_RULE_BLOB));
         if old.is_none() && new.is_none() {
             return Ok(());
@@ -311,18 +333,30 @@ impl<'a> Worker<'a> {
             }
         }
         let text = |b: &Option<super::objects::Bytes>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
-        if let Some(t) = text(&new) {
-            for hit in group_hits(reachability::scan(&c.path, &t, &added, self.user_rules)) {
-                let grant = self.grant(hit, &c.path, info, &t, &added);
-                self.evidence.grants.push(grant);
+        let mut side = merge.map(|m| self.side(m));
+        for (t, lines, wired) in [(text(&new), &added, true), (text(&old), &removed, false)] {
+            let Some(t) = t else { continue };
+            let hits = reachability::scan(&c.path, &t, lines, self.user_rules);
+            let all: Vec<&str> = t.lines().collect();
+            let keyed = hits
+                .into_iter()
+                .map(|hit| {
+                    let origin = match side.as_mut() {
+                        Some(side) => {
+                            let line = all.get(hit.line as usize - 1).copied().unwrap_or_default();
+                            side.line_origin(&mut self.trees, &c.path, line, wired)
+                        }
+                        None => Origin::Found(introduced_here(info)),
+                    };
+                    (origin, hit)
+                })
+                .collect();
+            for (origin, hit) in group_hits(keyed) {
+                let grant = self.grant(hit, &c.path, info, origin, &t, lines);
+                if wired { self.evidence.grants.push(grant) } else { self.evidence.unwirings.push(grant) }
             }
         }
-        if let Some(t) = text(&old) {
-            for hit in group_hits(reachability::scan(&c.path, &t, &removed, self.user_rules)) {
-                let grant = self.grant(hit, &c.path, info, &t, &removed);
-                self.evidence.unwirings.push(grant);
-            }
-        }
+        self.side = side.or(self.side.take());
         Ok(())
     }
 
@@ -363,6 +397,7 @@ impl<'a> Worker<'a> {
         hit: reachability::Hit,
         path: &str,
         info: &CommitInfo,
+        origin: Origin,
         text: &str,
         changed: &BTreeSet<u32>,
     ) -> Grant {
@@ -375,6 +410,8 @@ impl<'a> Worker<'a> {
                 marked: changed.contains(&(n as u32)),
             })
             .collect();
+        let mut credited = info.clone();
+        let introduced_by = credit(&mut credited, origin);
         Grant {
             context,
             kind: hit.kind,
@@ -382,10 +419,37 @@ impl<'a> Worker<'a> {
             commit: Some(info.clone()),
             path: path.to_string(),
             line: Some(hit.line),
-            actor: info.author.clone(),
+            actor: introduced_by.as_ref().map_or_else(|| Person::new("", ""), |i| i.author.clone()),
+            introduced_by,
             secret_names: hit.names,
             excerpt: hit.excerpt,
             origin: format!("{}@{}:{path}:{}", self.display, &info.id[..12.min(info.id.len())], hit.line),
+        }
+    }
+}
+
+/// A commit as the introducer of what it changed itself.
+fn introduced_here(info: &CommitInfo) -> Introduced {
+    Introduced { commit: info.id.clone(), author: info.author.clone(), at: info.at, pull_request: info.pull_request }
+}
+
+/// Credit a change to whoever wrote it: `info` (a copy of the commit it
+/// arrived in) takes the introducer's name, and a merge's pull request where
+/// it has none of its own. Untraced, nobody is named.
+fn credit(info: &mut CommitInfo, origin: Origin) -> Option<Introduced> {
+    match origin {
+        Origin::Found(by) => {
+            info.author = by.author.clone();
+            info.bot = super::trailers::is_bot(&info.author);
+            if info.pull_request.is_none() {
+                info.pull_request = by.pull_request;
+            }
+            Some(by)
+        }
+        Origin::Untraced => {
+            info.author = Person::new("", "");
+            info.bot = false;
+            None
         }
     }
 }

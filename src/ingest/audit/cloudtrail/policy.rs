@@ -126,6 +126,7 @@ pub(super) fn policy_grant(access: &Access, params: &Params) -> Option<Grant> {
         path: format!("iam:{target}"),
         line: None,
         actor: Person::new(access.principal.clone(), ""),
+        introduced_by: None,
         secret_names: names,
         excerpt: format!("{name} {policy} on {target}: allows reading {}", granted.join(", ")),
         context: Vec::new(),
