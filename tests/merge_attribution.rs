@@ -119,3 +119,33 @@ fn a_branch_pushed_to_main_keeps_its_own_authors() {
     assert_eq!(g.introduced_by.as_ref().unwrap().commit, cy.to_string());
     assert_eq!(g.commit.as_ref().unwrap().id, cy.to_string());
 }
+
+#[test]
+fn a_file_the_branch_moved_keeps_the_author_of_its_lines() {
+    let mut r = Repo::new();
+    r.put("pkg/agent/openai.py", "import os\n\ndef llm():\n    return os.getenv(\"OPENAI_API_KEY\")\n");
+    let ana = r.commit(ANA, "Agent");
+    let main_tip = r.head;
+    // The branch moves the file, then grows it: the merge shows a new file.
+    r.delete("pkg/agent/openai.py");
+    r.put("app/llms.py", "import os\n\ndef llm():\n    return os.getenv(\"OPENAI_API_KEY\")\n");
+    r.commit(DEE, "Move the models into app/");
+    let mut grown = String::from("import os\n\ndef llm():\n    return os.getenv(\"OPENAI_API_KEY\")\n");
+    for n in 0..8 {
+        grown.push_str(&format!("\ndef model_{n}():\n    return \"m{n}\"\n"));
+    }
+    grown.push_str("\ndef azure():\n    return os.getenv(\"AZURE_OPENAI_API_KEY\")\n");
+    r.put("app/llms.py", &grown);
+    let cy = r.commit(CY, "More models");
+    r.head = main_tip;
+    let merge = r.commit_as(BO, GITHUB, "Merge pull request #30 from acme/move\n", Some(cy));
+    let ev = r.read();
+
+    let moved = ev.grants.iter().find(|g| g.path == "app/llms.py" && g.secret_names == ["OPENAI_API_KEY"]).unwrap();
+    assert_eq!(moved.actor.name, "Ana Ruiz", "the moved line is Ana's, as blame says");
+    assert_eq!(moved.introduced_by.as_ref().unwrap().commit, ana.to_string());
+    assert_eq!(moved.commit.as_ref().unwrap().id, merge.to_string());
+    let azure = env_read(&ev, "AZURE_OPENAI_API_KEY");
+    assert_eq!(azure.actor.name, "Cy Park");
+    assert_eq!(azure.introduced_by.as_ref().unwrap().commit, cy.to_string());
+}

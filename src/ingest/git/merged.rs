@@ -31,6 +31,8 @@ pub enum Origin {
 struct LineChange {
     added: HashSet<String>,
     removed: HashSet<String>,
+    /// The commit created the file.
+    created: bool,
 }
 
 struct SideCommit {
@@ -126,17 +128,89 @@ impl MergedSide {
 
     /// Who wrote the line `text` of `path` into the merge (`added`), or took it
     /// out of it: the newest side commit whose diff of the file adds (removes)
-    /// exactly that line; the merge itself where none does.
-    pub fn line_origin(&mut self, trees: &mut TreeCache, path: &str, text: &str, added: bool) -> Origin {
+    /// exactly that line; the merge itself where none does. As blame does, a
+    /// file the side created by moving another is followed to its old path.
+    pub fn line_origin(
+        &mut self,
+        repo: &Repository,
+        trees: &mut TreeCache,
+        path: &str,
+        text: &str,
+        added: bool,
+    ) -> Origin {
         let text = text.trim_end_matches(['\r', '\n']);
-        for i in 0..self.commits.len() {
-            let Some(change) = self.line_change(trees, i, path) else { continue };
+        let mut path = path.to_string();
+        let mut followed: Option<usize> = None;
+        let mut i = 0;
+        while i < self.commits.len() {
+            let Some(change) = self.line_change(trees, i, &path) else {
+                i += 1;
+                continue;
+            };
             let set = if added { &change.added } else { &change.removed };
-            if set.contains(text) {
-                return introduced(trees, self.commits[i].id);
+            if !set.contains(text) {
+                i += 1;
+                continue;
+            }
+            if added && change.created {
+                if let Some(source) = self.moved_from(trees, i, &path, text) {
+                    path = source;
+                    followed = Some(i);
+                    i += 1;
+                    continue;
+                }
+            }
+            return introduced(trees, self.commits[i].id);
+        }
+        match followed {
+            // The line is older than the side, which moved its file: blame it where it was.
+            Some(i) => self.blame_before(repo, trees, i, &path, text),
+            None => self.fallback(trees),
+        }
+    }
+
+    /// Who wrote `text` into `path` as it stood just before side commit `i`.
+    fn blame_before(&self, repo: &Repository, trees: &mut TreeCache, i: usize, path: &str, text: &str) -> Origin {
+        let blamed = (|| {
+            let parent = trees.commit_links(self.commits[i].id).ok()?.first_parent?;
+            let tree = self.commits[i].parent_tree?;
+            let id = trees.id_at(tree, path)?;
+            let blob = trees.raw(id).ok()?;
+            let line = String::from_utf8_lossy(&blob).lines().position(|l| l.trim_end_matches('\r') == text)? + 1;
+            let mut options = git2::BlameOptions::new();
+            options.newest_commit(parent).min_line(line).max_line(line);
+            let blame = repo.blame_file(std::path::Path::new(path), Some(&mut options)).ok()?;
+            let hunk = blame.get_line(line)?;
+            Some(hunk.final_commit_id())
+        })();
+        match blamed {
+            Some(id) => introduced(trees, id),
+            None => Origin::Untraced,
+        }
+    }
+
+    /// The file side commit `i` deleted that held `text` and that git would
+    /// pair with `path`, the file it created: the same name, or mostly the same lines.
+    fn moved_from(&mut self, trees: &mut TreeCache, i: usize, path: &str, text: &str) -> Option<String> {
+        let (tree, parent) = (self.commits[i].tree, self.commits[i].parent_tree?);
+        let mut changed = Vec::new();
+        super::treediff::changed(trees, Some(parent), Some(tree), &|_| true, &mut changed).ok()?;
+        let created = trees.id_at(tree, path)?;
+        let new_text = String::from_utf8_lossy(&trees.raw(created).ok()?).into_owned();
+        let name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        let mut best: Option<(f64, String)> = None;
+        for c in changed.iter().filter(|c| c.new.is_none()) {
+            let Some(old) = c.old.and_then(|id| trees.raw(id).ok()) else { continue };
+            let old_text = String::from_utf8_lossy(&old);
+            if !old_text.lines().any(|l| l.trim_end_matches('\r') == text) {
+                continue;
+            }
+            let score = if name(&c.path) == name(path) { 1.0 } else { super::scan::similarity(&old_text, &new_text) };
+            if score >= 0.5 && best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, c.path.clone()));
             }
         }
-        self.fallback(trees)
+        best.map(|(_, p)| p)
     }
 
     /// The merge itself, where the side shows no commit that made the change
@@ -175,6 +249,7 @@ pub fn introduced(trees: &mut TreeCache, id: Oid) -> Origin {
 }
 
 fn line_diff(trees: &mut TreeCache, old: Option<Oid>, new: Option<Oid>) -> Option<LineChange> {
+    let old_id = old;
     let read = |trees: &mut TreeCache, id: Option<Oid>| match id {
         Some(id) => trees.raw(id).ok().map(|b| b.to_vec()),
         None => Some(Vec::new()),
@@ -183,7 +258,7 @@ fn line_diff(trees: &mut TreeCache, old: Option<Oid>, new: Option<Oid>) -> Optio
     let mut opts = git2::DiffOptions::new();
     opts.context_lines(0);
     let patch = git2::Patch::from_buffers(&old, None, &new, None, Some(&mut opts)).ok()?;
-    let mut change = LineChange { added: HashSet::new(), removed: HashSet::new() };
+    let mut change = LineChange { added: HashSet::new(), removed: HashSet::new(), created: old_id.is_none() };
     for h in 0..patch.num_hunks() {
         for l in 0..patch.num_lines_in_hunk(h).unwrap_or(0) {
             let Ok(line) = patch.line_in_hunk(h, l) else { continue };

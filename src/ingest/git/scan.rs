@@ -344,7 +344,7 @@ impl<'a> Worker<'a> {
                     let origin = match side.as_mut() {
                         Some(side) => {
                             let line = all.get(hit.line as usize - 1).copied().unwrap_or_default();
-                            side.line_origin(&mut self.trees, &c.path, line, wired)
+                            side.line_origin(self.repo, &mut self.trees, &c.path, line, wired)
                         }
                         None => Origin::Found(introduced_here(info)),
                     };
@@ -507,7 +507,7 @@ fn names(line: &str, package: &str) -> bool {
 }
 
 /// The share of lines two texts have in common (of the larger line set).
-fn similarity(a: &str, b: &str) -> f64 {
+pub(super) fn similarity(a: &str, b: &str) -> f64 {
     let (x, y): (HashSet<&str>, HashSet<&str>) = (a.lines().collect(), b.lines().collect());
     let larger = x.len().max(y.len());
     if larger == 0 {
