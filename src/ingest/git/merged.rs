@@ -152,13 +152,14 @@ impl MergedSide {
                 i += 1;
                 continue;
             }
-            if added && change.created {
-                if let Some(source) = self.moved_from(trees, i, &path, text) {
-                    path = source;
-                    followed = Some(i);
-                    i += 1;
-                    continue;
-                }
+            if added
+                && change.created
+                && let Some(source) = self.moved_from(trees, i, &path, text)
+            {
+                path = source;
+                followed = Some(i);
+                i += 1;
+                continue;
             }
             return introduced(trees, self.commits[i].id);
         }
