@@ -60,17 +60,17 @@ fn dotenv_framework_defaults_and_widening_settings() {
     let ev = r.read();
     assert_eq!(grants(&ev, GrantKind::Dotenv).len(), 2);
     let defaults = names(&ev, GrantKind::FrameworkDefault, "agent/main.py");
-    for expected in [
-        "OPENAI_API_KEY",
-        "ANTHROPIC_API_KEY",
-        "AWS_ACCESS_KEY_ID",
-        "setting:set_debug",
-        "setting:verbose",
-        "setting:python_repl_tool",
-        "setting:allow_dangerous_code",
-    ] {
+    for expected in ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY_ID"] {
         assert!(defaults.iter().any(|n| n == expected), "{expected} missing from {defaults:?}");
     }
+    // Widening settings have their own kind, name what they turn on and no secret;
+    // `verbose=True` only prints chain steps and is not one.
+    let widening: Vec<(Option<u32>, Vec<String>, Vec<String>)> = grants(&ev, GrantKind::WideningSetting)
+        .iter()
+        .map(|g| (g.line, g.settings.clone(), g.secret_names.clone()))
+        .collect();
+    let settings = ["debug_logging", "python_repl_tool", "allow_dangerous_code"].map(String::from).to_vec();
+    assert_eq!(widening, [(Some(7), settings, vec![])], "one decision per kind and file in a commit");
     let lines: Vec<u32> = grants(&ev, GrantKind::FrameworkDefault).iter().filter_map(|g| g.line).collect();
     assert!(!lines.contains(&4), "a client given its key explicitly reads nothing implicitly");
     assert_eq!(names(&ev, GrantKind::FrameworkDefault, "web/index.js"), ["OPENAI_API_KEY"]);

@@ -153,14 +153,14 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();
-    for r in inp.reachability.iter().filter(|r| r.grant.kind == GrantKind::FrameworkDefault) {
-        let key = format!("{}|{}", r.grant.path, r.grant.secret_names.join(","));
+    let implicit = |k: GrantKind| matches!(k, GrantKind::FrameworkDefault | GrantKind::WideningSetting);
+    for r in inp.reachability.iter().filter(|r| implicit(r.grant.kind)) {
+        let key = format!("{}|{}|{}", r.grant.path, r.grant.secret_names.join(","), r.grant.settings.join(","));
         if !defaults.insert(key) {
             continue;
         }
-        let settings: Vec<&str> = r.grant.secret_names.iter().filter_map(|n| n.strip_prefix("setting:")).collect();
         let place = format!("{}:{}", r.grant.path, r.grant.line.unwrap_or(0));
-        let text = if settings.is_empty() {
+        let text = if r.grant.kind == GrantKind::FrameworkDefault {
             format!(
                 "{place} builds a framework client that reads {} from the environment implicitly; no recorded exception or compensating control",
                 names(&r.grant.secret_names)
@@ -168,15 +168,13 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
         } else {
             format!(
                 "{place} turns on {}: prompts, tool calls or code execution can carry the framework's keys out; no recorded exception",
-                settings.join(", ")
+                r.grant.settings.join(", ")
             )
         };
-        {
-            governance.gaps.push(Gap {
-                text,
-                evidence: r.grant.commit.as_ref().map_or_else(|| r.grant.origin.clone(), |c| commit_evidence(&c.id)),
-            });
-        }
+        governance.gaps.push(Gap {
+            text,
+            evidence: r.grant.commit.as_ref().map_or_else(|| r.grant.origin.clone(), |c| commit_evidence(&c.id)),
+        });
     }
 }
 

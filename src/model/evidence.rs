@@ -265,6 +265,9 @@ pub enum GrantKind {
     K8sSecretRef,
     CiSecretEnv,
     FrameworkDefault,
+    /// A setting that widens what a framework can leak (a code tool handed to
+    /// an agent, debug logging of prompts): it names no secret of its own.
+    WideningSetting,
     VaultPolicy,
     K8sRbac,
     IamPolicy,
@@ -281,6 +284,7 @@ impl GrantKind {
             GrantKind::K8sSecretRef => "k8s_secret_ref",
             GrantKind::CiSecretEnv => "ci_secret_env",
             GrantKind::FrameworkDefault => "framework_default",
+            GrantKind::WideningSetting => "widening_setting",
             GrantKind::VaultPolicy => "vault_policy",
             GrantKind::K8sRbac => "k8s_rbac",
             GrantKind::IamPolicy => "iam_policy",
@@ -289,7 +293,14 @@ impl GrantKind {
 
     /// Deployment and store wiring belongs to platform engineering; code paths to appsec.
     pub fn is_platform(self) -> bool {
-        !matches!(self, GrantKind::EnvRead | GrantKind::Dotenv | GrantKind::FrameworkDefault | GrantKind::EnvFile)
+        !matches!(
+            self,
+            GrantKind::EnvRead
+                | GrantKind::Dotenv
+                | GrantKind::FrameworkDefault
+                | GrantKind::WideningSetting
+                | GrantKind::EnvFile
+        )
     }
 }
 
@@ -307,12 +318,26 @@ pub struct Grant {
     /// for audit-log grants and for lines a merge's branch could not be traced to.
     pub introduced_by: Option<Introduced>,
     pub secret_names: Vec<String>,
+    /// What a widening setting turns on (`python_repl_tool`, `debug_logging`).
+    pub settings: Vec<String>,
     /// The added line with any value redacted, or a description of the audit record.
     pub excerpt: String,
     /// What the detail view shows: the lines around the hit in the commit
     /// (number, redacted text, whether the commit added it), or the audit record.
     pub context: Vec<ContextLine>,
     pub origin: String,
+}
+
+impl Grant {
+    /// What the grant reaches, for display: its secret names, or for a
+    /// widening setting what it turns on.
+    pub fn reaches(&self, separator: &str) -> String {
+        if self.settings.is_empty() {
+            self.secret_names.join(separator)
+        } else {
+            format!("turns on {}", self.settings.join(separator))
+        }
+    }
 }
 
 /// One line of a grant's context.

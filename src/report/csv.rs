@@ -72,7 +72,7 @@ pub fn render(case: &Case) -> String {
                 &r.secrets.join(";"),
                 g.kind.name(),
                 &g.actor.display(),
-                &g.secret_names.join(";"),
+                &g.reaches(";"),
                 &place,
                 &evidence,
             ],

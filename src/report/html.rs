@@ -116,7 +116,7 @@ pub fn render(case: &Case) -> String {
                 t(&g.at),
                 g.kind.name().to_string(),
                 format!("{}{}", g.path, g.line.map(|l| format!(":{l}")).unwrap_or_default()),
-                g.secret_names.join(", "),
+                g.reaches(", "),
                 g.actor.display(),
                 r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "),
                 if r.secrets.is_empty() { "unlinked".into() } else { r.secrets.join(", ") },

@@ -88,7 +88,7 @@ pub fn render(case: &Case) -> String {
                 "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
                 "introduced_by": r.grant.introduced_by.as_ref().map(introduced),
                 "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
-                "secret_names": r.grant.secret_names, "secrets": r.secrets, "excerpt": r.grant.excerpt,
+                "secret_names": r.grant.secret_names, "settings": r.grant.settings, "secrets": r.secrets, "excerpt": r.grant.excerpt,
         "linked": !r.secrets.is_empty(), "origin": r.grant.origin,
             })
         })

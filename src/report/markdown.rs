@@ -156,7 +156,7 @@ pub fn render(case: &Case) -> String {
                 t(&g.at),
                 g.kind.name(),
                 cell(&place),
-                cell(&g.secret_names.join(", ")),
+                cell(&g.reaches(", ")),
                 cell(&g.actor.display()),
                 approved,
                 r.secrets.join(", ")

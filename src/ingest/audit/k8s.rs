@@ -155,6 +155,7 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
         line: None,
         actor: Person::new(access.principal.clone(), ""),
         introduced_by: None,
+        settings: Vec::new(),
         secret_names: names,
         excerpt,
         context: super::record_context(rec),

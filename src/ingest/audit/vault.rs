@@ -126,6 +126,7 @@ fn policy_grant(access: &Access, rec: &Value) -> Option<Grant> {
         line: None,
         actor: Person::new(access.principal.clone(), ""),
         introduced_by: None,
+        settings: Vec::new(),
         excerpt: format!("{} {name} (the policy body is HMAC'd in the audit log: named, not read)", access.action),
         secret_names: vec![name],
         context: super::record_context(rec),

@@ -16,7 +16,7 @@ use super::treediff::{self, Changed};
 use super::watchlist::Watchlist;
 use super::{commit, group_hits};
 use crate::model::{
-    ChangeKind, CommitInfo, ContextLine, DependencyChange, Evidence, Grant, Introduced, Person, Rejected,
+    ChangeKind, CommitInfo, ContextLine, DependencyChange, Evidence, Grant, GrantKind, Introduced, Person, Rejected,
 };
 
 /// Files larger than this are not read for reachability rules (generated or vendored).
@@ -421,7 +421,8 @@ impl<'a> Worker<'a> {
             line: Some(hit.line),
             actor: introduced_by.as_ref().map_or_else(|| Person::new("", ""), |i| i.author.clone()),
             introduced_by,
-            secret_names: hit.names,
+            settings: if hit.kind == GrantKind::WideningSetting { hit.names.clone() } else { Vec::new() },
+            secret_names: if hit.kind == GrantKind::WideningSetting { Vec::new() } else { hit.names },
             excerpt: hit.excerpt,
             origin: format!("{}@{}:{path}:{}", self.display, &info.id[..12.min(info.id.len())], hit.line),
         }

@@ -234,7 +234,7 @@ fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: 
     l.field("when", t(&g.at));
     l.field("where", format!("{}{}", g.path, g.line.map(|n| format!(":{n}")).unwrap_or_default()));
     l.field("by", g.actor.display());
-    l.field("names", g.secret_names.join(", "));
+    l.field("names", g.reaches(", "));
     l.styled("line", &g.excerpt, theme.muted);
     if secrets.is_empty() {
         l.styled(

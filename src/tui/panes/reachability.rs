@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
             None => r.grant.path.clone(),
         })
         .collect();
-    let names: Vec<String> = case.reachability.iter().map(|r| r.grant.secret_names.join(", ")).collect();
+    let names: Vec<String> = case.reachability.iter().map(|r| r.grant.reaches(", ")).collect();
     let approvals: Vec<(String, Style)> = case
         .reachability
         .iter()

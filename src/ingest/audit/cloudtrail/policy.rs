@@ -127,6 +127,7 @@ pub(super) fn policy_grant(access: &Access, params: &Params) -> Option<Grant> {
         line: None,
         actor: Person::new(access.principal.clone(), ""),
         introduced_by: None,
+        settings: Vec::new(),
         secret_names: names,
         excerpt: format!("{name} {policy} on {target}: allows reading {}", granted.join(", ")),
         context: Vec::new(),

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Line, SECRET_NAME, re};
+use super::{Line, is_credential_name, re};
 use crate::model::GrantKind;
 
 static CI_SECRET: LazyLock<Regex> =
@@ -24,7 +24,7 @@ pub(super) fn scan(line: &mut Line, all: &[&str], path: &str) {
     }
     if path.ends_with(".gitlab-ci.yml")
         && let Some(c) = GITLAB_VAR.captures(line.text)
-        && SECRET_NAME.is_match(&c[1])
+        && is_credential_name(&c[1])
         && in_variables_block(all, line.number as usize - 1)
     {
         let name = c[1].to_string();

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Line, SECRET_NAME, re};
+use super::{Line, is_credential_name, re};
 use crate::model::GrantKind;
 
 const NAME: &str = r"([A-Za-z_][A-Za-z0-9_]*)";
@@ -37,59 +37,117 @@ static DOTENV: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// SDK clients that read a well-known variable when built without a key: the
-/// pattern, the variables, and the argument that would pass a key explicitly.
-static FRAMEWORK_DEFAULTS: LazyLock<Vec<(Regex, &'static [&'static str], &'static str)>> = LazyLock::new(|| {
+/// call up to its opening bracket, and the variables the SDK falls back to.
+static FRAMEWORK_DEFAULTS: LazyLock<Vec<(Regex, &'static [&'static str])>> = LazyLock::new(|| {
     vec![
-        (re(r"\b(?:Async)?(?:Azure)?OpenAI\(([^)]*)"), &["OPENAI_API_KEY"][..], "api_key"),
-        (re(r"\bChatOpenAI\(([^)]*)|\bOpenAIEmbeddings\(([^)]*)"), &["OPENAI_API_KEY"][..], "api_key"),
-        (re(r"\bnew\s+OpenAI\(([^)]*)"), &["OPENAI_API_KEY"][..], "apiKey"),
+        (re(r"\b(?:Async)?(?:Azure)?OpenAI\s*\(|\bChatOpenAI\s*\(|\bOpenAIEmbeddings\s*\("), &["OPENAI_API_KEY"][..]),
+        (re(r"\b(?:Async)?Anthropic\s*\(|\bChatAnthropic\s*\("), &["ANTHROPIC_API_KEY"][..]),
         (
-            re(r"\b(?:Async)?Anthropic\(([^)]*)|\bChatAnthropic\(([^)]*)|\bnew\s+Anthropic\(([^)]*)"),
-            &["ANTHROPIC_API_KEY"][..],
-            "api_key",
-        ),
-        (
-            re(r"\bboto3\.(?:client|resource|Session)\(([^)]*)|\bboto3\.session\.Session\(([^)]*)"),
+            re(r"\bboto3\.(?:client|resource|Session)\s*\(|\bboto3\.session\.Session\s*\("),
             &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"][..],
-            "aws_access_key_id",
         ),
         (
-            re(r"\bHuggingFaceHub\(([^)]*)|\bHuggingFaceEndpoint\(([^)]*)|\bInferenceClient\(([^)]*)"),
+            re(r"\bHuggingFaceHub\s*\(|\bHuggingFaceEndpoint\s*\(|\bInferenceClient\s*\("),
             &["HUGGINGFACEHUB_API_TOKEN"][..],
-            "token",
         ),
-        (re(r"\bChatGoogleGenerativeAI\(([^)]*)|\bgenai\.Client\(([^)]*)"), &["GOOGLE_API_KEY"][..], "api_key"),
-        (
-            re(
-                r#"(?:LANGCHAIN_TRACING_V2|LANGSMITH_TRACING)["']?\]?\s*[=:]\s*["']?(?:true|1)\b|\blangsmith\.Client\(([^)]*)"#,
-            ),
-            &["LANGCHAIN_API_KEY", "LANGSMITH_API_KEY"][..],
-            "api_key",
-        ),
-        (re(r"\blitellm\.completion\(([^)]*)"), &["OPENAI_API_KEY", "ANTHROPIC_API_KEY"][..], "api_key"),
+        (re(r"\bChatGoogleGenerativeAI\s*\(|\bgenai\.Client\s*\("), &["GOOGLE_API_KEY"][..]),
+        (re(r"\blangsmith\.Client\s*\("), &["LANGCHAIN_API_KEY", "LANGSMITH_API_KEY"][..]),
+        (re(r"\blitellm\.completion\s*\("), &["OPENAI_API_KEY", "ANTHROPIC_API_KEY"][..]),
     ]
 });
 
+/// Turning tracing on makes the tracer read its key from the environment.
+static TRACING_ON: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?:LANGCHAIN_TRACING_V2|LANGSMITH_TRACING)["']?\]?\s*[=:]\s*["']?(?:true|1)\b"#));
+
+/// An argument that hands the client a credential: `api_key=…`, `apiKey: …`,
+/// the `{ apiKey }` shorthand, `aws_secret_access_key=…`, `token=…`, `credentials=…`.
+static CREDENTIAL_ARG: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:^|[^A-Za-z0-9_.])(?:[a-z0-9]+_)*(?:api_?key|token|access_?token|auth_?token|secret(?:_access)?_?key|access_key_id|session_token|credentials?|password)\s*(?:=[^=]|:|,|\}|\))",
+    )
+});
+
+/// Arguments whose contents the line does not show (`**kwargs`, `...opts`, a
+/// lone config object): they may carry a key, so no implicit read is claimed.
+static OPAQUE_ARG: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\*\*[A-Za-z_]|\.\.\.[A-Za-z_]|^\s*[A-Za-z_][A-Za-z0-9_.]*\s*$"));
+
+/// The text between a call's brackets, from `open` (the index just past `(`
+/// on line `index`) across the lines that follow, string literals blanked.
+fn call_arguments(all: &[&str], index: usize, open: usize) -> String {
+    const MAX_LINES: usize = 40;
+    let mut out = String::new();
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    for (n, line) in all.iter().enumerate().skip(index).take(MAX_LINES) {
+        let text = if n == index { line.get(open..).unwrap_or("") } else { line };
+        let mut escaped = false;
+        for ch in text.chars() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if ch == '\\' {
+                    escaped = true;
+                } else if ch == q {
+                    quote = None;
+                    out.push(ch);
+                }
+                continue;
+            }
+            match ch {
+                '"' | '\'' | '`' => {
+                    quote = Some(ch);
+                    out.push(ch);
+                    continue;
+                }
+                '#' if !out.ends_with('{') => break,
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return out;
+                    }
+                }
+                _ => {}
+            }
+            out.push(ch);
+        }
+        // A line comment ends the line; Python strings do not span lines unless tripled.
+        if quote.is_some_and(|q| q != '`') {
+            quote = None;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether a client built with these arguments reads its key by itself.
+fn reads_key_implicitly(args: &str) -> bool {
+    !CREDENTIAL_ARG.is_match(args) && !OPAQUE_ARG.is_match(args)
+}
+
 /// Settings that widen what a framework exposes: prompts and headers in logs,
-/// code execution tools an injected prompt can use to read the environment.
+/// code execution tools an injected prompt can use to read the environment,
+/// deserialisation that fills secrets from the environment.
 static WIDENING: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     vec![
-        (re(r"\bset_debug\(\s*True\s*\)|\blangchain\.debug\s*=\s*True"), "set_debug"),
-        (re(r"\bset_verbose\(\s*True\s*\)|\bverbose\s*=\s*True"), "verbose"),
+        (re(r"\bset_debug\(\s*True\s*\)|\blangchain\.debug\s*=\s*True"), "debug_logging"),
         (re(r"\ballow_dangerous_code\s*=\s*True|\ballow_dangerous_requests\s*=\s*True"), "allow_dangerous_code"),
         (re(r"\bPythonREPLTool\b|\bPythonAstREPLTool\b|\bPythonREPL\(\)"), "python_repl_tool"),
         (re(r"\bShellTool\b|\bBashProcess\b|load_tools\([^)]*['\x22](?:terminal|shell)['\x22]"), "shell_tool"),
+        (re(r"\bsecrets_from_env\s*=\s*True"), "secrets_from_env"),
     ]
 });
 
 /// Every rule above needs one of these words; most lines of code have none.
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"environ|getenv|Getenv|LookupEnv|process\.env|env::|ENV|dotenv|Dotenv|OpenAI|Anthropic|boto3|HuggingFace|InferenceClient|GoogleGenerativeAI|genai|LANGCHAIN|LANGSMITH|langsmith|litellm|debug|verbose|dangerous|REPL|ShellTool|BashProcess|load_tools|Deno\.env",
+        r"environ|getenv|Getenv|LookupEnv|process\.env|env::|ENV|dotenv|Dotenv|OpenAI|Anthropic|boto3|HuggingFace|InferenceClient|GoogleGenerativeAI|genai|LANGCHAIN|LANGSMITH|langsmith|litellm|debug|secrets_from_env|dangerous|REPL|ShellTool|BashProcess|load_tools|Deno\.env",
     )
 });
 
-pub(super) fn scan(line: &mut Line) {
+pub(super) fn scan(line: &mut Line, all: &[&str], index: usize) {
     let text = line.text;
     if !TRIGGER.is_match(text) {
         return;
@@ -101,26 +159,26 @@ pub(super) fn scan(line: &mut Line) {
     if let Some(c) = ENV_DESTRUCTURE.captures(text) {
         names.extend(c[1].split(',').map(|s| s.split(':').next().unwrap_or("").trim().to_string()));
     }
-    names.retain(|n| SECRET_NAME.is_match(n));
+    names.retain(|n| is_credential_name(n));
     if !names.is_empty() {
         line.push(GrantKind::EnvRead, names);
     }
     if DOTENV.is_match(text) {
         line.push(GrantKind::Dotenv, vec![".env".to_string()]);
     }
-    for (rule, vars, key_arg) in FRAMEWORK_DEFAULTS.iter() {
-        if let Some(c) = rule.captures(text) {
-            let args: String = c.iter().skip(1).flatten().map(|m| m.as_str()).collect();
-            let explicit = args.contains(key_arg) || args.contains("api_key") || args.contains("apiKey");
-            if !explicit {
-                line.push(GrantKind::FrameworkDefault, vars.iter().map(|s| s.to_string()).collect());
-            }
+    for (rule, vars) in FRAMEWORK_DEFAULTS.iter() {
+        let Some(call) = rule.find(text) else { continue };
+        if reads_key_implicitly(&call_arguments(all, index, call.end())) {
+            line.push(GrantKind::FrameworkDefault, vars.iter().map(|s| s.to_string()).collect());
         }
+    }
+    if TRACING_ON.is_match(text) {
+        line.push(GrantKind::FrameworkDefault, vec!["LANGCHAIN_API_KEY".into(), "LANGSMITH_API_KEY".into()]);
     }
     for (rule, setting) in WIDENING.iter() {
         if rule.is_match(text) {
             // Names no secret: it widens what every key the framework holds can leak to.
-            line.push(GrantKind::FrameworkDefault, vec![format!("setting:{setting}")]);
+            line.push_setting(setting);
         }
     }
 }

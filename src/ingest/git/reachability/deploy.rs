@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{ASSIGNMENT, Line, SECRET_NAME, YAML_NAME, re};
+use super::{ASSIGNMENT, Line, YAML_NAME, is_credential_name, re};
 use crate::model::GrantKind;
 
 static DOCKER_ENV: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)"));
@@ -18,7 +18,7 @@ static HELM_SECRET_VALUE: LazyLock<Regex> =
 pub(super) fn dotenv_file(line: &mut Line) {
     if let Some(c) = ASSIGNMENT.captures(line.text)
         && !c[2].trim().is_empty()
-        && SECRET_NAME.is_match(&c[1])
+        && is_credential_name(&c[1])
     {
         let name = c[1].to_string();
         line.push(GrantKind::EnvFile, vec![name]);
@@ -27,7 +27,7 @@ pub(super) fn dotenv_file(line: &mut Line) {
 
 pub(super) fn dockerfile(line: &mut Line) {
     if let Some(c) = DOCKER_ENV.captures(line.text)
-        && SECRET_NAME.is_match(&c[1])
+        && is_credential_name(&c[1])
     {
         let name = c[1].to_string();
         line.push(GrantKind::DockerfileEnv, vec![name]);
@@ -43,7 +43,7 @@ pub(super) fn compose(line: &mut Line) {
         let file = file.trim().trim_matches(['"', '\'']).to_string();
         line.push(GrantKind::ComposeEnv, vec![if file.is_empty() { ".env".into() } else { file }]);
     } else if let Some(c) = YAML_ENV_ITEM.captures(line.text)
-        && SECRET_NAME.is_match(&c[1])
+        && is_credential_name(&c[1])
         && c[1].chars().all(|ch| !ch.is_ascii_lowercase())
     {
         let name = c[1].to_string();
@@ -75,7 +75,7 @@ pub(super) fn manifest(line: &mut Line, all: &[&str], i: usize, path: &str) {
         line.push(GrantKind::K8sSecretRef, vec!["serviceaccount-token".to_string()]);
     } else if is_helm_values(path)
         && let Some(c) = HELM_SECRET_VALUE.captures(line.text)
-        && SECRET_NAME.is_match(&c[1])
+        && is_credential_name(&c[1])
         && c[2].trim().len() >= 8
     {
         // A literal secret in chart values ends up in the rendered Secret or env.

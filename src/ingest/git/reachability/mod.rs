@@ -89,9 +89,85 @@ pub(super) fn re(pattern: &str) -> Regex {
 pub(super) static ASSIGNMENT: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$"));
 pub(super) static YAML_NAME: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*-?\s*name:\s*["']?([A-Za-z0-9_.-]+)"#));
-/// Variable names that hold secrets (a `REGION` or a `BUCKET` does not).
-pub(super) static SECRET_NAME: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|DSN|PRIVATE|CERT)"));
+/// Words of a variable name that make it a credential.
+const CREDENTIAL_WORDS: &[&str] =
+    &["KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "CREDS", "DSN"];
+/// Last words that make a name a setting about a credential, not the credential:
+/// `SMART_TOKEN_LIMIT`, `AUTH_TYPE`, `API_KEY_ENABLED`, `SECRET_NAME`.
+const SETTING_WORDS: &[&str] = &[
+    "LIMIT",
+    "LIMITS",
+    "TYPE",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "MODE",
+    "LEVEL",
+    "PORT",
+    "HOST",
+    "REGION",
+    "MODEL",
+    "URL",
+    "URI",
+    "ENDPOINT",
+    "VERSION",
+    "NAME",
+    "COUNT",
+    "MAX",
+    "MIN",
+    "SIZE",
+    "TIMEOUT",
+    "TTL",
+    "EXPIRY",
+    "EXPIRES",
+    "HEADER",
+    "PREFIX",
+    "LENGTH",
+    "FORMAT",
+    "FIELD",
+    "ALGORITHM",
+    "DIR",
+    "REQUIRED",
+    "FORCE",
+];
+
+/// Whether a variable name names a credential (a key, token, secret,
+/// password, credential or DSN), not a setting about one: judged by its words
+/// (`_`, `-`, `.` and camelCase split), so `OPENAI_API_KEY` and `dbPassword`
+/// are credentials and `MAX_TOKENS`, `AUTH_TYPE` and `KEYBOARD_LAYOUT` are not.
+/// Names meant to be public (`NEXT_PUBLIC_*`, publishable and anon keys) are not.
+pub fn is_credential_name(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            words.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
+            previous_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        current.push(ch.to_ascii_uppercase());
+    }
+    words.extend((!current.is_empty()).then_some(current));
+    let Some(last) = words.last() else { return false };
+    let public = words.first().is_some_and(|w| w == "NEXT") && words.get(1).is_some_and(|w| w == "PUBLIC")
+        || words.iter().any(|w| w == "PUBLISHABLE" || w == "ANON");
+    if public || SETTING_WORDS.contains(&last.as_str()) {
+        return false;
+    }
+    // `MAX_TOKENS`: a count of tokens, not one.
+    if words.iter().any(|w| w == "TOKENS") && !words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    words.iter().any(|w| {
+        CREDENTIAL_WORDS.contains(&w.as_str())
+            || ["APIKEY", "TOKEN", "SECRET", "PASSWORD"].iter().any(|end| w.len() > end.len() && w.ends_with(end))
+    })
+}
 
 /// Hits collected for one line.
 pub(super) struct Line<'a> {
@@ -101,6 +177,11 @@ pub(super) struct Line<'a> {
 }
 
 impl Line<'_> {
+    /// A setting that widens what the framework can leak: it names no secret.
+    pub fn push_setting(&mut self, setting: &str) {
+        self.push(GrantKind::WideningSetting, vec![setting.to_string()]);
+    }
+
     pub fn push(&mut self, kind: GrantKind, mut names: Vec<String>) {
         let mut seen = BTreeSet::new();
         names.retain(|x| !x.is_empty() && seen.insert(x.clone()));
@@ -126,7 +207,7 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>, user_rules: &[User
         }
         let mut line = Line { text, number: n, hits: &mut hits };
         match class {
-            FileClass::Code => code::scan(&mut line),
+            FileClass::Code => code::scan(&mut line, &all, n as usize - 1),
             FileClass::DotEnv => deploy::dotenv_file(&mut line),
             FileClass::Dockerfile => deploy::dockerfile(&mut line),
             FileClass::Compose => deploy::compose(&mut line),
@@ -205,6 +286,80 @@ mod tests {
         assert_eq!(hits[1].names, vec!["OPENAI_API_KEY"]);
         assert!(scan("docs/setup.md", py, &all_lines(py), &[]).is_empty());
         assert!(scan("tests/test_app.py", py, &all_lines(py), &[]).is_empty());
+    }
+
+    #[test]
+    fn credential_names_are_told_from_settings_by_their_words() {
+        for name in [
+            "OPENAI_API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "GH_TOKEN",
+            "DB_PASSWORD",
+            "dbPassword",
+            "openaiApiKey",
+            "SENTRY_DSN",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "VAULT_TOKEN",
+            "JWT_SECRET",
+            "OPENAIAPIKEY",
+        ] {
+            assert!(is_credential_name(name), "{name} is a credential");
+        }
+        for name in [
+            "SMART_TOKEN_LIMIT",
+            "AUTH_TYPE",
+            "MAX_TOKENS",
+            "API_KEY_ENABLED",
+            "SECRET_NAME",
+            "KEYBOARD_LAYOUT",
+            "NEXTAUTH_URL",
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "OPENAI_MODEL",
+            "MONKEY",
+            "TOKENIZER",
+            "AWS_REGION",
+            "AUTHOR",
+        ] {
+            assert!(!is_credential_name(name), "{name} is not a credential");
+        }
+    }
+
+    #[test]
+    fn a_client_given_a_key_on_any_line_of_its_call_reads_none_implicitly() {
+        let ts = "const openai = new OpenAI({\n  apiKey: profile.openai_api_key || \"\",\n  organization: profile.openai_organization_id\n})\nconst plain = new OpenAI({\n  baseURL: \"https://api.example.com\"\n})\nconst short = new OpenAI({ apiKey })\n";
+        let hits = scan("app/api/chat/route.ts", ts, &all_lines(ts), &[]);
+        let lines: Vec<u32> = hits.iter().filter(|h| h.kind == GrantKind::FrameworkDefault).map(|h| h.line).collect();
+        assert_eq!(lines, [5], "only the client built without a key");
+        let py = "llm = ChatOpenAI(\n    model=\"gpt-4\",\n    openai_api_key=os.getenv(\"OTHER_KEY\"),\n)\ns3 = boto3.client(\n  \"s3\",\n  aws_secret_access_key=secret,\n)\nc = Anthropic(**kwargs)\nd = Anthropic(  # the default client\n    max_retries=3)\n";
+        let hits = scan("app/llm.py", py, &all_lines(py), &[]);
+        let found: Vec<(GrantKind, u32, Vec<String>)> =
+            hits.iter().map(|h| (h.kind, h.line, h.names.clone())).collect();
+        assert_eq!(
+            found,
+            [
+                (GrantKind::EnvRead, 3, vec!["OTHER_KEY".to_string()]),
+                (GrantKind::FrameworkDefault, 10, vec!["ANTHROPIC_API_KEY".to_string()]),
+            ],
+            "the key passed is what is read: OTHER_KEY, not OPENAI_API_KEY"
+        );
+    }
+
+    #[test]
+    fn widening_settings_name_what_they_turn_on_not_a_secret() {
+        let py = "load_dotenv(verbose=True)\nagent = initialize_agent(tools, llm, verbose=True)\nrepl = PythonREPLTool()\nobj = loads(text, secrets_from_env=True)\n";
+        let hits = scan("app/agent.py", py, &all_lines(py), &[]);
+        let found: Vec<(GrantKind, u32, Vec<String>)> =
+            hits.iter().map(|h| (h.kind, h.line, h.names.clone())).collect();
+        assert_eq!(
+            found,
+            [
+                (GrantKind::Dotenv, 1, vec![".env".to_string()]),
+                (GrantKind::WideningSetting, 3, vec!["python_repl_tool".to_string()]),
+                (GrantKind::WideningSetting, 4, vec!["secrets_from_env".to_string()]),
+            ]
+        );
     }
 
     #[test]
