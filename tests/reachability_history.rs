@@ -142,7 +142,7 @@ fn removed_lines_are_unwirings_and_a_later_edit_is_not_a_grant() {
 fn a_renamed_file_is_not_written_by_whoever_moved_it() {
     let mut r = Repo::new();
     r.put("app/config.py", "import os\nKEY = os.environ[\"OPENAI_API_KEY\"]\n");
-    r.commit(ANA, "Read the key");
+    let ana = r.commit(ANA, "Read the key");
     r.delete("app/config.py").put("app/settings/config.py", "import os\nKEY = os.environ[\"OPENAI_API_KEY\"]\n");
     r.commit(BO, "Move config");
     r.delete("app/settings/config.py").put(
@@ -151,9 +151,31 @@ fn a_renamed_file_is_not_written_by_whoever_moved_it() {
     );
     r.commit(BO, "Rename and extend");
     let ev = r.read();
-    let by: Vec<(&str, Vec<String>)> =
-        ev.grants.iter().map(|g| (g.actor.name.as_str(), g.secret_names.clone())).collect();
-    assert_eq!(by, [("Ana Ruiz", vec!["OPENAI_API_KEY".to_string()]), ("Bo Lind", vec!["GITHUB_TOKEN".to_string()])]);
+    // The read is claimed where it now stands, after each move, and is Ana's
+    // each time (as git blame says); Bo wrote only the line he added.
+    let by: Vec<(&str, &str, Vec<String>, String)> = ev
+        .grants
+        .iter()
+        .map(|g| {
+            let introduced = g.introduced_by.as_ref().map(|i| i.commit.clone()).unwrap_or_default();
+            (g.path.as_str(), g.actor.name.as_str(), g.secret_names.clone(), introduced)
+        })
+        .collect();
+    let key = || vec!["OPENAI_API_KEY".to_string()];
+    let ana = ana.to_string();
+    let extend = ev.grants.iter().find(|g| g.secret_names == ["GITHUB_TOKEN"]).and_then(|g| g.commit.clone()).unwrap();
+    assert_eq!(
+        by,
+        [
+            ("app/config.py", "Ana Ruiz", key(), ana.clone()),
+            ("app/settings/config.py", "Ana Ruiz", key(), ana.clone()),
+            ("app/settings.py", "Ana Ruiz", key(), ana.clone()),
+            ("app/settings.py", "Bo Lind", vec!["GITHUB_TOKEN".to_string()], extend.id.clone()),
+        ]
+    );
+    let carried = ev.grants.iter().find(|g| g.path == "app/settings.py" && g.actor.name == "Ana Ruiz").unwrap();
+    assert_eq!(carried.commit.as_ref().unwrap().id, extend.id, "claimed at the move, credited to the writer");
+    assert!(!carried.context.iter().any(|l| l.marked && l.text.contains("OPENAI")), "the move did not add the line");
     assert!(ev.unwirings.is_empty(), "a move removes nothing");
 }
 

@@ -264,6 +264,10 @@ pub enum GrantKind {
     ComposeEnv,
     K8sSecretRef,
     CiSecretEnv,
+    /// A CI secret handed to an action as a `with:` input.
+    CiSecretInput,
+    /// A CI secret interpolated into a `run:` script, a command line or a URL.
+    CiSecretRun,
     FrameworkDefault,
     /// A setting that widens what a framework can leak (a code tool handed to
     /// an agent, debug logging of prompts): it names no secret of its own.
@@ -283,6 +287,8 @@ impl GrantKind {
             GrantKind::ComposeEnv => "compose_env",
             GrantKind::K8sSecretRef => "k8s_secret_ref",
             GrantKind::CiSecretEnv => "ci_secret_env",
+            GrantKind::CiSecretInput => "ci_secret_input",
+            GrantKind::CiSecretRun => "ci_secret_run",
             GrantKind::FrameworkDefault => "framework_default",
             GrantKind::WideningSetting => "widening_setting",
             GrantKind::VaultPolicy => "vault_policy",

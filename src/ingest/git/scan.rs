@@ -21,6 +21,9 @@ use crate::model::{
 
 /// Files larger than this are not read for reachability rules (generated or vendored).
 const MAX_RULE_BLOB: usize = 4 << 20;
+/// Moved files whose carried lines are blamed, at most, per worker: a
+/// restructuring that moves thousands of files is claimed where it changed them.
+const MAX_BLAMES: usize = 2_000;
 /// Lockfiles can be large; beyond this they are reported as unread.
 const MAX_MANIFEST_BLOB: usize = 256 << 20;
 
@@ -46,6 +49,8 @@ pub struct Worker<'a> {
     owners: HashMap<Oid, Arc<CodeOwners>>,
     /// The merged side of the merge being read, kept across its files.
     side: Option<MergedSide>,
+    /// Moved files blamed so far, against `MAX_BLAMES`.
+    blames: usize,
 }
 
 fn short(id: &Oid) -> String {
@@ -78,6 +83,7 @@ impl<'a> Worker<'a> {
             trees: treediff::TreeCache::new(odb, store),
             owners: HashMap::new(),
             side: None,
+            blames: 0,
         })
     }
 
@@ -140,8 +146,9 @@ impl<'a> Worker<'a> {
         if self.rules {
             let candidates: Vec<Changed> =
                 changed.into_iter().filter(|c| reachability::applies_to(&c.path, self.user_rules)).collect();
-            for c in self.pair_renames(candidates) {
-                self.rules_on(&c, &info, (links.parents > 1).then_some(oid))?;
+            for (c, from) in self.pair_renames(candidates) {
+                let moved = from.as_deref().zip(links.first_parent);
+                self.rules_on(&c, &info, (links.parents > 1).then_some(oid), moved)?;
             }
         }
         self.evidence.dependency_changes.extend(drop_lockfile_echoes(deps));
@@ -310,7 +317,17 @@ impl<'a> Worker<'a> {
         changes
     }
 
-    fn rules_on(&mut self, c: &Changed, info: &CommitInfo, merge: Option<Oid>) -> Result<(), git2::Error> {
+    /// The rules on what a commit changed in one file. `moved` is the path the
+    /// file had in the first parent, where the commit moved it: the lines it
+    /// carried over are claimed at their new place, credited (as `git blame`
+    /// does) to whoever wrote them before the move.
+    fn rules_on(
+        &mut self,
+        c: &Changed,
+        info: &CommitInfo,
+        merge: Option<Oid>,
+        moved: Option<(&str, Oid)>,
+    ) -> Result<(), git2::Error> {
         let (old, new) = (self.blob(c.old, MAX_RULE_BLOB), self.blob(c.new, MAX_RULE_BLOB));
         if old.is_none() && new.is_none() {
             return Ok(());
@@ -334,23 +351,56 @@ impl<'a> Worker<'a> {
         }
         let text = |b: &Option<super::objects::Bytes>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
         let mut side = merge.map(|m| self.side(m));
+        let old_text = text(&old);
+        let mut blame: Option<Option<git2::Blame>> = None;
         for (t, lines, wired) in [(text(&new), &added, true), (text(&old), &removed, false)] {
             let Some(t) = t else { continue };
-            let hits = reachability::scan(&c.path, &t, lines, self.user_rules);
             let all: Vec<&str> = t.lines().collect();
-            let keyed = hits
-                .into_iter()
-                .map(|hit| {
-                    let origin = match side.as_mut() {
-                        Some(side) => {
-                            let line = all.get(hit.line as usize - 1).copied().unwrap_or_default();
-                            side.line_origin(self.repo, &mut self.trees, &c.path, line, wired)
-                        }
+            let carried: BTreeSet<u32> = match moved {
+                Some(_) if wired && self.blames < MAX_BLAMES => {
+                    (1..=all.len() as u32).filter(|n| !lines.contains(n)).collect()
+                }
+                Some((from, _)) if wired => {
+                    if self.blames == MAX_BLAMES {
+                        self.blames += 1;
+                        self.notes.push(format!(
+                            "more than {MAX_BLAMES} moved files: lines carried by later moves (from {from} on) are not claimed at their new place"
+                        ));
+                    }
+                    BTreeSet::new()
+                }
+                _ => BTreeSet::new(),
+            };
+            let read: BTreeSet<u32> = lines.union(&carried).copied().collect();
+            let hits = reachability::scan(&c.path, &t, &read, self.user_rules);
+            let mut keyed = Vec::new();
+            for hit in hits {
+                let line = all.get(hit.line as usize - 1).copied().unwrap_or_default();
+                let origin = if carried.contains(&hit.line) {
+                    let Some((from, parent)) = moved else { continue };
+                    let blame = blame.get_or_insert_with(|| {
+                        self.blames += 1;
+                        let mut options = git2::BlameOptions::new();
+                        options.newest_commit(parent);
+                        self.repo.blame_file(Path::new(from), Some(&mut options)).ok()
+                    });
+                    let before =
+                        old_text.as_deref().and_then(|o| o.lines().position(|l| l.trim_end_matches('\r') == line));
+                    match (blame.as_ref(), before) {
+                        (Some(b), Some(n)) => match b.get_line(n + 1) {
+                            Some(h) => merged::introduced(&mut self.trees, h.final_commit_id()),
+                            None => Origin::Untraced,
+                        },
+                        _ => Origin::Untraced,
+                    }
+                } else {
+                    match side.as_mut() {
+                        Some(side) => side.line_origin(self.repo, &mut self.trees, &c.path, line, wired),
                         None => Origin::Found(introduced_here(info)),
-                    };
-                    (origin, hit)
-                })
-                .collect();
+                    }
+                };
+                keyed.push((origin, hit));
+            }
             for (origin, hit) in group_hits(keyed) {
                 let grant = self.grant(hit, &c.path, info, origin, &t, lines);
                 if wired { self.evidence.grants.push(grant) } else { self.evidence.unwirings.push(grant) }
@@ -362,8 +412,10 @@ impl<'a> Worker<'a> {
 
     /// A file moved in a commit is not a file written in it: pair each added
     /// file with a deleted one of the same content, the same name, or (as git
-    /// does) mostly the same lines, so that only what the move changed is judged.
-    fn pair_renames(&mut self, changed: Vec<Changed>) -> Vec<Changed> {
+    /// does) mostly the same lines, so that what the move changed is judged as
+    /// written here and what it carried keeps its author. Each file comes with
+    /// the path it had before, where it moved.
+    fn pair_renames(&mut self, changed: Vec<Changed>) -> Vec<(Changed, Option<String>)> {
         let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
         let extension = |p: &str| file_name(p).rsplit_once('.').map(|(_, e)| e.to_string());
         let (mut deleted, rest): (Vec<Changed>, Vec<Changed>) = changed.into_iter().partition(|c| c.new.is_none());
@@ -383,12 +435,15 @@ impl<'a> Worker<'a> {
                     });
                 }
                 if let Some(i) = same {
-                    c.old = deleted.remove(i).old;
+                    let source = deleted.remove(i);
+                    c.old = source.old;
+                    out.push((c, Some(source.path)));
+                    continue;
                 }
             }
-            out.push(c);
+            out.push((c, None));
         }
-        out.extend(deleted);
+        out.extend(deleted.into_iter().map(|d| (d, None)));
         out
     }
 

@@ -58,7 +58,7 @@ static FRAMEWORK_DEFAULTS: LazyLock<Vec<(Regex, &'static [&'static str])>> = Laz
 
 /// Turning tracing on makes the tracer read its key from the environment.
 static TRACING_ON: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?:LANGCHAIN_TRACING_V2|LANGSMITH_TRACING)["']?\]?\s*[=:]\s*["']?(?:true|1)\b"#));
+    LazyLock::new(|| re(r#"(?:LANGCHAIN_TRACING_V2|LANGSMITH_TRACING)["']?\]?\s*=\s*["']?(?:true|1)\b"#));
 
 /// An argument that hands the client a credential: `api_key=…`, `apiKey: …`,
 /// the `{ apiKey }` shorthand, `aws_secret_access_key=…`, `token=…`, `credentials=…`.

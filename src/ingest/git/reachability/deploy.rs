@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{ASSIGNMENT, Line, YAML_NAME, is_credential_name, re};
+use super::{ASSIGNMENT, Line, YAML_NAME, has_user_info, is_credential_name, re};
 use crate::model::GrantKind;
 
 static DOCKER_ENV: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)"));
@@ -18,7 +18,7 @@ static HELM_SECRET_VALUE: LazyLock<Regex> =
 pub(super) fn dotenv_file(line: &mut Line) {
     if let Some(c) = ASSIGNMENT.captures(line.text)
         && !c[2].trim().is_empty()
-        && is_credential_name(&c[1])
+        && (is_credential_name(&c[1]) || has_user_info(&c[2]))
     {
         let name = c[1].to_string();
         line.push(GrantKind::EnvFile, vec![name]);

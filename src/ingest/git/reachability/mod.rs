@@ -131,12 +131,38 @@ const SETTING_WORDS: &[&str] = &[
     "FORCE",
 ];
 
-/// Whether a variable name names a credential (a key, token, secret,
-/// password, credential or DSN), not a setting about one: judged by its words
-/// (`_`, `-`, `.` and camelCase split), so `OPENAI_API_KEY` and `dbPassword`
-/// are credentials and `MAX_TOKENS`, `AUTH_TYPE` and `KEYBOARD_LAYOUT` are not.
-/// Names meant to be public (`NEXT_PUBLIC_*`, publishable and anon keys) are not.
-pub fn is_credential_name(name: &str) -> bool {
+/// Whether a name is one a connection string goes by (`DATABASE_URL`,
+/// `RECORD_MANAGER_DB_URL`, `REDIS_URI`, `MONGO_CONNECTION_STRING`): such a
+/// URL carries its user and password.
+pub fn is_connection_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    const STORES: &[&str] = &[
+        "DB",
+        "DATABASE",
+        "REDIS",
+        "MONGO",
+        "MONGODB",
+        "POSTGRES",
+        "POSTGRESQL",
+        "PG",
+        "MYSQL",
+        "AMQP",
+        "RABBITMQ",
+        "BROKER",
+        "CELERY",
+    ];
+    let url = words.last().is_some_and(|w| matches!(*w, "URL" | "URI"));
+    (url && words.iter().any(|w| STORES.contains(w))) || upper.ends_with("CONNECTION_STRING")
+}
+
+/// Whether a name's last word makes it a setting (`_URL`, `_MODEL`, `_LIMIT`).
+pub fn is_setting_name(name: &str) -> bool {
+    name_words(name).last().is_some_and(|w| SETTING_WORDS.contains(&w.as_str()))
+}
+
+/// A name's words: `_`, `-`, `.` and camelCase split, upper-cased.
+fn name_words(name: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;
@@ -153,6 +179,24 @@ pub fn is_credential_name(name: &str) -> bool {
         current.push(ch.to_ascii_uppercase());
     }
     words.extend((!current.is_empty()).then_some(current));
+    words
+}
+
+/// Whether a value is a URL with a user and password in it (`postgres://u:p@h/db`).
+pub fn has_user_info(value: &str) -> bool {
+    USER_INFO.is_match(value)
+}
+
+static USER_INFO_PASSWORD: LazyLock<Regex> = LazyLock::new(|| re(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@"));
+static USER_INFO: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:[^@\s/]+@"));
+
+/// Whether a variable name names a credential (a key, token, secret,
+/// password, credential or DSN), not a setting about one: judged by its words
+/// (`_`, `-`, `.` and camelCase split), so `OPENAI_API_KEY` and `dbPassword`
+/// are credentials and `MAX_TOKENS`, `AUTH_TYPE` and `KEYBOARD_LAYOUT` are not.
+/// Names meant to be public (`NEXT_PUBLIC_*`, publishable and anon keys) are not.
+pub fn is_credential_name(name: &str) -> bool {
+    let words = name_words(name);
     let Some(last) = words.last() else { return false };
     let public = words.first().is_some_and(|w| w == "NEXT") && words.get(1).is_some_and(|w| w == "PUBLIC")
         || words.iter().any(|w| w == "PUBLISHABLE" || w == "ANON");
@@ -241,6 +285,9 @@ static ENV_READ_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// environment variables that the line reads are kept.
 pub fn redact_line(line: &str) -> String {
     let line = line.trim();
+    // A URL's password is a secret whatever the line around it looks like.
+    let masked = USER_INFO_PASSWORD.replace_all(line, "$1…@");
+    let line = masked.as_ref();
     let names: Vec<(usize, usize)> =
         ENV_READ_NAME.captures_iter(line).filter_map(|c| c.get(2)).map(|m| (m.start(), m.end())).collect();
     let is_name = |start: usize, end: usize| names.iter().any(|&(s, e)| start >= s && end <= e);
@@ -360,6 +407,36 @@ mod tests {
                 (GrantKind::WideningSetting, 4, vec!["secrets_from_env".to_string()]),
             ]
         );
+    }
+
+    #[test]
+    fn workflow_secrets_are_claimed_by_where_the_workflow_puts_them() {
+        let y = "on: pull_request\njobs:\n  deploy:\n    env:\n      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}\n      WEAVIATE_URL: ${{ secrets.WEAVIATE_URL }}\n      RECORD_MANAGER_DB_URL: ${{ secrets.RECORD_MANAGER_DB_URL }}\n    steps:\n      - uses: docker/login-action@v3\n        with:\n          password: ${{ secrets.DOCKERHUB_TOKEN || secrets.DOCKER_ACCESS_TOKEN }}\n          token: ${{ secrets.GITHUB_TOKEN }}\n      - run: vercel deploy --prod --token=${{ secrets.VERCEL_TOKEN }}\n      - run: |\n          git config url.\"https://${{ secrets.GH_TOKEN }}@github.com/\".insteadOf x\n          echo \"T=${{ secrets.NPM_TOKEN }}\" >> $GITHUB_ENV\n";
+        let hits = scan(".github/workflows/deploy.yml", y, &all_lines(y), &[]);
+        let found: Vec<(GrantKind, u32, Vec<String>)> =
+            hits.iter().map(|h| (h.kind, h.line, h.names.clone())).collect();
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            found,
+            [
+                (GrantKind::CiSecretEnv, 5, names(&["OPENAI_API_KEY"])),
+                (GrantKind::CiSecretEnv, 7, names(&["RECORD_MANAGER_DB_URL"])),
+                (GrantKind::CiSecretInput, 11, names(&["DOCKERHUB_TOKEN", "DOCKER_ACCESS_TOKEN"])),
+                (GrantKind::CiSecretRun, 13, names(&["VERCEL_TOKEN"])),
+                (GrantKind::CiSecretRun, 15, names(&["GH_TOKEN"])),
+                (GrantKind::CiSecretRun, 16, names(&["NPM_TOKEN"])),
+            ],
+            "a host URL is no credential; the job's own GITHUB_TOKEN is not a stored secret"
+        );
+    }
+
+    #[test]
+    fn a_committed_url_with_a_password_is_a_secret_whatever_its_name() {
+        let env = "DATABASE_URL=postgres://app:s3cretpass@db.internal/app\nAPI_URL=https://api.example.com\n";
+        let hits = scan(".env", env, &all_lines(env), &[]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].names, ["DATABASE_URL"]);
+        assert!(!hits[0].excerpt.contains("s3cretpass"), "{}", hits[0].excerpt);
     }
 
     #[test]
