@@ -19,11 +19,11 @@ fn has_gap(account: &RoleAccount, words: &[&str]) -> bool {
 fn every_gap_of_the_demo_with_its_evidence() {
     let (_dir, case) = common::demo_case();
     let appsec = role(&case, Role::Appsec);
-    assert!(has_gap(appsec, &[".env holding", "Tom Okafor", "no recorded review"]));
+    assert!(has_gap(appsec, &[".env holding", "Tom Okafor", "no approval in git (the forge was not consulted)"]));
     let platform = role(&case, Role::Platform);
     assert!(has_gap(
         platform,
-        &["deploy/k8s/deployment.yaml", "k8s_secret_ref", "Dana Kowalski", "no recorded review"]
+        &["deploy/k8s/deployment.yaml", "k8s_secret_ref", "Dana Kowalski", "no approval in git"]
     ));
     assert!(has_gap(platform, &[".github/workflows/eval.yml", "ci_secret_env", "Wei Chen"]));
     let identity = role(&case, Role::Identity);
@@ -31,8 +31,17 @@ fn every_gap_of_the_demo_with_its_evidence() {
     assert!(has_gap(identity, &["replayed once after detection"]));
     assert!(has_gap(identity, &["no evidence that sk-proj-", "was revoked"]));
     let governance = role(&case, Role::Governance);
-    assert!(has_gap(governance, &["langchain upgraded", "PR #27", "merged with no recorded approval", "Priya Raman"]));
-    assert!(has_gap(governance, &["openai upgraded", "pushed directly", "a bot"]));
+    assert!(has_gap(
+        governance,
+        &[
+            "langchain upgraded",
+            "PR #27",
+            "written by Priya Raman",
+            "no approval in git",
+            "the forge was not consulted"
+        ]
+    ));
+    assert!(has_gap(governance, &["openai upgraded", "pushed directly by a bot", "no approval in git"]));
     assert!(has_gap(governance, &["app/agent.py:6", "OPENAI_API_KEY", "implicitly"]));
     // Decisions name who made them, with a commit or an event as evidence.
     assert!(appsec.decisions.iter().any(|d| d.who.starts_with("Marcus Lee")

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use super::approvals::has_approval;
 use crate::model::{Decision, DependencyChange, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret};
 
 /// Credentials older than this at exposure were due for rotation.
@@ -87,14 +86,14 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     g.path,
                     names(&g.secret_names),
                     g.actor.short(),
-                    if r.approvers.is_empty() { " with no recorded review" } else { "" }
+                    if r.approved { "" } else { " with no approval in git (the forge was not consulted)" }
                 ),
                 evidence: evidence.clone(),
             });
-        } else if r.approvers.is_empty() {
+        } else if !r.approved {
             row.gaps.push(Gap {
                 text: format!(
-                    "{place} ({}) exposes {} and was committed by {} with no recorded review",
+                    "{place} ({}) exposes {} and was written by {} with no approval in git (the forge was not consulted)",
                     g.kind.name(),
                     names(&g.secret_names),
                     g.actor.short()
@@ -123,7 +122,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
             at: c.commit.at,
             evidence: evidence.clone(),
         });
-        if has_approval(c) {
+        if c.approved {
             let who: Vec<String> = c
                 .commit
                 .approvers
@@ -137,19 +136,25 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                 evidence: evidence.clone(),
             });
         } else {
-            let by = if c.commit.bot { "a bot" } else { "its author" };
+            let writer = if c.commit.bot { "a bot, " } else { "" };
+            let author = c.commit.author.short();
             let pr = c.commit.pull_request.map(|n| format!(" (PR #{n})")).unwrap_or_default();
             let owners =
                 if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
+            let own = if c.commit.approvers.is_empty() { "" } else { " (its only review is its author's own)" };
             // No pull request named and no merge commit: it went straight onto the branch.
-            let how = if c.commit.pull_request.is_none() && c.commit.merged_by.is_none() {
-                "was pushed directly, with no pull request and no recorded approval"
+            let text = if c.commit.pull_request.is_none() && c.commit.merged_by.is_none() {
+                format!(
+                    "{what} was pushed directly by {writer}{author}, with no pull request and no approval in git{own}; the forge was not consulted{owners}"
+                )
             } else {
-                "was merged with no recorded approval"
+                let merged =
+                    c.commit.merged_by.as_ref().map(|m| format!(", merged by {}", m.short())).unwrap_or_default();
+                format!(
+                    "{what}{pr}, written by {writer}{author}{merged}, has no approval in git{own}; the forge was not consulted{owners}"
+                )
             };
-            governance
-                .gaps
-                .push(Gap { text: format!("{what}{pr} {how}, by {by} {}{owners}", c.commit.author.short()), evidence });
+            governance.gaps.push(Gap { text, evidence });
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();

@@ -1,6 +1,6 @@
 //! Who approved the framework: the watched-package changes, in order.
 
-use crate::model::{DependencyChange, Evidence};
+use crate::model::{Approver, DependencyChange, Evidence, Person};
 
 /// Every change to a watched package, oldest first, marked where the same
 /// commit or pull request also changed secret wiring.
@@ -12,11 +12,47 @@ pub fn framework_changes(evidence: &Evidence) -> Vec<DependencyChange> {
                 c.id == change.commit.id || (c.pull_request.is_some() && c.pull_request == change.commit.pull_request)
             });
     }
+    for change in &mut changes {
+        change.approved = approved_by_another(&change.commit.approvers, &change.commit.author);
+    }
     changes.sort_by(|a, b| (a.commit.at, &a.package, &a.manifest).cmp(&(b.commit.at, &b.package, &b.manifest)));
     changes
 }
 
-/// Whether anyone other than the author is recorded as approving the change.
-pub fn has_approval(change: &DependencyChange) -> bool {
-    change.commit.approvers.iter().any(|a| a.email != change.commit.author.email || a.name != change.commit.author.name)
+/// Whether anyone other than the author is recorded as approving: a
+/// self-review is no approval. The one place this is judged.
+pub fn approved_by_another(approvers: &[Approver], author: &Person) -> bool {
+    let same = |a: &Approver| {
+        (!a.email.is_empty() && a.email.eq_ignore_ascii_case(&author.email))
+            || (a.email.is_empty() && a.name == author.name)
+    };
+    approvers.iter().any(|a| !same(a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn approver(name: &str, email: &str) -> Approver {
+        Approver {
+            name: name.into(),
+            email: email.into(),
+            login: None,
+            via: "trailer".into(),
+            role: "Reviewed-by".into(),
+        }
+    }
+
+    #[test]
+    fn a_self_review_is_no_approval_whatever_name_it_signs() {
+        let ana = Person::new("Ana Ruiz", "ana@example.com");
+        assert!(!approved_by_another(&[], &ana));
+        assert!(!approved_by_another(&[approver("Ana Ruiz", "ana@example.com")], &ana));
+        assert!(!approved_by_another(&[approver("A. Ruiz", "ANA@example.com")], &ana), "same address, same person");
+        assert!(approved_by_another(
+            &[approver("Ana Ruiz", "ana@example.com"), approver("Bo Lind", "bo@example.com")],
+            &ana
+        ));
+        assert!(approved_by_another(&[approver("Bo Lind", "")], &ana));
+    }
 }

@@ -89,6 +89,7 @@ pub fn link(grants: &[Grant], secrets: &[Secret], mappings: &[SecretMapping]) ->
         .zip(linked)
         .map(|(g, ids)| Reach {
             approvers: g.commit.as_ref().map(|c| c.approvers.clone()).unwrap_or_default(),
+            approved: g.commit.as_ref().is_some_and(|c| super::approvals::approved_by_another(&c.approvers, &g.actor)),
             secrets: ids.into_iter().map(|i| secrets[i].id.clone()).collect(),
             grant: g.clone(),
         })

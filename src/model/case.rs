@@ -46,6 +46,8 @@ pub struct Secret {
 pub struct Reach {
     pub grant: Grant,
     pub approvers: Vec<Approver>,
+    /// Approved by someone other than whoever wrote the line (decided in correlate).
+    pub approved: bool,
     pub secrets: Vec<String>,
 }
 

@@ -46,6 +46,17 @@ pub struct Approver {
     pub role: String,
 }
 
+/// What the "approved by" column says, from the judged `approved` and the
+/// approvers on record: nobody, the approvers, or a self-review that is none.
+pub fn approval_text(approved: bool, approvers: &[Approver]) -> Option<String> {
+    let names: Vec<&str> = approvers.iter().map(|a| a.name.as_str()).collect();
+    match (approvers.is_empty(), approved) {
+        (true, _) => None,
+        (false, true) => Some(names.join(", ")),
+        (false, false) => Some(format!("{} (own review: no approval)", names.join(", "))),
+    }
+}
+
 /// The kind of source an input came from, as named in the report's `inputs[].kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -251,6 +262,8 @@ pub struct DependencyChange {
     pub touches_wiring: bool,
     /// Who wrote the change; `None` where a merge's branch could not be traced.
     pub introduced_by: Option<Introduced>,
+    /// Approved by someone other than who wrote it (decided once, in correlate).
+    pub approved: bool,
 }
 
 /// The kinds of reachability, as named in the report.

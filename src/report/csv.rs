@@ -44,7 +44,11 @@ pub fn render(case: &Case) -> String {
             c.change.name(),
             c.from.as_deref().unwrap_or("–"),
             c.to.as_deref().unwrap_or("–"),
-            if approvers.is_empty() { "nobody on record".into() } else { approvers.join("; ") }
+            match (approvers.is_empty(), c.approved) {
+                (true, _) => "nobody on record".into(),
+                (false, true) => approvers.join("; "),
+                (false, false) => format!("nobody but its author ({})", approvers.join("; ")),
+            }
         );
         row(
             &mut o,

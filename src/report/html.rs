@@ -100,7 +100,11 @@ pub fn render(case: &Case) -> String {
                 c.manifest.clone(),
                 c.commit.author.display(),
                 c.commit.pull_request.map_or("–".into(), |n| format!("#{n}")),
-                if approvers.is_empty() { "none recorded".into() } else { approvers.join(", ") },
+                match (approvers.is_empty(), c.approved) {
+                    (true, _) => "none recorded".into(),
+                    (false, true) => approvers.join(", "),
+                    (false, false) => format!("none: {} (own review: no approval)", approvers.join(", ")),
+                },
                 c.owners.join(" "),
             ]
         })
@@ -118,7 +122,7 @@ pub fn render(case: &Case) -> String {
                 format!("{}{}", g.path, g.line.map(|l| format!(":{l}")).unwrap_or_default()),
                 g.reaches(", "),
                 g.actor.display(),
-                r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "),
+                crate::model::approval_text(r.approved, &r.approvers).unwrap_or_default(),
                 if r.secrets.is_empty() { "unlinked".into() } else { r.secrets.join(", ") },
             ]
         })

@@ -75,6 +75,7 @@ pub fn render(case: &Case) -> String {
         "author": person(&c.commit.author), "merged_by": c.commit.merged_by.as_ref().map(person),
         "pull_request": c.commit.pull_request, "approvers": c.commit.approvers.iter().map(approver).collect::<Vec<_>>(),
         "introduced_by": c.introduced_by.as_ref().map(introduced),
+        "approved": c.approved, "approval_source": "git",
         "owners": c.owners, "bot": c.commit.bot,
         "lockfile": c.lockfile, "transitive": c.transitive, "touches_secret_wiring": c.touches_wiring,
         "recorded_not_approvals": c.commit.other_trailers.iter().map(|(k, p)| json!({"trailer": k, "name": p.name, "email": p.email})).collect::<Vec<_>>(),
@@ -88,6 +89,7 @@ pub fn render(case: &Case) -> String {
                 "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
                 "introduced_by": r.grant.introduced_by.as_ref().map(introduced),
                 "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
+                "approved": r.grant.commit.as_ref().map(|_| r.approved), "approval_source": r.grant.commit.as_ref().map(|_| "git"),
                 "secret_names": r.grant.secret_names, "settings": r.grant.settings, "secrets": r.secrets, "excerpt": r.grant.excerpt,
         "linked": !r.secrets.is_empty(), "origin": r.grant.origin,
             })

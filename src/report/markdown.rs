@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Case, Outcome};
+use crate::model::{Case, Outcome, approval_text};
 use crate::text::clean;
 
 /// Untrusted text as a Markdown table cell: no control characters, no table
@@ -12,6 +12,9 @@ use crate::text::clean;
 fn cell(s: &str) -> String {
     clean(s).replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('`', "'")
 }
+
+/// Appended where the only approver on record wrote the change.
+const OWN_REVIEW: &str = " (own review: no approval)";
 
 fn t(at: &DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -124,7 +127,11 @@ pub fn render(case: &Case) -> String {
                 cell(&c.manifest),
                 cell(&author),
                 c.commit.pull_request.map_or("–".into(), |n| format!("#{n}")),
-                if approvers.is_empty() { "**none recorded**".into() } else { cell(&approvers.join(", ")) },
+                match (approvers.is_empty(), c.approved) {
+                    (true, _) => "**none recorded**".into(),
+                    (false, true) => cell(&approvers.join(", ")),
+                    (false, false) => format!("**none**: {}{OWN_REVIEW}", cell(&approvers.join(", "))),
+                },
                 c.commit.merged_by.as_ref().map_or("–".into(), |p| cell(&p.display())),
                 cell(&c.owners.join(" "))
             );
@@ -144,11 +151,10 @@ pub fn render(case: &Case) -> String {
                 (Some(c), Some(l)) => format!("{}:{l} @ {}", g.path, short(&c.id)),
                 _ => g.path.clone(),
             };
-            let approvers: Vec<String> = r.approvers.iter().map(|a| a.name.clone()).collect();
-            let approved = match (&g.commit, approvers.is_empty()) {
+            let approved = match (&g.commit, approval_text(r.approved, &r.approvers)) {
                 (None, _) => "(audit log)".to_string(),
-                (Some(_), true) => "**none recorded**".to_string(),
-                (Some(_), false) => cell(&approvers.join(", ")),
+                (Some(_), None) => "**none recorded**".to_string(),
+                (Some(_), Some(text)) => cell(&text),
             };
             let _ = writeln!(
                 o,

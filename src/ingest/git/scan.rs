@@ -311,6 +311,7 @@ impl<'a> Worker<'a> {
                 diff,
                 touches_wiring: false,
                 introduced_by,
+                approved: false,
             });
         }
         self.side = side.or(self.side.take());

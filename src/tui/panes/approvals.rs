@@ -53,7 +53,11 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         .iter()
         .map(|c| {
             let names = approvers(c);
-            if names.is_empty() { "none recorded".to_string() } else { names.join(", ") }
+            match (names.is_empty(), c.approved) {
+                (true, _) => "none recorded".to_string(),
+                (false, true) => names.join(", "),
+                (false, false) => format!("none: {} is own review", names.join(", ")),
+            }
         })
         .collect();
     let merged: Vec<String> =
@@ -64,7 +68,7 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
         .zip(&approved)
         .zip(&merged)
         .map(|((c, approved), merged)| {
-            let style = if c.commit.approvers.is_empty() { theme.gap } else { theme.ok };
+            let style = if c.approved { theme.ok } else { theme.gap };
             Row::new(vec![
                 Cell::from(c.commit.at.format("%Y-%m-%d").to_string()),
                 cell(&c.package, 28),

@@ -37,7 +37,7 @@ impl Lines<'_> {
         self.out.push(Line::styled(format!("  • {}", clean(text.as_ref())), self.theme.text));
     }
 
-    fn commit(&mut self, c: &CommitInfo) {
+    fn commit(&mut self, c: &CommitInfo, approved: bool) {
         self.field("commit", format!("{} {}", c.id, c.summary));
         self.field("author", c.author.display());
         if c.committer != c.author {
@@ -49,6 +49,8 @@ impl Lines<'_> {
         self.field("pull request", c.pull_request.map_or("none named".into(), |n| format!("#{n}")));
         if c.approvers.is_empty() {
             self.styled("approved by", "no recorded approval", self.theme.gap);
+        } else if !approved {
+            self.styled("approved", "no: the only review on record is by who wrote it", self.theme.gap);
         }
         for a in &c.approvers {
             self.styled("approved by", format!("{} <{}> ({} {})", a.name, a.email, a.via, a.role), self.theme.ok);
@@ -72,7 +74,7 @@ pub fn item(case: &Case, item: ItemRef, theme: &Theme) -> Detail {
         ItemRef::Approval(i) => approval(case, i, theme),
         ItemRef::Reach(i) => reach(case, i, theme),
         ItemRef::Unwiring(i) => match case.unwirings.get(i) {
-            Some(g) => grant("Removed reachability", g, &[], &[], theme),
+            Some(g) => grant("Removed reachability", g, &[], false, &[], theme),
             None => Default::default(),
         },
         ItemRef::Replay(i) => match case.replays.get(i) {
@@ -203,7 +205,13 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
     );
     l.field("manifest", &c.manifest);
     l.field("when", t(&c.commit.at));
-    l.commit(&c.commit);
+    l.commit(&c.commit, c.approved);
+    if let Some(by) = c.introduced_by.as_ref().filter(|i| i.commit != c.commit.id) {
+        l.field(
+            "written in",
+            format!("{} by {} (on the merged branch)", &by.commit[..12.min(by.commit.len())], by.author.display()),
+        );
+    }
     l.field(
         "CODEOWNERS",
         if c.owners.is_empty() {
@@ -228,7 +236,14 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
     (format!("{} {}", c.package, c.change.name()), l.out)
 }
 
-fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: &[String], theme: &Theme) -> Detail {
+fn grant(
+    title: &str,
+    g: &Grant,
+    approvers: &[crate::model::Approver],
+    approved: bool,
+    secrets: &[String],
+    theme: &Theme,
+) -> Detail {
     let mut l = Lines { theme, out: Vec::new() };
     l.field("kind", g.kind.name());
     l.field("when", t(&g.at));
@@ -266,7 +281,13 @@ fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: 
             l.heading("Commit");
             let mut c = c.clone();
             c.approvers = approvers.to_vec();
-            l.commit(&c);
+            l.commit(&c, approved);
+            if let Some(by) = g.introduced_by.as_ref().filter(|i| i.commit != c.id) {
+                l.field(
+                    "line written in",
+                    format!("{} by {}", &by.commit[..12.min(by.commit.len())], by.author.display()),
+                );
+            }
         }
         None => l.field("record", &g.origin),
     }
@@ -275,7 +296,14 @@ fn grant(title: &str, g: &Grant, approvers: &[crate::model::Approver], secrets: 
 
 pub fn reach(case: &Case, i: usize, theme: &Theme) -> Detail {
     match case.reachability.get(i) {
-        Some(r) => grant(&format!("Reachability: {}", r.grant.kind.name()), &r.grant, &r.approvers, &r.secrets, theme),
+        Some(r) => grant(
+            &format!("Reachability: {}", r.grant.kind.name()),
+            &r.grant,
+            &r.approvers,
+            r.approved,
+            &r.secrets,
+            theme,
+        ),
         None => Default::default(),
     }
 }

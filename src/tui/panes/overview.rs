@@ -25,7 +25,7 @@ fn duration(s: Option<i64>) -> String {
 fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let label = |s: &str| Span::styled(format!("{s:<28}"), theme.header);
-    let approved = case.approvals.iter().filter(|c| !c.commit.approvers.is_empty()).count();
+    let approved = case.approvals.iter().filter(|c| c.approved).count();
     let first = case.approvals.first().map(|c| {
         let who: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
         let pr = c.commit.pull_request.map(|n| format!(" in PR #{n}")).unwrap_or_default();

@@ -22,10 +22,10 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     let approvals: Vec<(String, Style)> = case
         .reachability
         .iter()
-        .map(|r| match (&r.grant.commit, r.approvers.is_empty()) {
+        .map(|r| match (&r.grant.commit, crate::model::approval_text(r.approved, &r.approvers)) {
             (None, _) => ("(audit log)".to_string(), theme.muted),
-            (Some(_), true) => ("none recorded".to_string(), theme.gap),
-            (Some(_), false) => (r.approvers.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "), theme.ok),
+            (Some(_), None) => ("none recorded".to_string(), theme.gap),
+            (Some(_), Some(text)) => (text, if r.approved { theme.ok } else { theme.gap }),
         })
         .collect();
     let rows = case
