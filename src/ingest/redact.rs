@@ -105,6 +105,27 @@ pub fn classify(value: &str, rule: &str) -> String {
     RULE_HINTS.iter().find(|(hint, _)| rule.contains(hint)).map_or("generic", |(_, kind)| kind).to_string()
 }
 
+/// Whether a token looks like a secret value rather than code or prose: a
+/// known credential prefix, a long mix of upper case, lower case and digits,
+/// or a long hex or base64 run. Identifiers (`ChatOpenAI`), names
+/// (`OPENAI_API_KEY`), model ids (`gpt-4-1106-preview`) and paths do not.
+pub fn looks_secret(token: &str) -> bool {
+    let t = token.trim_matches(|c| c == '"' || c == '\'');
+    if t.len() >= 12 && PREFIXES.iter().any(|(p, _, _)| !p.starts_with('-') && t.starts_with(p)) {
+        return true;
+    }
+    if t.len() < 20 || t.contains("://") {
+        return false;
+    }
+    let (lower, upper, digit) = (
+        t.chars().any(|c| c.is_ascii_lowercase()),
+        t.chars().any(|c| c.is_ascii_uppercase()),
+        t.chars().filter(|c| c.is_ascii_digit()).count(),
+    );
+    let hex = t.len() >= 32 && t.chars().all(|c| c.is_ascii_hexdigit()) && digit > 0;
+    (lower && upper && digit > 0) || hex
+}
+
 /// A label that identifies the secret to a human without revealing it: the
 /// kind's safe prefix and the last four characters (only for long values).
 pub fn label(value: &str) -> String {

@@ -74,7 +74,7 @@ pub fn item(case: &Case, item: ItemRef, theme: &Theme) -> Detail {
         ItemRef::Approval(i) => approval(case, i, theme),
         ItemRef::Reach(i) => reach(case, i, theme),
         ItemRef::Unwiring(i) => match case.unwirings.get(i) {
-            Some(g) => grant("Removed reachability", g, &[], false, &[], theme),
+            Some(g) => grant("Removed reachability", g, Shown::Removed, &[], theme),
             None => Default::default(),
         },
         ItemRef::Replay(i) => match case.replays.get(i) {
@@ -236,14 +236,17 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
     (format!("{} {}", c.package, c.change.name()), l.out)
 }
 
-fn grant(
-    title: &str,
-    g: &Grant,
-    approvers: &[crate::model::Approver],
-    approved: bool,
-    secrets: &[String],
-    theme: &Theme,
-) -> Detail {
+/// A grant as the commit added it (with its approval), or as one removed it.
+enum Shown<'c> {
+    Added { approvers: &'c [crate::model::Approver], approved: bool },
+    Removed,
+}
+
+fn grant(title: &str, g: &Grant, shown: Shown, secrets: &[String], theme: &Theme) -> Detail {
+    let (approvers, approved, removed) = match shown {
+        Shown::Added { approvers, approved } => (approvers, approved, false),
+        Shown::Removed => (&[][..], false, true),
+    };
     let mut l = Lines { theme, out: Vec::new() };
     l.field("kind", g.kind.name());
     l.field("when", t(&g.at));
@@ -262,12 +265,18 @@ fn grant(
     }
     if !g.context.is_empty() {
         let audit = g.commit.is_none();
-        l.heading(if audit { "Audit record" } else { "In the file (+ marks lines this commit changed)" });
+        // An unwiring's lines are the file before the commit: what it took out.
+        let (sign, heading) = match (audit, removed) {
+            (true, _) => ("", "Audit record"),
+            (false, true) => ("- ", "In the file before (- marks lines this commit removed)"),
+            (false, false) => ("+ ", "In the file (+ marks lines this commit added)"),
+        };
+        l.heading(heading);
         for c in &g.context {
             let mark = if audit {
                 ""
             } else if c.marked {
-                "+ "
+                sign
             } else {
                 "  "
             };
@@ -296,14 +305,10 @@ fn grant(
 
 pub fn reach(case: &Case, i: usize, theme: &Theme) -> Detail {
     match case.reachability.get(i) {
-        Some(r) => grant(
-            &format!("Reachability: {}", r.grant.kind.name()),
-            &r.grant,
-            &r.approvers,
-            r.approved,
-            &r.secrets,
-            theme,
-        ),
+        Some(r) => {
+            let shown = Shown::Added { approvers: &r.approvers, approved: r.approved };
+            grant(&format!("Reachability: {}", r.grant.kind.name()), &r.grant, shown, &r.secrets, theme)
+        }
         None => Default::default(),
     }
 }

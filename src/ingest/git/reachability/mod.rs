@@ -229,7 +229,7 @@ impl Line<'_> {
     pub fn push(&mut self, kind: GrantKind, mut names: Vec<String>) {
         let mut seen = BTreeSet::new();
         names.retain(|x| !x.is_empty() && seen.insert(x.clone()));
-        self.hits.push(Hit { kind, line: self.number, names, excerpt: redact_line(self.text) });
+        self.hits.push(Hit { kind, line: self.number, names, excerpt: redact_line(self.text.trim_start()) });
     }
 }
 
@@ -268,49 +268,66 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>, user_rules: &[User
     hits
 }
 
-static LITERAL: LazyLock<Regex> = LazyLock::new(|| re(r#"([=:]\s*["']?)([^\s"'#,;)(\[\]{}$]{8,})"#));
-static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#"(["'])([A-Za-z0-9_\-+/=.]{16,})(["'])"#));
-
-/// The quoted name an environment read asks for: `os.getenv("NAME"`,
-/// `environ["NAME"`, `env::var("NAME"`, `ENV.fetch('NAME'`, … A variable's name
-/// is what the grant is about, not a value, and is shown as it is.
-static ENV_READ_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"(?:getenv|environ\.get|environ\[|env::var|env::var_os|Getenv|LookupEnv|ENV\[|ENV\.fetch|getenv_or)\s*\(?\s*(["'])([A-Z][A-Z0-9_]*)(["'])"#,
-    )
+/// `name = value`, `name: value`, `"name": "value"`: an assignment whose name
+/// may say the value is a credential.
+static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?P<lead>(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?P<op>[:=])\s*)(?P<value>"[^"]*"|'[^']*'|[^\s,;#)}\]]+)"#)
 });
+/// Runs of characters a secret value is written in.
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/_.\-]{12,}={0,2}"));
 
-/// The line as it may be shown: values assigned or quoted are replaced by their
-/// redacted label, and the line is cut to a readable length. Names of
-/// environment variables that the line reads are kept.
+/// Whether an assigned value is written out (a literal), rather than read
+/// from somewhere (`os.environ[…]`, `${VAR}`, `${{ secrets.X }}`, a variable).
+fn is_literal(value: &str, whole_line: bool, op: &str) -> bool {
+    let quoted = value.starts_with('"') || value.starts_with('\'');
+    let inner = value.trim_matches(|c| c == '"' || c == '\'');
+    if inner.is_empty() || inner.starts_with('$') || inner.contains("${") {
+        return false;
+    }
+    if quoted {
+        return true;
+    }
+    // Unquoted: in code a name is a variable; as the whole rest of a `.env`
+    // or YAML line it is the value itself.
+    let code_like =
+        inner.contains('(') || inner.contains('[') || inner.starts_with("os.") || inner.starts_with("process.");
+    !code_like && whole_line && (op == ":" || !value.contains(' '))
+}
+
+/// The line as it may be shown: a value assigned to a credential-named key,
+/// a URL's password and anything that looks like a secret are replaced by
+/// their redacted label; identifiers, names, model ids and indentation are
+/// kept; the line is cut to a readable length.
 pub fn redact_line(line: &str) -> String {
-    let line = line.trim();
+    let line = line.trim_end();
     // A URL's password is a secret whatever the line around it looks like.
     let masked = USER_INFO_PASSWORD.replace_all(line, "$1…@");
-    let line = masked.as_ref();
-    let names: Vec<(usize, usize)> =
-        ENV_READ_NAME.captures_iter(line).filter_map(|c| c.get(2)).map(|m| (m.start(), m.end())).collect();
-    let is_name = |start: usize, end: usize| names.iter().any(|&(s, e)| start >= s && end <= e);
-    let once = LITERAL.replace_all(line, |c: &regex::Captures| {
-        let v = &c[2];
-        let looks_like_code = v.contains('.') && v.chars().any(|ch| ch.is_ascii_lowercase()) && !v.contains('-');
-        let span = c.get(2).map_or((0, 0), |m| (m.start(), m.end()));
-        if looks_like_code || is_name(span.0, span.1) {
-            c[0].to_string()
+    let assigned = ASSIGNED.replace_all(&masked, |c: &regex::Captures| {
+        let value = &c["value"];
+        let whole_line = c.get(0).is_some_and(|m| masked[m.end()..].trim().is_empty());
+        if is_credential_name(&c["name"]) && is_literal(value, whole_line, &c["op"]) {
+            let quote = if value.starts_with('"') {
+                "\""
+            } else if value.starts_with('\'') {
+                "'"
+            } else {
+                ""
+            };
+            let inner = value.trim_matches(|ch| ch == '"' || ch == '\'');
+            format!("{}{quote}{}{quote}", &c["lead"], redact::label(inner))
         } else {
-            format!("{}{}", &c[1], redact::label(v))
+            c[0].to_string()
         }
     });
-    let names: Vec<String> = names.iter().filter_map(|&(s, e)| line.get(s..e)).map(str::to_string).collect();
-    let twice = QUOTED.replace_all(&once, |c: &regex::Captures| {
-        if names.iter().any(|n| n == &c[2]) {
-            c[0].to_string()
-        } else {
-            format!("{}{}{}", &c[1], redact::label(&c[2]), &c[3])
-        }
-    });
-    let mut out: String = twice.chars().take(160).collect();
-    if twice.chars().count() > 160 {
+    let tokens =
+        TOKEN.replace_all(
+            &assigned,
+            |c: &regex::Captures| {
+                if redact::looks_secret(&c[0]) { redact::label(&c[0]) } else { c[0].to_string() }
+            },
+        );
+    let mut out: String = tokens.chars().take(160).collect();
+    if tokens.chars().count() > 160 {
         out.push('…');
     }
     out
@@ -466,9 +483,40 @@ mod tests {
     }
 
     #[test]
+    fn excerpts_hide_values_never_identifiers_or_indentation() {
+        for kept in [
+            r#"llm = ChatOpenAI(model="gpt-4-1106-preview", temperature=0)"#,
+            "model = ChatAnthropic(temperature=0, max_tokens_to_sample=2000)",
+            "embedding=OpenAIEmbeddings(),",
+            "        name: agent-secrets",
+            r#"    api_key=os.environ.get("ROBOCORP_ACTION_SERVER_KEY"),"#,
+            "      OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}",
+            "    password: ${DB_PASSWORD}",
+            "client = OpenAI(api_key=api_key)",
+            "AWS_REGION=us-east-1",
+            r#"import { ChatOpenAI } from "@langchain/openai/chat_models/universal";"#,
+        ] {
+            assert_eq!(redact_line(kept), kept);
+        }
+        for (line, secret) in [
+            ("OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx", "abcdefghijkl"),
+            ("    password: hunter2hunter", "hunter2"),
+            (r#"API_KEY = "plainpassphrase""#, "plainpassphrase"),
+            (r#"  "token": "dGhpc2lzbm90YXJlYWx0b2tlbg""#, "dGhpc2lz"),
+            ("aws_secret = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
+            ("headers = {'Authorization': 'Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789'}", "abcdefghijklmnop"),
+            ("DATABASE_URL=postgres://app:s3cretpass@db/app", "s3cretpass"),
+        ] {
+            let shown = redact_line(line);
+            assert!(!shown.contains(secret), "{line} -> {shown}");
+        }
+        assert!(redact_line("    password: hunter2hunter").starts_with("    password: "), "indentation kept");
+    }
+
+    #[test]
     fn names_that_code_reads_are_shown_and_values_are_not() {
         let read = r#"BUCKET = os.getenv("ATTACHMENTS_BUCKET", "prod-attachments-2f9a8c7e")"#;
-        assert_eq!(redact_line(read), r#"BUCKET = os.getenv("ATTACHMENTS_BUCKET", "…8c7e")"#);
+        assert_eq!(redact_line(read), read, "a bucket's name is no secret");
         let js = r#"const key = process.env["OPENAI_API_KEY"] || "sk-proj-abcdefghijklmnopqrstuvwx";"#;
         assert!(!redact_line(js).contains("abcdefghijkl"), "{}", redact_line(js));
         // A quoted upper-case value that nothing reads as a name stays hidden.
