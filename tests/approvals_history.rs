@@ -50,7 +50,7 @@ fn python_manifests_and_lockfiles() {
         (Some("0.1.7"), "svc/requirements.txt", "Ana Ruiz")
     );
     let up = find(&ev, "langchain-openai", ChangeKind::Upgraded);
-    assert_eq!((up.from.as_deref(), up.to.as_deref()), (Some("0.1.7"), Some("0.1.9")));
+    assert_eq!((up.from.as_deref(), up.to.as_deref()), (Some("0.1.7"), Some("~=0.1.9")));
     for (package, manifest) in [
         ("anthropic", "api/pyproject.toml"),
         ("crewai", "api/pyproject.toml"),
@@ -116,7 +116,7 @@ fn node_rust_go_ruby_and_jvm_manifests() {
             .any(|c| c.package == "openai" && c.manifest == "web/package-lock.json" && c.transitive)
     );
     let down = find(&ev, "@langchain/core", ChangeKind::Downgraded);
-    assert_eq!((down.from.as_deref(), down.to.as_deref()), (Some("0.2.3"), Some("0.2.1")));
+    assert_eq!((down.from.as_deref(), down.to.as_deref()), (Some("^0.2.3"), Some("^0.2.1")));
     assert_eq!(find(&ev, "ai", ChangeKind::Removed).commit.author.name, "Bo Lind");
 }
 

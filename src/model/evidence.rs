@@ -200,6 +200,14 @@ pub enum ChangeKind {
     Upgraded,
     Downgraded,
     Removed,
+    /// A cap raised or dropped, or a pin opened into a range that keeps it.
+    ConstraintWidened,
+    /// A cap added or lowered.
+    ConstraintNarrowed,
+    /// Any constraint dropped: whatever is newest will be installed.
+    Unpinned,
+    /// A range (or nothing) replaced by one exact version.
+    Pinned,
 }
 
 impl ChangeKind {
@@ -209,6 +217,10 @@ impl ChangeKind {
             ChangeKind::Upgraded => "upgraded",
             ChangeKind::Downgraded => "downgraded",
             ChangeKind::Removed => "removed",
+            ChangeKind::ConstraintWidened => "constraint_widened",
+            ChangeKind::ConstraintNarrowed => "constraint_narrowed",
+            ChangeKind::Unpinned => "unpinned",
+            ChangeKind::Pinned => "pinned",
         }
     }
 }

@@ -121,9 +121,9 @@ fn pep508(line: &str) -> Option<(String, String)> {
         Some(r) => r.split_once(']').map_or("", |(_, v)| v).trim(),
         None => rest,
     };
-    let version = rest.trim_start_matches(['=', '~', '>', '<', '!', ' ']);
-    let version = version.split(',').next().unwrap_or("").trim().trim_matches(['(', ')']);
-    Some((normalise(name), version.to_string()))
+    // The specifier as written (spaces dropped): `==0.1.7`, `>=0.2,<0.4`, `~=1.30`.
+    let spec: String = rest.trim().trim_matches(['(', ')']).chars().filter(|c| !c.is_whitespace()).collect();
+    Some((normalise(name), spec))
 }
 
 fn requirements(text: &str) -> Vec<(String, String)> {
@@ -148,12 +148,47 @@ fn setup_cfg(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A TOML dependency's requirement as written (`"^0.2"`, `{ version = "1.2" }`).
 fn toml_version(v: &toml::Value) -> String {
     match v {
-        toml::Value::String(s) => s.trim_start_matches(['=', '^', '~', '>', '<', ' ']).to_string(),
+        toml::Value::String(s) => s.trim().to_string(),
         toml::Value::Table(t) => t.get("version").map(toml_version).unwrap_or_default(),
         _ => String::new(),
     }
+}
+
+/// A Poetry requirement in PEP 440 terms, so that a Poetry → PEP 621
+/// migration of the same ranges is no change: `^0.2.3` is `>=0.2.3,<0.3.0`,
+/// `~1.2` is `>=1.2,<1.3`, a bare `1.2.3` is `==1.2.3`, `*` is none.
+fn poetry_to_pep440(spec: &str) -> String {
+    let spec: String = spec.chars().filter(|c| !c.is_whitespace()).collect();
+    let numbers = |v: &str| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
+    let bump = |parts: &[u64], at: usize| -> String {
+        let mut next: Vec<u64> = parts.iter().take(at + 1).copied().collect();
+        next.resize(at + 1, 0);
+        next[at] += 1;
+        next.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    };
+    if spec == "*" {
+        return String::new();
+    }
+    if let Some(v) = spec.strip_prefix('^')
+        && let Some(parts) = numbers(v)
+    {
+        // The first non-zero part is the one a caret keeps.
+        let at = parts.iter().position(|p| *p != 0).unwrap_or(parts.len().saturating_sub(1)).min(parts.len() - 1);
+        return format!(">={v},<{}", bump(&parts, at));
+    }
+    if let Some(v) = spec.strip_prefix('~').filter(|v| !v.starts_with('='))
+        && let Some(parts) = numbers(v)
+    {
+        let at = if parts.len() > 1 { 1 } else { 0 };
+        return format!(">={v},<{}", bump(&parts, at));
+    }
+    if spec.starts_with(|c: char| c.is_ascii_digit()) && !spec.contains(',') {
+        return format!("=={spec}");
+    }
+    spec
 }
 
 fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
@@ -166,7 +201,9 @@ fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
         }
         for (k, v) in node.into_iter().flatten() {
             if k != "python" {
-                out.push((normalise(k), toml_version(v)));
+                let spec = toml_version(v);
+                let spec = if table.starts_with("tool.poetry") { poetry_to_pep440(&spec) } else { spec };
+                out.push((normalise(k), spec));
             }
         }
     }
@@ -192,7 +229,9 @@ fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
         doc.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("group")).and_then(toml::Value::as_table);
     for (_, g) in groups.into_iter().flatten() {
         for (k, v) in g.get("dependencies").and_then(toml::Value::as_table).into_iter().flatten() {
-            out.push((normalise(k), toml_version(v)));
+            if k != "python" {
+                out.push((normalise(k), poetry_to_pep440(&toml_version(v))));
+            }
         }
     }
     Some(out)
@@ -203,8 +242,7 @@ fn package_json(text: &str) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
     for section in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
         for (k, v) in doc.get(section).and_then(Value::as_object).into_iter().flatten() {
-            let version = v.as_str().unwrap_or("").trim_start_matches(['^', '~', '=', '>', '<', ' ']);
-            out.push((k.to_ascii_lowercase(), version.to_string()));
+            out.push((k.to_ascii_lowercase(), v.as_str().unwrap_or("").trim().to_string()));
         }
     }
     Some(out)
@@ -276,9 +314,9 @@ mod tests {
         assert_eq!(
             pkgs,
             vec![
-                ("langchain-openai".into(), "0.1.7".into()),
-                ("openai".into(), "1.30".into()),
-                ("requests".into(), "2".into())
+                ("langchain-openai".into(), "==0.1.7".into()),
+                ("openai".into(), "~=1.30".into()),
+                ("requests".into(), ">=2,<3".into())
             ]
         );
     }
@@ -287,10 +325,22 @@ mod tests {
     fn pyproject_and_package_json() {
         let py = "[project]\ndependencies = [\"langchain>=0.2.1\"]\n[project.optional-dependencies]\nx = [\"anthropic==0.30\"]\n";
         let pkgs = packages("pyproject.toml", py).unwrap_or_default();
-        assert!(pkgs.contains(&("anthropic".into(), "0.30".into())));
+        assert!(pkgs.contains(&("anthropic".into(), "==0.30".into())));
+        let poetry = "[tool.poetry.dependencies]\npython = \"^3.10\"\nlangchain = \"^0.2.3\"\nopenai = \"1.3.5\"\nanthropic = { version = \"~0.30\" }\nlanggraph = \"*\"\n";
+        let pkgs = packages("pyproject.toml", poetry).unwrap_or_default();
+        assert_eq!(
+            pkgs,
+            [
+                ("anthropic".to_string(), ">=0.30,<0.31".to_string()),
+                ("langchain".to_string(), ">=0.2.3,<0.3".to_string()),
+                ("langgraph".to_string(), String::new()),
+                ("openai".to_string(), "==1.3.5".to_string()),
+            ],
+            "Poetry's ranges in PEP 440 terms"
+        );
         let js = r#"{"dependencies":{"@langchain/core":"^0.2.3"},"devDependencies":{"ai":"3.1.0"}}"#;
         let pkgs = packages("web/package.json", js).unwrap_or_default();
-        assert_eq!(pkgs[0], ("@langchain/core".into(), "0.2.3".into()));
+        assert_eq!(pkgs[0], ("@langchain/core".into(), "^0.2.3".into()));
         assert!(compare_versions("0.10.0", "0.9.9").is_gt());
         assert!(packages("pyproject.toml", "[project\n").is_err());
     }

@@ -5,6 +5,7 @@
 pub mod codeowners;
 mod commit;
 mod commit_graph;
+pub mod constraint;
 mod history;
 pub mod lockfiles;
 pub mod manifests;

@@ -16,7 +16,7 @@ use super::treediff::{self, Changed};
 use super::watchlist::Watchlist;
 use super::{commit, group_hits};
 use crate::model::{
-    ChangeKind, CommitInfo, ContextLine, DependencyChange, Evidence, Grant, GrantKind, Introduced, Person, Rejected,
+    CommitInfo, ContextLine, DependencyChange, Evidence, Grant, GrantKind, Introduced, Person, Rejected,
 };
 
 /// Files larger than this are not read for reachability rules (generated or vendored).
@@ -270,13 +270,9 @@ impl<'a> Worker<'a> {
         let mut changed_lines: Option<ChangedLines> = None;
         for name in names {
             let (from, to) = (top(b.get(name)), top(a.get(name)));
-            let change = match (&from, &to) {
-                (None, Some(_)) => ChangeKind::Added,
-                (Some(_), None) => ChangeKind::Removed,
-                (Some(x), Some(y)) if x == y => continue,
-                (Some(x), Some(y)) if manifests::compare_versions(y, x).is_lt() => ChangeKind::Downgraded,
-                (Some(_), Some(_)) => ChangeKind::Upgraded,
-                (None, None) => continue,
+            let rules = super::constraint::rules(kind.ecosystem, kind.lockfile);
+            let Some(change) = super::constraint::change_kind(rules, from.as_deref(), to.as_deref()) else {
+                continue;
             };
             let owners = owners.get_or_insert_with(|| self.codeowners(tree, &c.path)).clone();
             let transitive =
@@ -302,8 +298,8 @@ impl<'a> Worker<'a> {
                 ecosystem: kind.ecosystem.to_string(),
                 manifest: c.path.clone(),
                 change,
-                from: from.filter(|v| !v.is_empty()),
-                to: to.filter(|v| !v.is_empty()),
+                from: from.filter(|v| !v.is_empty()).map(|v| super::constraint::shown(&v)),
+                to: to.filter(|v| !v.is_empty()).map(|v| super::constraint::shown(&v)),
                 commit: info,
                 owners,
                 lockfile: kind.lockfile,
