@@ -85,8 +85,12 @@ fn globs(pattern: &str) -> Vec<GlobMatcher> {
     if p.ends_with('/') {
         p.push_str("**");
     }
+    // A pattern ending in a wildcard (`docs/*`) matches what it names only,
+    // not what lies below it; one naming a file or folder matches its contents too.
+    let wild_end = p.rsplit('/').next().is_some_and(|last| last.contains('*') && last != "**");
     let base = if anchored || p.starts_with("**") { p } else { format!("**/{p}") };
-    [base.clone(), format!("{base}/**")]
+    let patterns = if wild_end { vec![base] } else { vec![base.clone(), format!("{base}/**")] };
+    patterns
         .iter()
         .filter_map(|g| GlobBuilder::new(g).literal_separator(true).build().ok())
         .map(|g| g.compile_matcher())
@@ -104,6 +108,13 @@ mod tests {
         assert_eq!(co.owners_of("svc/requirements-dev.txt"), vec!["@org/appsec"]);
         assert_eq!(co.owners_of("deploy/k8s/app.yaml"), vec!["@org/platform"]);
         assert_eq!(co.owners_of("src/app.py"), vec!["@org/all"]);
+        // GitHub's documented examples.
+        let co = CodeOwners::parse("docs/* docs@example.com\napps/ @octocat\n/build/logs/ @doctocat\n*.js @js-owner\n");
+        assert_eq!(co.owners_of("docs/getting-started.md"), vec!["docs@example.com"]);
+        assert!(co.owners_of("docs/build-app/troubleshooting.md").is_empty(), "docs/* does not reach nested files");
+        assert_eq!(co.owners_of("web/apps/x/y.txt"), vec!["@octocat"]);
+        assert_eq!(co.owners_of("build/logs/a/b.log"), vec!["@doctocat"]);
+        assert_eq!(co.owners_of("src/deep/x.js"), vec!["@js-owner"]);
     }
 
     #[test]

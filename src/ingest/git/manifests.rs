@@ -126,8 +126,48 @@ fn pep508(line: &str) -> Option<(String, String)> {
     Some((normalise(name), spec))
 }
 
+/// pip's requirements format: `\\` continues a line, options (`--hash=…`)
+/// follow the requirement, and `name @ url` names a package by its source.
 fn requirements(text: &str) -> Vec<(String, String)> {
-    text.lines().filter_map(pep508).collect()
+    let mut joined = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        match line.strip_suffix('\\') {
+            Some(part) => {
+                current.push_str(part);
+                current.push(' ');
+            }
+            None => {
+                current.push_str(line);
+                joined.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    joined.push(current);
+    joined
+        .iter()
+        .filter_map(|l| {
+            let requirement = l.split(" --").next().unwrap_or(l).split(" #").next().unwrap_or(l);
+            match requirement.split_once(" @ ") {
+                Some((name, url)) if !name.trim().starts_with('-') => {
+                    let (name, _) = pep508(name)?;
+                    // The source without any user or token in it.
+                    let url = url.split(';').next().unwrap_or("").trim();
+                    let url = match url.split_once("://") {
+                        Some((scheme, rest)) => {
+                            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+                            let host = authority.rsplit('@').next().unwrap_or(authority);
+                            format!("{scheme}://{host}/{path}")
+                        }
+                        None => url.to_string(),
+                    };
+                    Some((name, format!("@ {url}")))
+                }
+                _ => pep508(requirement),
+            }
+        })
+        .collect()
 }
 
 fn setup_cfg(text: &str) -> Vec<(String, String)> {
@@ -249,7 +289,18 @@ fn package_json(text: &str) -> Option<Vec<(String, String)>> {
 }
 
 fn cargo(text: &str) -> Option<Vec<(String, String)>> {
-    toml_tables(text, &["dependencies", "dev-dependencies", "build-dependencies", "workspace.dependencies"])
+    let mut out =
+        toml_tables(text, &["dependencies", "dev-dependencies", "build-dependencies", "workspace.dependencies"])?;
+    // `[target.'cfg(unix)'.dependencies]` and kin: platform-specific, still declared.
+    let doc: toml::Table = text.parse().ok()?;
+    for (_, target) in doc.get("target").and_then(toml::Value::as_table).into_iter().flatten() {
+        for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
+            for (k, v) in target.get(section).and_then(toml::Value::as_table).into_iter().flatten() {
+                out.push((normalise(k), toml_version(v)));
+            }
+        }
+    }
+    Some(out)
 }
 
 fn go_mod(text: &str) -> Vec<(String, String)> {
@@ -319,6 +370,22 @@ mod tests {
                 ("requests".into(), ">=2,<3".into())
             ]
         );
+    }
+
+    #[test]
+    fn requirements_continuations_hashes_and_direct_references() {
+        let text = "langchain==0.2.1 \\\n    --hash=sha256:abc \\\n    --hash=sha256:def\nopenai @ git+https://tok3n@github.com/openai/openai-python@v1.2 ; python_version>'3.8'\nanthropic>=0.30 # pinned later\n";
+        let pkgs = packages("requirements.txt", text).unwrap_or_default();
+        assert_eq!(
+            pkgs,
+            [
+                ("anthropic".to_string(), ">=0.30".to_string()),
+                ("langchain".to_string(), "==0.2.1".to_string()),
+                ("openai".to_string(), "@ git+https://github.com/openai/openai-python@v1.2".to_string()),
+            ]
+        );
+        let cargo = "[dependencies]\nserde = \"1\"\n[target.'cfg(unix)'.dependencies]\nasync-openai = \"0.20\"\n";
+        assert!(packages("Cargo.toml", cargo).unwrap_or_default().contains(&("async-openai".into(), "0.20".into())));
     }
 
     #[test]

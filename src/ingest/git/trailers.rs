@@ -8,35 +8,49 @@ const APPROVALS: &[&str] = &["reviewed-by", "approved-by", "acked-by"];
 /// Trailer keys recorded but not approvals.
 const OTHERS: &[&str] = &["signed-off-by", "co-authored-by"];
 
-/// The trailers of a message: `(key as written, value)`.
+/// The trailers of a message: `(key as written, value)`, by git's rule
+/// (`git interpret-trailers`): the last paragraph (lines of only whitespace
+/// separate paragraphs; CRLF is a line end) is the trailer block when every
+/// line is a trailer, or when at least a quarter are and one is git's own
+/// (`Signed-off-by`, `(cherry picked from commit …)`).
 pub fn trailers(message: &str) -> Vec<(String, String)> {
-    let paragraphs: Vec<&str> = message.trim().split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
-    if paragraphs.len() < 2 {
+    let lines: Vec<&str> = message.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let Some(end) = lines.iter().rposition(|l| !l.trim().is_empty()) else { return Vec::new() };
+    let start = lines[..end].iter().rposition(|l| l.trim().is_empty()).map_or(0, |i| i + 1);
+    if start == 0 {
+        // The subject's own paragraph is never a trailer block.
         return Vec::new();
     }
-    let last = paragraphs[paragraphs.len() - 1];
     let mut out: Vec<(String, String)> = Vec::new();
-    for line in last.lines() {
+    let (mut counted, mut other) = (0usize, 0usize);
+    let mut git_generated = false;
+    for line in &lines[start..=end] {
         if line.starts_with([' ', '\t']) {
             match out.last_mut() {
                 Some((_, v)) => {
                     v.push(' ');
                     v.push_str(line.trim());
                 }
-                None => return Vec::new(),
+                None => other += 1,
             }
             continue;
         }
-        let Some((key, value)) = line.split_once(':') else {
-            return Vec::new();
-        };
-        let valid_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if !valid_key {
-            return Vec::new();
+        if line.starts_with("(cherry picked from commit ") {
+            counted += 1;
+            git_generated = true;
+            continue;
         }
-        out.push((key.to_string(), value.trim().to_string()));
+        match line.split_once(':') {
+            Some((key, value)) if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+                git_generated |= key.eq_ignore_ascii_case("signed-off-by");
+                out.push((key.to_string(), value.trim().to_string()));
+                counted += 1;
+            }
+            _ => other += 1,
+        }
     }
-    out
+    let block = other == 0 || (git_generated && counted * 4 >= (counted + other));
+    if block { out } else { Vec::new() }
 }
 
 /// Approvers and other people that the trailers name.
@@ -118,6 +132,27 @@ mod tests {
         assert_eq!(others.len(), 1);
         assert_eq!(pull_request(msg), Some(12));
         assert!(people("Reviewed-by: x <x@y>").0.is_empty(), "a subject is not a trailer block");
+    }
+
+    #[test]
+    fn trailer_blocks_by_gits_rule() {
+        let keys = |m: &str| trailers(m).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        // CRLF line ends and a whitespace-only separator line.
+        let crlf = "Fix\r\n \r\nReviewed-by: Ana Ruiz <ana@example.com>\r\nSigned-off-by: Bo <bo@example.com>\r\n";
+        assert_eq!(keys(crlf), ["Reviewed-by", "Signed-off-by"]);
+        assert_eq!(trailers(crlf)[0].1, "Ana Ruiz <ana@example.com>");
+        // git's own cherry-pick line does not void the block.
+        let picked = "Fix\n\nReviewed-by: Ana <a@x>\n(cherry picked from commit 0123abcd)\n";
+        assert_eq!(keys(picked), ["Reviewed-by"]);
+        // A prose line among trailers: a block only with one of git's own (as
+        // `git interpret-trailers --parse` reads these same messages).
+        let mixed = "Fix\n\nThis was reviewed on the list.\nReviewed-by: Ana <a@x>\n";
+        assert!(keys(mixed).is_empty());
+        let signed = "Fix\n\nThis was reviewed on the list.\nReviewed-by: Ana <a@x>\nSigned-off-by: Bo <b@x>\n";
+        assert_eq!(keys(signed), ["Reviewed-by", "Signed-off-by"]);
+        // Prose with no known key is no block; nor is the subject alone.
+        assert!(trailers("Fix\n\nNote: see below\nand more prose\nand more\nand more\n").is_empty());
+        assert!(trailers("Reviewed-by: Ana <a@x>").is_empty());
     }
 
     #[test]
