@@ -8,7 +8,7 @@ mod common;
 use common::repo::Repo;
 use leakline::ingest::ReadOptions;
 use leakline::ingest::git::reachability::parse_rules;
-use leakline::model::{Evidence, Grant, GrantKind};
+use leakline::model::{Evidence, Grant, GrantKind, Scope};
 
 const ANA: (&str, &str) = ("Ana Ruiz", "ana@example.com");
 const BO: (&str, &str) = ("Bo Lind", "bo@example.com");
@@ -109,14 +109,25 @@ fn containers_deployments_and_ci() {
 }
 
 #[test]
-fn mentions_are_not_grants() {
+fn mentions_are_not_grants_and_tests_and_docs_are_scoped() {
     let mut r = Repo::new();
     r.put("README.md", "Set `os.environ[\"OPENAI_API_KEY\"]` before running.\n")
         .put("docs/setup.py", "os.environ[\"OPENAI_API_KEY\"]\n")
         .put("tests/test_app.py", "os.environ[\"OPENAI_API_KEY\"] = \"test\"\n")
         .put("app/main.py", "# key = os.environ[\"OPENAI_API_KEY\"]\n// not python\n");
     r.commit(ANA, "Docs and tests");
-    assert!(r.read().grants.is_empty());
+    // Prose and comments mention; code under docs/ and tests/ reads, and is
+    // claimed with its scope and the reason for it.
+    let ev = r.read();
+    let scoped: Vec<(&str, Scope, &str)> =
+        ev.grants.iter().map(|g| (g.path.as_str(), g.scope, g.scope_reason.as_str())).collect();
+    assert_eq!(
+        scoped,
+        [
+            ("docs/setup.py", Scope::Docs, "under docs/, documentation"),
+            ("tests/test_app.py", Scope::Test, "under tests/, a test folder"),
+        ]
+    );
 }
 
 #[test]

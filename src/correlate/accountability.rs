@@ -78,6 +78,10 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
             evidence: evidence.clone(),
         });
         let Some(commit) = &g.commit else { continue };
+        // Tests, examples and docs stay visible in the tables, out of the gaps.
+        if g.scope != crate::model::Scope::Runtime {
+            continue;
+        }
         let live_env_file = g.kind == GrantKind::EnvFile && !r.secrets.is_empty();
         if live_env_file {
             row.gaps.push(Gap {
@@ -159,7 +163,8 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();
     let implicit = |k: GrantKind| matches!(k, GrantKind::FrameworkDefault | GrantKind::WideningSetting);
-    for r in inp.reachability.iter().filter(|r| implicit(r.grant.kind)) {
+    let runtime = |r: &&Reach| r.grant.scope == crate::model::Scope::Runtime;
+    for r in inp.reachability.iter().filter(|r| implicit(r.grant.kind)).filter(runtime) {
         let key = format!("{}|{}|{}", r.grant.path, r.grant.secret_names.join(","), r.grant.settings.join(","));
         if !defaults.insert(key) {
             continue;

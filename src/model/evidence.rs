@@ -335,6 +335,27 @@ impl GrantKind {
     }
 }
 
+/// Where a reachability claim's code runs: in the deployed application, or
+/// only in tests, examples or documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Scope {
+    Runtime,
+    Test,
+    Example,
+    Docs,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Runtime => "runtime",
+            Scope::Test => "test",
+            Scope::Example => "example",
+            Scope::Docs => "docs",
+        }
+    }
+}
+
 /// A decision that made a secret reachable: a commit's added line or an audit-log grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grant {
@@ -351,6 +372,9 @@ pub struct Grant {
     pub secret_names: Vec<String>,
     /// What a widening setting turns on (`python_repl_tool`, `debug_logging`).
     pub settings: Vec<String>,
+    /// Where the code runs, and the evidence for it.
+    pub scope: Scope,
+    pub scope_reason: String,
     /// The added line with any value redacted, or a description of the audit record.
     pub excerpt: String,
     /// What the detail view shows: the lines around the hit in the commit

@@ -88,6 +88,7 @@ pub fn render(case: &Case) -> String {
                 "kind": r.grant.kind.name(), "at": time(&r.grant.at), "commit": r.grant.commit.as_ref().map(|c| &c.id),
                 "path": r.grant.path, "line": r.grant.line, "actor": person(&r.grant.actor),
                 "introduced_by": r.grant.introduced_by.as_ref().map(introduced),
+                "scope": r.grant.scope.name(), "scope_reason": r.grant.scope_reason,
                 "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
                 "approved": r.grant.commit.as_ref().map(|_| r.approved), "approval_source": r.grant.commit.as_ref().map(|_| "git"),
                 "secret_names": r.grant.secret_names, "settings": r.grant.settings, "secrets": r.secrets, "excerpt": r.grant.excerpt,

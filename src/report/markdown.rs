@@ -151,6 +151,11 @@ pub fn render(case: &Case) -> String {
                 (Some(c), Some(l)) => format!("{}:{l} @ {}", g.path, short(&c.id)),
                 _ => g.path.clone(),
             };
+            // Not runtime code: shown, and said so, but no gap is raised for it.
+            let place = match g.scope {
+                crate::model::Scope::Runtime => place,
+                other => format!("{place} ({})", other.name()),
+            };
             let approved = match (&g.commit, approval_text(r.approved, &r.approvers)) {
                 (None, _) => "(audit log)".to_string(),
                 (Some(_), None) => "**none recorded**".to_string(),

@@ -156,6 +156,8 @@ fn rbac_grant(access: &Access, rec: &Value) -> Option<Grant> {
         actor: Person::new(access.principal.clone(), ""),
         introduced_by: None,
         settings: Vec::new(),
+        scope: crate::model::Scope::Runtime,
+        scope_reason: "a grant in the live store's audit log".to_string(),
         secret_names: names,
         excerpt,
         context: super::record_context(rec),

@@ -127,6 +127,8 @@ fn policy_grant(access: &Access, rec: &Value) -> Option<Grant> {
         actor: Person::new(access.principal.clone(), ""),
         introduced_by: None,
         settings: Vec::new(),
+        scope: crate::model::Scope::Runtime,
+        scope_reason: "a grant in the live store's audit log".to_string(),
         excerpt: format!("{} {name} (the policy body is HMAC'd in the audit log: named, not read)", access.action),
         secret_names: vec![name],
         context: super::record_context(rec),

@@ -464,6 +464,7 @@ impl<'a> Worker<'a> {
             .collect();
         let mut credited = info.clone();
         let introduced_by = credit(&mut credited, origin);
+        let (scope, scope_reason) = reachability::scope_of(path);
         Grant {
             context,
             kind: hit.kind,
@@ -473,6 +474,8 @@ impl<'a> Worker<'a> {
             line: Some(hit.line),
             actor: introduced_by.as_ref().map_or_else(|| Person::new("", ""), |i| i.author.clone()),
             introduced_by,
+            scope,
+            scope_reason,
             settings: if hit.kind == GrantKind::WideningSetting { hit.names.clone() } else { Vec::new() },
             secret_names: if hit.kind == GrantKind::WideningSetting { Vec::new() } else { hit.names },
             excerpt: hit.excerpt,

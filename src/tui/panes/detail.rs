@@ -252,6 +252,7 @@ fn grant(title: &str, g: &Grant, shown: Shown, secrets: &[String], theme: &Theme
     l.field("when", t(&g.at));
     l.field("where", format!("{}{}", g.path, g.line.map(|n| format!(":{n}")).unwrap_or_default()));
     l.field("by", g.actor.display());
+    l.field("scope", format!("{} ({})", g.scope.name(), g.scope_reason));
     l.field("names", g.reaches(", "));
     l.styled("line", &g.excerpt, theme.muted);
     if secrets.is_empty() {

@@ -128,6 +128,8 @@ pub(super) fn policy_grant(access: &Access, params: &Params) -> Option<Grant> {
         actor: Person::new(access.principal.clone(), ""),
         introduced_by: None,
         settings: Vec::new(),
+        scope: crate::model::Scope::Runtime,
+        scope_reason: "a grant in the live store's audit log".to_string(),
         secret_names: names,
         excerpt: format!("{name} {policy} on {target}: allows reading {}", granted.join(", ")),
         context: Vec::new(),

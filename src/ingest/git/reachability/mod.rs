@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::ingest::redact;
-use crate::model::GrantKind;
+use crate::model::{GrantKind, Scope};
 
 mod ci;
 mod code;
@@ -37,18 +37,55 @@ enum FileClass {
     Ignored,
 }
 
+/// Where code at `path` runs, by the conventions of test runners and
+/// repositories, and why: tests, examples and documentation are claimed too,
+/// but kept out of the accountability gaps.
+pub fn scope_of(path: &str) -> (Scope, String) {
+    let lower = path.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    let (folders, name) = parts.split_at(parts.len().saturating_sub(1));
+    let name = name.first().copied().unwrap_or("");
+    let folder = |pick: &dyn Fn(&str) -> bool| folders.iter().find(|c| pick(c)).map(|c| c.to_string());
+    let test_dir = |c: &str| {
+        matches!(c, "test" | "tests" | "__tests__" | "spec" | "specs" | "fixtures" | "testdata" | "e2e" | "cypress")
+    };
+    if let Some(dir) = folder(&test_dir) {
+        return (Scope::Test, format!("under {dir}/, a test folder"));
+    }
+    let test_name = name.starts_with("test_")
+        || name == "conftest.py"
+        || [".test.", ".spec.", "_test."].iter().any(|m| name.contains(m));
+    if test_name {
+        return (Scope::Test, format!("{name} is a test file by its name"));
+    }
+    let example_dir = |c: &str| {
+        matches!(c, "example" | "examples" | "sample" | "samples" | "demo" | "demos" | "cookbook" | "notebooks")
+            || c.ends_with("_example")
+            || c.ends_with("_examples")
+            || c.ends_with("-example")
+            || c.ends_with("-examples")
+            || c.starts_with("example_")
+            || c.starts_with("example-")
+    };
+    if let Some(dir) = folder(&example_dir) {
+        return (Scope::Example, format!("under {dir}/, example code"));
+    }
+    if let Some(dir) = folder(&|c: &str| matches!(c, "docs" | "doc" | "documentation")) {
+        return (Scope::Docs, format!("under {dir}/, documentation"));
+    }
+    (Scope::Runtime, "not under a test, example or documentation folder".to_string())
+}
+
 fn classify(path: &str) -> FileClass {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let in_tests = lower
-        .split('/')
-        .any(|c| matches!(c, "test" | "tests" | "__tests__" | "fixtures" | "testdata" | "docs" | "examples"))
-        || name.starts_with("test_")
-        || name.contains("_test.")
-        || name.contains(".test.")
-        || name.contains(".spec.");
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-    if in_tests || matches!(ext, "md" | "rst" | "adoc" | "txt" | "html") {
+    // Prose, and code nobody wrote by hand: vendored packages and build output.
+    let generated = lower.split('/').any(|c| matches!(c, "node_modules" | "vendor" | "dist" | ".next" | "__pycache__"))
+        || lower.contains("/build/assets/")
+        || name.contains(".min.")
+        || name.ends_with(".map");
+    if generated || matches!(ext, "md" | "rst" | "adoc" | "txt" | "html") {
         return FileClass::Ignored;
     }
     if name == ".env"
@@ -213,6 +250,9 @@ pub fn is_credential_name(name: &str) -> bool {
     })
 }
 
+/// Lines longer than this are not read (minified bundles, generated data).
+const MAX_LINE: usize = 4_000;
+
 /// Hits collected for one line.
 pub(super) struct Line<'a> {
     pub text: &'a str,
@@ -245,6 +285,10 @@ pub fn scan(path: &str, content: &str, lines: &BTreeSet<u32>, user_rules: &[User
     let mut hits = Vec::new();
     for &n in lines {
         let Some(text) = all.get(n as usize - 1) else { continue };
+        // A line this long is minified or generated code, not a decision someone reviewed.
+        if text.len() > MAX_LINE {
+            continue;
+        }
         let trimmed = text.trim_start();
         if trimmed.starts_with('#') || trimmed.starts_with("//") || trimmed.starts_with("* ") {
             continue;
@@ -348,8 +392,14 @@ mod tests {
         let kinds: Vec<_> = hits.iter().map(|h| (h.kind, h.line)).collect();
         assert_eq!(kinds, vec![(GrantKind::Dotenv, 3), (GrantKind::EnvRead, 4), (GrantKind::FrameworkDefault, 6)]);
         assert_eq!(hits[1].names, vec!["OPENAI_API_KEY"]);
-        assert!(scan("docs/setup.md", py, &all_lines(py), &[]).is_empty());
-        assert!(scan("tests/test_app.py", py, &all_lines(py), &[]).is_empty());
+        assert!(scan("docs/setup.md", py, &all_lines(py), &[]).is_empty(), "prose mentions, it does not read");
+        for built in ["docs/build/assets/js/c669.js", "web/dist/app.js", "web/vendor.min.js", "node_modules/x/index.js"]
+        {
+            assert!(scan(built, py, &all_lines(py), &[]).is_empty(), "{built} is build output");
+        }
+        let minified = format!("var a=new OpenAI({{}});{}\n", "x".repeat(5_000));
+        assert!(scan("web/bundle.js", &minified, &all_lines(&minified), &[]).is_empty());
+        assert_eq!(scan("tests/test_app.py", py, &all_lines(py), &[]).len(), 3, "tests are read, and scoped");
     }
 
     #[test]
@@ -454,6 +504,20 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].names, ["DATABASE_URL"]);
         assert!(!hits[0].excerpt.contains("s3cretpass"), "{}", hits[0].excerpt);
+    }
+
+    #[test]
+    fn scope_by_the_conventions_of_test_runners_and_repositories() {
+        let scope = |p: &str| scope_of(p).0;
+        assert_eq!(scope("backend/app/llms.py"), Scope::Runtime);
+        assert_eq!(scope("tests/unit/test_llm.py"), Scope::Test);
+        assert_eq!(scope("backend/test_agent.py"), Scope::Test);
+        assert_eq!(scope("web/components/chat.spec.tsx"), Scope::Test);
+        assert_eq!(scope("multi_agents_example/main.py"), Scope::Example);
+        assert_eq!(scope("cookbook/rag.py"), Scope::Example);
+        assert_eq!(scope("docs/server/index.js"), Scope::Docs);
+        assert_eq!(scope_of("examples/a.py").1, "under examples/, example code");
+        assert_eq!(scope("contest/app.py"), Scope::Runtime, "a folder named like, not as, a test folder");
     }
 
     #[test]
