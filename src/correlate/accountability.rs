@@ -229,10 +229,16 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
             (None, _) => {
                 let open =
                     exposed.map(|e| format!(", exposed since {}", e.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
-                identity.gaps.push(Gap {
-                    text: format!("no evidence that {} ({}) was revoked{open}", s.label, s.id),
-                    evidence: format!("secret:{}", s.id),
-                });
+                let text = match s.revocation {
+                    crate::model::Revocation::NotRevoked => {
+                        format!("no evidence that {} ({}) was revoked in the audit logs read{open}", s.label, s.id)
+                    }
+                    _ => format!(
+                        "no evidence that {} ({}) was revoked{open}; no audit log that would record its revocation was read",
+                        s.label, s.id
+                    ),
+                };
+                identity.gaps.push(Gap { text, evidence: format!("secret:{}", s.id) });
             }
         }
         let after_detection: Vec<&Replay> = inp

@@ -8,6 +8,7 @@ mod reach;
 mod replays;
 mod secrets;
 mod timeline;
+mod triage;
 
 use chrono::{DateTime, Utc};
 
@@ -39,6 +40,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let replay_groups = replays::group(&replays);
     let secrets = secrets::with_usage(secrets, &uses);
     let secrets = secrets::with_replay_figures(secrets, &replays);
+    let secrets = triage::apply(secrets, &evidence.inputs);
     let metrics = metrics(&secrets, &replays);
     let accountability = accountability::matrix(&accountability::Inputs {
         secrets: &secrets,

@@ -169,6 +169,9 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
         replays_after_detection: 0,
         findings: findings.into_iter().cloned().collect(),
         identifiers,
+        triage: Default::default(),
+        triage_reason: String::new(),
+        revocation: Default::default(),
     }
 }
 

@@ -17,7 +17,7 @@ pub struct Exposure {
 }
 
 /// One leaked secret, with every finding that reported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Secret {
     pub id: String,
     pub kind: String,
@@ -39,6 +39,53 @@ pub struct Secret {
     pub replays_before_detection: usize,
     pub replays_after_detection: usize,
     pub findings: Vec<Finding>,
+    /// Likely real, test, example or locale, and why (decided in correlate).
+    pub triage: Triage,
+    pub triage_reason: String,
+    pub revocation: Revocation,
+}
+
+/// How much a secret matters, judged from its uses, format and place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum Triage {
+    LikelyReal,
+    LikelyTest,
+    Example,
+    Locale,
+    #[default]
+    Unknown,
+}
+
+impl Triage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Triage::LikelyReal => "likely_real",
+            Triage::LikelyTest => "likely_test",
+            Triage::Example => "example",
+            Triage::Locale => "locale",
+            Triage::Unknown => "unknown",
+        }
+    }
+}
+
+/// What the evidence says of a secret's revocation: `NotRevoked` only where
+/// a log that would record it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum Revocation {
+    Revoked,
+    NotRevoked,
+    #[default]
+    Unknown,
+}
+
+impl Revocation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Revocation::Revoked => "revoked",
+            Revocation::NotRevoked => "not_revoked",
+            Revocation::Unknown => "unknown",
+        }
+    }
 }
 
 /// A change that made secrets reachable, with who approved it and which secrets it reaches.

@@ -58,9 +58,10 @@ pub fn approval_text(approved: bool, approvers: &[Approver]) -> Option<String> {
 }
 
 /// The kind of source an input came from, as named in the report's `inputs[].kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
+    #[default]
     Git,
     Cloudtrail,
     Vault,
@@ -130,7 +131,7 @@ pub struct Rejected {
 }
 
 /// What was read from one input: counts and the first rejections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct InputSummary {
     pub kind: SourceKind,
     pub path: String,
@@ -159,7 +160,7 @@ impl InputSummary {
 }
 
 /// A scanner's report of one secret at one place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Finding {
     pub scanner: SourceKind,
     pub rule: String,
@@ -346,6 +347,45 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Where code at `path` runs, by the conventions of test runners and
+    /// repositories, and why: tests, examples and documentation are claimed too,
+    /// but kept out of the accountability gaps.
+    pub fn of(path: &str) -> (Scope, String) {
+        let lower = path.to_ascii_lowercase();
+        let parts: Vec<&str> = lower.split('/').collect();
+        let (folders, name) = parts.split_at(parts.len().saturating_sub(1));
+        let name = name.first().copied().unwrap_or("");
+        let folder = |pick: &dyn Fn(&str) -> bool| folders.iter().find(|c| pick(c)).map(|c| c.to_string());
+        let test_dir = |c: &str| {
+            matches!(c, "test" | "tests" | "__tests__" | "spec" | "specs" | "fixtures" | "testdata" | "e2e" | "cypress")
+        };
+        if let Some(dir) = folder(&test_dir) {
+            return (Scope::Test, format!("under {dir}/, a test folder"));
+        }
+        let test_name = name.starts_with("test_")
+            || name == "conftest.py"
+            || [".test.", ".spec.", "_test."].iter().any(|m| name.contains(m));
+        if test_name {
+            return (Scope::Test, format!("{name} is a test file by its name"));
+        }
+        let example_dir = |c: &str| {
+            matches!(c, "example" | "examples" | "sample" | "samples" | "demo" | "demos" | "cookbook" | "notebooks")
+                || c.ends_with("_example")
+                || c.ends_with("_examples")
+                || c.ends_with("-example")
+                || c.ends_with("-examples")
+                || c.starts_with("example_")
+                || c.starts_with("example-")
+        };
+        if let Some(dir) = folder(&example_dir) {
+            return (Scope::Example, format!("under {dir}/, example code"));
+        }
+        if let Some(dir) = folder(&|c: &str| matches!(c, "docs" | "doc" | "documentation")) {
+            return (Scope::Docs, format!("under {dir}/, documentation"));
+        }
+        (Scope::Runtime, "not under a test, example or documentation folder".to_string())
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Scope::Runtime => "runtime",

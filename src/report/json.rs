@@ -57,6 +57,7 @@ pub fn render(case: &Case) -> String {
         })),
         "detected_at": opt_time(s.detected_at),
         "revoked_at": opt_time(s.revoked_at),
+        "triage": s.triage.name(), "triage_reason": s.triage_reason, "revocation": s.revocation.name(),
         "env_names": s.env_names,
         "issued_at": opt_time(s.issued.as_ref().map(|i| i.0)),
         "last_used_at": opt_time(s.last_used),
