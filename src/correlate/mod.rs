@@ -70,11 +70,23 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     }
 }
 
+/// The incident's title names the secrets that matter: likely real ones, then
+/// unjudged ones; test, example and locale findings are counted, not named.
 fn default_title(secrets: &[Secret]) -> String {
-    match secrets {
-        [] => "Credential leak review (no leaked secret found in the inputs)".to_string(),
-        [one] => format!("Leak of {} ({})", one.label, one.kind),
-        [first, rest @ ..] => format!("Leak of {} ({}) and {} more", first.label, first.kind, rest.len()),
+    use crate::model::Triage;
+    let matters = |s: &&Secret| matches!(s.triage, Triage::LikelyReal | Triage::Unknown);
+    let mut main: Vec<&Secret> = secrets.iter().filter(matters).collect();
+    main.sort_by_key(|s| s.triage != Triage::LikelyReal);
+    let minor = secrets.len() - main.len();
+    let aside = match minor {
+        0 => String::new(),
+        n => format!(" ({n} test, example or locale finding{} aside)", if n == 1 { "" } else { "s" }),
+    };
+    match main.as_slice() {
+        [] if minor == 0 => "Credential leak review (no leaked secret found in the inputs)".to_string(),
+        [] => format!("Credential leak review: no secret found outside tests, examples and locales{aside}"),
+        [one] => format!("Leak of {} ({}){aside}", one.label, one.kind),
+        [first, rest @ ..] => format!("Leak of {} ({}) and {} more{aside}", first.label, first.kind, rest.len()),
     }
 }
 
@@ -100,5 +112,25 @@ fn metrics(secrets: &[Secret], replays: &[crate::model::Replay]) -> Metrics {
         time_to_revoke_s: seconds(primary.and_then(|s| s.detected_at), primary.and_then(|s| s.revoked_at)),
         replay_count: replays.len(),
         distinct_replay_ips: ips.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Triage;
+
+    fn secret(label: &str, triage: Triage) -> Secret {
+        Secret { label: label.into(), kind: "openai_key".into(), triage, ..Default::default() }
+    }
+
+    #[test]
+    fn the_title_names_the_secrets_that_matter() {
+        let locale = |n: usize| (0..n).map(|i| secret(&format!("loc{i}"), Triage::Locale)).collect::<Vec<_>>();
+        let mut all = locale(188);
+        all.push(secret("sk-…real", Triage::LikelyReal));
+        assert_eq!(default_title(&all), "Leak of sk-…real (openai_key) (188 test, example or locale findings aside)");
+        assert!(default_title(&locale(2)).starts_with("Credential leak review: no secret found outside tests"));
+        assert_eq!(default_title(&[]), "Credential leak review (no leaked secret found in the inputs)");
     }
 }

@@ -57,6 +57,9 @@ pub fn render(case: &Case) -> String {
         })),
         "detected_at": opt_time(s.detected_at),
         "revoked_at": opt_time(s.revoked_at),
+        "locations": s.findings.iter().map(|f| json!({
+            "scanner": f.scanner.name(), "file": f.file, "line": f.line, "commit": f.commit,
+        })).collect::<Vec<_>>(),
         "triage": s.triage.name(), "triage_reason": s.triage_reason, "revocation": s.revocation.name(),
         "env_names": s.env_names,
         "issued_at": opt_time(s.issued.as_ref().map(|i| i.0)),
