@@ -81,7 +81,7 @@ pub fn render(case: &Case) -> String {
                 e.map_or("unknown".into(), |e| t(&e.at)),
                 e.and_then(|e| e.path.clone()).unwrap_or_default(),
                 s.detected_at.map_or("unknown".into(), |d| t(&d)),
-                s.revoked_at.map_or("not revoked".into(), |d| t(&d)),
+                s.revoked_at.map_or_else(|| s.revocation.name().replace('_', " "), |d| t(&d)),
             ]
         })
         .collect();

@@ -88,7 +88,7 @@ pub fn render(case: &Case) -> String {
                 cell(&place),
                 cell(&by),
                 s.detected_at.map_or("unknown".into(), |d| t(&d)),
-                s.revoked_at.map_or("**not revoked**".into(), |d| t(&d)),
+                s.revoked_at.map_or_else(|| format!("**{}**", s.revocation.name().replace('_', " ")), |d| t(&d)),
                 if s.uses == 0 {
                     "unknown (no audit record used it)".to_string()
                 } else {

@@ -122,7 +122,14 @@ pub fn secret(case: &Case, i: usize, theme: &Theme) -> Detail {
             format!("{} by {}", t(&r), s.revoked_by.as_deref().unwrap_or("(alert resolution)")),
             theme.ok,
         ),
-        None => l.styled("revoked", "no evidence of revocation — the window is open", theme.critical),
+        None if s.revocation == crate::model::Revocation::NotRevoked => {
+            l.styled("revoked", "not in the audit logs read — the window is open", theme.critical)
+        }
+        None => l.styled(
+            "revoked",
+            "unknown: no log that would record its revocation was read — treat the window as open",
+            theme.critical,
+        ),
     }
     if let Some((at, who)) = &s.issued {
         l.field("issued", format!("{} by {who}", t(at)));

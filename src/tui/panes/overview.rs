@@ -144,31 +144,35 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
         case.secrets.iter().map(|s| s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default()).collect();
     let finders: Vec<String> =
         case.secrets.iter().map(|s| s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default()).collect();
-    let rows =
-        case.secrets
-            .iter()
-            .zip(places.iter().zip(&finders))
-            .map(|(s, (place, finders))| {
-                let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
-                Row::new(vec![
-                    Cell::from(s.id.clone()),
-                    cell(&s.kind, 22),
-                    cell(&s.label, 24).style(theme.key),
-                    Cell::from(s.exposed.as_ref().map_or("unknown".into(), |e| when(&e.at))),
-                    cell(place, 30),
-                    Cell::from(s.detected_at.map_or("unknown".into(), |d| when(&d))),
-                    Cell::from(s.revoked_at.map_or("NOT REVOKED".into(), |d| when(&d)))
-                        .style(if s.revoked_at.is_some() { theme.ok } else { theme.critical }),
-                    // No audit record used it: replays are unknown, not zero.
-                    if s.uses == 0 {
-                        Cell::from("unknown").style(theme.muted)
-                    } else {
-                        Cell::from(replays.to_string()).style(if replays > 0 { theme.critical } else { theme.text })
-                    },
-                    cell(finders, 40),
-                ])
-            })
-            .collect();
+    let rows = case
+        .secrets
+        .iter()
+        .zip(places.iter().zip(&finders))
+        .map(|(s, (place, finders))| {
+            let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
+            Row::new(vec![
+                Cell::from(s.id.clone()),
+                cell(&s.kind, 22),
+                cell(&s.label, 24).style(theme.key),
+                Cell::from(s.exposed.as_ref().map_or("unknown".into(), |e| when(&e.at))),
+                cell(place, 30),
+                Cell::from(s.detected_at.map_or("unknown".into(), |d| when(&d))),
+                match (s.revoked_at, s.revocation) {
+                    (Some(d), _) => Cell::from(when(&d)).style(theme.ok),
+                    (None, crate::model::Revocation::NotRevoked) => Cell::from("NOT REVOKED").style(theme.critical),
+                    // No log that would show it was read: unknown, and still a risk.
+                    (None, _) => Cell::from("unknown").style(theme.warn),
+                },
+                // No audit record used it: replays are unknown, not zero.
+                if s.uses == 0 {
+                    Cell::from("unknown").style(theme.muted)
+                } else {
+                    Cell::from(replays.to_string()).style(if replays > 0 { theme.critical } else { theme.text })
+                },
+                cell(finders, 40),
+            ])
+        })
+        .collect();
     let widths = super::fit_or_drop(
         middle.width,
         &[
