@@ -96,10 +96,13 @@ fn judge<V: Ord>(a: &Bounds<V>, b: &Bounds<V>, from: &str, to: &str) -> Option<C
                 Ordering::Equal => None,
             };
         }
-        // Pinned inside the old range; a pin outside it moved the version.
-        (None, Some(y)) if allows(a, y) => return Some(Pinned),
+        // Pinned at the old floor; a pin above or below it moved the version too.
         (None, Some(y)) => {
-            return Some(if a.lower.as_ref().is_none_or(|l| y >= l) { Upgraded } else { Downgraded });
+            return Some(match a.lower.as_ref().map(|l| y.cmp(l)) {
+                Some(Ordering::Greater) => Upgraded,
+                Some(Ordering::Less) => Downgraded,
+                _ => Pinned,
+            });
         }
         (Some(x), None) if allows(b, x) => return Some(ConstraintWidened),
         _ => {}
@@ -270,7 +273,8 @@ mod tests {
         assert_eq!(kind(Rules::Pep440, "==0.1.15rc1", "==0.1.15rc2"), Some(Upgraded));
         assert_eq!(kind(Rules::Pep440, ">=1.0", ">=1.0.0"), None, "the same floor spelled twice");
         assert_eq!(kind(Rules::Pep440, "", "==0.2.1"), Some(Pinned));
-        assert_eq!(kind(Rules::Pep440, ">=0.2", "==0.2.5"), Some(Pinned));
+        assert_eq!(kind(Rules::Pep440, ">=0.2", "==0.2.5"), Some(Upgraded), "the floor moved up to the pin");
+        assert_eq!(kind(Rules::Pep440, ">=0.2.5", "==0.2.5"), Some(Pinned));
         assert_eq!(kind(Rules::Pep440, ">=0.0.38,<0.0.39", "==0.2.45"), Some(Upgraded), "pinned past the old cap");
         assert_eq!(kind(Rules::Pep440, "~=1.30", ">=1.30,<2"), None, "~= is a floor and a cap");
     }
@@ -286,7 +290,8 @@ mod tests {
         assert_eq!(kind(Rules::Npm, "latest", "3.1.0"), Some(Pinned));
         assert_eq!(kind(Rules::Cargo, "0.20", "^0.20"), None, "Cargo's bare version is a caret");
         assert_eq!(kind(Rules::Cargo, "0.20", "0.21"), Some(Upgraded));
-        assert_eq!(kind(Rules::Cargo, "1.2", "=1.2.3"), Some(Pinned));
+        assert_eq!(kind(Rules::Cargo, "1.2", "=1.2.0"), Some(Pinned));
+        assert_eq!(kind(Rules::Npm, "^3.3.17", "3.4.9"), Some(Upgraded));
         assert_eq!(change_kind(Rules::Npm, None, Some("1.0.0")), Some(Added));
         assert_eq!(kind(Rules::Plain, "1.2.3", "1.2.4"), Some(Upgraded));
         assert_eq!(shown("==0.1.7"), "0.1.7");
