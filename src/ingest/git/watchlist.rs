@@ -53,6 +53,32 @@ pub const BUILT_IN: &[&str] = &[
     "langchainrb",
     "dev.langchain4j:*",
     "com.openai:*",
+    // The JavaScript and Python kin of the SDKs above, and the providers'
+    // own SDKs that agent code calls with a key.
+    "@google/generative-ai",
+    "@google-cloud/vertexai",
+    "google-cloud-aiplatform",
+    "@mistralai/mistralai",
+    "mistralai",
+    "@azure/openai",
+    "azure-ai-inference",
+    "@azure-rest/ai-inference",
+    "@xenova/transformers",
+    "@huggingface/transformers",
+    "@huggingface/inference",
+    "cohere",
+    "cohere-ai",
+    "groq-sdk",
+    "groq",
+    "together",
+    "together-ai",
+    "@aws-sdk/client-bedrock-runtime",
+    "llamaindex-*",
+    "@llamaindex/*",
+    "@mastra/*",
+    "@openai/agents",
+    "openai-agents",
+    "ollama",
 ];
 
 pub struct Watchlist {
@@ -111,6 +137,10 @@ mod tests {
         assert!(w.watches("LangChain_OpenAI"));
         assert!(w.watches("@langchain/core"));
         assert!(!w.watches("requests"));
+        for kin in ["@google/generative-ai", "@mistralai/mistralai", "@azure/openai", "@xenova/transformers", "groq-sdk"] {
+            assert!(w.watches(kin), "{kin}");
+        }
+        assert!(!w.watches("boto3"), "the AWS SDK is not an AI framework by itself");
         let custom = Watchlist::new(&["my-agent*".to_string()]);
         assert!(custom.watches("my_agent_sdk"));
         assert!(!custom.watches("langchain"));
