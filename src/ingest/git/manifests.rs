@@ -50,7 +50,7 @@ pub fn packages(path: &str, text: &str) -> Result<Vec<(String, String)>, String>
         "go.mod" => go_mod(text),
         "Gemfile" => gemfile(text),
         "setup.cfg" => setup_cfg(text),
-        "pom.xml" => pom(text),
+        "pom.xml" => pom(text).ok_or_else(|| unreadable("XML"))?,
         "build.gradle" | "build.gradle.kts" => gradle(text),
         _ => requirements(text),
     };
@@ -59,23 +59,62 @@ pub fn packages(path: &str, text: &str) -> Result<Vec<(String, String)>, String>
     Ok(out)
 }
 
-fn xml_tag<'a>(block: &'a str, tag: &str) -> Option<&'a str> {
-    let open = format!("<{tag}>");
-    let start = block.find(&open)? + open.len();
-    let end = block[start..].find(&format!("</{tag}>"))? + start;
-    Some(block[start..end].trim())
-}
-
-/// Maven `<dependency>` blocks: `groupId:artifactId` and the version as written.
-fn pom(text: &str) -> Vec<(String, String)> {
-    text.split("<dependency>")
-        .skip(1)
-        .filter_map(|rest| {
-            let block = rest.split("</dependency>").next()?;
-            let name = format!("{}:{}", xml_tag(block, "groupId")?, xml_tag(block, "artifactId")?);
-            Some((name.to_ascii_lowercase(), xml_tag(block, "version").unwrap_or("").to_string()))
-        })
-        .collect()
+/// Maven's `pom.xml`, read as XML (`quick-xml`): every `<dependency>` under
+/// `<dependencies>` or `<dependencyManagement>` as `groupId:artifactId` and its
+/// version, `${property}` versions resolved from `<properties>`; comments and
+/// CDATA are what XML says they are, not dependencies.
+fn pom(text: &str) -> Option<Vec<(String, String)>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut path: Vec<String> = Vec::new();
+    let mut properties: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut current: Option<(String, String, String)> = None;
+    let mut found = Vec::new();
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if name == "dependency" {
+                    current = Some(Default::default());
+                }
+                path.push(name);
+            }
+            Event::End(e) => {
+                if e.local_name().as_ref() == b"dependency"
+                    && let Some((group, artifact, version)) = current.take()
+                    && !group.is_empty()
+                    && !artifact.is_empty()
+                {
+                    found.push((format!("{group}:{artifact}").to_ascii_lowercase(), version));
+                }
+                path.pop();
+            }
+            Event::Text(t) => {
+                let text = t.xml_content().ok()?.trim().to_string();
+                let tag = path.last().map(String::as_str).unwrap_or("");
+                let parent = path.len().checked_sub(2).and_then(|i| path.get(i)).map(String::as_str);
+                match (&mut current, parent) {
+                    (Some(dep), Some("dependency")) => match tag {
+                        "groupId" => dep.0.push_str(&text),
+                        "artifactId" => dep.1.push_str(&text),
+                        "version" => dep.2.push_str(&text),
+                        _ => {}
+                    },
+                    (None, Some("properties")) => {
+                        properties.insert(tag.to_string(), text);
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let resolve = |v: &str| match v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        Some(key) => properties.get(key).cloned().unwrap_or_else(|| v.to_string()),
+        None => v.to_string(),
+    };
+    Some(found.into_iter().map(|(n, v)| (n, resolve(&v))).collect())
 }
 
 /// Gradle dependency lines: `implementation("group:artifact:version")` and kin.
@@ -386,6 +425,32 @@ mod tests {
         );
         let cargo = "[dependencies]\nserde = \"1\"\n[target.'cfg(unix)'.dependencies]\nasync-openai = \"0.20\"\n";
         assert!(packages("Cargo.toml", cargo).unwrap_or_default().contains(&("async-openai".into(), "0.20".into())));
+    }
+
+    #[test]
+    fn maven_poms_as_xml() {
+        let pom = r#"<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <properties><langchain4j.version>0.35.0</langchain4j.version></properties>
+  <!-- <dependency><groupId>com.openai</groupId><artifactId>old</artifactId></dependency> -->
+  <dependencies>
+    <dependency>
+      <groupId>dev.langchain4j</groupId>
+      <artifactId>langchain4j</artifactId>
+      <version>${langchain4j.version}</version>
+    </dependency>
+    <dependency><groupId>com.openai</groupId><artifactId>openai-java</artifactId><version>0.8.1</version></dependency>
+  </dependencies>
+</project>"#;
+        let pkgs = packages("pom.xml", pom).unwrap_or_default();
+        assert_eq!(
+            pkgs,
+            [
+                ("com.openai:openai-java".to_string(), "0.8.1".to_string()),
+                ("dev.langchain4j:langchain4j".to_string(), "0.35.0".to_string()),
+            ],
+            "a commented-out dependency is no dependency; properties resolve"
+        );
+        assert!(packages("pom.xml", "<project><dependencies></project>").is_err());
     }
 
     #[test]

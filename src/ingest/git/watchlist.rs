@@ -137,7 +137,9 @@ mod tests {
         assert!(w.watches("LangChain_OpenAI"));
         assert!(w.watches("@langchain/core"));
         assert!(!w.watches("requests"));
-        for kin in ["@google/generative-ai", "@mistralai/mistralai", "@azure/openai", "@xenova/transformers", "groq-sdk"] {
+        for kin in
+            ["@google/generative-ai", "@mistralai/mistralai", "@azure/openai", "@xenova/transformers", "groq-sdk"]
+        {
             assert!(w.watches(kin), "{kin}");
         }
         assert!(!w.watches("boto3"), "the AWS SDK is not an AI framework by itself");
