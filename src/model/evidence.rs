@@ -284,6 +284,8 @@ pub struct DependencyChange {
 #[serde(rename_all = "snake_case")]
 pub enum GrantKind {
     EnvRead,
+    /// A write into the process environment: every library can then read it.
+    EnvWrite,
     Dotenv,
     EnvFile,
     DockerfileEnv,
@@ -307,6 +309,7 @@ impl GrantKind {
     pub fn name(self) -> &'static str {
         match self {
             GrantKind::EnvRead => "env_read",
+            GrantKind::EnvWrite => "env_write",
             GrantKind::Dotenv => "dotenv",
             GrantKind::EnvFile => "env_file",
             GrantKind::DockerfileEnv => "dockerfile_env",
@@ -328,6 +331,7 @@ impl GrantKind {
         !matches!(
             self,
             GrantKind::EnvRead
+                | GrantKind::EnvWrite
                 | GrantKind::Dotenv
                 | GrantKind::FrameworkDefault
                 | GrantKind::WideningSetting

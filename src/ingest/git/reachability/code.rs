@@ -143,18 +143,74 @@ static WIDENING: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 /// Every rule above needs one of these words; most lines of code have none.
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"environ|getenv|Getenv|LookupEnv|process\.env|env::|ENV|dotenv|Dotenv|OpenAI|Anthropic|boto3|HuggingFace|InferenceClient|GoogleGenerativeAI|genai|LANGCHAIN|LANGSMITH|langsmith|litellm|debug|secrets_from_env|dangerous|REPL|ShellTool|BashProcess|load_tools|Deno\.env",
+        r"environ|getenv|Getenv|LookupEnv|Setenv|putenv|process\.env|env::|ENV|dotenv|Dotenv|OpenAI|Anthropic|boto3|HuggingFace|InferenceClient|GoogleGenerativeAI|genai|LANGCHAIN|LANGSMITH|langsmith|litellm|debug|secrets_from_env|dangerous|REPL|ShellTool|BashProcess|load_tools|Deno\.env",
     )
 });
 
+/// Writes into the process environment: every library the process loads can
+/// then read the value (`os.environ["X"] = key`, `process.env.X = key`).
+static ENV_WRITES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        format!(r#"os\.environ\[\s*["']{NAME}["']\s*\]\s*=[^=]"#),
+        format!(r#"os\.environ\.setdefault\(\s*["']{NAME}["']"#),
+        format!(r#"os\.putenv\(\s*["']{NAME}["']"#),
+        format!(r"process\.env\.{NAME}\s*=[^=]"),
+        format!(r#"process\.env\[\s*["']{NAME}["']\s*\]\s*=[^=]"#),
+        format!(r#"env::set_var\(\s*"{NAME}""#),
+        format!(r#"os\.Setenv\(\s*"{NAME}""#),
+    ]
+    .iter()
+    .map(|p| re(p))
+    .collect()
+});
+
+/// A field of a pydantic `BaseSettings` class: the library reads the
+/// environment variable of that name (with the class's `env_prefix`).
+static SETTINGS_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(\s+)([A-Za-z_][A-Za-z0-9_]*)\s*:\s*[A-Za-z_][A-Za-z0-9_\[\]|. ]*(?:=|$)"));
+static SETTINGS_CLASS: LazyLock<Regex> = LazyLock::new(|| re(r"^(\s*)class\s+\w+\s*\([^)]*BaseSettings[^)]*\)\s*:"));
+static ENV_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(r#"env_prefix\s*[=:]\s*["']([A-Za-z0-9_]*)["']"#));
+
+/// The environment variable a settings-class field at line `index` reads.
+fn settings_field(all: &[&str], index: usize) -> Option<String> {
+    let c = SETTINGS_FIELD.captures(all[index])?;
+    let (indent, field) = (c[1].len(), c[2].to_string());
+    // The class header is near: a settings class is not thousands of lines long.
+    let header = (index.saturating_sub(2_000)..index).rev().find(|&i| {
+        let l = all[i];
+        !l.trim().is_empty() && l.len() - l.trim_start().len() < indent
+    })?;
+    let class = SETTINGS_CLASS.captures(all[header])?;
+    if class[1].len() + 1 > indent {
+        return None;
+    }
+    let body_end = (header + 1..all.len())
+        .find(|&i| !all[i].trim().is_empty() && all[i].len() - all[i].trim_start().len() <= class[1].len())
+        .unwrap_or(all.len());
+    let prefix = all[header..body_end].iter().find_map(|l| ENV_PREFIX.captures(l).map(|p| p[1].to_string()));
+    Some(format!("{}{field}", prefix.unwrap_or_default()).to_ascii_uppercase())
+}
+
 pub(super) fn scan(line: &mut Line, all: &[&str], index: usize) {
     let text = line.text;
+    if let Some(name) = settings_field(all, index).filter(|n| is_credential_name(n)) {
+        line.push(GrantKind::EnvRead, vec![name]);
+    }
     if !TRIGGER.is_match(text) {
         return;
+    }
+    let written: Vec<String> = ENV_WRITES
+        .iter()
+        .flat_map(|r| r.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()))
+        .filter(|n| is_credential_name(n))
+        .collect();
+    if !written.is_empty() {
+        line.push(GrantKind::EnvWrite, written.clone());
     }
     let mut names: Vec<String> = ENV_READS
         .iter()
         .flat_map(|r| r.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str().to_string()))
+        .filter(|n| !written.contains(n))
         .collect();
     if let Some(c) = ENV_DESTRUCTURE.captures(text) {
         names.extend(c[1].split(',').map(|s| s.split(':').next().unwrap_or("").trim().to_string()));

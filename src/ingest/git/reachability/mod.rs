@@ -487,6 +487,25 @@ mod tests {
     }
 
     #[test]
+    fn environment_writes_and_settings_classes() {
+        let py = "os.environ[\"OPENAI_API_KEY\"] = api_key\nif os.environ[\"OPENAI_API_KEY\"] == \"\":\n    pass\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix=\"agent_\")\n    openai_api_key: SecretStr\n    max_tokens: int = 100\n    db_password: str | None = None\n\nclass Plain:\n    api_key: str\n";
+        let hits = scan("app/settings.py", py, &all_lines(py), &[]);
+        let found: Vec<(GrantKind, u32, Vec<String>)> =
+            hits.iter().map(|h| (h.kind, h.line, h.names.clone())).collect();
+        let one = |n: &str| vec![n.to_string()];
+        assert_eq!(
+            found,
+            [
+                (GrantKind::EnvWrite, 1, one("OPENAI_API_KEY")),
+                (GrantKind::EnvRead, 2, one("OPENAI_API_KEY")),
+                (GrantKind::EnvRead, 6, one("AGENT_OPENAI_API_KEY")),
+                (GrantKind::EnvRead, 8, one("AGENT_DB_PASSWORD")),
+            ],
+            "a comparison reads, an assignment writes; only BaseSettings fields read the environment"
+        );
+    }
+
+    #[test]
     fn tracing_counts_when_turned_on_not_when_named() {
         let on = "os.environ[\"LANGCHAIN_TRACING_V2\"] = \"true\"\n";
         assert_eq!(scan("app/main.py", on, &all_lines(on), &[]).len(), 1);
