@@ -149,3 +149,25 @@ fn a_file_the_branch_moved_keeps_the_author_of_its_lines() {
     assert_eq!(azure.actor.name, "Cy Park");
     assert_eq!(azure.introduced_by.as_ref().unwrap().commit, cy.to_string());
 }
+
+#[test]
+fn with_all_refs_a_branch_commit_merged_by_a_pull_request_belongs_to_it() {
+    let mut r = Repo::new();
+    r.put("requirements.txt", "flask==3.0\n");
+    r.commit(ANA, "Start");
+    let main_tip = r.head;
+    r.put("requirements.txt", "flask==3.0\nlangchain==0.2.0\n");
+    let cy = r.commit(CY, "Add langchain");
+    r.head = main_tip;
+    r.commit_as(BO, GITHUB, "Merge pull request #15 from acme/agent\n", Some(cy));
+    let ev = r.read_with(&leakline::ingest::ReadOptions { all_refs: true, ..Default::default() });
+    assert_eq!(ev.dependency_changes.iter().filter(|c| c.package == "langchain").count(), 2, "read at both commits");
+    let case = leakline::correlate::correlate(&ev, &Default::default());
+    let rows: Vec<_> = case.approvals.iter().filter(|c| c.package == "langchain").collect();
+    assert_eq!(rows.len(), 1, "one change, reported once");
+    assert_eq!(rows[0].commit.pull_request, Some(15));
+    assert_eq!(rows[0].commit.author.name, "Cy Park");
+    assert_eq!(rows[0].introduced_by.as_ref().unwrap().commit, cy.to_string());
+    let gaps: Vec<&str> = case.accountability.iter().flat_map(|a| a.gaps.iter().map(|g| g.text.as_str())).collect();
+    assert!(!gaps.iter().any(|g| g.contains("pushed directly")), "{gaps:#?}");
+}

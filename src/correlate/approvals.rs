@@ -5,7 +5,7 @@ use crate::model::{Approver, DependencyChange, Evidence, Person};
 /// Every change to a watched package, oldest first, marked where the same
 /// commit or pull request also changed secret wiring.
 pub fn framework_changes(evidence: &Evidence) -> Vec<DependencyChange> {
-    let mut changes = evidence.dependency_changes.clone();
+    let mut changes = arrived_through_pull_requests(evidence.dependency_changes.clone());
     for change in &mut changes {
         change.touches_wiring =
             evidence.grants.iter().chain(&evidence.unwirings).filter_map(|g| g.commit.as_ref()).any(|c| {
@@ -17,6 +17,25 @@ pub fn framework_changes(evidence: &Evidence) -> Vec<DependencyChange> {
     }
     changes.sort_by(|a, b| (a.commit.at, &a.package, &a.manifest).cmp(&(b.commit.at, &b.package, &b.manifest)));
     changes
+}
+
+/// A branch commit read on its own (`--all-refs`) whose change a pull
+/// request's merge brought in belongs to that pull request: it is the same
+/// change, reported once, at the merge (with `introduced_by` naming the branch
+/// commit), never as pushed directly.
+fn arrived_through_pull_requests(changes: Vec<DependencyChange>) -> Vec<DependencyChange> {
+    let merged: std::collections::HashSet<(String, String, String)> = changes
+        .iter()
+        .filter(|c| c.commit.pull_request.is_some())
+        .filter_map(|c| {
+            let by = c.introduced_by.as_ref().filter(|i| i.commit != c.commit.id)?;
+            Some((by.commit.clone(), c.manifest.clone(), c.package.clone()))
+        })
+        .collect();
+    changes
+        .into_iter()
+        .filter(|c| !merged.contains(&(c.commit.id.clone(), c.manifest.clone(), c.package.clone())))
+        .collect()
 }
 
 /// Whether anyone other than the author is recorded as approving: a
