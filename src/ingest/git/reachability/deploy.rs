@@ -11,6 +11,7 @@ use crate::model::GrantKind;
 
 static DOCKER_ENV: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)"));
 static YAML_ENV_ITEM: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*[:=]"#));
+static YAML_FLOW_NAME: LazyLock<Regex> = LazyLock::new(|| re(r#"\bname:\s*["']?([A-Za-z0-9_.-]+)"#));
 static YAML_KEY: LazyLock<Regex> = LazyLock::new(|| re(r#"^\s*key:\s*["']?([A-Za-z0-9_.-]+)"#));
 static HELM_SECRET_VALUE: LazyLock<Regex> =
     LazyLock::new(|| re(r#"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*["']?([^"'\s#{}][^"'#]*)["']?\s*$"#));
@@ -58,7 +59,28 @@ pub(super) fn manifest(line: &mut Line, all: &[&str], i: usize, path: &str) {
     let near = |from: usize, to: usize, r: &Regex| -> Option<String> {
         all.get(from..to.min(all.len()))?.iter().find_map(|l| r.captures(l).map(|c| c[1].to_string()))
     };
-    if trimmed.starts_with("secretKeyRef") {
+    if let Some(at) = trimmed.find("secretKeyRef")
+        && let Some(open) = trimmed[at..].find('{')
+    {
+        // Flow style: `secretKeyRef: {name: s, key: k}`, maybe inside
+        // `valueFrom: {…}` or a whole `- {name: X, valueFrom: …}` entry.
+        let inner = &trimmed[at + open + 1..];
+        let inner = &inner[..inner.find('}').unwrap_or(inner.len())];
+        let field = |k: &str| {
+            inner.split(',').find_map(|kv| {
+                let (key, value) = kv.split_once(':')?;
+                (key.trim() == k).then(|| value.trim().trim_matches(['"', '\'']).to_string())
+            })
+        };
+        let var = YAML_FLOW_NAME.captures(&trimmed[..at]).map(|c| c[1].to_string()).or_else(|| {
+            (i.saturating_sub(4)..i).rev().find_map(|j| {
+                let l = all[j].trim_start();
+                l.starts_with("- name:").then(|| YAML_NAME.captures(l).map(|c| c[1].to_string())).flatten()
+            })
+        });
+        let secret = field("name").filter(|s| !s.is_empty()).map(|s| format!("secret:{s}"));
+        line.push(GrantKind::K8sSecretRef, [var, field("key"), secret].into_iter().flatten().collect());
+    } else if trimmed.starts_with("secretKeyRef") {
         // The variable is named above (`- name: X` / `valueFrom:`), the secret and key below.
         let var = (i.saturating_sub(4)..i).rev().find_map(|j| {
             let l = all[j].trim_start();

@@ -522,6 +522,22 @@ mod tests {
     }
 
     #[test]
+    fn flow_style_secret_key_refs_name_their_own_secret() {
+        let y = "env:\n  - name: OPENAI_API_KEY\n    valueFrom:\n      secretKeyRef: {name: agent-secrets, key: openai}\n  - name: NEXT\n    value: x\n  - {name: AWS_SECRET_ACCESS_KEY, valueFrom: {secretKeyRef: {name: aws, key: secret}}}\n";
+        let hits = scan("deploy/agent.yaml", y, &all_lines(y), &[]);
+        let names: Vec<Vec<String>> = hits.iter().map(|h| h.names.clone()).collect();
+        let v = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names,
+            [
+                v(&["OPENAI_API_KEY", "openai", "secret:agent-secrets"]),
+                v(&["AWS_SECRET_ACCESS_KEY", "secret", "secret:aws"])
+            ],
+            "the next entry's name is not the secret's"
+        );
+    }
+
+    #[test]
     fn dotenv_values_are_redacted() {
         let env = "AWS_ACCESS_KEY_ID=AKIAZ3MPLEKEY0000042\nOPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx\n";
         let hits = scan(".env", env, &all_lines(env), &[]);
