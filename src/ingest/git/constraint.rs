@@ -107,12 +107,12 @@ fn judge<V: Ord>(a: &Bounds<V>, b: &Bounds<V>, from: &str, to: &str) -> Option<C
         (Some(x), None) if allows(b, x) => return Some(ConstraintWidened),
         _ => {}
     }
-    match cmp_lower(&b.lower, &a.lower) {
+    match cmp_bound(&b.lower, &a.lower, Ordering::Less) {
         Ordering::Greater => return Some(Upgraded),
         Ordering::Less => return Some(Downgraded),
         Ordering::Equal => {}
     }
-    match cmp_upper(&b.upper, &a.upper) {
+    match cmp_bound(&b.upper, &a.upper, Ordering::Greater) {
         Ordering::Greater => Some(ConstraintWidened),
         Ordering::Less => Some(ConstraintNarrowed),
         Ordering::Equal => None,
@@ -123,20 +123,13 @@ fn allows<V: Ord>(b: &Bounds<V>, v: &V) -> bool {
     b.lower.as_ref().is_none_or(|l| l <= v) && b.upper.as_ref().is_none_or(|u| v <= u)
 }
 
-fn cmp_lower<V: Ord>(a: &Option<V>, b: &Option<V>) -> Ordering {
+/// Two bounds, where a missing one is the furthest out: `missing` is how a
+/// missing bound compares to a present one (less for floors, greater for caps).
+fn cmp_bound<V: Ord>(a: &Option<V>, b: &Option<V>, missing: Ordering) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(x), Some(y)) => x.cmp(y),
-    }
-}
-
-fn cmp_upper<V: Ord>(a: &Option<V>, b: &Option<V>) -> Ordering {
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Greater,
-        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => missing,
+        (Some(_), None) => missing.reverse(),
         (Some(x), Some(y)) => x.cmp(y),
     }
 }

@@ -18,6 +18,9 @@ use crate::model::Introduced;
 /// Commits of a merged side read at most; a longer side is reported as not traced.
 const MAX_SIDE: usize = 20_000;
 
+/// A side commit that changed a file: its id, and the file's blob before and after.
+pub type FileChange = (Oid, Option<Oid>, Option<Oid>);
+
 /// Where a line or a package change of a merge came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -114,7 +117,7 @@ impl MergedSide {
     }
 
     /// The blob ids of `path` before and after each side commit that changed it, newest first.
-    pub fn changes_of(&self, trees: &mut TreeCache, path: &str) -> Vec<(Oid, Option<Oid>, Option<Oid>)> {
+    pub fn changes_of(&self, trees: &mut TreeCache, path: &str) -> Vec<FileChange> {
         let mut out = Vec::new();
         for c in &self.commits {
             let new = trees.id_at(c.tree, path);

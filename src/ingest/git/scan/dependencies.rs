@@ -16,8 +16,17 @@ use crate::model::{CommitInfo, DependencyChange, Rejected};
 impl Worker<'_> {
     /// The side commit that moved `package` in `path` to `to`: the newest one
     /// whose own diff of the file changes the package's version to that value.
-    fn package_origin(&mut self, side: &MergedSide, path: &str, package: &str, to: &Option<String>) -> Origin {
-        for (id, old, new) in side.changes_of(&mut self.trees, path) {
+    /// `history` is the side's changes of the file (`MergedSide::changes_of`),
+    /// worked out once per manifest.
+    fn package_origin(
+        &mut self,
+        side: &MergedSide,
+        history: &[merged::FileChange],
+        path: &str,
+        package: &str,
+        to: &Option<String>,
+    ) -> Origin {
+        for &(id, old, new) in history {
             let version = |parsed: Option<Arc<Result<Packages, String>>>| {
                 parsed.and_then(|p| p.as_ref().as_ref().ok().and_then(|m| top(m.get(package))))
             };
@@ -110,6 +119,7 @@ impl Worker<'_> {
         let mut owners: Option<Vec<String>> = None;
         let mut declared: Option<BTreeSet<String>> = None;
         let side = merge.then(|| self.side(commit));
+        let mut history: Option<Vec<merged::FileChange>> = None;
         let mut changed_lines: Option<ChangedLines> = None;
         for name in names {
             let (from, to) = (top(b.get(name)), top(a.get(name)));
@@ -122,7 +132,10 @@ impl Worker<'_> {
                 kind.lockfile && !declared.get_or_insert_with(|| self.declared_beside(tree, &c.path)).contains(name);
             let mut info = info.clone();
             let origin = match side.as_ref() {
-                Some(side) => self.package_origin(side, &c.path, name, &to),
+                Some(side) => {
+                    let history = history.get_or_insert_with(|| side.changes_of(&mut self.trees, &c.path));
+                    self.package_origin(side, history, &c.path, name, &to)
+                }
                 None => Origin::Found(introduced_here(&info)),
             };
             let introduced_by = credit(&mut info, origin);

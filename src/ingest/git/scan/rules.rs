@@ -49,9 +49,9 @@ impl Worker<'_> {
         let text =
             |b: &Option<super::super::objects::Bytes>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
         let mut side = merge.map(|m| self.side(m));
-        let old_text = text(&old);
+        let (new_text, old_text) = (text(&new), text(&old));
         let mut blame: Option<Option<git2::Blame>> = None;
-        for (t, lines, wired) in [(text(&new), &added, true), (text(&old), &removed, false)] {
+        for (t, lines, wired) in [(&new_text, &added, true), (&old_text, &removed, false)] {
             let Some(t) = t else { continue };
             let all: Vec<&str> = t.lines().collect();
             let carried: BTreeSet<u32> = match moved {
@@ -70,7 +70,7 @@ impl Worker<'_> {
                 _ => BTreeSet::new(),
             };
             let read: BTreeSet<u32> = lines.union(&carried).copied().collect();
-            let hits = reachability::scan(&c.path, &t, &read, self.user_rules);
+            let hits = reachability::scan(&c.path, t, &read, self.user_rules);
             let mut keyed = Vec::new();
             for hit in hits {
                 let line = all.get(hit.line as usize - 1).copied().unwrap_or_default();
@@ -100,7 +100,7 @@ impl Worker<'_> {
                 keyed.push((origin, hit));
             }
             for (origin, hit) in group_hits(keyed) {
-                let grant = self.grant(hit, &c.path, info, origin, &t, lines);
+                let grant = self.grant(hit, &c.path, info, origin, t, lines);
                 if wired { self.evidence.grants.push(grant) } else { self.evidence.unwirings.push(grant) }
             }
         }
