@@ -78,6 +78,50 @@ fn python_manifests_and_lockfiles() {
 }
 
 #[test]
+fn migrations_between_manifests_and_lockfiles_are_one_move_with_the_net_change() {
+    let mut r = Repo::new();
+    r.put("requirements.txt", "langchain>=0.2,<0.4\nopenai==1.30.0\nanthropic==0.25\n")
+        .put("svc/poetry.lock", "[[package]]\nname = \"openai\"\nversion = \"1.30.0\"\n\n[[package]]\nname = \"langsmith\"\nversion = \"0.7.0\"\n");
+    r.commit(ANA, "Agent deps");
+    // Poetry and requirements.txt → PEP 621 and uv: same ranges for
+    // langchain, openai raised, anthropic dropped, the lockfile swapped.
+    r.delete("requirements.txt")
+        .delete("svc/poetry.lock")
+        .put("pyproject.toml", "[project]\nname = \"app\"\ndependencies = [\"langchain>=0.2,<0.4\", \"openai==1.35.0\"]\n")
+        .put("svc/uv.lock", "version = 1\n\n[[package]]\nname = \"openai\"\nversion = \"1.30.0\"\n\n[[package]]\nname = \"langsmith\"\nversion = \"0.7.1\"\n");
+    r.commit(BO, "Move to uv");
+    let ev = r.read();
+    let bo: Vec<_> = ev.dependency_changes.iter().filter(|c| c.commit.author.name == "Bo Lind").collect();
+    let seen: Vec<_> = bo
+        .iter()
+        .map(|c| (c.package.as_str(), c.change, c.net_change, c.moved_from.as_deref(), c.manifest.as_str()))
+        .collect();
+    assert_eq!(bo.len(), 5, "{seen:#?}");
+    let langchain = find(&ev, "langchain", ChangeKind::Moved);
+    assert_eq!((langchain.moved_from.as_deref(), langchain.net_change), (Some("requirements.txt"), None));
+    assert_eq!((langchain.from.as_deref(), langchain.to.as_deref()), (Some(">=0.2,<0.4"), Some(">=0.2,<0.4")));
+    assert_eq!(
+        langchain.diff,
+        ["- langchain>=0.2,<0.4", "+ dependencies = [\"langchain>=0.2,<0.4\", \"openai==1.35.0\"]"]
+    );
+    let openai = bo.iter().find(|c| c.package == "openai" && !c.lockfile).unwrap();
+    assert_eq!((openai.change, openai.net_change), (ChangeKind::Moved, Some(ChangeKind::Upgraded)));
+    assert_eq!((openai.from.as_deref(), openai.to.as_deref()), (Some("1.30.0"), Some("1.35.0")));
+    assert_eq!(openai.change_label(), "moved, upgraded");
+    assert_eq!(openai.manifest_label(), "requirements.txt → pyproject.toml");
+    // The lockfile's openai is locked where it was: the manifest's move is the decision.
+    let locked = bo.iter().find(|c| c.package == "openai" && c.lockfile).unwrap();
+    assert_eq!(
+        (locked.change, locked.net_change, locked.moved_from.as_deref()),
+        (ChangeKind::Moved, None, Some("svc/poetry.lock"))
+    );
+    let langsmith = find(&ev, "langsmith", ChangeKind::Moved);
+    assert_eq!((langsmith.net_change, langsmith.manifest.as_str()), (Some(ChangeKind::Upgraded), "svc/uv.lock"));
+    assert_eq!(find(&ev, "anthropic", ChangeKind::Removed).commit.author.name, "Bo Lind");
+    assert!(!bo.iter().any(|c| c.change == ChangeKind::Added), "{seen:#?}");
+}
+
+#[test]
 fn node_rust_go_ruby_and_jvm_manifests() {
     let mut r = Repo::new();
     r.put("web/package.json", "{\"dependencies\":{\"@langchain/core\":\"^0.2.3\"},\"devDependencies\":{\"ai\":\"3.1.0\"},\"peerDependencies\":{\"react\":\"18\"}}")

@@ -118,7 +118,7 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
 fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccount) {
     for c in inp.approvals {
         let version = c.to.as_deref().or(c.from.as_deref()).unwrap_or("?");
-        let what = format!("{} {} {version} in {}", c.package, c.change.name(), c.manifest);
+        let what = format!("{} {} {version} in {}", c.package, c.change_label(), c.manifest_label());
         let evidence = commit_evidence(&c.commit.id);
         governance.decisions.push(Decision {
             what: what.clone(),

@@ -15,7 +15,7 @@ pub fn build(
         out.push(TimelineEntry {
             at: c.commit.at,
             kind: EntryKind::Framework,
-            summary: format!("{} {} {version} ({})", c.package, c.change.name(), c.manifest),
+            summary: format!("{} {} {version} ({})", c.package, c.change_label(), c.manifest_label()),
             who: c.commit.author.short(),
             item: ItemRef::Approval(i),
         });

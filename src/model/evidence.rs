@@ -209,6 +209,9 @@ pub enum ChangeKind {
     Unpinned,
     /// A range (or nothing) replaced by one exact version.
     Pinned,
+    /// Declared in another manifest or lockfile now (a migration, e.g.
+    /// `poetry.lock` → `uv.lock`); `moved_from` and `net_change` say more.
+    Moved,
 }
 
 impl ChangeKind {
@@ -222,6 +225,7 @@ impl ChangeKind {
             ChangeKind::ConstraintNarrowed => "constraint_narrowed",
             ChangeKind::Unpinned => "unpinned",
             ChangeKind::Pinned => "pinned",
+            ChangeKind::Moved => "moved",
         }
     }
 }
@@ -277,6 +281,28 @@ pub struct DependencyChange {
     pub introduced_by: Option<Introduced>,
     /// Approved by someone other than who wrote it (decided once, in correlate).
     pub approved: bool,
+    /// For `moved`: the manifest the package was declared in before.
+    pub moved_from: Option<String>,
+    /// For `moved`: what the move did to the version (`None`: nothing).
+    pub net_change: Option<ChangeKind>,
+}
+
+impl DependencyChange {
+    /// `upgraded`, or for a migration `moved` and what it did: `moved, upgraded`.
+    pub fn change_label(&self) -> String {
+        match self.net_change {
+            Some(net) => format!("{}, {}", self.change.name(), net.name()),
+            None => self.change.name().to_string(),
+        }
+    }
+
+    /// The manifest, or for a migration both: `requirements.txt → pyproject.toml`.
+    pub fn manifest_label(&self) -> String {
+        match &self.moved_from {
+            Some(before) => format!("{before} → {}", self.manifest),
+            None => self.manifest.clone(),
+        }
+    }
 }
 
 /// The kinds of reachability, as named in the report.
@@ -286,6 +312,9 @@ pub enum GrantKind {
     EnvRead,
     /// A write into the process environment: every library can then read it.
     EnvWrite,
+    /// A read whose variable is chosen at run time (`process.env[key]`); the
+    /// names are the credential names the same file lists for it.
+    EnvReadDynamic,
     Dotenv,
     EnvFile,
     DockerfileEnv,
@@ -310,6 +339,7 @@ impl GrantKind {
         match self {
             GrantKind::EnvRead => "env_read",
             GrantKind::EnvWrite => "env_write",
+            GrantKind::EnvReadDynamic => "env_read_dynamic",
             GrantKind::Dotenv => "dotenv",
             GrantKind::EnvFile => "env_file",
             GrantKind::DockerfileEnv => "dockerfile_env",
@@ -332,6 +362,7 @@ impl GrantKind {
             self,
             GrantKind::EnvRead
                 | GrantKind::EnvWrite
+                | GrantKind::EnvReadDynamic
                 | GrantKind::Dotenv
                 | GrantKind::FrameworkDefault
                 | GrantKind::WideningSetting

@@ -41,7 +41,7 @@ pub fn render(case: &Case) -> String {
         let what = format!(
             "{} {} {}→{} approved by {}",
             c.package,
-            c.change.name(),
+            c.change_label(),
             c.from.as_deref().unwrap_or("–"),
             c.to.as_deref().unwrap_or("–"),
             match (approvers.is_empty(), c.approved) {
@@ -59,7 +59,7 @@ pub fn render(case: &Case) -> String {
                 &c.ecosystem,
                 &c.commit.author.display(),
                 &what,
-                &c.manifest,
+                &c.manifest_label(),
                 &c.commit.id,
             ],
         );

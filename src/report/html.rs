@@ -96,8 +96,8 @@ pub fn render(case: &Case) -> String {
             vec![
                 t(&c.commit.at),
                 c.package.clone(),
-                format!("{} {}→{}", c.change.name(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–")),
-                c.manifest.clone(),
+                format!("{} {}→{}", c.change_label(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–")),
+                c.manifest_label(),
                 c.commit.author.display(),
                 c.commit.pull_request.map_or("–".into(), |n| format!("#{n}")),
                 match (approvers.is_empty(), c.approved) {

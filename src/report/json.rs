@@ -75,6 +75,7 @@ pub fn render(case: &Case) -> String {
     })).collect();
     let approvals: Vec<Value> = case.approvals.iter().map(|c| json!({
         "package": c.package, "ecosystem": c.ecosystem, "manifest": c.manifest, "change": c.change.name(),
+        "moved_from": c.moved_from, "net_change": c.net_change.map(|k| k.name()),
         "from": c.from, "to": c.to, "commit": c.commit.id, "at": time(&c.commit.at),
         "author": person(&c.commit.author), "merged_by": c.commit.merged_by.as_ref().map(person),
         "pull_request": c.commit.pull_request, "approvers": c.commit.approvers.iter().map(approver).collect::<Vec<_>>(),

@@ -115,7 +115,7 @@ pub fn render(case: &Case) -> String {
             let approvers: Vec<String> =
                 c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
             let change =
-                format!("{} {}→{}", c.change.name(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
+                format!("{} {}→{}", c.change_label(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
             let author =
                 if c.commit.bot { format!("{} (bot)", c.commit.author.display()) } else { c.commit.author.display() };
             let _ = writeln!(
@@ -124,7 +124,7 @@ pub fn render(case: &Case) -> String {
                 t(&c.commit.at),
                 cell(&c.package),
                 cell(&change),
-                cell(&c.manifest),
+                cell(&c.manifest_label()),
                 cell(&author),
                 c.commit.pull_request.map_or("–".into(), |n| format!("#{n}")),
                 match (approvers.is_empty(), c.approved) {

@@ -41,9 +41,9 @@ fn flags(c: &DependencyChange) -> String {
 /// `added 0.1.16`, `upgraded 0.1.16→0.2.5`, `removed 1.0`.
 fn change(c: &DependencyChange) -> String {
     match (c.from.as_deref(), c.to.as_deref()) {
-        (Some(a), Some(b)) => format!("{} {a}→{b}", c.change.name()),
-        (None, Some(v)) | (Some(v), None) => format!("{} {v}", c.change.name()),
-        (None, None) => c.change.name().to_string(),
+        (Some(a), Some(b)) => format!("{} {a}→{b}", c.change_label()),
+        (None, Some(v)) | (Some(v), None) => format!("{} {v}", c.change_label()),
+        (None, None) => c.change_label(),
     }
 }
 

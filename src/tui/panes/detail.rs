@@ -208,9 +208,9 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
     l.field("package", format!("{} ({})", c.package, c.ecosystem));
     l.field(
         "change",
-        format!("{} {} → {}", c.change.name(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–")),
+        format!("{} {} → {}", c.change_label(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–")),
     );
-    l.field("manifest", &c.manifest);
+    l.field("manifest", c.manifest_label());
     l.field("when", t(&c.commit.at));
     l.commit(&c.commit, c.approved);
     if let Some(by) = c.introduced_by.as_ref().filter(|i| i.commit != c.commit.id) {

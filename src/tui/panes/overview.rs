@@ -32,7 +32,7 @@ fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         format!(
             "{} {}{pr} by {}, approved by {}; ",
             c.package,
-            c.change.name(),
+            c.change_label(),
             c.commit.author.name,
             if who.is_empty() { "no one on record".into() } else { who.join(", ") }
         )

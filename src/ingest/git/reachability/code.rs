@@ -29,6 +29,27 @@ static ENV_READS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .map(|p| re(p))
     .collect()
 });
+/// Reads whose variable is an expression: an identifier, an f-string or a
+/// template literal (`os.environ[name]`, `process.env[`${p}_API_KEY`]`).
+/// Group 1 is the expression as written.
+static DYNAMIC_READS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    const EXPR: &str = r#"((?:[A-Za-z_][A-Za-z0-9_.]*(?:\[[^\]\["'`]*\])?|f["'][^"']*["']|`[^`]*`))\s*[\],)]"#;
+    [
+        format!(r"os\.environ\[\s*{EXPR}"),
+        format!(r"os\.environ\.get\(\s*{EXPR}"),
+        format!(r"os\.getenv\(\s*{EXPR}"),
+        format!(r"process\.env\[\s*{EXPR}"),
+        format!(r"env::var(?:_os)?\(\s*&?{EXPR}"),
+        format!(r"os\.(?:Getenv|LookupEnv)\(\s*{EXPR}"),
+        format!(r"Deno\.env\.get\(\s*{EXPR}"),
+    ]
+    .iter()
+    .map(|p| re(p))
+    .collect()
+});
+/// A quoted upper-case name: the entries of a table of provider keys.
+static QUOTED_NAME: LazyLock<Regex> = LazyLock::new(|| re(r#"["'`]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)["'`]"#));
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| re(r"\{[^}]*\}"));
 static ENV_DESTRUCTURE: LazyLock<Regex> = LazyLock::new(|| re(r"\{([^}]*)\}\s*=\s*process\.env"));
 static DOTENV: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -191,6 +212,50 @@ fn settings_field(all: &[&str], index: usize) -> Option<String> {
     Some(format!("{}{field}", prefix.unwrap_or_default()).to_ascii_uppercase())
 }
 
+/// The credential names a run-time-chosen read on this line can reach: the
+/// quoted names the file lists (its table of provider keys), narrowed to the
+/// template's fixed part when there is one (`{p}_API_KEY` → `*_API_KEY`).
+/// Nothing when the file lists none: the variable is then unknown.
+fn dynamic_reads(text: &str, all: &[&str]) -> Vec<String> {
+    let expressions: Vec<&str> =
+        DYNAMIC_READS.iter().flat_map(|r| r.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str())).collect();
+    if expressions.is_empty() {
+        return Vec::new();
+    }
+    // `{p}_API_KEY` keeps `_API_KEY`, a template with no placeholder is the
+    // name itself, a bare identifier keeps nothing to match.
+    let fixed: Vec<String> = expressions
+        .iter()
+        .map(|e| {
+            let inner = e.trim_start_matches('f').trim_matches(|c| matches!(c, '"' | '\'' | '`'));
+            let inner = inner.replace('$', "");
+            if e.starts_with(['f', '`']) {
+                PLACEHOLDER.split(&inner).map(str::to_ascii_uppercase).collect::<Vec<_>>().join("*")
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    let fits = |name: &str| {
+        fixed.iter().any(|f| {
+            f.is_empty() || {
+                let parts: Vec<&str> = f.split('*').collect();
+                parts.first().is_some_and(|p| name.starts_with(p)) && parts.last().is_some_and(|p| name.ends_with(p))
+            }
+        })
+    };
+    let mut names: Vec<String> = all
+        .iter()
+        .filter(|l| l.contains('_'))
+        .flat_map(|l| QUOTED_NAME.captures_iter(l).map(|c| c[1].to_string()).collect::<Vec<_>>())
+        .filter(|n| is_credential_name(n) && fits(n))
+        .collect();
+    names.sort();
+    names.dedup();
+    names.truncate(24);
+    names
+}
+
 pub(super) fn scan(line: &mut Line, all: &[&str], index: usize) {
     let text = line.text;
     if let Some(name) = settings_field(all, index).filter(|n| is_credential_name(n)) {
@@ -218,6 +283,10 @@ pub(super) fn scan(line: &mut Line, all: &[&str], index: usize) {
     names.retain(|n| is_credential_name(n));
     if !names.is_empty() {
         line.push(GrantKind::EnvRead, names);
+    }
+    let dynamic = dynamic_reads(text, all);
+    if !dynamic.is_empty() {
+        line.push(GrantKind::EnvReadDynamic, dynamic);
     }
     if DOTENV.is_match(text) {
         line.push(GrantKind::Dotenv, vec![".env".to_string()]);

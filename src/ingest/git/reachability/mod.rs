@@ -487,6 +487,30 @@ mod tests {
     }
 
     #[test]
+    fn reads_chosen_at_run_time_name_the_keys_the_file_lists() {
+        let ts = "const KEYS = { openai: \"OPENAI_API_KEY\", groq: 'GROQ_API_KEY', url: \"OLLAMA_BASE_URL\" };\nexport const key = (p: string) => process.env[KEYS[p]];\nconst k = process.env[`${p.toUpperCase()}_API_KEY`];\nconst m = process.env[`MISTRAL_API_KEY`];\n";
+        let hits = scan("lib/keys.ts", ts, &all_lines(ts), &[]);
+        let found: Vec<(GrantKind, u32, Vec<String>)> =
+            hits.iter().map(|h| (h.kind, h.line, h.names.clone())).collect();
+        let v = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            found,
+            [
+                (GrantKind::EnvReadDynamic, 2, v(&["GROQ_API_KEY", "MISTRAL_API_KEY", "OPENAI_API_KEY"])),
+                (GrantKind::EnvReadDynamic, 3, v(&["GROQ_API_KEY", "MISTRAL_API_KEY", "OPENAI_API_KEY"])),
+                (GrantKind::EnvReadDynamic, 4, v(&["MISTRAL_API_KEY"])),
+            ],
+            "settings (OLLAMA_BASE_URL) are not secrets; a template narrows the table"
+        );
+        let py = "PROVIDERS = [\"ANTHROPIC_API_KEY\", \"OPENAI_API_KEY\"]\nfor name in PROVIDERS:\n    value = os.environ.get(name, \"\")\ntoken = os.getenv(f\"{svc.upper()}_TOKEN\")\n";
+        let hits = scan("app/keys.py", py, &all_lines(py), &[]);
+        let found: Vec<(u32, Vec<String>)> = hits.iter().map(|h| (h.line, h.names.clone())).collect();
+        assert_eq!(found, [(3, v(&["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]))], "no listed name ends in _TOKEN");
+        let alone = "def env(name):\n    return os.environ[name]\n";
+        assert!(scan("app/env.py", alone, &all_lines(alone), &[]).is_empty(), "nothing names what it reads");
+    }
+
+    #[test]
     fn environment_writes_and_settings_classes() {
         let py = "os.environ[\"OPENAI_API_KEY\"] = api_key\nif os.environ[\"OPENAI_API_KEY\"] == \"\":\n    pass\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix=\"agent_\")\n    openai_api_key: SecretStr\n    max_tokens: int = 100\n    db_password: str | None = None\n\nclass Plain:\n    api_key: str\n";
         let hits = scan("app/settings.py", py, &all_lines(py), &[]);

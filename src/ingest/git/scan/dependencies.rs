@@ -96,7 +96,7 @@ impl Worker<'_> {
         c: &Changed,
         kind: ManifestKind,
         info: &CommitInfo,
-    ) -> Vec<DependencyChange> {
+    ) -> Vec<Pending> {
         let before = self.parse(c.old, &c.path);
         let after = self.parse(c.new, &c.path);
         for (side, id) in [(&before, c.old), (&after, c.new)] {
@@ -149,7 +149,8 @@ impl Worker<'_> {
                 }
                 changed_lines.as_ref().map(|lines| lines.naming(name)).unwrap_or_default()
             };
-            changes.push(DependencyChange {
+            let written = (from.clone(), to.clone());
+            let dependency = DependencyChange {
                 package: name.clone(),
                 ecosystem: kind.ecosystem.to_string(),
                 manifest: c.path.clone(),
@@ -164,7 +165,10 @@ impl Worker<'_> {
                 touches_wiring: false,
                 introduced_by,
                 approved: false,
-            });
+                moved_from: None,
+                net_change: None,
+            };
+            changes.push(Pending { change: dependency, written });
         }
         self.side = side.or(self.side.take());
         changes
@@ -203,13 +207,72 @@ fn top(versions: Option<&Vec<String>>) -> Option<String> {
     versions?.iter().max_by(|a, b| manifests::compare_versions(a, b)).cloned()
 }
 
-/// A lockfile moving a package that a manifest in the same folder also moved
-/// in this commit is the same decision, reported once (by the manifest).
-pub(super) fn drop_lockfile_echoes(changes: Vec<DependencyChange>) -> Vec<DependencyChange> {
+/// One commit's change of one package in one file, with the specifiers as
+/// written (the shown ones drop `==`), until the commit's changes are settled.
+pub(super) struct Pending {
+    change: DependencyChange,
+    written: (Option<String>, Option<String>),
+}
+
+/// A commit's dependency changes as reported: a package removed from one
+/// manifest and added to another of the same ecosystem is one `moved` (a
+/// migration), and a lockfile moving a package that a manifest in the same
+/// folder also moved is the same decision, reported once (by the manifest).
+pub(super) fn settle(pending: Vec<Pending>) -> Vec<DependencyChange> {
+    let changes = pair_moves(pending);
     let folder = |p: &str| p.rsplit_once('/').map_or(String::new(), |(f, _)| f.to_string());
-    let direct: HashSet<(String, String)> =
-        changes.iter().filter(|c| !c.lockfile).map(|c| (folder(&c.manifest), c.package.clone())).collect();
+    let direct: HashSet<(String, String)> = changes
+        .iter()
+        .filter(|c| !c.lockfile)
+        .flat_map(|c| {
+            let before = c.moved_from.as_deref().map(|m| (folder(m), c.package.clone()));
+            std::iter::once((folder(&c.manifest), c.package.clone())).chain(before)
+        })
+        .collect();
     changes.into_iter().filter(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone()))).collect()
+}
+
+/// Each removal paired with an addition of the same package, ecosystem and
+/// file role (manifest or lockfile) elsewhere in the commit; a file of the
+/// same name is preferred (`a/requirements.txt` → `b/requirements.txt`).
+fn pair_moves(pending: Vec<Pending>) -> Vec<DependencyChange> {
+    use crate::model::ChangeKind::{Added, Moved, Removed};
+    let (mut removals, rest): (Vec<Pending>, Vec<Pending>) =
+        pending.into_iter().partition(|p| p.change.change == Removed);
+    let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let mut out = Vec::new();
+    for mut p in rest {
+        let same = |r: &Pending| {
+            r.change.package == p.change.package
+                && r.change.ecosystem == p.change.ecosystem
+                && r.change.lockfile == p.change.lockfile
+                && r.change.manifest != p.change.manifest
+        };
+        let found = (p.change.change == Added)
+            .then(|| {
+                let named = removals
+                    .iter()
+                    .position(|r| same(r) && file_name(&r.change.manifest) == file_name(&p.change.manifest));
+                named.or_else(|| removals.iter().position(same))
+            })
+            .flatten();
+        if let Some(at) = found {
+            let gone = removals.remove(at);
+            let rules = super::super::constraint::rules(&p.change.ecosystem, p.change.lockfile);
+            let c = &mut p.change;
+            c.net_change =
+                super::super::constraint::change_kind(rules, gone.written.0.as_deref(), p.written.1.as_deref());
+            c.change = Moved;
+            c.from = gone.change.from;
+            c.moved_from = Some(gone.change.manifest);
+            let mut diff = gone.change.diff;
+            diff.append(&mut c.diff);
+            c.diff = diff;
+        }
+        out.push(p.change);
+    }
+    out.extend(removals.into_iter().map(|r| r.change));
+    out
 }
 
 /// Whether a (normalised) manifest line names the package as a whole name:

@@ -153,7 +153,7 @@ impl<'a> Worker<'a> {
                 self.rules_on(&c, &info, (links.parents > 1).then_some(oid), moved)?;
             }
         }
-        self.evidence.dependency_changes.extend(dependencies::drop_lockfile_echoes(deps));
+        self.evidence.dependency_changes.extend(dependencies::settle(deps));
         self.evidence.commits.push(info);
         self.relevant += 1;
         Ok(())
