@@ -131,6 +131,23 @@ fn mentions_are_not_grants_and_tests_and_docs_are_scoped() {
 }
 
 #[test]
+fn documentation_that_compose_builds_is_runtime_and_the_case_says_why() {
+    let mut r = Repo::new();
+    r.put("docs/server/index.js", "const key = process.env.OPENAI_API_KEY;\n")
+        .put("docs/guide/snippet.js", "const key = process.env.OPENAI_API_KEY;\n")
+        .put("docker-compose.yml", "services:\n  docs:\n    build: ./docs/server\n")
+        .put("Dockerfile", "FROM python:3.12\nCOPY . .\n");
+    r.commit(ANA, "Serve the docs");
+    let ev = r.read();
+    assert_eq!(ev.run_roots.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["docs/server"]);
+    let case = leakline::correlate::correlate(&ev, &leakline::correlate::Context::default());
+    let scoped: Vec<(&str, Scope)> = case.reachability.iter().map(|r| (r.grant.path.as_str(), r.grant.scope)).collect();
+    assert_eq!(scoped, [("docs/guide/snippet.js", Scope::Docs), ("docs/server/index.js", Scope::Runtime)]);
+    let reason = &case.reachability.iter().find(|r| r.grant.scope == Scope::Runtime).unwrap().grant.scope_reason;
+    assert!(reason.starts_with("docker-compose.yml builds it (docs/server)"), "{reason}");
+}
+
+#[test]
 fn removed_lines_are_unwirings_and_a_later_edit_is_not_a_grant() {
     let mut r = Repo::new();
     r.put("app/config.py", "import os\nKEY = os.environ[\"OPENAI_API_KEY\"]\nTIMEOUT = 30\n");

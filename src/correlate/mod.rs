@@ -6,6 +6,7 @@ mod accountability;
 mod approvals;
 mod reach;
 mod replays;
+mod scope;
 mod secrets;
 mod timeline;
 mod triage;
@@ -32,7 +33,8 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let secrets = secrets::with_vault_hashes(secrets::merge(evidence), &ctx.vault_hashes);
     let secrets = secrets::with_derived_credentials(secrets, &evidence.accesses);
     let approvals = approvals::framework_changes(evidence);
-    let reachability = reach::link(&evidence.grants, &secrets, &ctx.mappings);
+    let grants = scope::settle(&evidence.grants, &evidence.run_roots);
+    let reachability = reach::link(&grants, &secrets, &ctx.mappings);
     let mut unwirings = evidence.unwirings.clone();
     unwirings.sort_by(|a, b| (a.at, &a.path, a.line).cmp(&(b.at, &b.path, b.line)));
     let uses = secrets::uses_of(&secrets, &evidence.accesses);

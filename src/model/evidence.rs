@@ -306,9 +306,10 @@ impl DependencyChange {
 }
 
 /// The kinds of reachability, as named in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantKind {
+    #[default]
     EnvRead,
     /// A write into the process environment: every library can then read it.
     EnvWrite,
@@ -373,8 +374,9 @@ impl GrantKind {
 
 /// Where a reachability claim's code runs: in the deployed application, or
 /// only in tests, examples or documentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
 pub enum Scope {
+    #[default]
     Runtime,
     Test,
     Example,
@@ -432,7 +434,7 @@ impl Scope {
 }
 
 /// A decision that made a secret reachable: a commit's added line or an audit-log grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Grant {
     pub kind: GrantKind,
     pub at: DateTime<Utc>,
@@ -532,6 +534,25 @@ pub struct Evidence {
     pub commits: Vec<CommitInfo>,
     /// Commits that removed secret wiring (a deleted `.env`, a dropped env read).
     pub unwirings: Vec<Grant>,
+    /// What the repository builds or runs, at HEAD (scope evidence).
+    pub run_roots: Vec<RunRoot>,
+}
+
+/// A folder or file that a build file of the repository builds or runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct RunRoot {
+    /// Relative to the repository; `""` is all of it.
+    pub path: String,
+    /// What says so: `docker-compose.yml builds it`.
+    pub source: String,
+}
+
+impl RunRoot {
+    pub fn covers(&self, path: &str) -> bool {
+        self.path.is_empty()
+            || path == self.path
+            || path.strip_prefix(self.path.as_str()).is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 impl Evidence {
@@ -543,6 +564,7 @@ impl Evidence {
         self.accesses.extend(other.accesses);
         self.commits.extend(other.commits);
         self.unwirings.extend(other.unwirings);
+        self.run_roots.extend(other.run_roots);
     }
 }
 

@@ -12,6 +12,7 @@ pub mod manifests;
 mod merged;
 mod objects;
 pub mod reachability;
+mod run_roots;
 mod scan;
 pub mod trailers;
 pub mod treediff;
@@ -185,6 +186,9 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
     }
     if planned == 0 {
         summary.notes.push("no commits on the history that was walked".to_string());
+    }
+    if rules {
+        evidence.run_roots = run_roots::read(&repo);
     }
     evidence.inputs.push(summary);
     Ok(evidence)
