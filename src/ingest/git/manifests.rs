@@ -167,7 +167,31 @@ fn pep508(line: &str) -> Option<(String, String)> {
 
 /// pip's requirements format: `\\` continues a line, options (`--hash=…`)
 /// follow the requirement, and `name @ url` names a package by its source.
+/// A package listed twice is one requirement with both specifiers, as pip's
+/// resolver reads it (`openai~=1.3.3` and `openai~=1.6.1`: `~=1.3.3,~=1.6.1`).
 fn requirements(text: &str) -> Vec<(String, String)> {
+    let mut merged: Vec<(String, String)> = Vec::new();
+    for (name, spec) in requirement_lines(text) {
+        match merged.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, known)) if spec.is_empty() || known.split(',').any(|s| s == spec) => {}
+            Some((_, known)) if known.is_empty() => *known = spec,
+            Some((_, known)) if !known.starts_with('@') && !spec.starts_with('@') => {
+                known.push(',');
+                known.push_str(&spec);
+            }
+            // A direct reference decides the source whatever else is listed.
+            Some((_, known)) => {
+                if spec.starts_with('@') {
+                    *known = spec;
+                }
+            }
+            None => merged.push((name, spec)),
+        }
+    }
+    merged
+}
+
+fn requirement_lines(text: &str) -> Vec<(String, String)> {
     let mut joined = Vec::new();
     let mut current = String::new();
     for line in text.lines() {
@@ -422,6 +446,12 @@ mod tests {
                 ("langchain".to_string(), "==0.2.1".to_string()),
                 ("openai".to_string(), "@ git+https://github.com/openai/openai-python@v1.2".to_string()),
             ]
+        );
+        let twice = "openai~=1.3.3\nplaywright==1.40.0\nopenai~=1.6.1\nplaywright==1.40.0\nopenai\n";
+        assert_eq!(
+            packages("requirements.txt", twice).unwrap_or_default(),
+            [("openai".to_string(), "~=1.3.3,~=1.6.1".to_string()), ("playwright".to_string(), "==1.40.0".to_string())],
+            "a package listed twice is bound by both lines, as pip reads it"
         );
         let cargo = "[dependencies]\nserde = \"1\"\n[target.'cfg(unix)'.dependencies]\nasync-openai = \"0.20\"\n";
         assert!(packages("Cargo.toml", cargo).unwrap_or_default().contains(&("async-openai".into(), "0.20".into())));

@@ -17,6 +17,7 @@ mod scan;
 pub mod trailers;
 pub mod treediff;
 pub mod watchlist;
+mod yaml;
 
 use std::path::Path;
 

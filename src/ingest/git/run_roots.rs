@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 
 use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 use regex::Regex;
+use saphyr::MarkedYaml;
 
+use super::yaml;
 use crate::model::RunRoot;
 
 /// Larger build files are not build files anyone wrote by hand.
@@ -126,7 +128,38 @@ fn root(base: &str, relative: &str, source: String) -> Option<RunRoot> {
     join(base, relative).map(|path| RunRoot { path, source })
 }
 
+/// Compose build contexts (`build: dir` or `build: {context: dir}`) and bind
+/// mounts (`./src:/app`, or `{type: bind, source: ./src}`), read as YAML.
 fn compose(path: &str, text: &str) -> Vec<RunRoot> {
+    let Some(docs) = yaml::read(text) else { return compose_lines(path, text) };
+    let base = folder_of(path);
+    let mut out = Vec::new();
+    for services in docs.iter().filter_map(|d| yaml::get(d, "services")) {
+        for (_, service) in yaml::entries(services) {
+            if let Some(build) = yaml::get(service, "build") {
+                let context = yaml::text(build).or_else(|| yaml::get(build, "context").and_then(yaml::text));
+                out.extend(context.and_then(|c| root(base, &c, format!("{path} builds it"))));
+            }
+            for volume in yaml::get(service, "volumes").map(yaml::items).unwrap_or_default() {
+                let source = match yaml::text(volume) {
+                    Some(short) => short.split_once(':').map(|(s, _)| s.to_string()),
+                    None if yaml::get(volume, "type").and_then(yaml::text).as_deref() == Some("bind") => {
+                        yaml::get(volume, "source").and_then(yaml::text)
+                    }
+                    None => None,
+                };
+                // Named volumes (`data:/var/lib`) hold no repository code.
+                if let Some(source) = source.filter(|s| s.starts_with('.')) {
+                    out.extend(root(base, &source, format!("{path} mounts it into a service")));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Compose files the parser rejects, line by line.
+fn compose_lines(path: &str, text: &str) -> Vec<RunRoot> {
     let base = folder_of(path);
     text.lines()
         .filter_map(|line| {
@@ -200,8 +233,41 @@ fn procfile(path: &str, text: &str) -> Vec<RunRoot> {
         .collect()
 }
 
-/// Workflow steps run from the repository root (a `working-directory` aside).
+/// Workflow steps' `run` scripts, each from its `working-directory` (the
+/// step's, else the job's or the workflow's `defaults.run`), read as YAML.
 fn workflow(path: &str, text: &str) -> Vec<RunRoot> {
+    let Some(docs) = yaml::read(text) else { return workflow_lines(path, text) };
+    let source = format!("{path} runs it");
+    let directory = |node: Option<&MarkedYaml<'_>>| {
+        node.and_then(|n| yaml::get(n, "defaults"))
+            .and_then(|d| yaml::get(d, "run"))
+            .and_then(|r| yaml::get(r, "working-directory"))
+            .and_then(yaml::text)
+    };
+    let mut out = Vec::new();
+    for doc in &docs {
+        let workflow_dir = directory(Some(doc));
+        for (_, job) in doc_jobs(doc) {
+            let job_dir = directory(Some(job)).or_else(|| workflow_dir.clone());
+            for step in yaml::get(job, "steps").map(yaml::items).unwrap_or_default() {
+                let Some(script) = yaml::get(step, "run").and_then(yaml::text) else { continue };
+                let dir = yaml::get(step, "working-directory").and_then(yaml::text).or_else(|| job_dir.clone());
+                let base = dir.as_deref().unwrap_or("").trim_start_matches("./").trim_end_matches('/');
+                for line in script.lines().filter(|l| !NOT_RUNNING.is_match(l)) {
+                    out.extend(command_paths(base, line, &source));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn doc_jobs<'n, 'a>(doc: &'n MarkedYaml<'a>) -> Vec<(&'n MarkedYaml<'a>, &'n MarkedYaml<'a>)> {
+    yaml::get(doc, "jobs").map(yaml::entries).unwrap_or_default()
+}
+
+/// Workflows the parser rejects, line by line from the repository root.
+fn workflow_lines(path: &str, text: &str) -> Vec<RunRoot> {
     text.lines()
         .filter(|l| !NOT_RUNNING.is_match(l))
         .flat_map(|l| {
@@ -249,5 +315,17 @@ mod tests {
         let w =
             "jobs:\n  run:\n    steps:\n      - run: python examples/nightly.py\n      - run: pytest tests/test_x.py\n";
         assert_eq!(paths(workflow(".github/workflows/nightly.yml", w)), ["examples/nightly.py"]);
+    }
+
+    #[test]
+    fn long_and_flow_syntax_read_as_compose_and_actions_read_them() {
+        let c = "services:\n  bot:\n    build: {context: ./docs/bot}\n    volumes:\n      - type: bind\n        source: ./cookbook/tools\n        target: /tools\n      - {type: volume, source: cache, target: /cache}\n";
+        assert_eq!(paths(compose("docker-compose.yml", c)), ["docs/bot", "cookbook/tools"]);
+        let w = "defaults:\n  run:\n    working-directory: ./site\njobs:\n  a:\n    steps:\n      - run: |\n          pip install -r requirements.txt\n          python examples/serve.py\n      - working-directory: docs\n        run: node server/index.js\n";
+        assert_eq!(
+            paths(workflow(".github/workflows/site.yml", w)),
+            ["site/examples/serve.py", "docs/server/index.js"],
+            "each script from its working directory"
+        );
     }
 }

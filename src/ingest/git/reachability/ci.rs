@@ -7,8 +7,10 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use saphyr::MarkedYaml;
 
-use super::{Line, is_connection_name, is_credential_name, is_setting_name, re};
+use super::super::yaml;
+use super::{Line, is_comment, is_connection_name, is_credential_name, is_setting_name, re};
 use crate::model::GrantKind;
 
 static CI_ENV: LazyLock<Regex> =
@@ -29,9 +31,9 @@ fn claimable(name: &str) -> bool {
     !EPHEMERAL.contains(&name) && (is_connection_name(name) || !is_setting_name(name))
 }
 
-pub(super) fn scan(line: &mut Line, all: &[&str], path: &str) {
+pub(super) fn scan(line: &mut Line, all: &[&str], path: &str, docs: Option<&[MarkedYaml<'_>]>) {
     if path.ends_with(".gitlab-ci.yml") {
-        gitlab(line, all);
+        gitlab(line, all, docs);
         return;
     }
     let referenced: Vec<String> = EXPRESSION
@@ -45,37 +47,77 @@ pub(super) fn scan(line: &mut Line, all: &[&str], path: &str) {
         return;
     }
     let index = line.number as usize - 1;
-    let kind = match parent_key(all, index).as_deref() {
+    let (placement, variable) = match docs {
+        Some(docs) => placement(&yaml::key_path(docs, line.number)),
+        None => (parent_key(all, index), CI_ENV.captures(line.text).map(|c| c[1].to_string())),
+    };
+    let kind = match placement.as_deref() {
         Some("env") => GrantKind::CiSecretEnv,
-        Some("with") => GrantKind::CiSecretInput,
+        // A called workflow's `secrets:` hands them on as an action's inputs do.
+        Some("with" | "secrets") => GrantKind::CiSecretInput,
+        // `if: ${{ secrets.X != '' }}` is judged by the runner; no step sees the value.
+        Some("if") => return,
         _ => GrantKind::CiSecretRun,
     };
     let mut names = Vec::new();
     if kind == GrantKind::CiSecretEnv
-        && let Some(c) = CI_ENV.captures(line.text)
-        && (is_credential_name(&c[1]) || is_connection_name(&c[1]))
+        && let Some(var) = variable
+        && (is_credential_name(&var) || is_connection_name(&var))
     {
         // The variable it lands in: what code reading the environment asks for.
-        names.push(c[1].to_string());
+        names.push(var);
     }
     names.extend(referenced);
-    if all.iter().any(|l| l.contains("pull_request_target")) {
+    let forks = match docs {
+        Some(docs) => runs_for_forks(docs),
+        None => all.iter().any(|l| !is_comment(l) && l.contains("pull_request_target")),
+    };
+    if forks {
         names.push("trigger:pull_request_target".to_string());
     }
     line.push(kind, names);
 }
 
-fn gitlab(line: &mut Line, all: &[&str]) {
+/// Where a line with a secret sits, from the keys the parser puts it under:
+/// a `run`/`script`/`if` value is its own place; anything else is placed by
+/// the mapping holding it (`env`, `with`), and names the variable it sets.
+fn placement(keys: &[String]) -> (Option<String>, Option<String>) {
+    match keys {
+        [.., last] if matches!(last.as_str(), "run" | "script" | "if") => (Some(last.clone()), None),
+        [.., parent, last] => (Some(parent.clone()), Some(last.clone())),
+        _ => (None, None),
+    }
+}
+
+/// Whether the workflow runs on `pull_request_target` (for forks' pull
+/// requests, with the base repository's secrets): `on:` as one event, a list
+/// or a mapping of them.
+fn runs_for_forks(docs: &[MarkedYaml<'_>]) -> bool {
+    let Some(on) = docs.first().and_then(|d| yaml::get(d, "on")) else { return false };
+    let event = "pull_request_target";
+    yaml::text(on).as_deref() == Some(event)
+        || yaml::items(on).iter().any(|i| yaml::text(i).as_deref() == Some(event))
+        || yaml::get(on, event).is_some()
+}
+
+fn gitlab(line: &mut Line, all: &[&str], docs: Option<&[MarkedYaml<'_>]>) {
+    let under_variables = match docs {
+        Some(docs) => {
+            let keys = yaml::key_path(docs, line.number);
+            keys.len() >= 2 && keys[keys.len() - 2] == "variables"
+        }
+        None => parent_key(all, line.number as usize - 1).as_deref() == Some("variables"),
+    };
     if let Some(c) = GITLAB_VAR.captures(line.text)
         && is_credential_name(&c[1])
-        && parent_key(all, line.number as usize - 1).as_deref() == Some("variables")
+        && under_variables
     {
         let name = c[1].to_string();
         line.push(GrantKind::CiSecretEnv, vec![name]);
     }
 }
 
-/// The key of the mapping line `i` sits in (`env`, `with`, `variables`,
+/// Without a parse: the key of the mapping line `i` sits in (`env`, `with`, `variables`,
 /// `run`), from indentation: the nearest less-indented line that opens a key.
 fn parent_key(all: &[&str], i: usize) -> Option<String> {
     let indent = |l: &str| l.len() - l.trim_start().len();
