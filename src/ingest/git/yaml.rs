@@ -8,15 +8,33 @@
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 /// The documents of a YAML file, or `None` where the line rules must do:
-/// a template (`{{ … }}` outside a GitHub expression) or text the parser rejects.
+/// a template (`{{ … }}` in the structure itself, outside quotes and GitHub
+/// expressions) or text the parser rejects.
 pub(crate) fn read(content: &str) -> Option<Vec<MarkedYaml<'_>>> {
-    let templated = content
-        .lines()
-        .any(|l| l.match_indices("{{").any(|(at, _)| !l[..at].ends_with('$')) || l.trim_start().starts_with("{%"));
+    let templated = content.lines().any(|l| {
+        let bare = unquoted(l);
+        bare.match_indices("{{").any(|(at, _)| !bare[..at].ends_with('$')) || bare.trim_start().starts_with("{%")
+    });
     if templated {
         return None;
     }
     MarkedYaml::load_from_str(content).ok()
+}
+
+/// A line with its quoted parts left out: `"{{ ns }}-chat.example.com"` is a
+/// string, whatever renders it later.
+fn unquoted(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut quote: Option<char> = None;
+    for ch in line.chars() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None if ch == '"' || ch == '\'' => quote = Some(ch),
+            None => out.push(ch),
+        }
+    }
+    out
 }
 
 /// A mapping's entries, keys as text (`None` for a node that is no mapping).
@@ -167,5 +185,9 @@ mod tests {
         assert!(read("data:\n  {{- if .Values.key }}\n  key: x\n").is_none());
         assert!(read("a: [1, 2\nb: c: d\n").is_none());
         assert!(read("env:\n  A: ${{ secrets.A }}\n").is_some(), "a GitHub expression is a plain scalar");
+        assert!(
+            read("tls:\n  - hosts:\n      - \"{{ ns }}-chat.example.com\"\n").is_some(),
+            "a quoted template is a string"
+        );
     }
 }

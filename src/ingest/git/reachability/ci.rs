@@ -10,7 +10,7 @@ use regex::Regex;
 use saphyr::MarkedYaml;
 
 use super::super::yaml;
-use super::{Line, is_comment, is_connection_name, is_credential_name, is_setting_name, re};
+use super::{Line, is_comment, is_connection_name, is_credential_name, is_setting_name, parent_key, re};
 use crate::model::GrantKind;
 
 static CI_ENV: LazyLock<Regex> =
@@ -115,23 +115,4 @@ fn gitlab(line: &mut Line, all: &[&str], docs: Option<&[MarkedYaml<'_>]>) {
         let name = c[1].to_string();
         line.push(GrantKind::CiSecretEnv, vec![name]);
     }
-}
-
-/// Without a parse: the key of the mapping line `i` sits in (`env`, `with`, `variables`,
-/// `run`), from indentation: the nearest less-indented line that opens a key.
-fn parent_key(all: &[&str], i: usize) -> Option<String> {
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let own = indent(all[i]);
-    // A `run: cmd ${{ secrets.X }}` line is its own key.
-    let this = all[i].trim_start().trim_start_matches("- ");
-    if let Some((key, rest)) = this.split_once(':')
-        && !rest.trim().is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && (key == "run" || key == "script")
-    {
-        return Some(key.to_string());
-    }
-    let opener = all[..i].iter().rev().find(|l| !l.trim().is_empty() && indent(l) < own)?;
-    let key = opener.trim_start().trim_start_matches("- ").split(':').next()?.trim();
-    Some(key.to_string())
 }

@@ -93,7 +93,9 @@ pub(super) fn manifest(line: &mut Line, all: &[&str], i: usize, path: &str) {
         let key = near(i + 1, i + 4, &YAML_KEY);
         let secret = near(i + 1, i + 4, &YAML_NAME).map(|s| format!("secret:{s}"));
         line.push(GrantKind::K8sSecretRef, [var, key, secret].into_iter().flatten().collect());
-    } else if trimmed.starts_with("secretRef") || trimmed.starts_with("secretName:") {
+    } else if trimmed.starts_with("secretRef")
+        || (trimmed.starts_with("secretName:") && super::parent_key(all, i).as_deref() == Some("secret"))
+    {
         let inline = trimmed.split_once("secretName:").map(|(_, v)| v.trim().trim_matches(['"', '\'']).to_string());
         let name = inline.filter(|s| !s.is_empty()).or_else(|| near(i + 1, i + 3, &YAML_NAME));
         line.push(GrantKind::K8sSecretRef, name.into_iter().map(|s| format!("secret:{s}")).collect());

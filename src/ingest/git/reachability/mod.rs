@@ -387,5 +387,24 @@ pub fn redact_line(line: &str) -> String {
     out
 }
 
+/// Without a parse: the key of the mapping line `i` sits in (`env`, `with`, `variables`,
+/// `run`), from indentation: the nearest less-indented line that opens a key.
+pub(super) fn parent_key(all: &[&str], i: usize) -> Option<String> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = indent(all[i]);
+    // A `run: cmd ${{ secrets.X }}` line is its own key.
+    let this = all[i].trim_start().trim_start_matches("- ");
+    if let Some((key, rest)) = this.split_once(':')
+        && !rest.trim().is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && (key == "run" || key == "script")
+    {
+        return Some(key.to_string());
+    }
+    let opener = all[..i].iter().rev().find(|l| !l.trim().is_empty() && indent(l) < own)?;
+    let key = opener.trim_start().trim_start_matches("- ").split(':').next()?.trim();
+    Some(key.to_string())
+}
+
 #[cfg(test)]
 mod tests;

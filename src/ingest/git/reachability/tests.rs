@@ -320,6 +320,11 @@ fn helm_templates_keep_the_line_rules_and_values_files_are_yaml() {
     let hits = found("chart/templates/deployment.yaml", t, &all_lines(t));
     assert_eq!(hits.len(), 1);
     assert_eq!((hits[0].1, &hits[0].2[..2]), (5, &v(&["OPENAI_API_KEY", "openai"])[..]));
+    let ingress = "spec:\n  tls:\n    {{- range .Values.ingress.tls }}\n    - hosts:\n        - {{ .host }}\n      secretName: {{ .secretName }}\n    {{- end }}\n  volumes:\n    - name: creds\n      secret:\n        secretName: {{ .Values.credsSecret }}\n";
+    let hits = found("chart/templates/ingress.yaml", ingress, &all_lines(ingress));
+    assert_eq!(hits.iter().map(|h| h.1).collect::<Vec<_>>(), [11], "a TLS certificate is no secret the code reads");
+    let quoted = "spec:\n  tls:\n    - hosts:\n        - \"{{ namespace }}-chat.example.com\"\n      secretName: letsencrypt-prod\n";
+    assert!(found("deploy/manifest.yaml", quoted, &all_lines(quoted)).is_empty(), "read as YAML: a quoted template");
     let values = "image: agent\nopenaiApiKey: sk-live-abcdefgh\nauth:\n  existingSecretKey: ${KEY}\n";
     assert_eq!(
         found("chart/values.yaml", values, &all_lines(values)),
