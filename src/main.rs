@@ -98,6 +98,16 @@ struct Sources {
     /// Hash the value of an environment variable with --vault-addr, labelled NAME.
     #[arg(long, value_name = "NAME[=ENVVAR]")]
     vault_hash_env: Vec<String>,
+    /// Ask the forge for pull-request reviews: github:OWNER/REPO or gitlab:GROUP/PROJECT
+    /// (bare: from the repository's origin). Tokens from GITHUB_TOKEN/GH_TOKEN or GITLAB_TOKEN.
+    #[arg(long, value_name = "FORGE", num_args = 0..=1, default_missing_value = "")]
+    forge: Option<String>,
+    /// The forge's API address (GitHub Enterprise Server, self-managed GitLab).
+    #[arg(long, value_name = "URL")]
+    forge_api: Option<String>,
+    /// Answer from the forge cache only: no request is made.
+    #[arg(long)]
+    offline: bool,
 }
 
 impl Sources {
@@ -116,6 +126,9 @@ impl Sources {
             vault_addr: self.vault_addr.clone(),
             vault_device: self.vault_device.clone(),
             vault_hash_env: self.vault_hash_env.clone(),
+            forge: self.forge.clone(),
+            forge_api: self.forge_api.clone(),
+            offline: self.offline,
         }
     }
 }

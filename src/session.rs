@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::correlate::{self, Context};
+use crate::ingest::forge::{self, ForgeError, ForgeSettings};
 use crate::ingest::{self, IngestError, ReadOptions, SourceSpec, case_file};
 use crate::model::{Case, Evidence, Owners};
 
@@ -19,6 +20,8 @@ pub struct Session {
     pub owners: Option<PathBuf>,
     pub mappings: Vec<crate::model::SecretMapping>,
     pub vault_hashes: Vec<crate::ingest::vault_hash::VaultHash>,
+    /// Where to ask for reviews (`--forge`); `None`: no network call at all.
+    pub forge: Option<ForgeSettings>,
 }
 
 /// Why a session could not be set up.
@@ -28,6 +31,8 @@ pub enum SessionError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     VaultHash(#[from] crate::ingest::vault_hash::VaultHashError),
+    #[error(transparent)]
+    Forge(#[from] crate::ingest::forge::ForgeError),
 }
 
 /// The SOURCES flags, as given.
@@ -49,14 +54,22 @@ pub struct SourceArgs {
     pub vault_device: Option<String>,
     /// `NAME` or `NAME=ENVVAR`: hash the value of ENVVAR (or NAME), label it NAME.
     pub vault_hash_env: Vec<String>,
+    /// `--forge`: `Some("")` for a bare flag (the slug from `origin`).
+    pub forge: Option<String>,
+    pub forge_api: Option<String>,
+    pub offline: bool,
 }
 
 impl Session {
     /// Resolve flags and an optional case file into one list of sources.
     pub fn resolve(args: &SourceArgs) -> Result<Self, SessionError> {
         let mut session = Session::default();
+        let (mut forge, mut forge_api, mut offline) = (args.forge.clone(), args.forge_api.clone(), args.offline);
         if let Some(path) = &args.case {
             let case = case_file::load(path)?;
+            forge = forge.or(case.forge);
+            forge_api = forge_api.or(case.forge_api);
+            offline |= case.offline;
             session.title = case.title;
             session.sources = case.sources;
             session.options.frameworks = case.frameworks;
@@ -83,6 +96,20 @@ impl Session {
         session.options.frameworks.extend(args.framework.iter().cloned());
         if args.owners.is_some() {
             session.owners.clone_from(&args.owners);
+        }
+        if let Some(text) = forge {
+            let spec = match text.trim() {
+                "" => {
+                    let repo = session.sources.iter().find_map(|s| match s {
+                        SourceSpec::Repo(p) => Some(p.clone()),
+                        _ => None,
+                    });
+                    let origin = repo.and_then(|p| crate::ingest::git::origin_url(&p)).ok_or(ForgeError::NoOrigin)?;
+                    forge::spec_from_origin(&origin, forge_api.as_deref())?
+                }
+                given => forge::parse_spec(given, forge_api.as_deref())?,
+            };
+            session.forge = Some(ForgeSettings::new(spec, offline, user_folder("XDG_CACHE_HOME", ".cache")));
         }
         Ok(session)
     }
@@ -115,10 +142,20 @@ impl Session {
             }
             let derived = issued_by(&evidence, &known);
             if options.keep_credentials.is_none() || derived.is_empty() {
-                return Ok(evidence);
+                return Ok(self.reviewed(evidence));
             }
             known.extend(derived);
         }
+    }
+
+    /// The forge's answers joined to the evidence, where `--forge` asks for them.
+    pub fn reviewed(&self, mut evidence: Evidence) -> Evidence {
+        if let Some(settings) = &self.forge {
+            let (answers, summary) = forge::consult(settings, &evidence);
+            evidence.inputs.push(summary);
+            evidence.forge = Some(answers);
+        }
+        evidence
     }
 
     pub fn context(&self, owners: Owners, now: DateTime<Utc>) -> Context {

@@ -71,6 +71,7 @@ fn evidence(findings: Vec<Finding>, accesses: Vec<Access>) -> Evidence {
         approvers: Vec::new(),
         other_trailers: Vec::new(),
         bot: false,
+        forge: Default::default(),
     };
     Evidence { findings, accesses, commits: vec![commit], ..Default::default() }
 }

@@ -13,6 +13,7 @@ pub fn framework_changes(evidence: &Evidence) -> Vec<DependencyChange> {
             });
     }
     for change in &mut changes {
+        super::forge::review(&mut change.commit, evidence.forge.as_ref());
         change.approved = approved_by_another(&change.commit.approvers, &change.commit.author);
     }
     changes.sort_by(|a, b| (a.commit.at, &a.package, &a.manifest).cmp(&(b.commit.at, &b.package, &b.manifest)));
@@ -45,7 +46,7 @@ pub fn approved_by_another(approvers: &[Approver], author: &Person) -> bool {
         (!a.email.is_empty() && a.email.eq_ignore_ascii_case(&author.email))
             || (a.email.is_empty() && a.name == author.name)
     };
-    approvers.iter().any(|a| !same(a))
+    approvers.iter().any(|a| !a.own && !same(a))
 }
 
 #[cfg(test)]
@@ -59,6 +60,7 @@ mod tests {
             login: None,
             via: "trailer".into(),
             role: "Reviewed-by".into(),
+            own: false,
         }
     }
 

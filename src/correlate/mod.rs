@@ -4,6 +4,7 @@
 
 mod accountability;
 mod approvals;
+mod forge;
 mod reach;
 mod replays;
 mod scope;
@@ -33,7 +34,12 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let secrets = secrets::with_vault_hashes(secrets::merge(evidence), &ctx.vault_hashes);
     let secrets = secrets::with_derived_credentials(secrets, &evidence.accesses);
     let approvals = approvals::framework_changes(evidence);
-    let grants = scope::settle(&evidence.grants, &evidence.run_roots);
+    let mut grants = scope::settle(&evidence.grants, &evidence.run_roots);
+    for g in &mut grants {
+        if let Some(c) = g.commit.as_mut() {
+            forge::review(c, evidence.forge.as_ref());
+        }
+    }
     let reachability = reach::link(&grants, &secrets, &ctx.mappings);
     let mut unwirings = evidence.unwirings.clone();
     unwirings.sort_by(|a, b| (a.at, &a.path, a.line).cmp(&(b.at, &b.path, b.line)));

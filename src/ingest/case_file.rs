@@ -25,6 +25,11 @@ pub struct CaseFile {
     pub all_refs: bool,
     #[serde(default)]
     pub all_deps: bool,
+    /// `github:OWNER/REPO` or `gitlab:GROUP/PROJECT`; `""`: from the origin remote.
+    pub forge: Option<String>,
+    pub forge_api: Option<String>,
+    #[serde(default)]
+    pub offline: bool,
     /// Reachability rules of the user's (`[[rule]]`).
     #[serde(default)]
     pub rule: Vec<toml::Value>,
@@ -87,6 +92,9 @@ pub struct Case {
     pub owners: Option<PathBuf>,
     pub all_refs: bool,
     pub all_deps: bool,
+    pub forge: Option<String>,
+    pub forge_api: Option<String>,
+    pub offline: bool,
     pub rules: Vec<super::git::reachability::UserRule>,
     pub mappings: Vec<crate::model::SecretMapping>,
 }
@@ -134,6 +142,9 @@ pub fn load(path: &Path) -> Result<Case, IngestError> {
         owners: file.owners.map(|o| base.join(o)),
         all_refs: file.all_refs,
         all_deps: file.all_deps,
+        forge: file.forge,
+        forge_api: file.forge_api,
+        offline: file.offline,
         mappings: file.secret.into_iter().map(RawMapping::mapping).collect(),
         rules: super::git::reachability::compile_rules(file.rule).map_err(|message| IngestError::Parse {
             path: path.display().to_string(),

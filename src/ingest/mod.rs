@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod case_file;
+pub mod forge;
 pub mod framing;
 pub mod git;
 pub mod lenient;

@@ -37,6 +37,19 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// SHA-1 hex of the value: what detect-secrets stores (`hashed_secret`).
+/// A URL as it may be shown: any user and password in it left out
+/// (`https://x:ghp_…@github.com/o/r` → `https://github.com/o/r`).
+pub fn url_without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let host = authority.rsplit('@').next().unwrap_or(authority);
+            if path.is_empty() { format!("{scheme}://{host}") } else { format!("{scheme}://{host}/{path}") }
+        }
+        None => url.rsplit_once('@').map_or(url, |(_, r)| r).to_string(),
+    }
+}
+
 pub fn sha1(value: &str) -> String {
     hex(&sha1::Sha1::digest(value.as_bytes()))
 }

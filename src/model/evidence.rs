@@ -41,9 +41,13 @@ pub struct Approver {
     pub login: Option<String>,
     /// `trailer` or `forge`.
     pub via: String,
-    /// The trailer key (`Reviewed-by`, `Approved-by`, `Acked-by`) when via a trailer.
+    /// The trailer key (`Reviewed-by`, `Approved-by`, `Acked-by`) when via a
+    /// trailer; `review` via the forge.
     #[serde(skip)]
     pub role: String,
+    /// The forge says this approver opened the pull request: their own review.
+    #[serde(skip)]
+    pub own: bool,
 }
 
 /// What the "approved by" column says, from the judged `approved` and the
@@ -78,6 +82,8 @@ pub enum SourceKind {
     GitlabSecretDetection,
     Ggshield,
     Secretlint,
+    /// GitHub or GitLab pull-request reviews.
+    Forge,
 }
 
 impl SourceKind {
@@ -114,6 +120,7 @@ impl SourceKind {
             SourceKind::GitlabSecretDetection => "gitlab-secret-detection",
             SourceKind::Ggshield => "ggshield",
             SourceKind::Secretlint => "secretlint",
+            SourceKind::Forge => "forge",
         }
     }
 
@@ -244,6 +251,8 @@ pub struct CommitInfo {
     /// Signed-off-by and Co-authored-by: recorded, not approvals.
     pub other_trailers: Vec<(String, Person)>,
     pub bot: bool,
+    /// What the forge said (set by correlate).
+    pub forge: crate::model::ForgeCheck,
 }
 
 /// The commit that actually wrote a line or a version: the commit itself, or,
@@ -536,6 +545,8 @@ pub struct Evidence {
     pub unwirings: Vec<Grant>,
     /// What the repository builds or runs, at HEAD (scope evidence).
     pub run_roots: Vec<RunRoot>,
+    /// What the forge said, where it was asked (`--forge`).
+    pub forge: Option<crate::model::ForgeAnswers>,
 }
 
 /// A folder or file that a build file of the repository builds or runs.
@@ -565,6 +576,9 @@ impl Evidence {
         self.commits.extend(other.commits);
         self.unwirings.extend(other.unwirings);
         self.run_roots.extend(other.run_roots);
+        if other.forge.is_some() {
+            self.forge = other.forge;
+        }
     }
 }
 

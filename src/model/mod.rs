@@ -3,6 +3,8 @@
 
 mod case;
 mod evidence;
+mod forge;
 
 pub use case::*;
 pub use evidence::*;
+pub use forge::*;

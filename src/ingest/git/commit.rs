@@ -105,6 +105,7 @@ pub fn info_from(id: Oid, parts: Parts) -> CommitInfo {
         pull_request: trailers::pull_request(message),
         approvers,
         other_trailers,
+        forge: crate::model::ForgeCheck::NotConsulted,
     }
 }
 

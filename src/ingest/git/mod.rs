@@ -39,6 +39,13 @@ pub type Sink<'s> = &'s (dyn Fn(Evidence) + Sync);
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(40);
 
 /// Read the history of a repository: dependency changes and reachability grants.
+/// The `origin` remote's URL, as configured (for `--forge` with no value).
+pub fn origin_url(path: &Path) -> Option<String> {
+    let repo = open(path).ok()?;
+    let remote = repo.find_remote("origin").ok()?;
+    remote.url().ok().map(str::to_string)
+}
+
 pub fn read_repository(path: &Path, options: &ReadOptions) -> Result<Evidence, IngestError> {
     read(path, options, true, None)
 }

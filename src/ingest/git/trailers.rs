@@ -67,6 +67,7 @@ pub fn people(message: &str) -> (Vec<Approver>, Vec<(String, Person)>) {
                 login: None,
                 via: "trailer".to_string(),
                 role: key,
+                own: false,
             });
         } else if OTHERS.contains(&lower.as_str()) {
             others.push((key, person));

@@ -1,0 +1,103 @@
+//! GitLab's REST API (v4): the merge requests of the commits that matter,
+//! each merge request once, and who approved it (`approved_by`).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::http::{Http, HttpError, each_parallel};
+use super::{Targets, time};
+use crate::model::{ForgeAnswers, ForgeApproval, PullReview};
+
+const THREADS: usize = 4;
+
+pub fn consult(http: &Http, api: &str, project: &str, targets: &Targets, answers: &mut ForgeAnswers) {
+    let base = format!("{}/projects/{}", api.trim_end_matches('/'), encode(project));
+    let mut numbers: BTreeSet<u64> = targets.pulls.clone();
+    let commits: Vec<&String> = targets.commits.iter().collect();
+    let listed = each_parallel(&commits, THREADS, |sha| {
+        http.get_all(&format!("{base}/repository/commits/{sha}/merge_requests?per_page=100"))
+    });
+    for (sha, result) in commits.iter().zip(listed) {
+        match result {
+            Ok(mrs) => {
+                let merged: Vec<u64> = mrs
+                    .iter()
+                    .filter(|m| m["state"].as_str() == Some("merged"))
+                    .filter_map(|m| m["iid"].as_u64())
+                    .collect();
+                numbers.extend(&merged);
+                answers.commit_pulls.insert((*sha).clone(), merged);
+            }
+            Err(e) => {
+                answers.unanswered.insert((*sha).clone(), e.to_string());
+            }
+        }
+    }
+    let numbers: Vec<u64> = numbers.into_iter().collect();
+    let read = each_parallel(&numbers, THREADS, |iid| merge_request(http, &base, *iid));
+    for (n, result) in numbers.iter().zip(read) {
+        match result {
+            Ok(p) => {
+                answers.pulls.insert(*n, p);
+            }
+            Err(e) => {
+                answers.unanswered.insert(format!("#{n}"), e.to_string());
+            }
+        }
+    }
+}
+
+fn merge_request(http: &Http, base: &str, iid: u64) -> Result<PullReview, HttpError> {
+    let mr = http.get(&format!("{base}/merge_requests/{iid}"))?.body;
+    let approvals = http.get(&format!("{base}/merge_requests/{iid}/approvals"))?.body;
+    let approved_by: Vec<ForgeApproval> = approvals["approved_by"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| {
+            Some(ForgeApproval {
+                login: a["user"]["username"].as_str()?.to_string(),
+                name: a["user"]["name"].as_str().map(str::to_string),
+                at: time(&a["approved_at"]),
+                commit: None,
+            })
+        })
+        .collect();
+    // `merge_user` replaced `merged_by`; older servers send only the latter.
+    let merger = if mr["merge_user"].is_object() { &mr["merge_user"] } else { &mr["merged_by"] };
+    Ok(PullReview {
+        number: iid,
+        url: mr["web_url"].as_str().unwrap_or_default().to_string(),
+        author: username(&mr["author"]),
+        merged_by: username(merger),
+        merged_at: time(&mr["merged_at"]),
+        head: mr["sha"].as_str().map(str::to_string),
+        merge_commit: mr["merge_commit_sha"].as_str().or(mr["squash_commit_sha"].as_str()).map(str::to_string),
+        reviews_read: approved_by.len(),
+        approvals: approved_by,
+    })
+}
+
+fn username(user: &Value) -> Option<String> {
+    user["username"].as_str().map(str::to_string)
+}
+
+/// A project path as one URL segment: `group/sub/project` → `group%2Fsub%2Fproject`.
+fn encode(project: &str) -> String {
+    project
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn project_paths_are_one_segment() {
+        assert_eq!(super::encode("group/sub/my.project"), "group%2Fsub%2Fmy.project");
+    }
+}

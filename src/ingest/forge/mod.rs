@@ -1,0 +1,274 @@
+//! The forge's reviews: who opened, merged and approved the pull (merge)
+//! requests that brought the changes that matter. Asked only with `--forge`;
+//! `--offline` answers from the cache alone. What could not be answered is
+//! said, never guessed.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::model::{Evidence, ForgeAnswers, InputSummary, SourceKind};
+
+mod github;
+mod gitlab;
+pub mod http;
+
+pub use http::Manners;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Github,
+    Gitlab,
+}
+
+impl Provider {
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Github => "github",
+            Provider::Gitlab => "gitlab",
+        }
+    }
+
+    fn default_api(self) -> &'static str {
+        match self {
+            Provider::Github => "https://api.github.com",
+            Provider::Gitlab => "https://gitlab.com/api/v4",
+        }
+    }
+}
+
+/// Which forge to ask, about which repository, where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForgeSpec {
+    pub provider: Provider,
+    /// `owner/repo`, or GitLab's `group/sub/project`.
+    pub slug: String,
+    pub api: String,
+}
+
+impl ForgeSpec {
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.provider.name(), self.slug)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ForgeError {
+    #[error("--forge `{0}`: expected github:OWNER/REPO or gitlab:GROUP/PROJECT")]
+    Spec(String),
+    #[error("--forge with no value: the repository's origin ({0}) names no GitHub or GitLab repository")]
+    Origin(String),
+    #[error("--forge with no value needs a --repo with an origin remote")]
+    NoOrigin,
+}
+
+/// `github:owner/repo` or `gitlab:group/project`, with the API address
+/// (`--forge-api`) or the public one.
+pub fn parse_spec(text: &str, api: Option<&str>) -> Result<ForgeSpec, ForgeError> {
+    let (provider, slug) = text.split_once(':').ok_or_else(|| ForgeError::Spec(text.to_string()))?;
+    let provider = match provider {
+        "github" => Provider::Github,
+        "gitlab" => Provider::Gitlab,
+        _ => return Err(ForgeError::Spec(text.to_string())),
+    };
+    let slug = slug.trim_matches('/');
+    let parts: Vec<&str> = slug.split('/').collect();
+    let valid =
+        |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let shape = match provider {
+        Provider::Github => parts.len() == 2,
+        Provider::Gitlab => parts.len() >= 2,
+    };
+    if !shape || !parts.iter().all(valid) {
+        return Err(ForgeError::Spec(text.to_string()));
+    }
+    Ok(ForgeSpec {
+        provider,
+        slug: slug.to_string(),
+        api: api.unwrap_or(provider.default_api()).trim_end_matches('/').to_string(),
+    })
+}
+
+/// The forge an `origin` URL names: `git@github.com:o/r.git`,
+/// `https://github.com/o/r`, `ssh://git@gitlab.example.com/g/p.git`. A host
+/// with `gitlab` in its name is GitLab; any other is taken for GitHub (or a
+/// GitHub Enterprise Server, whose API `--forge-api` gives).
+pub fn spec_from_origin(origin: &str, api: Option<&str>) -> Result<ForgeSpec, ForgeError> {
+    let shown = crate::ingest::redact::url_without_credentials(origin);
+    let rest = origin.split_once("://").map_or(origin, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let (host, path) = rest.split_once([':', '/']).ok_or_else(|| ForgeError::Origin(shown.clone()))?;
+    // `host:port/path` in an ssh:// URL: the port is no part of the path.
+    let path = path.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('/');
+    let path = path.trim_end_matches('/').trim_end_matches(".git");
+    let provider = if host.contains("gitlab") { Provider::Gitlab } else { Provider::Github };
+    let api = api.map(str::to_string).or_else(|| match (provider, host) {
+        (_, "github.com" | "gitlab.com") => None,
+        (Provider::Gitlab, h) => Some(format!("https://{h}/api/v4")),
+        (Provider::Github, h) => Some(format!("https://{h}/api/v3")),
+    });
+    parse_spec(&format!("{}:{path}", provider.name()), api.as_deref()).map_err(|_| ForgeError::Origin(shown))
+}
+
+/// What to ask about: pull requests git names, and commits it does not place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Targets {
+    pub pulls: BTreeSet<u64>,
+    pub commits: BTreeSet<String>,
+}
+
+/// The commits behind the watched-package changes and the reachability
+/// claims: the request count grows with them, not with the history.
+pub fn targets(evidence: &Evidence) -> Targets {
+    let mut t = Targets::default();
+    let commits = evidence
+        .dependency_changes
+        .iter()
+        .map(|c| &c.commit)
+        .chain(evidence.grants.iter().filter_map(|g| g.commit.as_ref()));
+    for c in commits {
+        match c.pull_request {
+            Some(n) => {
+                t.pulls.insert(n);
+            }
+            None => {
+                t.commits.insert(c.id.clone());
+            }
+        }
+    }
+    t
+}
+
+/// How to reach the forge. Its `Debug` leaves the token out.
+#[derive(Clone)]
+pub struct ForgeSettings {
+    pub spec: ForgeSpec,
+    /// From `GITHUB_TOKEN`/`GH_TOKEN` or `GITLAB_TOKEN`; never from a flag.
+    pub token: Option<String>,
+    pub manners: Manners,
+}
+
+impl std::fmt::Debug for ForgeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForgeSettings")
+            .field("spec", &self.spec)
+            .field("token", &self.token.as_ref().map(|_| "(set)"))
+            .field("manners", &self.manners)
+            .finish()
+    }
+}
+
+impl ForgeSettings {
+    /// The token from the environment, the cache under the user's cache folder.
+    pub fn new(spec: ForgeSpec, offline: bool, cache_root: Option<PathBuf>) -> Self {
+        let token = match spec.provider {
+            Provider::Github => std::env::var("GITHUB_TOKEN").or_else(|_| std::env::var("GH_TOKEN")).ok(),
+            Provider::Gitlab => std::env::var("GITLAB_TOKEN").ok(),
+        }
+        .filter(|t| !t.trim().is_empty());
+        let folder: String = format!("{}-{}-{}", spec.provider.name(), spec.api, spec.slug)
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+            .collect();
+        let manners =
+            Manners { offline, cache: cache_root.map(|r| r.join("forge").join(folder)), ..Manners::default() };
+        ForgeSettings { spec, token, manners }
+    }
+}
+
+/// Ask the forge about the evidence's changes. Never fails: what was not
+/// answered is in `unanswered` and in the input's notes.
+pub fn consult(settings: &ForgeSettings, evidence: &Evidence) -> (ForgeAnswers, InputSummary) {
+    let spec = &settings.spec;
+    let mut summary = InputSummary::new(SourceKind::Forge, spec.label());
+    let mut answers = ForgeAnswers { forge: spec.label(), ..ForgeAnswers::default() };
+    let (auth, accept): (Option<(&'static str, String)>, &'static str) = match spec.provider {
+        Provider::Github => {
+            (settings.token.as_ref().map(|t| ("Authorization", format!("Bearer {t}"))), "application/vnd.github+json")
+        }
+        Provider::Gitlab => (settings.token.as_ref().map(|t| ("PRIVATE-TOKEN", t.clone())), "application/json"),
+    };
+    let http = match http::Http::new(auth, accept, settings.manners.clone()) {
+        Ok(h) => h,
+        Err(e) => {
+            summary.notes.push(format!("the forge was not consulted: {e}"));
+            return (answers, summary);
+        }
+    };
+    let targets = targets(evidence);
+    match spec.provider {
+        Provider::Github => github::consult(&http, &spec.api, &spec.slug, &targets, &mut answers),
+        Provider::Gitlab => gitlab::consult(&http, &spec.api, &spec.slug, &targets, &mut answers),
+    }
+    summary.records = answers.pulls.len() + answers.commit_pulls.len();
+    summary.relevant = answers.pulls.values().filter(|p| !p.approvals.is_empty()).count();
+    let counts = http.counts();
+    summary.notes.push(if settings.manners.offline {
+        format!("offline: no request made; {} answers from the cache", counts.from_cache)
+    } else {
+        format!(
+            "{} requests ({} revalidated unchanged){}",
+            counts.requests,
+            counts.revalidated,
+            if settings.token.is_some() {
+                ""
+            } else {
+                "; no token in the environment, so only public data and a low rate limit"
+            }
+        )
+    });
+    if let Some(why) = http.stopped() {
+        summary.notes.push(why);
+    }
+    if !answers.unanswered.is_empty() {
+        let mut by_reason: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+        for (what, why) in &answers.unanswered {
+            let what = if what.starts_with('#') { what.clone() } else { what[..12.min(what.len())].to_string() };
+            by_reason.entry(why.as_str()).or_default().push(what);
+        }
+        for (why, list) in by_reason {
+            let shown: Vec<&str> = list.iter().take(10).map(String::as_str).collect();
+            let more = if list.len() > 10 { format!(" and {} more", list.len() - 10) } else { String::new() };
+            summary.notes.push(format!("{} not answered ({why}): {}{more}", list.len(), shown.join(", ")));
+        }
+    }
+    (answers, summary)
+}
+
+/// An RFC 3339 time in a JSON answer.
+fn time(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_and_origins_name_the_repository() {
+        let s = parse_spec("github:langchain-ai/opengpts", None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (s.provider, s.slug.as_str(), s.api.as_str()),
+            (Provider::Github, "langchain-ai/opengpts", "https://api.github.com")
+        );
+        assert!(parse_spec("github:a/b/c", None).is_err() && parse_spec("bitbucket:a/b", None).is_err());
+        assert!(parse_spec("gitlab:group/sub/project", Some("https://git.example.com/api/v4/")).is_ok());
+        for (origin, label) in [
+            ("git@github.com:vercel/ai-chatbot.git", "github:vercel/ai-chatbot"),
+            ("https://x-access-token:ghp_abc@github.com/o/r", "github:o/r"),
+            ("ssh://git@gitlab.example.com:2222/g/sub/p.git", "gitlab:g/sub/p"),
+        ] {
+            let spec = spec_from_origin(origin, None).unwrap_or_else(|e| panic!("{origin}: {e}"));
+            assert_eq!(spec.label(), label);
+        }
+        assert_eq!(
+            spec_from_origin("ssh://git@gitlab.example.com:2222/g/p.git", None).map(|s| s.api).ok().as_deref(),
+            Some("https://gitlab.example.com/api/v4")
+        );
+        let err =
+            spec_from_origin("https://user:s3cr3tpass@example.com", None).map(|s| s.label()).unwrap_err().to_string();
+        assert!(!err.contains("s3cr3tpass"), "{err}");
+    }
+}
