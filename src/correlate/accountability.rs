@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Decision, DependencyChange, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount, Secret};
+use crate::model::{
+    CommitInfo, Decision, DependencyChange, ForgeCheck, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount,
+    Secret,
+};
 
 /// Credentials older than this at exposure were due for rotation.
 const ROTATION_DAYS: i64 = 90;
@@ -24,6 +27,35 @@ fn short(id: &str) -> &str {
 
 fn commit_evidence(id: &str) -> String {
     format!("commit:{}", short(id))
+}
+
+/// Why a commit shows no approval, by what the forge said.
+fn unapproved(commit: &CommitInfo) -> String {
+    match &commit.forge {
+        ForgeCheck::Pull { number, .. } => {
+            format!("in PR #{number}, merged{} with no approving review", forge_merger(commit))
+        }
+        ForgeCheck::NoPull => "with no pull request on the forge and no approval in git".into(),
+        check => format!("with no approval in git ({})", forge_not_asked(check)),
+    }
+}
+
+/// `, merged by X` from the forge (or git), or nothing.
+fn forge_merger(commit: &CommitInfo) -> String {
+    commit.merged_by.as_ref().map(|m| format!(" by {}", m.short())).unwrap_or_default()
+}
+
+fn forge_not_asked(check: &ForgeCheck) -> String {
+    match check {
+        ForgeCheck::Unanswered { why } => format!("the forge could not answer for it: {why}"),
+        _ => "the forge was not consulted".into(),
+    }
+}
+
+/// Whether someone other than the author approved the head that was merged.
+fn approved_at_head(commit: &CommitInfo) -> bool {
+    let ForgeCheck::Pull { stale, .. } = &commit.forge else { return true };
+    commit.approvers.iter().any(|a| !a.own && a.login.as_ref().is_none_or(|l| !stale.contains(l)))
 }
 
 fn names(list: &[String]) -> String {
@@ -90,17 +122,18 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     g.path,
                     names(&g.secret_names),
                     g.actor.short(),
-                    if r.approved { "" } else { " with no approval in git (the forge was not consulted)" }
+                    if r.approved { String::new() } else { format!(" {}", unapproved(commit)) }
                 ),
                 evidence: evidence.clone(),
             });
         } else if !r.approved {
             row.gaps.push(Gap {
                 text: format!(
-                    "{place} ({}) exposes {} and was written by {} with no approval in git (the forge was not consulted)",
+                    "{place} ({}) exposes {} and was written by {} {}",
                     g.kind.name(),
                     names(&g.secret_names),
-                    g.actor.short()
+                    g.actor.short(),
+                    unapproved(commit)
                 ),
                 evidence: evidence.clone(),
             });
@@ -131,6 +164,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                 .commit
                 .approvers
                 .iter()
+                .filter(|a| !a.own)
                 .map(|a| format!("{} ({})", if a.name.is_empty() { &a.email } else { &a.name }, a.role))
                 .collect();
             appsec.decisions.push(Decision {
@@ -139,24 +173,43 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                 at: c.commit.at,
                 evidence: evidence.clone(),
             });
+            if let ForgeCheck::Pull { number, stale, .. } = &c.commit.forge
+                && !stale.is_empty()
+                && !approved_at_head(&c.commit)
+            {
+                governance.gaps.push(Gap {
+                    text: format!(
+                        "{what}: PR #{number} was approved by {} at an older head than the one merged; the last commits had no approving review",
+                        stale.join(", ")
+                    ),
+                    evidence: evidence.clone(),
+                });
+            }
         } else {
             let writer = if c.commit.bot { "a bot, " } else { "" };
             let author = c.commit.author.short();
             let pr = c.commit.pull_request.map(|n| format!(" (PR #{n})")).unwrap_or_default();
             let owners =
                 if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
-            let own = if c.commit.approvers.is_empty() { "" } else { " (its only review is its author's own)" };
-            // No pull request named and no merge commit: it went straight onto the branch.
-            let text = if c.commit.pull_request.is_none() && c.commit.merged_by.is_none() {
-                format!(
-                    "{what} was pushed directly by {writer}{author}, with no pull request and no approval in git{own}; the forge was not consulted{owners}"
-                )
-            } else {
-                let merged =
-                    c.commit.merged_by.as_ref().map(|m| format!(", merged by {}", m.short())).unwrap_or_default();
-                format!(
-                    "{what}{pr}, written by {writer}{author}{merged}, has no approval in git{own}; the forge was not consulted{owners}"
-                )
+            let own = if c.commit.approvers.is_empty() { "" } else { " (its only approval is its author's own)" };
+            let merger = forge_merger(&c.commit);
+            let text = match &c.commit.forge {
+                ForgeCheck::Pull { number, .. } => format!(
+                    "{what}, written by {writer}{author}: PR #{number} was merged{merger} with no approving review{own}{owners}"
+                ),
+                ForgeCheck::NoPull => format!(
+                    "{what} was pushed directly by {writer}{author}: the forge shows no pull request for it and git records no approval{own}{owners}"
+                ),
+                // No pull request named and no merge commit: it went straight onto the branch.
+                check if c.commit.pull_request.is_none() && c.commit.merged_by.is_none() => format!(
+                    "{what} was pushed directly by {writer}{author}, with no pull request and no approval in git{own}; {}{owners}",
+                    forge_not_asked(check)
+                ),
+                check => format!(
+                    "{what}{pr}, written by {writer}{author}{}, has no approval in git{own}; {}{owners}",
+                    if merger.is_empty() { String::new() } else { format!(", merged{merger}") },
+                    forge_not_asked(check)
+                ),
             };
             governance.gaps.push(Gap { text, evidence });
         }

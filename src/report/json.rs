@@ -27,7 +27,18 @@ fn approver(a: &Approver) -> Value {
     if let Some(login) = &a.login {
         v["login"] = json!(login);
     }
+    if a.own {
+        v["own_review"] = json!(true);
+    }
     v
+}
+
+/// What the forge said, where it was asked (`null` without `--forge`).
+fn forge_check(check: &crate::model::ForgeCheck) -> Option<Value> {
+    match check {
+        crate::model::ForgeCheck::NotConsulted => None,
+        other => serde_json::to_value(other).ok(),
+    }
 }
 
 fn inputs(list: &[InputSummary]) -> Value {
@@ -80,7 +91,8 @@ pub fn render(case: &Case) -> String {
         "author": person(&c.commit.author), "merged_by": c.commit.merged_by.as_ref().map(person),
         "pull_request": c.commit.pull_request, "approvers": c.commit.approvers.iter().map(approver).collect::<Vec<_>>(),
         "introduced_by": c.introduced_by.as_ref().map(introduced),
-        "approved": c.approved, "approval_source": "git",
+        "approved": c.approved, "approval_source": c.commit.forge.approval_source(),
+        "forge": forge_check(&c.commit.forge),
         "owners": c.owners, "bot": c.commit.bot,
         "lockfile": c.lockfile, "transitive": c.transitive, "touches_secret_wiring": c.touches_wiring,
         "recorded_not_approvals": c.commit.other_trailers.iter().map(|(k, p)| json!({"trailer": k, "name": p.name, "email": p.email})).collect::<Vec<_>>(),
@@ -95,7 +107,8 @@ pub fn render(case: &Case) -> String {
                 "introduced_by": r.grant.introduced_by.as_ref().map(introduced),
                 "scope": r.grant.scope.name(), "scope_reason": r.grant.scope_reason,
                 "approvers": r.approvers.iter().map(approver).collect::<Vec<_>>(),
-                "approved": r.grant.commit.as_ref().map(|_| r.approved), "approval_source": r.grant.commit.as_ref().map(|_| "git"),
+                "approved": r.grant.commit.as_ref().map(|_| r.approved), "approval_source": r.grant.commit.as_ref().map(|c| c.forge.approval_source()),
+                "forge": r.grant.commit.as_ref().and_then(|c| forge_check(&c.forge)),
                 "secret_names": r.grant.secret_names, "settings": r.grant.settings, "secrets": r.secrets, "excerpt": r.grant.excerpt,
         "linked": !r.secrets.is_empty(), "origin": r.grant.origin,
             })

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 #![allow(dead_code)]
 
+pub mod forge_server;
 pub mod repo;
 
 use std::path::Path;

@@ -1,0 +1,326 @@
+//! Who approved, as the forge says: against a local server answering with the
+//! documented GitHub and GitLab request paths, headers and JSON shapes, over a
+//! history built with git2 (squash, merge and direct pushes).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::forge_server::{Reply, Server};
+use common::repo::Repo;
+use leakline::ingest::forge::{ForgeSettings, parse_spec};
+use leakline::model::Case;
+use leakline::report::{self, Format};
+use leakline::session::{Session, SourceArgs};
+use serde_json::{Value, json};
+
+const ANA: (&str, &str) = ("Ana Ruiz", "ana@example.com");
+const GITHUB: (&str, &str) = ("GitHub", "noreply@github.com");
+const MARCUS: (&str, &str) = ("Marcus Lee", "marcus@example.com");
+const TOKEN: &str = "ghp_CanaryTokenValue0123456789abcdefABCD";
+
+struct History {
+    repo: Repo,
+    direct: String,
+}
+
+/// Six framework changes: squashed PRs #1, #4, #5, #6, a merged PR #2, and a direct push.
+fn history() -> History {
+    let mut r = Repo::new();
+    r.put("README.md", "agent\n");
+    r.commit(ANA, "init");
+    r.put("requirements.txt", "langchain==0.1.0\n");
+    r.commit_as(ANA, GITHUB, "Add the agent (#1)", None);
+    let base = r.head.unwrap();
+    r.put("requirements.txt", "langchain==0.2.0\n");
+    let branch = r.commit(ANA, "bump langchain");
+    r.head = Some(base);
+    // A merge on GitHub's page: authored by whoever pressed the button.
+    r.commit_as(MARCUS, GITHUB, "Merge pull request #2 from ana/bump\n\nBump langchain", Some(branch));
+    r.put("requirements.txt", "langchain==0.3.0\n");
+    let direct = r.commit(ANA, "bump langchain on main").to_string();
+    r.put("requirements.txt", "langchain==0.3.0\nopenai==1.0.0\n");
+    r.commit_as(ANA, GITHUB, "Use openai (#4)", None);
+    r.put("requirements.txt", "langchain==0.3.0\nopenai==1.0.0\nanthropic==0.30.0\n");
+    r.commit_as(ANA, GITHUB, "Use anthropic (#5)", None);
+    r.put("requirements.txt", "langchain==0.3.0\nopenai==1.0.0\nanthropic==0.30.0\ncrewai==0.30.0\n");
+    r.commit_as(ANA, GITHUB, "Use crewai (#6)", None);
+    History { repo: r, direct }
+}
+
+fn pull(n: u64, merged_by: &str, head: &str) -> String {
+    json!({
+        "number": n, "html_url": format!("https://github.com/o/r/pull/{n}"), "state": "closed",
+        "user": {"login": "ana"}, "merged_by": {"login": merged_by}, "merged_at": "2024-01-02T00:00:00Z",
+        "head": {"sha": head}, "merge_commit_sha": format!("{n:040}"),
+    })
+    .to_string()
+}
+
+fn review(id: u64, who: &str, state: &str, day: u32, head: &str) -> Value {
+    json!({"id": id, "user": {"login": who}, "state": state, "submitted_at": format!("2024-01-{day:02}T10:00:00Z"), "commit_id": head})
+}
+
+fn reviews(list: &[Value]) -> Reply {
+    Reply::json(Value::Array(list.to_vec()).to_string())
+}
+
+fn github(server: &Server, direct: &str) {
+    let reviews_of = |n: u64| format!("/repos/o/r/pulls/{n}/reviews?per_page=100");
+    // #1: changes requested, then approved; a comment on the second page changes nothing.
+    server.route("/repos/o/r/pulls/1", vec![Reply::json(pull(1, "marcus", "h1"))]);
+    server.route(
+        &reviews_of(1),
+        vec![
+            reviews(&[review(1, "bo", "CHANGES_REQUESTED", 1, "h1"), review(2, "bo", "APPROVED", 2, "h1")]).header(
+                "Link",
+                &format!("<{}/repos/o/r/pulls/1/reviews?per_page=100&page=2>; rel=\"next\"", server.base),
+            ),
+        ],
+    );
+    server.route(
+        "/repos/o/r/pulls/1/reviews?per_page=100&page=2",
+        vec![reviews(&[review(3, "bo", "COMMENTED", 3, "h1")])],
+    );
+    // #2: the only approval was dismissed.
+    server.route("/repos/o/r/pulls/2", vec![Reply::json(pull(2, "marcus", "h2"))]);
+    server.route(&reviews_of(2), vec![reviews(&[review(4, "bo", "DISMISSED", 1, "h2")])]);
+    // The direct push: the forge knows no pull request for it.
+    server.route(&format!("/repos/o/r/commits/{direct}/pulls?per_page=100"), vec![Reply::json("[]")]);
+    // #4: approved at an older head than the one merged.
+    server.route("/repos/o/r/pulls/4", vec![Reply::json(pull(4, "marcus", "new-head"))]);
+    server.route(&reviews_of(4), vec![reviews(&[review(5, "dee", "APPROVED", 1, "old-head")])]);
+    // #5: a 502, then the answer; the reviews behind a secondary rate limit.
+    server.route("/repos/o/r/pulls/5", vec![Reply::status(502), Reply::json(pull(5, "marcus", "h5"))]);
+    server.route(
+        &reviews_of(5),
+        vec![Reply::status(403).header("Retry-After", "1"), reviews(&[review(6, "eve", "APPROVED", 1, "h5")])],
+    );
+    // #6: only a comment.
+    server.route(
+        "/repos/o/r/pulls/6",
+        vec![
+            Reply::json(pull(6, "marcus", "h6")).after(Duration::from_millis(700)),
+            Reply::json(pull(6, "marcus", "h6")),
+        ],
+    );
+    server.route(&reviews_of(6), vec![reviews(&[review(7, "cy", "COMMENTED", 1, "h6")])]);
+}
+
+fn session(repo: &Path, api: &str, cache: &Path, offline: bool) -> Session {
+    let mut s = Session::resolve(&SourceArgs { repo: vec![repo.to_path_buf()], ..SourceArgs::default() }).unwrap();
+    let mut settings =
+        ForgeSettings::new(parse_spec("github:o/r", Some(api)).unwrap(), offline, Some(cache.to_path_buf()));
+    settings.token = Some(TOKEN.to_string());
+    settings.manners.backoff = Duration::from_millis(20);
+    settings.manners.max_wait = Duration::from_secs(2);
+    // #6 answers after 700 ms the first time: a read timeout, then a retry.
+    settings.manners.read_timeout = Duration::from_millis(400);
+    s.forge = Some(settings);
+    s
+}
+
+fn judged(s: &Session) -> (Case, Value) {
+    let case = s.case(common::now()).unwrap();
+    let doc: Value = serde_json::from_str(&report::render(&case, Format::Json)).unwrap();
+    (case, doc)
+}
+
+fn approval<'v>(doc: &'v Value, package: &str, to: &str) -> &'v Value {
+    doc["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["package"] == package && a["to"] == to)
+        .unwrap_or_else(|| panic!("no {package} {to} in {:#}", doc["approvals"]))
+}
+
+fn logins(a: &Value) -> Vec<&str> {
+    a["approvers"].as_array().unwrap().iter().filter_map(|x| x["login"].as_str()).collect()
+}
+
+fn governance_gaps(case: &Case) -> Vec<String> {
+    case.accountability
+        .iter()
+        .filter(|r| r.role.name() == "governance")
+        .flat_map(|r| r.gaps.iter().map(|g| g.text.clone()))
+        .collect()
+}
+
+#[test]
+fn every_change_carries_the_approvers_its_pull_requests_latest_reviews_name() {
+    let h = history();
+    let server = Server::start();
+    github(&server, &h.direct);
+    let cache = tempfile::tempdir().unwrap();
+    let s = session(h.repo.dir.path(), &server.base, cache.path(), false);
+    let (case, doc) = judged(&s);
+
+    let first = approval(&doc, "langchain", "0.1.0");
+    assert_eq!(
+        (logins(first), &first["approved"], &first["approval_source"]),
+        (vec!["bo"], &json!(true), &json!("git+forge"))
+    );
+    assert_eq!(first["approvers"][0]["via"], "forge");
+    assert_eq!(first["merged_by"]["name"], "marcus", "the forge's merger of a squash");
+    let dismissed = approval(&doc, "langchain", "0.2.0");
+    assert_eq!((logins(dismissed), &dismissed["approved"]), (vec![], &json!(false)));
+    assert_eq!(approval(&doc, "anthropic", "0.30.0")["approvers"][0]["login"], "eve", "after a 502 and a rate limit");
+    assert_eq!(approval(&doc, "crewai", "0.30.0")["approved"], false, "a comment is no approval");
+    assert_eq!(approval(&doc, "openai", "1.0.0")["forge"]["stale"], json!(["dee"]));
+
+    let gaps = governance_gaps(&case);
+    let has = |needle: &str| gaps.iter().any(|g| g.contains(needle));
+    assert!(
+        has(
+            "langchain upgraded 0.2.0 in requirements.txt, written by Ana Ruiz: PR #2 was merged by Marcus Lee with no approving review"
+        ),
+        "{gaps:#?}"
+    );
+    assert!(has("PR #6 was merged by marcus with no approving review"), "{gaps:#?}");
+    assert!(has("pushed directly by Ana Ruiz: the forge shows no pull request"), "{gaps:#?}");
+    assert!(has("PR #4 was approved by dee at an older head"), "{gaps:#?}");
+    assert!(!gaps.iter().any(|g| g.contains("PR #1") || g.contains("PR #5")), "approved: {gaps:#?}");
+    assert!(!has("the forge was not consulted"), "it was: {gaps:#?}");
+
+    // Polite: each pull request once, the token only in its header.
+    assert_eq!(server.count("/repos/o/r/pulls/1"), 1);
+    assert_eq!(server.count("/repos/o/r/pulls/5"), 2, "one retry after the 502");
+    assert_eq!(server.count("/repos/o/r/pulls/6"), 2, "one retry after the timeout");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.headers.get("authorization").map(String::as_str) == Some(&format!("Bearer {TOKEN}")))
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.headers.get("accept").map(String::as_str) == Some("application/vnd.github+json"))
+    );
+    for format in [Format::Json, Format::Md, Format::Html, Format::Csv] {
+        assert!(!report::render(&case, format).contains(TOKEN), "{format:?}");
+    }
+    for file in walk(cache.path()) {
+        assert!(!std::fs::read_to_string(&file).unwrap().contains(TOKEN), "{}", file.display());
+    }
+
+    // A rerun revalidates: every answer comes back 304, the same approvals.
+    let before = server.requests().len();
+    let (_, again) = judged(&session(h.repo.dir.path(), &server.base, cache.path(), false));
+    let rerun: Vec<_> = server.requests()[before..].to_vec();
+    assert!(!rerun.is_empty() && rerun.iter().all(|r| r.headers.contains_key("if-none-match")), "{rerun:#?}");
+    assert_eq!(again["approvals"], doc["approvals"]);
+
+    // Offline: no request, the same answer.
+    let before = server.requests().len();
+    let (_, offline) = judged(&session(h.repo.dir.path(), &server.base, cache.path(), true));
+    assert_eq!(server.requests().len(), before, "--offline makes no request");
+    assert_eq!(offline["approvals"], doc["approvals"]);
+}
+
+#[test]
+fn offline_with_a_cold_cache_says_what_it_could_not_check() {
+    let h = history();
+    let server = Server::start();
+    let cache = tempfile::tempdir().unwrap();
+    let s = session(h.repo.dir.path(), &server.base, cache.path(), true);
+    let (case, doc) = judged(&s);
+    assert!(server.requests().is_empty());
+    let first = approval(&doc, "langchain", "0.1.0");
+    assert_eq!((&first["approval_source"], &first["approved"]), (&json!("git"), &json!(false)));
+    let gaps = governance_gaps(&case);
+    assert!(gaps.iter().all(|g| g.contains("the forge could not answer for it: not in the cache")), "{gaps:#?}");
+    let forge = doc["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "forge").expect("the forge input");
+    let notes = forge["notes"].to_string();
+    assert!(notes.contains("offline") && notes.contains("#1") && notes.contains("not in the cache"), "{notes}");
+}
+
+#[test]
+fn a_refused_token_stops_every_request_and_a_long_rate_limit_too() {
+    let h = history();
+    for (reply, says) in [
+        (Reply::status(401), "refused the token (401)"),
+        (
+            Reply::status(403).header("X-RateLimit-Remaining", "0").header("X-RateLimit-Reset", "9999999999"),
+            "rate limit (403) resets in",
+        ),
+    ] {
+        let server = Server::start();
+        for n in [1, 2, 4, 5, 6] {
+            server.route(&format!("/repos/o/r/pulls/{n}"), vec![reply.clone()]);
+        }
+        server.route(&format!("/repos/o/r/commits/{}/pulls?per_page=100", h.direct), vec![reply.clone()]);
+        let cache = tempfile::tempdir().unwrap();
+        let (case, doc) = judged(&session(h.repo.dir.path(), &server.base, cache.path(), false));
+        assert!(server.requests().len() <= 4, "at most the requests already in flight: {}", server.requests().len());
+        let notes =
+            doc["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "forge").unwrap()["notes"].to_string();
+        assert!(notes.contains(says), "{notes}");
+        assert!(governance_gaps(&case).iter().all(|g| g.contains("the forge could not answer for it")));
+    }
+}
+
+#[test]
+fn gitlab_merge_requests_and_their_approvals() {
+    let mut r = Repo::new();
+    r.put("README.md", "x\n");
+    r.commit(ANA, "init");
+    r.put("requirements.txt", "langchain==0.1.0\n");
+    let base = r.head.unwrap();
+    let branch = r.commit(ANA, "Add langchain");
+    r.head = Some(base);
+    r.commit_as(
+        ("Marcus Lee", "marcus@example.com"),
+        ("Marcus Lee", "marcus@example.com"),
+        "Merge branch 'agent' into 'main'\n\nAdd the agent\n\nSee merge request group/sub/agent!12",
+        Some(branch),
+    );
+    let server = Server::start();
+    let project = "/api/v4/projects/group%2Fsub%2Fagent";
+    server.route(
+        &format!("{project}/merge_requests/12"),
+        vec![Reply::json(json!({"iid": 12, "web_url": "https://gitlab.example.com/group/sub/agent/-/merge_requests/12", "author": {"username": "ana"}, "merge_user": {"username": "marcus"}, "merged_at": "2024-02-01T00:00:00Z", "sha": "h12", "merge_commit_sha": "m12", "state": "merged"}).to_string())],
+    );
+    server.route(
+        &format!("{project}/merge_requests/12/approvals"),
+        vec![Reply::json(
+            json!({"iid": 12, "approved_by": [{"user": {"name": "Bo Lind", "username": "bo"}}]}).to_string(),
+        )],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut s =
+        Session::resolve(&SourceArgs { repo: vec![r.dir.path().to_path_buf()], ..SourceArgs::default() }).unwrap();
+    let mut settings = ForgeSettings::new(
+        parse_spec("gitlab:group/sub/agent", Some(&format!("{}/api/v4", server.base))).unwrap(),
+        false,
+        Some(cache.path().to_path_buf()),
+    );
+    settings.token = Some("glpat-CanaryTokenValue0123".into());
+    s.forge = Some(settings);
+    let (_, doc) = judged(&s);
+    let a = approval(&doc, "langchain", "0.1.0");
+    assert_eq!(
+        (a["approvers"][0]["name"].as_str(), logins(a), &a["approved"]),
+        (Some("Bo Lind"), vec!["bo"], &json!(true))
+    );
+    assert_eq!(a["pull_request"], 12);
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.headers.get("private-token").map(String::as_str) == Some("glpat-CanaryTokenValue0123"))
+    );
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}
