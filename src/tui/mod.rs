@@ -54,7 +54,14 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
     let mut terminal = ratatui::try_init()?;
     let _guard = RestoreGuard;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut model = Model::new(session.sources.iter().map(|s| s.label()).collect());
+    let mut labels: Vec<String> = session.sources.iter().map(|s| s.label()).collect();
+    // The forge is asked once git is read: its own line among the sources.
+    let forge_slot = session.forge.as_ref().map(|f| {
+        labels.push(format!("forge {}", f.spec.label()));
+        labels.len() - 1
+    });
+    let mut forge_started = false;
+    let mut model = Model::new(labels);
     model.keymap = keymap;
     let session = Arc::new(session);
     let owners = match session.load_owners() {
@@ -83,6 +90,12 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
         }
         if model.quit {
             break;
+        }
+        if let (Some(slot), false) = (forge_slot, forge_started)
+            && model.sources[..slot].iter().all(|s| !matches!(s.status, app::SourceStatus::Loading))
+        {
+            forge_started = true;
+            ask_forge(&session, &model.evidence, slot, &tx);
         }
         if !model.loading() && model.case.is_some() {
             loading.store(false, Ordering::Relaxed);
@@ -127,6 +140,24 @@ fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
             let _ = tx.send(Msg::SourceLoaded { index, result });
         });
     }
+}
+
+/// Ask the forge about what git found, off the event loop; the answers
+/// arrive as one more source, and a failure shows on its line.
+fn ask_forge(session: &Arc<Session>, evidence: &crate::model::Evidence, slot: usize, tx: &mpsc::UnboundedSender<Msg>) {
+    let Some(settings) = session.forge.clone() else { return };
+    // Only what the forge is asked about: not the audit records.
+    let asked = crate::model::Evidence {
+        dependency_changes: evidence.dependency_changes.clone(),
+        grants: evidence.grants.clone(),
+        ..Default::default()
+    };
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let (answers, summary) = crate::ingest::forge::consult(&settings, &asked);
+        let evidence = crate::model::Evidence { inputs: vec![summary], forge: Some(answers), ..Default::default() };
+        let _ = tx.send(Msg::SourceLoaded { index: slot, result: Ok(Box::new(evidence)) });
+    });
 }
 
 fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 /// Tries of one request (the first and the retries).
 const TRIES: u32 = 4;
+const UNREACHABLE: &str = "the forge could not be reached";
 /// Pages of one listing at most (100 items each).
 pub const MAX_PAGES: usize = 100;
 
@@ -178,7 +179,7 @@ impl Http {
             let response = match request.send() {
                 Ok(r) => r,
                 Err(e) => {
-                    last = if e.is_timeout() { "timed out".into() } else { "the connection failed".into() };
+                    last = if e.is_timeout() { "timed out".into() } else { UNREACHABLE.into() };
                     self.pause(attempt);
                     continue;
                 }
@@ -235,6 +236,10 @@ impl Http {
                 }
                 other => return Err(HttpError::Failed(format!("the forge answered {other}"))),
             }
+        }
+        if last == UNREACHABLE {
+            // No network, or the wrong address: every other request would wait the same way.
+            return Err(self.stop(format!("{UNREACHABLE} ({TRIES} tries); no further request was made")));
         }
         Err(HttpError::Failed(format!("{last}, {TRIES} tries")))
     }
