@@ -40,6 +40,52 @@ fn unapproved(commit: &CommitInfo) -> String {
     }
 }
 
+/// What unapproved reachability changes have in common, by what the forge said.
+fn unapproved_shape(commit: &CommitInfo) -> String {
+    match &commit.forge {
+        ForgeCheck::Pull { .. } => "changes that made secrets readable, merged without an approving review".into(),
+        ForgeCheck::NoPull => "changes that made secrets readable, pushed with no pull request on the forge".into(),
+        check => format!("changes that made secrets readable, with no approval in git; {}", forge_not_asked(check)),
+    }
+}
+
+/// Gaps of one shape, when there are this many, read as one line with the list behind it.
+const GROUP_FROM: usize = 6;
+
+/// Many gaps of one shape as one: "41 framework changes merged without an
+/// approving review, 2023-01 … 2024-06", in the place of the first of them.
+fn grouped(gaps: Vec<Gap>) -> Vec<Gap> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for g in gaps.iter().filter(|g| !g.shape.is_empty()) {
+        *counts.entry(g.shape.clone()).or_default() += 1;
+    }
+    let mut out: Vec<Gap> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for g in gaps {
+        if g.shape.is_empty() || counts[&g.shape] < GROUP_FROM {
+            out.push(g);
+            continue;
+        }
+        match at.get(&g.shape) {
+            Some(&i) => out[i].items.push(g),
+            None => {
+                at.insert(g.shape.clone(), out.len());
+                out.push(Gap { shape: g.shape.clone(), items: vec![g], ..Default::default() });
+            }
+        }
+    }
+    for group in out.iter_mut().filter(|g| !g.items.is_empty()) {
+        group.items.sort_by_key(|g| g.at);
+        let month = |g: Option<&Gap>| g.and_then(|g| g.at).map(|t| t.format("%Y-%m").to_string()).unwrap_or_default();
+        let (first, last) = (month(group.items.first()), month(group.items.last()));
+        let span = if first == last { first } else { format!("{first} … {last}") };
+        group.text = format!("{} {}, {span}", group.items.len(), group.shape);
+        group.evidence = group.items.iter().map(|g| g.evidence.as_str()).collect::<Vec<_>>().join(" ");
+        group.at = group.items.first().and_then(|g| g.at);
+    }
+    out
+}
+
 /// `, merged by X` from the forge (or git), or nothing.
 fn forge_merger(commit: &CommitInfo) -> String {
     commit.merged_by.as_ref().map(|m| format!(" by {}", m.short())).unwrap_or_default()
@@ -90,6 +136,7 @@ pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
     for row in rows.iter_mut() {
         row.decisions.sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
         row.owners = owners(inp, row);
+        row.gaps = grouped(std::mem::take(&mut row.gaps));
     }
     rows
 }
@@ -125,6 +172,7 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     if r.approved { String::new() } else { format!(" {}", unapproved(commit)) }
                 ),
                 evidence: evidence.clone(),
+                ..Default::default()
             });
         } else if !r.approved {
             row.gaps.push(Gap {
@@ -136,6 +184,10 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     unapproved(commit)
                 ),
                 evidence: evidence.clone(),
+                // Claims on the leaked secrets' own chain always stand alone.
+                shape: if r.secrets.is_empty() { unapproved_shape(commit) } else { String::new() },
+                at: Some(commit.at),
+                ..Default::default()
             });
         } else {
             row.decisions.push(Decision {
@@ -182,7 +234,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                         "{what}: PR #{number} was approved by {} at an older head than the one merged; the last commits had no approving review",
                         stale.join(", ")
                     ),
-                    evidence: evidence.clone(),
+                    evidence: evidence.clone(), ..Default::default()
                 });
             }
         } else {
@@ -193,6 +245,18 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                 if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
             let own = if c.commit.approvers.is_empty() { "" } else { " (its only approval is its author's own)" };
             let merger = forge_merger(&c.commit);
+            let direct = c.commit.pull_request.is_none() && c.commit.merged_by.is_none();
+            let shape = match &c.commit.forge {
+                ForgeCheck::Pull { .. } => "framework changes merged without an approving review".to_string(),
+                ForgeCheck::NoPull => {
+                    "framework changes pushed directly, with no pull request on the forge".to_string()
+                }
+                check if direct => format!(
+                    "framework changes pushed directly with no pull request and no approval in git; {}",
+                    forge_not_asked(check)
+                ),
+                check => format!("framework changes with no approval in git; {}", forge_not_asked(check)),
+            };
             let text = match &c.commit.forge {
                 ForgeCheck::Pull { number, .. } => format!(
                     "{what}, written by {writer}{author}: PR #{number} was merged{merger} with no approving review{own}{owners}"
@@ -201,7 +265,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                     "{what} was pushed directly by {writer}{author}: the forge shows no pull request for it and git records no approval{own}{owners}"
                 ),
                 // No pull request named and no merge commit: it went straight onto the branch.
-                check if c.commit.pull_request.is_none() && c.commit.merged_by.is_none() => format!(
+                check if direct => format!(
                     "{what} was pushed directly by {writer}{author}, with no pull request and no approval in git{own}; {}{owners}",
                     forge_not_asked(check)
                 ),
@@ -211,7 +275,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                     forge_not_asked(check)
                 ),
             };
-            governance.gaps.push(Gap { text, evidence });
+            governance.gaps.push(Gap { text, evidence, shape, at: Some(c.commit.at), ..Default::default() });
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();
@@ -237,6 +301,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
         governance.gaps.push(Gap {
             text,
             evidence: r.grant.commit.as_ref().map_or_else(|| r.grant.origin.clone(), |c| commit_evidence(&c.id)),
+            ..Default::default()
         });
     }
 }
@@ -257,6 +322,7 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                     identity.gaps.push(Gap {
                         text: format!("{} was {age} days old when exposed and had never been rotated", s.label),
                         evidence: format!("event:issued {}", s.id),
+                        ..Default::default()
                     });
                 }
             }
@@ -275,6 +341,7 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                         identity.gaps.push(Gap {
                             text: format!("{} was revoked {hours} hours after detection", s.label),
                             evidence: format!("event:revoked {}", s.id),
+                            ..Default::default()
                         });
                     }
                 }
@@ -291,7 +358,7 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                         s.label, s.id
                     ),
                 };
-                identity.gaps.push(Gap { text, evidence: format!("secret:{}", s.id) });
+                identity.gaps.push(Gap { text, evidence: format!("secret:{}", s.id), ..Default::default() });
             }
         }
         let after_detection: Vec<&Replay> = inp
@@ -311,6 +378,7 @@ fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                     times(after_detection.len())
                 ),
                 evidence: format!("event:{}", first.access.event_id),
+                ..Default::default()
             });
         }
     }
@@ -346,4 +414,37 @@ fn owners(inp: &Inputs, row: &mut RoleAccount) -> Vec<String> {
 
 fn times(n: usize) -> String {
     if n == 1 { "once".to_string() } else { format!("{n} times") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn gap(n: u32, shape: &str) -> Gap {
+        let at = chrono::Utc.with_ymd_and_hms(2023, n, 1, 0, 0, 0).single();
+        Gap { text: format!("change {n}"), evidence: format!("commit:{n}"), shape: shape.into(), at, ..Default::default() }
+    }
+
+    #[test]
+    fn many_gaps_of_one_shape_read_as_one_line_with_the_list_behind_it() {
+        let shape = "framework changes merged without an approving review";
+        let mut gaps = vec![gap(1, "")];
+        gaps.extend((2..=8).rev().map(|n| gap(n, shape)));
+        gaps.extend((9..=10).map(|n| gap(n, "framework changes pushed directly, with no pull request on the forge")));
+        let out = grouped(gaps);
+        let texts: Vec<&str> = out.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "change 1",
+                "7 framework changes merged without an approving review, 2023-02 … 2023-08",
+                "change 9",
+                "change 10"
+            ],
+            "five or fewer stay as they are"
+        );
+        assert_eq!(out[1].items.first().map(|g| g.text.as_str()), Some("change 2"), "oldest first");
+        assert_eq!(out[1].items.len(), 7);
+    }
 }

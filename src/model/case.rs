@@ -188,10 +188,19 @@ pub struct Decision {
 }
 
 /// A gap: something a role should have done, with the record that shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Gap {
     pub text: String,
     pub evidence: String,
+    /// What gaps of the same kind share (`framework changes merged without an
+    /// approving review`): many of them read as one line; empty: never grouped.
+    #[serde(skip)]
+    pub shape: String,
+    #[serde(skip)]
+    pub at: Option<DateTime<Utc>>,
+    /// For a group: the gaps it stands for, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Gap>,
 }
 
 /// One row of the accountability matrix.

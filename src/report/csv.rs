@@ -104,7 +104,8 @@ pub fn render(case: &Case) -> String {
         for d in &a.decisions {
             row(&mut o, &["decision", &time(&d.at), "", a.role.name(), &d.who, &d.what, "", &d.evidence]);
         }
-        for g in &a.gaps {
+        // A row a fact: a group's gaps each on their own row.
+        for g in a.gaps.iter().flat_map(|g| if g.items.is_empty() { std::slice::from_ref(g) } else { &g.items[..] }) {
             row(&mut o, &["gap", "", "", a.role.name(), "", &g.text, "", &g.evidence]);
         }
     }

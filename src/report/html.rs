@@ -154,7 +154,15 @@ pub fn render(case: &Case) -> String {
     for a in &case.accountability {
         let _ = write!(o, "<h3>{}</h3><p><b>Owners:</b> {}</p><ul>", esc(a.role.title()), esc(&a.owners.join(", ")));
         for g in &a.gaps {
-            let _ = write!(o, "<li class=\"gap\">{} <code>{}</code></li>", esc(&g.text), esc(&g.evidence));
+            if g.items.is_empty() {
+                let _ = write!(o, "<li class=\"gap\">{} <code>{}</code></li>", esc(&g.text), esc(&g.evidence));
+                continue;
+            }
+            let _ = write!(o, "<li class=\"gap\"><details><summary>{}</summary><ul>", esc(&g.text));
+            for item in &g.items {
+                let _ = write!(o, "<li>{} <code>{}</code></li>", esc(&item.text), esc(&item.evidence));
+            }
+            o.push_str("</ul></details></li>");
         }
         for d in &a.decisions {
             let _ = write!(

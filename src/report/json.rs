@@ -127,6 +127,10 @@ pub fn render(case: &Case) -> String {
         "decisions": a.decisions.iter().map(|d| json!({"what": d.what, "who": d.who, "at": time(&d.at), "evidence": d.evidence})).collect::<Vec<_>>(),
         "gaps": a.gaps.iter().map(|g| g.text.clone()).collect::<Vec<_>>(),
         "gap_evidence": a.gaps.iter().map(|g| g.evidence.clone()).collect::<Vec<_>>(),
+        "gap_groups": a.gaps.iter().filter(|g| !g.items.is_empty()).map(|g| json!({
+            "text": g.text,
+            "items": g.items.iter().map(|i| json!({"text": i.text, "evidence": i.evidence})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })).collect();
     let m = &case.metrics;
     let doc = json!({

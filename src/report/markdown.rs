@@ -242,7 +242,16 @@ pub fn render(case: &Case) -> String {
         } else {
             let _ = writeln!(o, "Gaps:\n");
             for g in &a.gaps {
-                let _ = writeln!(o, "- {} (`{}`)", cell(&g.text), cell(&g.evidence));
+                if g.items.is_empty() {
+                    let _ = writeln!(o, "- {} (`{}`)", cell(&g.text), cell(&g.evidence));
+                    continue;
+                }
+                // A group: one line, the list folded behind it.
+                let _ = writeln!(o, "- {}\n  <details><summary>the {}</summary>\n", cell(&g.text), g.items.len());
+                for item in &g.items {
+                    let _ = writeln!(o, "  - {} (`{}`)", cell(&item.text), cell(&item.evidence));
+                }
+                let _ = writeln!(o, "\n  </details>");
             }
             o.push('\n');
         }
