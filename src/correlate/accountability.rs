@@ -423,7 +423,13 @@ mod tests {
 
     fn gap(n: u32, shape: &str) -> Gap {
         let at = chrono::Utc.with_ymd_and_hms(2023, n, 1, 0, 0, 0).single();
-        Gap { text: format!("change {n}"), evidence: format!("commit:{n}"), shape: shape.into(), at, ..Default::default() }
+        Gap {
+            text: format!("change {n}"),
+            evidence: format!("commit:{n}"),
+            shape: shape.into(),
+            at,
+            ..Default::default()
+        }
     }
 
     #[test]

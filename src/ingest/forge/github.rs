@@ -14,7 +14,7 @@ use crate::model::{ForgeAnswers, ForgeApproval, PullReview};
 /// With more commits than this to place, one listing of the closed pull
 /// requests (100 a page) costs fewer requests than one request per commit.
 const PER_COMMIT_LIMIT: usize = 30;
-const THREADS: usize = 4;
+use super::THREADS;
 
 pub fn consult(http: &Http, api: &str, slug: &str, targets: &Targets, answers: &mut ForgeAnswers) {
     let repo = format!("{}/repos/{slug}", api.trim_end_matches('/'));
@@ -65,18 +65,7 @@ pub fn consult(http: &Http, api: &str, slug: &str, targets: &Targets, answers: &
             }
         }
     }
-    let numbers: Vec<u64> = numbers.into_iter().collect();
-    let read = each_parallel(&numbers, THREADS, |n| pull(http, &repo, *n));
-    for (n, result) in numbers.iter().zip(read) {
-        match result {
-            Ok(p) => {
-                answers.pulls.insert(*n, p);
-            }
-            Err(e) => {
-                answers.unanswered.insert(format!("#{n}"), e.to_string());
-            }
-        }
-    }
+    super::read_pulls(answers, numbers, |n| pull(http, &repo, n));
 }
 
 /// Closed pull requests, newest first, matched by `merge_commit_sha`, until

@@ -9,7 +9,7 @@ use super::http::{Http, HttpError, each_parallel};
 use super::{Targets, time};
 use crate::model::{ForgeAnswers, ForgeApproval, PullReview};
 
-const THREADS: usize = 4;
+use super::THREADS;
 
 pub fn consult(http: &Http, api: &str, project: &str, targets: &Targets, answers: &mut ForgeAnswers) {
     let base = format!("{}/projects/{}", api.trim_end_matches('/'), encode(project));
@@ -34,18 +34,7 @@ pub fn consult(http: &Http, api: &str, project: &str, targets: &Targets, answers
             }
         }
     }
-    let numbers: Vec<u64> = numbers.into_iter().collect();
-    let read = each_parallel(&numbers, THREADS, |iid| merge_request(http, &base, *iid));
-    for (n, result) in numbers.iter().zip(read) {
-        match result {
-            Ok(p) => {
-                answers.pulls.insert(*n, p);
-            }
-            Err(e) => {
-                answers.unanswered.insert(format!("#{n}"), e.to_string());
-            }
-        }
-    }
+    super::read_pulls(answers, numbers, |iid| merge_request(http, &base, iid));
 }
 
 fn merge_request(http: &Http, base: &str, iid: u64) -> Result<PullReview, HttpError> {

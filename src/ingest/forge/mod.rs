@@ -237,6 +237,29 @@ pub fn consult(settings: &ForgeSettings, evidence: &Evidence) -> (ForgeAnswers, 
     (answers, summary)
 }
 
+/// Read each pull request once, a few at a time; each answer or why not.
+fn read_pulls(
+    answers: &mut ForgeAnswers,
+    numbers: BTreeSet<u64>,
+    read: impl Fn(u64) -> Result<crate::model::PullReview, http::HttpError> + Sync,
+) {
+    let numbers: Vec<u64> = numbers.into_iter().collect();
+    let results = http::each_parallel(&numbers, THREADS, |n| read(*n));
+    for (n, result) in numbers.iter().zip(results) {
+        match result {
+            Ok(p) => {
+                answers.pulls.insert(*n, p);
+            }
+            Err(e) => {
+                answers.unanswered.insert(format!("#{n}"), e.to_string());
+            }
+        }
+    }
+}
+
+/// Requests in flight at once: the forges ask clients to keep it small.
+const THREADS: usize = 4;
+
 /// An RFC 3339 time in a JSON answer.
 fn time(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| t.with_timezone(&Utc))
