@@ -324,3 +324,39 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn three_hundred_pull_requests_each_carry_exactly_their_latest_reviews() {
+    let mut r = Repo::new();
+    r.put("README.md", "agent\n");
+    r.commit(ANA, "init");
+    let server = Server::start();
+    let reviewers = ["bo", "cy", "dee"];
+    let mut expected = Vec::new();
+    for n in 1..=300u64 {
+        r.put("requirements.txt", &format!("langchain==0.{n}.0\n"));
+        r.commit_as(ANA, GITHUB, &format!("Bump langchain to 0.{n}.0 (#{n})"), None);
+        server.route(&format!("/repos/o/r/pulls/{n}"), vec![Reply::json(pull(n, "marcus", &format!("h{n}")))]);
+        // Reviewer i approves PR n when bit i of n is set; otherwise they asked for changes.
+        let list: Vec<Value> = reviewers
+            .iter()
+            .enumerate()
+            .map(|(i, who)| {
+                let state = if n >> i & 1 == 1 { "APPROVED" } else { "CHANGES_REQUESTED" };
+                review(n * 10 + i as u64, who, state, 1 + i as u32, &format!("h{n}"))
+            })
+            .collect();
+        server.route(&format!("/repos/o/r/pulls/{n}/reviews?per_page=100"), vec![reviews(&list)]);
+        let approving: Vec<&str> =
+            reviewers.iter().enumerate().filter(|(i, _)| n >> i & 1 == 1).map(|(_, w)| *w).collect();
+        expected.push((format!("0.{n}.0"), approving));
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let (_, doc) = judged(&session(r.dir.path(), &server.base, cache.path(), false));
+    for (version, approving) in &expected {
+        let a = approval(&doc, "langchain", version);
+        assert_eq!(&logins(a), approving, "{version}");
+        assert_eq!(a["approved"], !approving.is_empty(), "{version}");
+    }
+    assert_eq!(server.requests().len(), 600, "two requests a pull request, none per commit");
+}
