@@ -136,6 +136,9 @@ pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
     for row in rows.iter_mut() {
         row.decisions.sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
         row.owners = owners(inp, row);
+        // The gaps that bear on the leaked secrets' own chain first (identity's all do).
+        let all_chain = row.role == Role::Identity;
+        row.gaps.sort_by_key(|g| !(g.chain || all_chain));
         row.gaps = grouped(std::mem::take(&mut row.gaps));
     }
     rows
@@ -172,6 +175,7 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     if r.approved { String::new() } else { format!(" {}", unapproved(commit)) }
                 ),
                 evidence: evidence.clone(),
+                chain: true,
                 ..Default::default()
             });
         } else if !r.approved {
@@ -184,8 +188,9 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
                     unapproved(commit)
                 ),
                 evidence: evidence.clone(),
-                // Claims on the leaked secrets' own chain always stand alone.
+                // Claims on the leaked secrets' own chain always stand alone, and first.
                 shape: if r.secrets.is_empty() { unapproved_shape(commit) } else { String::new() },
+                chain: !r.secrets.is_empty(),
                 at: Some(commit.at),
                 ..Default::default()
             });
@@ -275,7 +280,10 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                     forge_not_asked(check)
                 ),
             };
-            governance.gaps.push(Gap { text, evidence, shape, at: Some(c.commit.at), ..Default::default() });
+            // A change in the same pull request as the leaked secrets' wiring is on their chain.
+            let chain = c.touches_wiring;
+            let shape = if chain { String::new() } else { shape };
+            governance.gaps.push(Gap { text, evidence, shape, at: Some(c.commit.at), chain, ..Default::default() });
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();
@@ -301,6 +309,7 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
         governance.gaps.push(Gap {
             text,
             evidence: r.grant.commit.as_ref().map_or_else(|| r.grant.origin.clone(), |c| commit_evidence(&c.id)),
+            chain: !r.secrets.is_empty(),
             ..Default::default()
         });
     }
@@ -452,5 +461,54 @@ mod tests {
         );
         assert_eq!(out[1].items.first().map(|g| g.text.as_str()), Some("change 2"), "oldest first");
         assert_eq!(out[1].items.len(), 7);
+    }
+
+    fn change(n: i64, package: &str, wiring: bool) -> DependencyChange {
+        let at = chrono::Utc.timestamp_opt(1_700_000_000 + n * 86_400, 0).single().unwrap_or_default();
+        let ana = crate::model::Person::new("Ana Ruiz", "ana@example.com");
+        DependencyChange {
+            package: package.into(),
+            ecosystem: "pypi".into(),
+            manifest: "requirements.txt".into(),
+            change: crate::model::ChangeKind::Added,
+            from: None,
+            to: Some("1.0".into()),
+            commit: CommitInfo {
+                id: format!("{n:040}"),
+                at,
+                summary: "deps".into(),
+                author: ana.clone(),
+                committer: ana,
+                merged_by: None,
+                pull_request: None,
+                approvers: Vec::new(),
+                other_trailers: Vec::new(),
+                bot: false,
+                forge: ForgeCheck::NotConsulted,
+            },
+            owners: Vec::new(),
+            lockfile: false,
+            transitive: false,
+            diff: Vec::new(),
+            touches_wiring: wiring,
+            introduced_by: None,
+            approved: false,
+            moved_from: None,
+            net_change: None,
+        }
+    }
+
+    #[test]
+    fn gaps_on_the_leaked_secrets_chain_come_first_and_stand_alone() {
+        let mut approvals: Vec<DependencyChange> = (1..=7).map(|n| change(n, &format!("pkg{n}"), false)).collect();
+        approvals.push(change(8, "langchain", true));
+        let owners = Owners::default();
+        let rows =
+            matrix(&Inputs { secrets: &[], approvals: &approvals, reachability: &[], replays: &[], owners: &owners });
+        let governance = rows.iter().find(|r| r.role == Role::Governance).map(|r| &r.gaps[..]).unwrap_or_default();
+        let texts: Vec<&str> = governance.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(texts.len(), 2, "{texts:#?}");
+        assert!(texts[0].starts_with("langchain added 1.0"), "the change that came with the wiring first: {texts:#?}");
+        assert!(texts[1].starts_with("7 framework changes pushed directly"), "{texts:#?}");
     }
 }

@@ -198,6 +198,10 @@ pub struct Gap {
     pub shape: String,
     #[serde(skip)]
     pub at: Option<DateTime<Utc>>,
+    /// It bears on the leaked secrets' own chain (it reaches them, or came
+    /// with their wiring): ranked first, never grouped.
+    #[serde(skip)]
+    pub chain: bool,
     /// For a group: the gaps it stands for, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Gap>,
