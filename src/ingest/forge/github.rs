@@ -7,38 +7,23 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::http::{Http, HttpError, each_parallel};
+use super::http::{Http, HttpError};
 use super::{Targets, time};
 use crate::model::{ForgeAnswers, ForgeApproval, PullReview};
 
 /// With more commits than this to place, one listing of the closed pull
 /// requests (100 a page) costs fewer requests than one request per commit.
 const PER_COMMIT_LIMIT: usize = 30;
-use super::THREADS;
 
 pub fn consult(http: &Http, api: &str, slug: &str, targets: &Targets, answers: &mut ForgeAnswers) {
     let repo = format!("{}/repos/{slug}", api.trim_end_matches('/'));
     let mut numbers: BTreeSet<u64> = targets.pulls.clone();
     let commits: Vec<&String> = targets.commits.iter().collect();
     if commits.len() <= PER_COMMIT_LIMIT {
-        let listed =
-            each_parallel(&commits, THREADS, |sha| http.get_all(&format!("{repo}/commits/{sha}/pulls?per_page=100")));
-        for (sha, result) in commits.iter().zip(listed) {
-            match result {
-                Ok(pulls) => {
-                    let merged: Vec<u64> = pulls
-                        .iter()
-                        .filter(|p| !p["merged_at"].is_null())
-                        .filter_map(|p| p["number"].as_u64())
-                        .collect();
-                    numbers.extend(&merged);
-                    answers.commit_pulls.insert((*sha).clone(), merged);
-                }
-                Err(e) => {
-                    answers.unanswered.insert((*sha).clone(), e.to_string());
-                }
-            }
-        }
+        let merged = |p: &Value| (!p["merged_at"].is_null()).then(|| p["number"].as_u64()).flatten();
+        super::place_commits(answers, &mut numbers, &commits, merged, |sha| {
+            http.get_all(&format!("{repo}/commits/{sha}/pulls?per_page=100"))
+        });
     } else {
         match by_merge_commit(http, &repo, &targets.commits) {
             Ok((found, complete)) => {

@@ -5,35 +5,18 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::http::{Http, HttpError, each_parallel};
+use super::http::{Http, HttpError};
 use super::{Targets, time};
 use crate::model::{ForgeAnswers, ForgeApproval, PullReview};
-
-use super::THREADS;
 
 pub fn consult(http: &Http, api: &str, project: &str, targets: &Targets, answers: &mut ForgeAnswers) {
     let base = format!("{}/projects/{}", api.trim_end_matches('/'), encode(project));
     let mut numbers: BTreeSet<u64> = targets.pulls.clone();
     let commits: Vec<&String> = targets.commits.iter().collect();
-    let listed = each_parallel(&commits, THREADS, |sha| {
+    let merged = |m: &Value| (m["state"].as_str() == Some("merged")).then(|| m["iid"].as_u64()).flatten();
+    super::place_commits(answers, &mut numbers, &commits, merged, |sha| {
         http.get_all(&format!("{base}/repository/commits/{sha}/merge_requests?per_page=100"))
     });
-    for (sha, result) in commits.iter().zip(listed) {
-        match result {
-            Ok(mrs) => {
-                let merged: Vec<u64> = mrs
-                    .iter()
-                    .filter(|m| m["state"].as_str() == Some("merged"))
-                    .filter_map(|m| m["iid"].as_u64())
-                    .collect();
-                numbers.extend(&merged);
-                answers.commit_pulls.insert((*sha).clone(), merged);
-            }
-            Err(e) => {
-                answers.unanswered.insert((*sha).clone(), e.to_string());
-            }
-        }
-    }
     super::read_pulls(answers, numbers, |iid| merge_request(http, &base, iid));
 }
 

@@ -237,6 +237,30 @@ pub fn consult(settings: &ForgeSettings, evidence: &Evidence) -> (ForgeAnswers, 
     (answers, summary)
 }
 
+/// Ask, a few at a time, which merged pull requests hold each commit; the
+/// numbers found join those to read, and a failure is kept as why not.
+fn place_commits(
+    answers: &mut ForgeAnswers,
+    numbers: &mut BTreeSet<u64>,
+    commits: &[&String],
+    merged: impl Fn(&Value) -> Option<u64>,
+    list: impl Fn(&str) -> Result<Vec<Value>, http::HttpError> + Sync,
+) {
+    let listed = http::each_parallel(commits, THREADS, |sha| list(sha));
+    for (sha, result) in commits.iter().zip(listed) {
+        match result {
+            Ok(pulls) => {
+                let found: Vec<u64> = pulls.iter().filter_map(&merged).collect();
+                numbers.extend(&found);
+                answers.commit_pulls.insert((*sha).clone(), found);
+            }
+            Err(e) => {
+                answers.unanswered.insert((*sha).clone(), e.to_string());
+            }
+        }
+    }
+}
+
 /// Read each pull request once, a few at a time; each answer or why not.
 fn read_pulls(
     answers: &mut ForgeAnswers,
