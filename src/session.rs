@@ -151,9 +151,8 @@ impl Session {
     /// The forge's answers joined to the evidence, where `--forge` asks for them.
     pub fn reviewed(&self, mut evidence: Evidence) -> Evidence {
         if let Some(settings) = &self.forge {
-            let (answers, summary) = forge::consult(settings, &evidence);
-            evidence.inputs.push(summary);
-            evidence.forge = Some(answers);
+            let answered = forge::consult(settings, &evidence, &|_| {});
+            evidence.merge(answered);
         }
         evidence
     }

@@ -20,6 +20,9 @@ const ANA: (&str, &str) = ("Ana Ruiz", "ana@example.com");
 const GITHUB: (&str, &str) = ("GitHub", "noreply@github.com");
 const MARCUS: (&str, &str) = ("Marcus Lee", "marcus@example.com");
 const TOKEN: &str = "ghp_CanaryTokenValue0123456789abcdefABCD";
+/// The values GitHub returns with its secret-scanning alerts.
+const LEAKED: &str = "sk-proj-CanaryLeakedValue0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
+const LEAKED_PAT: &str = "ghp_CanaryLeakedPat0123456789abcdefghijklmn";
 
 struct History {
     repo: Repo,
@@ -107,6 +110,55 @@ fn github(server: &Server, direct: &str) {
         ],
     );
     server.route(&reviews_of(6), vec![reviews(&[review(7, "cy", "COMMENTED", 1, "h6")])]);
+    secret_scanning(server, direct);
+}
+
+/// Two alerts, as the list endpoint returns them: one pushed past push
+/// protection with no bypass review, found at two commits and in an issue
+/// comment; one whose bypass was reviewed, then closed as won't fix.
+fn secret_scanning(server: &Server, commit: &str) {
+    let alert = |n: u64, kind: &str, value: &str, extra: Value| {
+        let mut a = json!({
+            "number": n, "created_at": "2024-01-05T10:00:00Z", "state": "open", "secret_type": kind, "secret": value,
+            "html_url": format!("https://github.com/o/r/security/secret-scanning/{n}"),
+            "locations_url": format!("https://api.github.com/repos/o/r/secret-scanning/alerts/{n}/locations"),
+            "first_location_detected": {"path": ".env", "start_line": n, "end_line": n, "commit_sha": commit, "blob_sha": "b"},
+            "has_more_locations": n == 1,
+        });
+        a.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        a
+    };
+    let list = json!([
+        alert(
+            1,
+            "openai_api_key",
+            LEAKED,
+            json!({
+                "push_protection_bypassed": true, "push_protection_bypassed_by": {"login": "ana"},
+                "push_protection_bypassed_at": "2024-01-05T09:59:00Z", "push_protection_bypass_request_reviewer": null,
+            })
+        ),
+        alert(
+            2,
+            "github_personal_access_token",
+            LEAKED_PAT,
+            json!({
+                "push_protection_bypassed": true, "push_protection_bypassed_by": {"login": "cy"},
+                "push_protection_bypassed_at": "2024-01-06T09:00:00Z",
+                "push_protection_bypass_request_reviewer": {"login": "dee"},
+                "state": "resolved", "resolution": "wont_fix", "resolved_by": {"login": "dee"},
+                "resolved_at": "2024-01-07T09:00:00Z",
+            })
+        ),
+    ]);
+    server.route("/repos/o/r/secret-scanning/alerts?per_page=100", vec![Reply::json(list.to_string())]);
+    let locations = json!([
+        {"type": "commit", "details": {"path": ".env", "start_line": 1, "end_line": 1, "commit_sha": commit}},
+        {"type": "commit", "details": {"path": "app/settings.py", "start_line": 7, "end_line": 7, "commit_sha": commit}},
+        {"type": "issue_comment", "details": {"issue_comment_url": "https://api.github.com/repos/o/r/issues/comments/81"}},
+    ]);
+    server
+        .route("/repos/o/r/secret-scanning/alerts/1/locations?per_page=100", vec![Reply::json(locations.to_string())]);
 }
 
 fn session(repo: &Path, api: &str, cache: &Path, offline: bool) -> Session {
@@ -185,6 +237,33 @@ fn every_change_carries_the_approvers_its_pull_requests_latest_reviews_name() {
     assert!(!gaps.iter().any(|g| g.contains("PR #1") || g.contains("PR #5")), "approved: {gaps:#?}");
     assert!(!has("the forge was not consulted"), "it was: {gaps:#?}");
 
+    // Secret scanning: who pushed past push protection, who reviewed it, who closed the alert.
+    assert!(has("was pushed past push protection by ana with no reviewed bypass request (alert #1)"), "{gaps:#?}");
+    assert!(!has("by cy"), "cy's bypass was reviewed: {gaps:#?}");
+    let governance = case.accountability.iter().find(|r| r.role.name() == "governance").unwrap();
+    let decided = |what: &str, who: &str| governance.decisions.iter().any(|d| d.what.contains(what) && d.who == who);
+    assert!(decided("approved the push-protection bypass", "dee") && decided("past push protection", "cy"));
+    let identity = case.accountability.iter().find(|r| r.role.name() == "identity").unwrap();
+    assert!(
+        identity
+            .decisions
+            .iter()
+            .any(|d| d.who == "dee" && d.what.contains("closed alert #2") && d.what.contains("wont_fix")),
+        "{:#?}",
+        identity.decisions
+    );
+    let openai =
+        doc["secrets"].as_array().unwrap().iter().find(|s| s["kind"] == "openai_key").expect("the alert's key");
+    let places: Vec<(&str, u64)> = openai["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["file"].as_str().unwrap(), l["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(places, [(".env", 1), ("app/settings.py", 7)], "every commit location, once");
+    assert_eq!(openai["locations"][0]["alert"]["bypass"]["by"], "ana");
+    assert_eq!(server.count("/repos/o/r/secret-scanning/alerts/2/locations?per_page=100"), 0, "it has no more");
+
     // Polite: each pull request once, the token only in its header.
     assert_eq!(server.count("/repos/o/r/pulls/1"), 1);
     assert_eq!(server.count("/repos/o/r/pulls/5"), 2, "one retry after the 502");
@@ -202,10 +281,23 @@ fn every_change_carries_the_approvers_its_pull_requests_latest_reviews_name() {
             .all(|r| r.headers.get("accept").map(String::as_str) == Some("application/vnd.github+json"))
     );
     for format in [Format::Json, Format::Md, Format::Html, Format::Csv] {
-        assert!(!report::render(&case, format).contains(TOKEN), "{format:?}");
+        let text = report::render(&case, format);
+        for value in [TOKEN, LEAKED, LEAKED_PAT] {
+            assert!(!text.contains(value), "{format:?}");
+        }
     }
-    for file in walk(cache.path()) {
-        assert!(!std::fs::read_to_string(&file).unwrap().contains(TOKEN), "{}", file.display());
+    let cached = walk(cache.path());
+    assert!(cached.len() > 10);
+    for file in cached {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for value in [TOKEN, LEAKED, LEAKED_PAT] {
+            assert!(!text.contains(value), "{}", file.display());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o077, 0, "{}", file.display());
+        }
     }
 
     // A rerun revalidates: every answer comes back 304, the same approvals.
@@ -220,6 +312,40 @@ fn every_change_carries_the_approvers_its_pull_requests_latest_reviews_name() {
     let (_, offline) = judged(&session(h.repo.dir.path(), &server.base, cache.path(), true));
     assert_eq!(server.requests().len(), before, "--offline makes no request");
     assert_eq!(offline["approvals"], doc["approvals"]);
+    assert_eq!(offline["secrets"], doc["secrets"], "the alerts too, from the sealed cache");
+}
+
+#[test]
+fn a_sealed_alert_and_a_scanners_finding_of_the_same_value_are_one_secret() {
+    let h = history();
+    let server = Server::start();
+    github(&server, &h.direct);
+    let scans = tempfile::tempdir().unwrap();
+    let gitleaks = json!([{
+        "RuleID": "openai-api-key", "Secret": LEAKED, "Match": format!("OPENAI_API_KEY={LEAKED}"),
+        "File": "deploy/.env.prod", "StartLine": 3, "Commit": h.direct, "Author": "Ana Ruiz", "Email": "ana@example.com",
+    }]);
+    let file = scans.path().join("gitleaks.json");
+    std::fs::write(&file, gitleaks.to_string()).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut s = session(h.repo.dir.path(), &server.base, cache.path(), false);
+    let mut with_scan = Session::resolve(&SourceArgs {
+        repo: vec![h.repo.dir.path().to_path_buf()],
+        scan: vec![file.display().to_string()],
+        ..SourceArgs::default()
+    })
+    .unwrap();
+    with_scan.forge = s.forge.take();
+    let (_, doc) = judged(&with_scan);
+    let openai: Vec<&Value> = doc["secrets"].as_array().unwrap().iter().filter(|s| s["kind"] == "openai_key").collect();
+    assert_eq!(openai.len(), 1, "{openai:#?}");
+    let scanners: Vec<&str> =
+        openai[0]["locations"].as_array().unwrap().iter().map(|l| l["scanner"].as_str().unwrap()).collect();
+    assert_eq!(scanners, ["gitleaks", "github-alerts", "github-alerts"], "joined by the value's digest");
+    assert!(
+        openai[0]["fingerprint"].as_str().is_some_and(|f| f.starts_with("hmac-sha256:")),
+        "the scanner's keyed fingerprint"
+    );
 }
 
 #[test]
@@ -358,5 +484,5 @@ fn three_hundred_pull_requests_each_carry_exactly_their_latest_reviews() {
         assert_eq!(&logins(a), approving, "{version}");
         assert_eq!(a["approved"], !approving.is_empty(), "{version}");
     }
-    assert_eq!(server.requests().len(), 600, "two requests a pull request, none per commit");
+    assert_eq!(server.requests().len(), 601, "two requests a pull request, none per commit, one for the alerts");
 }

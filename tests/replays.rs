@@ -34,6 +34,7 @@ fn finding(key: &str, commit: &str, line: u32) -> Finding {
         revoked_at: None,
         verified: None,
         notes: Vec::new(),
+        alert: None,
         origin: "test".into(),
     }
 }

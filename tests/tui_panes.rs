@@ -190,6 +190,33 @@ fn results_stream_in_and_stale_correlations_are_dropped() {
 }
 
 #[test]
+fn the_forge_reports_its_progress_and_a_failure_without_stopping_the_rest() {
+    let (_dir, case) = common::demo_case();
+    let mut model = Model::new(vec!["git repo".into(), "forge github:o/r".into()]);
+    update(&mut model, Msg::SourceLoaded { index: 0, result: Ok(Box::default()) });
+    update(&mut model, Msg::Correlated { case: Box::new(case), generation: 1 });
+    update(&mut model, Msg::SourceCounted { index: 1, note: "12/40 pull requests read".into() });
+    let mut answers = leakline::model::ForgeAnswers::default();
+    answers.pulls.insert(7, Default::default());
+    let step = leakline::model::Evidence { forge: Some(answers), ..Default::default() };
+    update(&mut model, Msg::SourceProgressed { index: 1, evidence: Box::new(step) });
+    assert_eq!(model.evidence.forge.as_ref().map(|f| f.pulls.len()), Some(1), "answers fill in as they arrive");
+    let dir = tempfile::tempdir().expect("tmp");
+    let shown = screen(&model, &Theme::default_theme(), 160, 30, dir.path().to_str().expect("utf8"));
+    assert!(shown.contains("forge github:o/r: 12/40 pull requests read"), "{shown}");
+    let stopped = leakline::model::ForgeAnswers {
+        stopped: Some("the forge refused the token (401); no further request was made".into()),
+        ..Default::default()
+    };
+    let last = leakline::model::Evidence { forge: Some(stopped), ..Default::default() };
+    update(&mut model, Msg::SourceLoaded { index: 1, result: Ok(Box::new(last)) });
+    assert!(!model.loading());
+    assert_eq!(model.evidence.forge.as_ref().map(|f| f.pulls.len()), Some(1), "what arrived stays");
+    let shown = screen(&model, &Theme::default_theme(), 160, 30, dir.path().to_str().expect("utf8"));
+    assert!(shown.contains("forge: the forge refused the token (401)"), "{shown}");
+}
+
+#[test]
 fn detail_of_a_reachability_grant_shows_the_lines_it_added() {
     snapshot("detail_reach_commit", "4G<enter>");
 }

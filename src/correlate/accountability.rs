@@ -133,6 +133,7 @@ pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
     reachability(inp, appsec, platform);
     frameworks(inp, appsec, governance);
     credentials(inp, identity);
+    super::exceptions::judge(inp.secrets, governance, identity);
     for row in rows.iter_mut() {
         row.decisions.sort_by(|a, b| (a.at, &a.what).cmp(&(b.at, &b.what)));
         row.owners = owners(inp, row);

@@ -4,6 +4,7 @@
 
 mod accountability;
 mod approvals;
+mod exceptions;
 mod forge;
 mod reach;
 mod replays;

@@ -200,6 +200,26 @@ pub fn redact(value: &str, rule: &str, key: &CaseKey) -> Redacted {
     }
 }
 
+/// What is kept of a value that must be stored before any case key is known
+/// (the forge cache): its kind, its redacted label, the identifiers that are
+/// not secret, and the unkeyed digests that let it join scanners that store
+/// them. Never the value, never a fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sealed {
+    pub kind: String,
+    pub label: String,
+    pub sha1: String,
+    pub sha256: String,
+    pub identifiers: Vec<String>,
+}
+
+pub fn seal(value: &str, rule: &str) -> Sealed {
+    let r = redact(value, rule, &CaseKey::default());
+    let (kind, mut identifiers) = embedded_identifiers(value.trim());
+    identifiers.extend(r.identifier);
+    Sealed { kind: kind.unwrap_or(r.kind), label: r.label, sha1: r.sha1, sha256: r.sha256, identifiers }
+}
+
 /// The variable a value was assigned to in a matched line: `OPENAI_API_KEY=sk-…`
 /// gives `OPENAI_API_KEY`. The match text is dropped after this.
 pub fn env_name_in(matched: &str, value: &str) -> Option<String> {

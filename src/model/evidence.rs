@@ -197,6 +197,8 @@ pub struct Finding {
     pub verified: Option<bool>,
     /// What the scanner or alert said besides (a push-protection bypass, who resolved it).
     pub notes: Vec<String>,
+    /// What a forge's secret-scanning alert recorded about it (bypasses, resolution).
+    pub alert: Option<super::AlertFacts>,
     pub origin: String,
 }
 
@@ -576,8 +578,13 @@ impl Evidence {
         self.commits.extend(other.commits);
         self.unwirings.extend(other.unwirings);
         self.run_roots.extend(other.run_roots);
-        if other.forge.is_some() {
-            self.forge = other.forge;
+        match (&mut self.forge, other.forge) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (mine, theirs) => {
+                if theirs.is_some() {
+                    *mine = theirs;
+                }
+            }
         }
     }
 }

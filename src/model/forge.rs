@@ -19,9 +19,33 @@ pub struct ForgeAnswers {
     pub commit_pulls: BTreeMap<String, Vec<u64>>,
     /// A commit id or `#N` the forge was asked about and could not answer, and why.
     pub unanswered: BTreeMap<String, String>,
+    /// The findings of the forge's secret-scanning alerts (values sealed);
+    /// they join the scanners' findings.
+    #[serde(skip)]
+    pub findings: Vec<super::Finding>,
+    /// How many secret-scanning alerts were read; `None`: not read.
+    pub alerts_read: Option<usize>,
+    /// Why the secret-scanning alerts were not read.
+    pub alerts_unread: Option<String>,
+    /// Why requests stopped before every answer was in (a refused token, a long rate limit).
+    pub stopped: Option<String>,
 }
 
 impl ForgeAnswers {
+    /// Answers that arrived later join these (the TUI fills in as they come).
+    pub fn merge(&mut self, other: ForgeAnswers) {
+        if self.forge.is_empty() {
+            self.forge = other.forge;
+        }
+        self.pulls.extend(other.pulls);
+        self.commit_pulls.extend(other.commit_pulls);
+        self.unanswered.extend(other.unanswered);
+        self.findings.extend(other.findings);
+        self.alerts_read = other.alerts_read.or(self.alerts_read);
+        self.alerts_unread = other.alerts_unread.or(self.alerts_unread.take());
+        self.stopped = other.stopped.or(self.stopped.take());
+    }
+
     /// The pull request a commit arrived in: the one git names (a merge
     /// subject, a squash's `(#N)`), else the one the forge lists for the commit.
     pub fn pull_of(&self, commit: &str, from_git: Option<u64>) -> Option<&PullReview> {
@@ -64,7 +88,7 @@ pub enum ForgeAnswer<'a> {
 
 /// One pull request as the forge shows it, with its reviews judged by the
 /// forge's own rule: each reviewer's latest decisive review counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct PullReview {
     pub number: u64,
     pub url: String,

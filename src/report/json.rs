@@ -70,6 +70,7 @@ pub fn render(case: &Case) -> String {
         "revoked_at": opt_time(s.revoked_at),
         "locations": s.findings.iter().map(|f| json!({
             "scanner": f.scanner.name(), "file": f.file, "line": f.line, "commit": f.commit,
+            "alert": f.alert,
         })).collect::<Vec<_>>(),
         "triage": s.triage.name(), "triage_reason": s.triage_reason, "revocation": s.revocation.name(),
         "env_names": s.env_names,

@@ -55,6 +55,8 @@ pub enum SourceStatus {
 pub struct SourceState {
     pub label: String,
     pub status: SourceStatus,
+    /// How far a long read has come (`12/40 pull requests read`).
+    pub progress: Option<String>,
 }
 
 /// Messages: what happened (past tense).
@@ -69,6 +71,11 @@ pub enum Msg {
     SourceLoaded {
         index: usize,
         result: Result<Box<Evidence>, String>,
+    },
+    /// How far a source has come, in words.
+    SourceCounted {
+        index: usize,
+        note: String,
     },
     /// A correlation finished; `generation` tells a stale one from the latest.
     Correlated {
@@ -118,7 +125,10 @@ impl Model {
             detail: false,
             detail_scroll: 0,
             help: false,
-            sources: labels.into_iter().map(|label| SourceState { label, status: SourceStatus::Loading }).collect(),
+            sources: labels
+                .into_iter()
+                .map(|label| SourceState { label, status: SourceStatus::Loading, progress: None })
+                .collect(),
             case: None,
             evidence: Evidence::default(),
             spinner: 0,
@@ -152,7 +162,7 @@ impl Model {
             };
             let records = files.iter().map(|i| i.records).sum();
             let rejected = files.iter().map(|i| i.rejected).sum();
-            sources.push(SourceState { label, status: SourceStatus::Loaded { records, rejected } });
+            sources.push(SourceState { label, status: SourceStatus::Loaded { records, rejected }, progress: None });
         }
         let mut m = Self::new(Vec::new());
         m.sources = sources;
@@ -253,10 +263,20 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
             model.dirty = true;
             (false, model.correlate())
         }
+        Msg::SourceCounted { index, note } => {
+            if let Some(source) = model.sources.get_mut(index) {
+                source.progress = Some(note);
+            }
+            (true, None)
+        }
         Msg::SourceLoaded { index, result } => {
             if let Some(source) = model.sources.get_mut(index) {
                 source.status = match result {
                     Ok(evidence) => {
+                        // A forge that stopped answering says so where the responder looks.
+                        if let Some(why) = evidence.forge.as_ref().and_then(|f| f.stopped.as_ref()) {
+                            model.status = Some(format!("forge: {why}"));
+                        }
                         let records = evidence.inputs.iter().map(|i| i.records).sum();
                         let rejected = evidence.inputs.iter().map(|i| i.rejected).sum();
                         model.evidence.merge(*evidence);

@@ -154,8 +154,14 @@ fn ask_forge(session: &Arc<Session>, evidence: &crate::model::Evidence, slot: us
     };
     let tx = tx.clone();
     tokio::task::spawn_blocking(move || {
-        let (answers, summary) = crate::ingest::forge::consult(&settings, &asked);
-        let evidence = crate::model::Evidence { inputs: vec![summary], forge: Some(answers), ..Default::default() };
+        // Each pull request's answer fills the panes as it arrives.
+        let progress = |step: crate::ingest::forge::ForgeStep| {
+            let note = format!("{}/{} pull requests read", step.done, step.total);
+            let _ = tx.send(Msg::SourceCounted { index: slot, note });
+            let evidence = crate::model::Evidence { forge: Some(step.answers), ..Default::default() };
+            let _ = tx.send(Msg::SourceProgressed { index: slot, evidence: Box::new(evidence) });
+        };
+        let evidence = crate::ingest::forge::consult(&settings, &asked, &progress);
         let _ = tx.send(Msg::SourceLoaded { index: slot, result: Ok(Box::new(evidence)) });
     });
 }

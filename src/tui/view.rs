@@ -51,7 +51,9 @@ fn loading(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut lines = vec![Line::styled(format!("{spin} Reading sources…"), theme.title), Line::from("")];
     for s in &model.sources {
         let (mark, note, style) = match &s.status {
-            SourceStatus::Loading => (spin.to_string(), "reading".to_string(), theme.muted),
+            SourceStatus::Loading => {
+                (spin.to_string(), s.progress.clone().unwrap_or_else(|| "reading".to_string()), theme.muted)
+            }
             SourceStatus::Loaded { records, rejected } => {
                 ("✓".into(), format!("{records} records, {rejected} rejected"), theme.ok)
             }
@@ -82,8 +84,15 @@ fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if model.loading() && model.case.is_some() {
         let done = model.sources.iter().filter(|s| s.status != SourceStatus::Loading).count();
         let spin = SPINNER[model.spinner % SPINNER.len()];
+        let long: Vec<String> = model
+            .sources
+            .iter()
+            .filter(|s| s.status == SourceStatus::Loading)
+            .filter_map(|s| s.progress.as_ref().map(|p| format!("{}: {p}", s.label)))
+            .collect();
+        let long = if long.is_empty() { String::new() } else { format!(" ({})", long.join(", ")) };
         spans.push(Span::styled(
-            format!(" {spin} reading {done}/{} sources — results so far", model.sources.len()),
+            format!(" {spin} reading {done}/{} sources{long} — results so far", model.sources.len()),
             theme.warn,
         ));
     }

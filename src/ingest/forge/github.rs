@@ -15,7 +15,14 @@ use crate::model::{ForgeAnswers, ForgeApproval, PullReview};
 /// requests (100 a page) costs fewer requests than one request per commit.
 const PER_COMMIT_LIMIT: usize = 30;
 
-pub fn consult(http: &Http, api: &str, slug: &str, targets: &Targets, answers: &mut ForgeAnswers) {
+pub fn consult(
+    http: &Http,
+    api: &str,
+    slug: &str,
+    targets: &Targets,
+    answers: &mut ForgeAnswers,
+    progress: &(dyn Fn(super::ForgeStep) + Sync),
+) {
     let repo = format!("{}/repos/{slug}", api.trim_end_matches('/'));
     let mut numbers: BTreeSet<u64> = targets.pulls.clone();
     let commits: Vec<&String> = targets.commits.iter().collect();
@@ -50,7 +57,7 @@ pub fn consult(http: &Http, api: &str, slug: &str, targets: &Targets, answers: &
             }
         }
     }
-    super::read_pulls(answers, numbers, |n| pull(http, &repo, n));
+    super::read_pulls(answers, numbers, progress, |n| pull(http, &repo, n));
 }
 
 /// Closed pull requests, newest first, matched by `merge_commit_sha`, until

@@ -9,7 +9,14 @@ use super::http::{Http, HttpError};
 use super::{Targets, time};
 use crate::model::{ForgeAnswers, ForgeApproval, PullReview};
 
-pub fn consult(http: &Http, api: &str, project: &str, targets: &Targets, answers: &mut ForgeAnswers) {
+pub fn consult(
+    http: &Http,
+    api: &str,
+    project: &str,
+    targets: &Targets,
+    answers: &mut ForgeAnswers,
+    progress: &(dyn Fn(super::ForgeStep) + Sync),
+) {
     let base = format!("{}/projects/{}", api.trim_end_matches('/'), encode(project));
     let mut numbers: BTreeSet<u64> = targets.pulls.clone();
     let commits: Vec<&String> = targets.commits.iter().collect();
@@ -17,7 +24,7 @@ pub fn consult(http: &Http, api: &str, project: &str, targets: &Targets, answers
     super::place_commits(answers, &mut numbers, &commits, merged, |sha| {
         http.get_all(&format!("{base}/repository/commits/{sha}/merge_requests?per_page=100"))
     });
-    super::read_pulls(answers, numbers, |iid| merge_request(http, &base, iid));
+    super::read_pulls(answers, numbers, progress, |iid| merge_request(http, &base, iid));
 }
 
 fn merge_request(http: &Http, base: &str, iid: u64) -> Result<PullReview, HttpError> {

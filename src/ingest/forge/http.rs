@@ -134,11 +134,17 @@ impl Http {
 
     /// Every page of a listing, concatenated.
     pub fn get_all(&self, url: &str) -> Result<Vec<Value>, HttpError> {
+        self.get_all_sealed(url, |_| {})
+    }
+
+    /// Every page of a listing, each answer passed through `seal` before it
+    /// is cached or returned: what must never be written is gone by then.
+    pub fn get_all_sealed(&self, url: &str, seal: fn(&mut Value)) -> Result<Vec<Value>, HttpError> {
         let mut out = Vec::new();
         let mut next = Some(url.to_string());
         for _ in 0..MAX_PAGES {
             let Some(url) = next.take() else { break };
-            let page = self.get(&url)?;
+            let page = self.fetch(&url, seal)?;
             match page.body {
                 Value::Array(items) => out.extend(items),
                 other => out.push(other),
@@ -151,10 +157,18 @@ impl Http {
     /// One answer: from the cache when offline or when the forge says it has
     /// not changed, else from the forge (and then cached).
     pub fn get(&self, url: &str) -> Result<Page, HttpError> {
+        self.fetch(url, |_| {})
+    }
+
+    fn fetch(&self, url: &str, seal: fn(&mut Value)) -> Result<Page, HttpError> {
         let cached = self.read_cache(url);
         if self.manners.offline {
             self.from_cache.fetch_add(usize::from(cached.is_some()), Ordering::Relaxed);
-            return cached.map(|c| c.page).ok_or(HttpError::NotCached);
+            return match cached {
+                Some(c) if c.missing => Err(HttpError::NotFound),
+                Some(c) => Ok(c.page),
+                None => Err(HttpError::NotCached),
+            };
         }
         if let Some(why) = self.stopped() {
             return Err(HttpError::Stopped(why));
@@ -196,7 +210,7 @@ impl Http {
                 }
                 200..=299 => {
                     let text = response.text().map_err(|_| HttpError::Failed("the answer was cut off".into()));
-                    let body: Value = match text {
+                    let mut body: Value = match text {
                         Ok(t) => {
                             serde_json::from_str(&t).map_err(|_| HttpError::Failed("the answer is not JSON".into()))?
                         }
@@ -206,9 +220,10 @@ impl Http {
                             continue;
                         }
                     };
+                    seal(&mut body);
                     let page = Page { body, next: next_page(url, &headers) };
                     let etag = headers.get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_string);
-                    self.write_cache(url, &page, etag.as_deref());
+                    self.write_cache(url, &page, etag.as_deref(), false);
                     return Ok(page);
                 }
                 401 => return Err(self.stop("the forge refused the token (401); no further request was made".into())),
@@ -229,7 +244,11 @@ impl Http {
                     }
                     None => return Err(HttpError::Failed("forbidden (403): the token may lack access".into())),
                 },
-                404 | 410 => return Err(HttpError::NotFound),
+                404 | 410 => {
+                    // Kept so that --offline gives the same answer; asked again when online.
+                    self.write_cache(url, &Page { body: Value::Null, next: None }, None, true);
+                    return Err(HttpError::NotFound);
+                }
                 500..=599 => {
                     last = format!("the forge answered {status}");
                     self.pause(attempt);
@@ -264,6 +283,7 @@ impl Http {
             return None;
         }
         Some(Cached {
+            missing: v.get("status").and_then(Value::as_u64) == Some(404),
             etag: v.get("etag").and_then(Value::as_str).map(str::to_string),
             page: Page {
                 body: v.get("body").cloned().unwrap_or(Value::Null),
@@ -272,22 +292,36 @@ impl Http {
         })
     }
 
-    fn write_cache(&self, url: &str, page: &Page, etag: Option<&str>) {
+    fn write_cache(&self, url: &str, page: &Page, etag: Option<&str>, missing: bool) {
         let Some(path) = self.cache_file(url) else { return };
-        let entry = serde_json::json!({ "url": url, "etag": etag, "next": page.next, "body": page.body });
+        let status = if missing { 404 } else { 200 };
+        let entry =
+            serde_json::json!({ "url": url, "status": status, "etag": etag, "next": page.next, "body": page.body });
         // The cache is an optimisation: a full disk loses speed, not answers.
         if let Some(dir) = path.parent()
             && std::fs::create_dir_all(dir).is_ok()
         {
             let partial = path.with_extension(format!("{}.partial", std::process::id()));
-            if std::fs::write(&partial, entry.to_string()).is_ok() {
+            if write_private(&partial, entry.to_string().as_bytes()).is_ok() {
                 let _ = std::fs::rename(&partial, &path);
             }
         }
     }
 }
 
+/// Readable by the user alone: the answers name people and private repositories.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
 struct Cached {
+    /// The forge answered 404.
+    missing: bool,
     etag: Option<String>,
     page: Page,
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::model::{Evidence, ForgeAnswers, InputSummary, SourceKind};
 
+mod alerts;
 mod github;
 mod gitlab;
 pub mod http;
@@ -178,9 +179,34 @@ impl ForgeSettings {
     }
 }
 
-/// Ask the forge about the evidence's changes. Never fails: what was not
-/// answered is in `unanswered` and in the input's notes.
-pub fn consult(settings: &ForgeSettings, evidence: &Evidence) -> (ForgeAnswers, InputSummary) {
+/// How far the forge's answers have come: pull requests read of those to
+/// read, and the answers that arrived since the last step.
+#[derive(Debug, Clone, Default)]
+pub struct ForgeStep {
+    pub done: usize,
+    pub total: usize,
+    pub answers: ForgeAnswers,
+}
+
+/// Ask the forge about the evidence's changes, and read its secret-scanning
+/// alerts. Never fails: what was not answered is in `unanswered` and in the
+/// input's notes. The answers come back as evidence: the forge's input line,
+/// its answers, and the alerts' findings.
+pub fn consult(settings: &ForgeSettings, evidence: &Evidence, progress: &(dyn Fn(ForgeStep) + Sync)) -> Evidence {
+    let (mut answers, summary) = answer(settings, evidence, progress);
+    Evidence {
+        inputs: vec![summary],
+        findings: std::mem::take(&mut answers.findings),
+        forge: Some(answers),
+        ..Default::default()
+    }
+}
+
+fn answer(
+    settings: &ForgeSettings,
+    evidence: &Evidence,
+    progress: &(dyn Fn(ForgeStep) + Sync),
+) -> (ForgeAnswers, InputSummary) {
     let spec = &settings.spec;
     let mut summary = InputSummary::new(SourceKind::Forge, spec.label());
     let mut answers = ForgeAnswers { forge: spec.label(), ..ForgeAnswers::default() };
@@ -199,10 +225,15 @@ pub fn consult(settings: &ForgeSettings, evidence: &Evidence) -> (ForgeAnswers, 
     };
     let targets = targets(evidence);
     match spec.provider {
-        Provider::Github => github::consult(&http, &spec.api, &spec.slug, &targets, &mut answers),
-        Provider::Gitlab => gitlab::consult(&http, &spec.api, &spec.slug, &targets, &mut answers),
+        Provider::Github => {
+            github::consult(&http, &spec.api, &spec.slug, &targets, &mut answers, progress);
+            let repo = format!("{}/repos/{}", spec.api, spec.slug);
+            alerts::consult(&http, &repo, &spec.label(), &mut answers);
+        }
+        Provider::Gitlab => gitlab::consult(&http, &spec.api, &spec.slug, &targets, &mut answers, progress),
     }
-    summary.records = answers.pulls.len() + answers.commit_pulls.len();
+    answers.stopped = http.stopped();
+    summary.records = answers.pulls.len() + answers.commit_pulls.len() + answers.alerts_read.unwrap_or(0);
     summary.relevant = answers.pulls.values().filter(|p| !p.approvals.is_empty()).count();
     let counts = http.counts();
     summary.notes.push(if settings.manners.offline {
@@ -219,8 +250,15 @@ pub fn consult(settings: &ForgeSettings, evidence: &Evidence) -> (ForgeAnswers, 
             }
         )
     });
-    if let Some(why) = http.stopped() {
-        summary.notes.push(why);
+    match (&answers.alerts_read, &answers.alerts_unread) {
+        (Some(n), _) => {
+            summary.notes.push(format!("{n} secret-scanning alerts read ({} findings)", answers.findings.len()))
+        }
+        (None, Some(why)) => summary.notes.push(format!("secret-scanning alerts not read: {why}")),
+        (None, None) => {}
+    }
+    if let Some(why) = &answers.stopped {
+        summary.notes.push(why.clone());
     }
     if !answers.unanswered.is_empty() {
         let mut by_reason: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
@@ -261,14 +299,29 @@ fn place_commits(
     }
 }
 
-/// Read each pull request once, a few at a time; each answer or why not.
+/// Read each pull request once, a few at a time; each answer or why not,
+/// each step told to `progress` as it comes.
 fn read_pulls(
     answers: &mut ForgeAnswers,
     numbers: BTreeSet<u64>,
+    progress: &(dyn Fn(ForgeStep) + Sync),
     read: impl Fn(u64) -> Result<crate::model::PullReview, http::HttpError> + Sync,
 ) {
     let numbers: Vec<u64> = numbers.into_iter().collect();
-    let results = http::each_parallel(&numbers, THREADS, |n| read(*n));
+    let total = numbers.len();
+    let placed = ForgeAnswers { commit_pulls: answers.commit_pulls.clone(), ..ForgeAnswers::default() };
+    progress(ForgeStep { done: 0, total, answers: placed });
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let results = http::each_parallel(&numbers, THREADS, |n| {
+        let result = read(*n);
+        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let mut step = ForgeAnswers::default();
+        if let Ok(p) = &result {
+            step.pulls.insert(*n, p.clone());
+        }
+        progress(ForgeStep { done, total, answers: step });
+        result
+    });
     for (n, result) in numbers.iter().zip(results) {
         match result {
             Ok(p) => {

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use super::framing::Located;
 use super::redact::{self, CaseKey};
-use crate::model::{Evidence, Finding, InputSummary, Person, SourceKind};
+use crate::model::{AlertFacts, Evidence, Finding, InputSummary, Person, SourceKind};
 
 /// Where a record came from and the key its values are fingerprinted under.
 pub struct Cx<'a> {
@@ -27,8 +27,9 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// `file:line`, or the forge's name for an answer that has no line.
     fn origin(&self) -> String {
-        format!("{}:{}", self.path, self.line)
+        if self.line == 0 { self.path.to_string() } else { format!("{}:{}", self.path, self.line) }
     }
 }
 
@@ -66,6 +67,12 @@ pub fn parse(
     }
 }
 
+/// The findings of one secret-scanning alert as the forge answered it (its
+/// value already sealed), named after the forge: `github:o/r alert #2`.
+pub fn forge_alert(forge: &str, alert: &serde_json::Value, key: &CaseKey) -> Result<Vec<Finding>, String> {
+    github_alerts::parse(&Cx { path: forge, line: 0, key }, alert)
+}
+
 /// Formats that are not JSON (gitleaks CSV); `None` when the bytes are not one of them.
 pub fn parse_text_formats(path: &str, bytes: &[u8], forced: Option<SourceKind>, key: &CaseKey) -> Option<Evidence> {
     let text = std::str::from_utf8(bytes).ok()?;
@@ -99,7 +106,10 @@ struct RawFinding<'a> {
     identifiers: Vec<String>,
     /// Digests the scanner stored instead of the value (`sha1:…`, `sha256:…`).
     digests: Vec<String>,
+    /// What the forge cache kept of a value it was not allowed to keep.
+    sealed: Option<redact::Sealed>,
     notes: Vec<String>,
+    alert: Option<AlertFacts>,
 }
 
 impl RawFinding<'_> {
@@ -124,7 +134,15 @@ impl RawFinding<'_> {
                 let env = self.matched.and_then(|m| redact::env_name_in(m, v));
                 (r.kind, r.label, Some(r.fingerprint), env.into_iter().collect())
             }
-            None => (redact::classify("", self.rule), "(redacted by scanner)".to_string(), None, Vec::new()),
+            None => match self.sealed {
+                Some(sealed) => {
+                    identifiers.extend(sealed.identifiers);
+                    digests.push(format!("sha1:{}", sealed.sha1));
+                    digests.push(format!("sha256:{}", sealed.sha256));
+                    (sealed.kind, sealed.label, None, Vec::new())
+                }
+                None => (redact::classify("", self.rule), "(redacted by scanner)".to_string(), None, Vec::new()),
+            },
         };
         let kind = match (kind.as_str(), self.kind_hint) {
             ("generic", Some(hint)) => hint,
@@ -150,6 +168,7 @@ impl RawFinding<'_> {
             revoked_at: self.revoked_at,
             verified: self.verified,
             notes: self.notes,
+            alert: self.alert,
             origin,
         }
     }
