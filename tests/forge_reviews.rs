@@ -27,6 +27,8 @@ const LEAKED_PAT: &str = "ghp_CanaryLeakedPat0123456789abcdefghijklmn";
 struct History {
     repo: Repo,
     direct: String,
+    /// Rebased onto main by GitHub's "rebase and merge": no PR number in git.
+    rebased: String,
 }
 
 /// Six framework changes: squashed PRs #1, #4, #5, #6, a merged PR #2, and a direct push.
@@ -50,7 +52,9 @@ fn history() -> History {
     r.commit_as(ANA, GITHUB, "Use anthropic (#5)", None);
     r.put("requirements.txt", "langchain==0.3.0\nopenai==1.0.0\nanthropic==0.30.0\ncrewai==0.30.0\n");
     r.commit_as(ANA, GITHUB, "Use crewai (#6)", None);
-    History { repo: r, direct }
+    r.put("requirements.txt", "langchain==0.4.0\nopenai==1.0.0\nanthropic==0.30.0\ncrewai==0.30.0\n");
+    let rebased = r.commit_as(ANA, GITHUB, "bump langchain to 0.4", None).to_string();
+    History { repo: r, direct, rebased }
 }
 
 fn pull(n: u64, merged_by: &str, head: &str) -> String {
@@ -70,7 +74,9 @@ fn reviews(list: &[Value]) -> Reply {
     Reply::json(Value::Array(list.to_vec()).to_string())
 }
 
-fn github(server: &Server, direct: &str) {
+fn github(server: &Server, h: &History) {
+    let direct = h.direct.as_str();
+    server.route("/repos/o/r", vec![Reply::json(json!({"full_name": "o/r", "private": true}).to_string())]);
     let reviews_of = |n: u64| format!("/repos/o/r/pulls/{n}/reviews?per_page=100");
     // #1: changes requested, then approved; a comment on the second page changes nothing.
     server.route("/repos/o/r/pulls/1", vec![Reply::json(pull(1, "marcus", "h1"))]);
@@ -110,6 +116,11 @@ fn github(server: &Server, direct: &str) {
         ],
     );
     server.route(&reviews_of(6), vec![reviews(&[review(7, "cy", "COMMENTED", 1, "h6")])]);
+    // A rebase merge: the forge lists the pull request whose commits it was.
+    let rebased = format!("/repos/o/r/commits/{}/pulls?per_page=100", h.rebased);
+    server.route(&rebased, vec![Reply::json(format!("[{}]", pull(7, "marcus", &h.rebased)))]);
+    server.route("/repos/o/r/pulls/7", vec![Reply::json(pull(7, "marcus", &h.rebased))]);
+    server.route(&reviews_of(7), vec![reviews(&[review(8, "bo", "APPROVED", 1, &h.rebased)])]);
     secret_scanning(server, direct);
 }
 
@@ -205,10 +216,16 @@ fn governance_gaps(case: &Case) -> Vec<String> {
 fn every_change_carries_the_approvers_its_pull_requests_latest_reviews_name() {
     let h = history();
     let server = Server::start();
-    github(&server, &h.direct);
+    github(&server, &h);
     let cache = tempfile::tempdir().unwrap();
     let s = session(h.repo.dir.path(), &server.base, cache.path(), false);
     let (case, doc) = judged(&s);
+    let rebased = approval(&doc, "langchain", "0.4.0");
+    assert_eq!(
+        (logins(rebased), &rebased["pull_request"]),
+        (vec!["bo"], &json!(7)),
+        "placed by the forge: {rebased:#}"
+    );
 
     let first = approval(&doc, "langchain", "0.1.0");
     assert_eq!(
@@ -319,7 +336,7 @@ fn every_change_carries_the_approvers_its_pull_requests_latest_reviews_name() {
 fn a_sealed_alert_and_a_scanners_finding_of_the_same_value_are_one_secret() {
     let h = history();
     let server = Server::start();
-    github(&server, &h.direct);
+    github(&server, &h);
     let scans = tempfile::tempdir().unwrap();
     let gitleaks = json!([{
         "RuleID": "openai-api-key", "Secret": LEAKED, "Match": format!("OPENAI_API_KEY={LEAKED}"),
@@ -376,6 +393,7 @@ fn a_refused_token_stops_every_request_and_a_long_rate_limit_too() {
         ),
     ] {
         let server = Server::start();
+        server.route("/repos/o/r", vec![reply.clone()]);
         for n in [1, 2, 4, 5, 6] {
             server.route(&format!("/repos/o/r/pulls/{n}"), vec![reply.clone()]);
         }
@@ -388,6 +406,23 @@ fn a_refused_token_stops_every_request_and_a_long_rate_limit_too() {
         assert!(notes.contains(says), "{notes}");
         assert!(governance_gaps(&case).iter().all(|g| g.contains("the forge could not answer for it")));
     }
+}
+
+#[test]
+fn a_repository_the_forge_does_not_know_is_said_once() {
+    let h = history();
+    let server = Server::start();
+    let cache = tempfile::tempdir().unwrap();
+    let (case, doc) = judged(&session(h.repo.dir.path(), &server.base, cache.path(), false));
+    assert_eq!(server.requests().len(), 1, "{:#?}", server.requests());
+    let notes = doc["inputs"].as_array().unwrap().iter().find(|i| i["kind"] == "forge").unwrap()["notes"].to_string();
+    assert!(notes.contains("the forge knows no repository o/r (404)"), "{notes}");
+    let gaps = governance_gaps(&case);
+    assert!(
+        !gaps.is_empty()
+            && gaps.iter().all(|g| g.contains("the forge could not answer for it: the forge knows no repository")),
+        "{gaps:#?}"
+    );
 }
 
 #[test]
@@ -407,6 +442,7 @@ fn gitlab_merge_requests_and_their_approvals() {
     );
     let server = Server::start();
     let project = "/api/v4/projects/group%2Fsub%2Fagent";
+    server.route(project, vec![Reply::json(json!({"id": 7, "path_with_namespace": "group/sub/agent"}).to_string())]);
     server.route(
         &format!("{project}/merge_requests/12"),
         vec![Reply::json(json!({"iid": 12, "web_url": "https://gitlab.example.com/group/sub/agent/-/merge_requests/12", "author": {"username": "ana"}, "merge_user": {"username": "marcus"}, "merged_at": "2024-02-01T00:00:00Z", "sha": "h12", "merge_commit_sha": "m12", "state": "merged"}).to_string())],
@@ -457,6 +493,7 @@ fn three_hundred_pull_requests_each_carry_exactly_their_latest_reviews() {
     r.put("README.md", "agent\n");
     r.commit(ANA, "init");
     let server = Server::start();
+    server.route("/repos/o/r", vec![Reply::json("{}")]);
     let reviewers = ["bo", "cy", "dee"];
     let mut expected = Vec::new();
     for n in 1..=300u64 {
@@ -484,5 +521,9 @@ fn three_hundred_pull_requests_each_carry_exactly_their_latest_reviews() {
         assert_eq!(&logins(a), approving, "{version}");
         assert_eq!(a["approved"], !approving.is_empty(), "{version}");
     }
-    assert_eq!(server.requests().len(), 601, "two requests a pull request, none per commit, one for the alerts");
+    assert_eq!(
+        server.requests().len(),
+        602,
+        "two requests a pull request, none per commit, one for the repository, one for the alerts"
+    );
 }

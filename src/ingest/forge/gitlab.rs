@@ -63,7 +63,7 @@ fn username(user: &Value) -> Option<String> {
 }
 
 /// A project path as one URL segment: `group/sub/project` → `group%2Fsub%2Fproject`.
-fn encode(project: &str) -> String {
+pub(super) fn encode(project: &str) -> String {
     project
         .bytes()
         .map(|b| match b {

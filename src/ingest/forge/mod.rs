@@ -224,6 +224,24 @@ fn answer(
         }
     };
     let targets = targets(evidence);
+    // One request says whether the repository is there at all: a misspelt
+    // slug or a private repository without a token is said once, not per PR.
+    let repository = match spec.provider {
+        Provider::Github => format!("{}/repos/{}", spec.api, spec.slug),
+        Provider::Gitlab => format!("{}/projects/{}", spec.api, gitlab::encode(&spec.slug)),
+    };
+    if let Err(http::HttpError::NotFound) = http.get(&repository) {
+        let why = format!(
+            "the forge knows no repository {} (404): misspelt, or private and the token (if any) may not read it",
+            spec.slug
+        );
+        for what in targets.pulls.iter().map(|n| format!("#{n}")).chain(targets.commits.iter().cloned()) {
+            answers.unanswered.insert(what, why.clone());
+        }
+        answers.stopped = Some(why.clone());
+        summary.notes.push(why);
+        return (answers, summary);
+    }
     match spec.provider {
         Provider::Github => {
             github::consult(&http, &spec.api, &spec.slug, &targets, &mut answers, progress);
