@@ -79,7 +79,13 @@ fn grouped(gaps: Vec<Gap>) -> Vec<Gap> {
         let month = |g: Option<&Gap>| g.and_then(|g| g.at).map(|t| t.format("%Y-%m").to_string()).unwrap_or_default();
         let (first, last) = (month(group.items.first()), month(group.items.last()));
         let span = if first == last { first } else { format!("{first} … {last}") };
-        group.text = format!("{} {}, {span}", group.items.len(), group.shape);
+        let changes: usize = group.items.iter().map(|g| g.changes.max(1)).sum();
+        let commits = group.items.len();
+        group.text = if changes == commits {
+            format!("{changes} {}, {span}", group.shape)
+        } else {
+            format!("{changes} {} (in {commits} commits), {span}", group.shape)
+        };
         group.evidence = group.items.iter().map(|g| g.evidence.as_str()).collect::<Vec<_>>().join(" ");
         group.at = group.items.first().and_then(|g| g.at);
     }
@@ -206,10 +212,44 @@ fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mut RoleAccou
     }
 }
 
+fn change_text(c: &DependencyChange) -> String {
+    let version = c.to.as_deref().or(c.from.as_deref()).unwrap_or("?");
+    format!("{} {} {version} in {}", c.package, c.change_label(), c.manifest_label())
+}
+
+/// The changes one commit made, as one phrase: a lockfile refresh that moves
+/// eight packages is one decision and at most one gap, not eight.
+fn changes_text(changes: &[&DependencyChange]) -> String {
+    const NAMED: usize = 3;
+    let texts: Vec<String> = changes.iter().map(|c| change_text(c)).collect();
+    if texts.len() <= NAMED {
+        return texts.join("; ");
+    }
+    format!("{} framework changes ({}; and {} more)", texts.len(), texts[..NAMED].join("; "), texts.len() - NAMED)
+}
+
+/// The changes of each commit together, in the order they came, each commit
+/// split by whether it was approved (it is per change: a self-approved
+/// manifest and an approved one can share a commit only in odd histories).
+fn by_commit(approvals: &[DependencyChange]) -> Vec<Vec<&DependencyChange>> {
+    let mut groups: Vec<Vec<&DependencyChange>> = Vec::new();
+    let mut at: std::collections::HashMap<(&str, bool), usize> = std::collections::HashMap::new();
+    for c in approvals {
+        match at.get(&(c.commit.id.as_str(), c.approved)) {
+            Some(&i) => groups[i].push(c),
+            None => {
+                at.insert((c.commit.id.as_str(), c.approved), groups.len());
+                groups.push(vec![c]);
+            }
+        }
+    }
+    groups
+}
+
 fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccount) {
-    for c in inp.approvals {
-        let version = c.to.as_deref().or(c.from.as_deref()).unwrap_or("?");
-        let what = format!("{} {} {version} in {}", c.package, c.change_label(), c.manifest_label());
+    for group in by_commit(inp.approvals) {
+        let c = group[0];
+        let what = changes_text(&group);
         let evidence = commit_evidence(&c.commit.id);
         governance.decisions.push(Decision {
             what: what.clone(),
@@ -247,8 +287,12 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
             let writer = if c.commit.bot { "a bot, " } else { "" };
             let author = c.commit.author.short();
             let pr = c.commit.pull_request.map(|n| format!(" (PR #{n})")).unwrap_or_default();
-            let owners =
-                if c.owners.is_empty() { String::new() } else { format!("; CODEOWNERS named {}", c.owners.join(" ")) };
+            let named: BTreeSet<&String> = group.iter().flat_map(|c| c.owners.iter()).collect();
+            let owners = if named.is_empty() {
+                String::new()
+            } else {
+                format!("; CODEOWNERS named {}", named.into_iter().cloned().collect::<Vec<_>>().join(" "))
+            };
             let own = if c.commit.approvers.is_empty() { "" } else { " (its only approval is its author's own)" };
             let merger = forge_merger(&c.commit);
             let direct = c.commit.pull_request.is_none() && c.commit.merged_by.is_none();
@@ -282,9 +326,17 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
                 ),
             };
             // A change in the same pull request as the leaked secrets' wiring is on their chain.
-            let chain = c.touches_wiring;
+            let chain = group.iter().any(|c| c.touches_wiring);
             let shape = if chain { String::new() } else { shape };
-            governance.gaps.push(Gap { text, evidence, shape, at: Some(c.commit.at), chain, ..Default::default() });
+            governance.gaps.push(Gap {
+                text,
+                evidence,
+                shape,
+                at: Some(c.commit.at),
+                chain,
+                changes: group.len(),
+                ..Default::default()
+            });
         }
     }
     let mut defaults: BTreeSet<String> = BTreeSet::new();
@@ -511,5 +563,30 @@ mod tests {
         assert_eq!(texts.len(), 2, "{texts:#?}");
         assert!(texts[0].starts_with("langchain added 1.0"), "the change that came with the wiring first: {texts:#?}");
         assert!(texts[1].starts_with("7 framework changes pushed directly"), "{texts:#?}");
+    }
+
+    #[test]
+    fn the_changes_of_one_commit_are_one_decision_and_one_gap() {
+        // A lockfile refresh: one commit moves five packages; six other commits move one each.
+        let mut approvals: Vec<DependencyChange> = (1..=5).map(|i| change(1, &format!("lock{i}"), false)).collect();
+        approvals.extend((2..=7).map(|n| change(n, &format!("pkg{n}"), false)));
+        let owners = Owners::default();
+        let rows =
+            matrix(&Inputs { secrets: &[], approvals: &approvals, reachability: &[], replays: &[], owners: &owners });
+        let governance = rows.iter().find(|r| r.role == Role::Governance).unwrap_or_else(|| unreachable!());
+        assert_eq!(governance.decisions.len(), 7, "one a commit");
+        assert!(
+            governance.decisions[0].what.starts_with("5 framework changes (lock1 added 1.0 in requirements.txt; lock2"),
+            "{:#?}",
+            governance.decisions[0]
+        );
+        assert!(governance.decisions[0].what.ends_with("; and 2 more)"));
+        let texts: Vec<&str> = governance.gaps.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(texts.len(), 1, "{texts:#?}");
+        assert!(
+            texts[0].starts_with("11 framework changes pushed directly with no pull request and no approval in git; the forge was not consulted (in 7 commits), "),
+            "{texts:#?}"
+        );
+        assert_eq!(governance.gaps[0].items.len(), 7);
     }
 }

@@ -202,6 +202,9 @@ pub struct Gap {
     /// with their wiring): ranked first, never grouped.
     #[serde(skip)]
     pub chain: bool,
+    /// How many changes it stands for when one commit made several (0 and 1: one).
+    #[serde(skip)]
+    pub changes: usize,
     /// For a group: the gaps it stands for, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<Gap>,
