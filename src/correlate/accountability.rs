@@ -99,6 +99,7 @@ fn forge_merger(commit: &CommitInfo) -> String {
 
 fn forge_not_asked(check: &ForgeCheck) -> String {
     match check {
+        ForgeCheck::Unanswered { why } if why == crate::model::FORGE_PENDING => why.clone(),
         ForgeCheck::Unanswered { why } => format!("the forge could not answer for it: {why}"),
         _ => "the forge was not consulted".into(),
     }

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// Why a change has no forge answer while the forge is still being asked.
+pub const FORGE_PENDING: &str = "the forge has not answered yet";
+
 /// The forge's answers for one repository.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ForgeAnswers {
@@ -29,6 +32,8 @@ pub struct ForgeAnswers {
     pub alerts_unread: Option<String>,
     /// Why requests stopped before every answer was in (a refused token, a long rate limit).
     pub stopped: Option<String>,
+    /// Still being asked (the TUI shows results before the forge has answered).
+    pub pending: bool,
 }
 
 impl ForgeAnswers {
@@ -44,6 +49,7 @@ impl ForgeAnswers {
         self.alerts_read = other.alerts_read.or(self.alerts_read);
         self.alerts_unread = other.alerts_unread.or(self.alerts_unread.take());
         self.stopped = other.stopped.or(self.stopped.take());
+        self.pending = other.pending;
     }
 
     /// The pull request a commit arrived in: the one git names (a merge
@@ -69,6 +75,7 @@ impl ForgeAnswers {
         }
         match self.commit_pulls.get(commit) {
             Some(list) if list.is_empty() => ForgeAnswer::NoPull,
+            _ if self.pending => ForgeAnswer::Unanswered(FORGE_PENDING),
             _ => ForgeAnswer::NotAsked,
         }
     }

@@ -62,6 +62,12 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
     });
     let mut forge_started = false;
     let mut model = Model::new(labels);
+    // Until the forge answers, the gaps say it has not yet, not that it was never asked.
+    model.evidence.forge = session.forge.as_ref().map(|f| crate::model::ForgeAnswers {
+        forge: f.spec.label(),
+        pending: true,
+        ..Default::default()
+    });
     model.keymap = keymap;
     let session = Arc::new(session);
     let owners = match session.load_owners() {

@@ -327,13 +327,13 @@ fn read_pulls(
 ) {
     let numbers: Vec<u64> = numbers.into_iter().collect();
     let total = numbers.len();
-    let placed = ForgeAnswers { commit_pulls: answers.commit_pulls.clone(), ..ForgeAnswers::default() };
+    let placed = ForgeAnswers { commit_pulls: answers.commit_pulls.clone(), pending: true, ..ForgeAnswers::default() };
     progress(ForgeStep { done: 0, total, answers: placed });
     let done = std::sync::atomic::AtomicUsize::new(0);
     let results = http::each_parallel(&numbers, THREADS, |n| {
         let result = read(*n);
         let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        let mut step = ForgeAnswers::default();
+        let mut step = ForgeAnswers { pending: true, ..ForgeAnswers::default() };
         if let Ok(p) = &result {
             step.pulls.insert(*n, p.clone());
         }
