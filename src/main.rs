@@ -108,6 +108,16 @@ struct Sources {
     /// Answer from the forge cache only: no request is made.
     #[arg(long)]
     offline: bool,
+    /// The most one file read whole may inflate to (default 128M; JSON-lines logs are streamed).
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    max_input: Option<u64>,
+    /// The longest line of a streamed log (default 64M).
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    max_line: Option<u64>,
+}
+
+fn size(text: &str) -> Result<u64, String> {
+    leakline::ingest::limits::parse_size(text).ok_or_else(|| "expected a size such as 512M or 2G".to_string())
 }
 
 impl Sources {
@@ -129,6 +139,8 @@ impl Sources {
             forge: self.forge.clone(),
             forge_api: self.forge_api.clone(),
             offline: self.offline,
+            max_input: self.max_input,
+            max_line: self.max_line,
         }
     }
 }

@@ -58,6 +58,9 @@ pub struct SourceArgs {
     pub forge: Option<String>,
     pub forge_api: Option<String>,
     pub offline: bool,
+    /// `--max-input`, `--max-line`: bytes (see `ingest::limits`).
+    pub max_input: Option<u64>,
+    pub max_line: Option<u64>,
 }
 
 impl Session {
@@ -85,6 +88,12 @@ impl Session {
         session.vault_hashes = vault_hashes(args)?;
         session.options.case_key = case_key(args.case.as_deref())?;
         session.options.all_refs |= args.all_refs;
+        if let Some(max) = args.max_input {
+            session.options.limits.max_input = max;
+        }
+        if let Some(max) = args.max_line {
+            session.options.limits.max_line = usize::try_from(max).unwrap_or(usize::MAX);
+        }
         session.options.all_deps |= args.all_deps;
         session.sources.extend(args.repo.iter().cloned().map(SourceSpec::Repo));
         for a in &args.audit {

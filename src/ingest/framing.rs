@@ -12,14 +12,16 @@ use crate::model::Rejected;
 /// A parsed record and the 1-based line it starts on.
 pub type Located = (usize, Value);
 
-/// The bytes of a file, decompressed when they are gzip (whatever the name says).
-pub fn decompress(bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
+/// The bytes of a file, decompressed when they are gzip (whatever the name
+/// says); `None` when they inflate past `max` (a gzip bomb stops there).
+pub fn decompress(bytes: Vec<u8>, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 8);
-        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
-        Ok(out)
+        let guess = (bytes.len() as u64).saturating_mul(8).min(max) as usize;
+        let mut out = Vec::with_capacity(guess);
+        flate2::read::MultiGzDecoder::new(&bytes[..]).take(max.saturating_add(1)).read_to_end(&mut out)?;
+        Ok((out.len() as u64 <= max).then_some(out))
     } else {
-        Ok(bytes)
+        Ok((bytes.len() as u64 <= max).then_some(bytes))
     }
 }
 

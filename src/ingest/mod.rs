@@ -8,6 +8,7 @@ pub mod forge;
 pub mod framing;
 pub mod git;
 pub mod lenient;
+pub mod limits;
 pub mod redact;
 pub mod scan;
 pub mod time;
@@ -32,6 +33,9 @@ pub enum IngestError {
     UnknownKind { path: String, kind: String },
     #[error("{path}: git: {message}")]
     Git { path: String, message: String },
+    /// Past a limit of `limits::Limits`: nothing of it was used.
+    #[error("{path}: {message}; nothing from it was used")]
+    TooLarge { path: String, message: String },
 }
 
 /// One source the user named.
@@ -121,6 +125,8 @@ pub struct ReadOptions {
     pub keep_credentials: Option<std::sync::Arc<std::collections::HashSet<String>>>,
     /// Threads for the history walk (0: one per core).
     pub threads: usize,
+    /// How much one input may cost (see `limits`).
+    pub limits: limits::Limits,
 }
 
 /// Read one source, handing partial evidence to `sink` where the source can
@@ -187,6 +193,12 @@ fn load_files(
         // In a folder, a file that cannot be read is a rejected input; the rest is read.
         let loaded = match result.unwrap_or(Ok(None)) {
             Ok(loaded) => loaded,
+            Err(IngestError::TooLarge { message, .. }) => {
+                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
+                summary.reject(0, format!("{message}; nothing from it was used"));
+                summaries.push(summary);
+                continue;
+            }
             Err(IngestError::Parse { line, message, .. }) => {
                 // Not one record could be read: say what the file is not, not only why line N failed.
                 let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
@@ -262,8 +274,21 @@ fn load_file(
     {
         return Ok(Some(evidence));
     }
+    let max = options.limits.max_input;
+    let too_large = |what: String| IngestError::TooLarge {
+        path: display.clone(),
+        message: format!("{what}, more than the {} leakline reads whole (--max-input)", limits::shown(max)),
+    };
+    let size = std::fs::metadata(path).map_err(|source| IngestError::Read { path: display.clone(), source })?.len();
+    if size > max {
+        return Err(too_large(format!("{} on disk", limits::shown(size))));
+    }
     let raw = std::fs::read(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
-    let bytes = framing::decompress(raw).map_err(|source| IngestError::Read { path: display.clone(), source })?;
+    let bytes = match framing::decompress(raw, max) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(too_large("it inflates".to_string())),
+        Err(source) => return Err(IngestError::Read { path: display.clone(), source }),
+    };
     if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced, &options.case_key) {
         return Ok(Some(evidence));
     }
@@ -340,7 +365,16 @@ fn stream_json_lines(
     // One more worker than cores: the reading thread mostly waits on the disk.
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1;
     let mut input = std::io::Cursor::new(head).chain(reader);
-    audit::stream::read(&mut input, display, parser, threads, &|a| options.keeps(a), &mut summary, &mut evidence);
+    audit::stream::read(
+        &mut input,
+        display,
+        parser,
+        threads,
+        options.limits.max_line,
+        &|a| options.keeps(a),
+        &mut summary,
+        &mut evidence,
+    );
     evidence.inputs.push(summary);
     Ok(Some(evidence))
 }

@@ -38,11 +38,13 @@ struct Parsed {
 /// Read every line of `reader`, in order; keep the accesses `keep` accepts
 /// (grants and counts are always kept). A read error (a truncated gzip
 /// stream) ends the file with a rejection after what was read.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 pub fn read(
     reader: &mut dyn Read,
     path: &str,
     parse: LineParser,
     threads: usize,
+    max_line: usize,
     keep: &(dyn Fn(&Access) -> bool + Sync),
     summary: &mut InputSummary,
     evidence: &mut Evidence,
@@ -53,6 +55,7 @@ pub fn read(
     let (results_tx, results_rx) = std::sync::mpsc::channel::<Parsed>();
     let (pool_tx, pool_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let mut read_error: Option<String> = None;
+    let mut too_long: Option<String> = None;
     let mut parsed: Vec<Parsed> = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -93,8 +96,15 @@ pub fn read(
                 if end_of_input { filled } else { memchr::memrchr(b'\n', &buffer[..filled]).map_or(0, |i| i + 1) };
             carry.clear();
             carry.extend_from_slice(&buffer[cut..filled]);
-            // A line longer than the chunk: keep reading until it ends.
+            // A line longer than the chunk: keep reading until it ends, up to the limit.
             if cut == 0 && !end_of_input {
+                if carry.len() > max_line {
+                    too_long = Some(format!(
+                        "a line longer than {} (--max-line): reading stopped here; the records before it were read",
+                        crate::ingest::limits::shown(max_line as u64)
+                    ));
+                    break;
+                }
                 continue;
             }
             if cut > 0 && chunks_tx.send(Chunk { index, buffer, len: cut }).is_err() {
@@ -132,6 +142,9 @@ pub fn read(
     }
     if let Some(e) = read_error {
         summary.reject(line_base + 1, format!("input ends early ({e}); the records before it were read"));
+    }
+    if let Some(why) = too_long {
+        summary.reject(line_base + 1, why);
     }
 }
 
