@@ -72,3 +72,45 @@ fn an_endless_line_ends_the_stream_with_the_records_before_it_kept() {
     assert_eq!(last.line, 4, "{:?}", input.errors);
     assert!(last.message.contains("longer than 1 MiB (--max-line)"), "{}", last.message);
 }
+
+#[cfg(unix)]
+#[test]
+fn nothing_in_a_folder_is_skipped_without_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(scans.join("nested")).unwrap();
+    let sample = std::fs::read_dir("tests/samples/detect-secrets").unwrap().flatten().next().unwrap().path();
+    std::fs::copy(&sample, scans.join(".secrets.baseline")).unwrap();
+    let outside = dir.path().join("outside.json");
+    std::fs::write(&outside, "{}").unwrap();
+    std::os::unix::fs::symlink(&outside, scans.join("leads-out.json")).unwrap();
+    std::os::unix::fs::symlink(&scans, scans.join("nested/loop")).unwrap();
+    std::fs::create_dir(scans.join(".git")).unwrap();
+    let fifo = scans.join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let evidence = ingest::load(&SourceSpec::Scan(None, scans.clone()), &ReadOptions::default()).unwrap();
+    let note = |name: &str| {
+        evidence
+            .inputs
+            .iter()
+            .find(|i| i.path.ends_with(name))
+            .map(|i| i.notes.join("; "))
+            .unwrap_or_else(|| panic!("{name} is not accounted for: {:#?}", evidence.inputs))
+    };
+    let baseline = evidence.inputs.iter().find(|i| i.path.ends_with(".secrets.baseline")).expect("the dotfile");
+    assert!(baseline.records > 0, "detect-secrets' default file name is read: {baseline:?}");
+    assert!(note("leads-out.json").contains("leads outside the folder"));
+    assert!(note("pipe").contains("not a regular file"));
+    assert!(note(".git").contains("not evidence"));
+    assert_eq!(
+        evidence.inputs.iter().filter(|i| i.path.ends_with(".secrets.baseline")).count(),
+        1,
+        "the loop is walked once"
+    );
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let evidence = ingest::load(&SourceSpec::Scan(None, empty), &ReadOptions::default()).unwrap();
+    assert_eq!(evidence.inputs.len(), 1);
+    assert!(evidence.inputs[0].notes[0].contains("no file to read"));
+}

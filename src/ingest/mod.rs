@@ -164,9 +164,9 @@ fn load_files(
             ev.ok_or_else(|| IngestError::UnknownFormat { path: display, expected: expected.to_string() })
         });
     }
-    let mut files = Vec::new();
-    walk(path, &mut files).map_err(|source| IngestError::Read { path: display.clone(), source })?;
+    let (mut files, skipped) = walk(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     files.sort();
+    let empty = files.is_empty();
     // A folder of logs (CloudTrail's S3 layout holds thousands of files) is
     // read on every core; the files are then taken in order, as one would.
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -224,6 +224,17 @@ fn load_files(
         // Each file is an input of its own: `check` and the report name it.
         summaries.extend(inputs);
     }
+    // Nothing is lost silently: what was not read is listed, and an empty folder says so.
+    for (file, why) in skipped {
+        let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
+        summary.notes.push(format!("skipped: {why}"));
+        summaries.push(summary);
+    }
+    if empty {
+        let mut summary = InputSummary::new(forced.unwrap_or(family[0]), display.clone());
+        summary.notes.push("the folder holds no file to read".to_string());
+        summaries.push(summary);
+    }
     dedupe_vault_devices(&mut evidence);
     evidence.inputs.extend(summaries);
     Ok(evidence)
@@ -243,22 +254,57 @@ fn dedupe_vault_devices(evidence: &mut Evidence) {
     });
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let ty = entry.file_type()?;
-        if ty.is_dir() {
-            walk(&path, out)?;
-        } else if ty.is_file() {
-            out.push(path);
+/// A path in a folder that was not read, and why.
+type Skipped = (PathBuf, String);
+
+/// Folders leakline never reads inside: git's own store and the case key's.
+const NOT_EVIDENCE: &[&str] = &[".git", ".leakline"];
+
+/// The regular files under `root`, and what was skipped there and why.
+/// Symlinks are followed only where they stay inside `root` (and each
+/// folder once, so a loop ends); dotfiles such as `.secrets.baseline` are read.
+fn walk(root: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
+    let base = std::fs::canonicalize(root)?;
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut folders = vec![root.to_path_buf()];
+    seen.insert(base.clone());
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            let name = entry.file_name();
+            if NOT_EVIDENCE.iter().any(|n| name == *n) {
+                skipped.push((path, "not evidence (git's or leakline's own folder)".to_string()));
+                continue;
+            }
+            let mut ty = entry.file_type()?;
+            if ty.is_symlink() {
+                match std::fs::canonicalize(&path) {
+                    Ok(target) if target.starts_with(&base) => ty = std::fs::metadata(&path)?.file_type(),
+                    Ok(_) => {
+                        skipped.push((path, "a symlink that leads outside the folder".to_string()));
+                        continue;
+                    }
+                    Err(_) => {
+                        skipped.push((path, "a symlink that leads nowhere".to_string()));
+                        continue;
+                    }
+                }
+            }
+            if ty.is_dir() {
+                if seen.insert(std::fs::canonicalize(&path)?) {
+                    folders.push(path);
+                }
+            } else if ty.is_file() {
+                files.push(path);
+            } else {
+                skipped.push((path, "not a regular file (a FIFO, socket or device)".to_string()));
+            }
         }
     }
-    Ok(())
+    Ok((files, skipped))
 }
 
 /// Read and parse one file; `None` when its kind cannot be told.

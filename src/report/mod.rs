@@ -54,6 +54,9 @@ pub fn check_text(evidence: &crate::model::Evidence) -> String {
         for e in &i.errors {
             let _ = writeln!(out, "    {}:{}: {}", crate::text::clean(&i.path), e.line, crate::text::clean(&e.message));
         }
+        for n in &i.notes {
+            let _ = writeln!(out, "    note: {}", crate::text::clean(n));
+        }
     }
     let _ = writeln!(
         out,
