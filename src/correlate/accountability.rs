@@ -299,6 +299,9 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
             let direct = c.commit.pull_request.is_none() && c.commit.merged_by.is_none();
             let shape = match &c.commit.forge {
                 ForgeCheck::Pull { .. } => "framework changes merged without an approving review".to_string(),
+                ForgeCheck::NoPull if !direct => {
+                    "framework changes merged outside a pull request (the forge shows none)".to_string()
+                }
                 ForgeCheck::NoPull => {
                     "framework changes pushed directly, with no pull request on the forge".to_string()
                 }
@@ -311,6 +314,10 @@ fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mut RoleAccou
             let text = match &c.commit.forge {
                 ForgeCheck::Pull { number, .. } => format!(
                     "{what}, written by {writer}{author}: PR #{number} was merged{merger} with no approving review{own}{owners}"
+                ),
+                // A merge made outside the forge (`git pull`, a local merge): the merger is known, the pusher is not.
+                ForgeCheck::NoPull if !direct => format!(
+                    "{what}, written by {writer}{author}, came in a merge{merger} that the forge shows no pull request for, and git records no approval{own}{owners}"
                 ),
                 ForgeCheck::NoPull => format!(
                     "{what} was pushed directly by {writer}{author}: the forge shows no pull request for it and git records no approval{own}{owners}"
@@ -589,5 +596,25 @@ mod tests {
             "{texts:#?}"
         );
         assert_eq!(governance.gaps[0].items.len(), 7);
+    }
+
+    #[test]
+    fn a_local_merge_the_forge_shows_no_pull_request_for_names_the_merger_not_a_pusher() {
+        let mut c = change(1, "openai", false);
+        c.commit.forge = ForgeCheck::NoPull;
+        c.commit.merged_by = Some(crate::model::Person::new("Assaf Elovic", "assaf@example.com"));
+        let owners = Owners::default();
+        let approvals = [c];
+        let rows =
+            matrix(&Inputs { secrets: &[], approvals: &approvals, reachability: &[], replays: &[], owners: &owners });
+        let governance = rows.iter().find(|r| r.role == Role::Governance).unwrap_or_else(|| unreachable!());
+        let text = &governance.gaps[0].text;
+        assert!(
+            text.contains(
+                "written by Ana Ruiz, came in a merge by Assaf Elovic that the forge shows no pull request for"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("pushed directly"), "{text}");
     }
 }
