@@ -63,26 +63,94 @@ fn skip_ws(buf: &[u8], mut pos: usize) -> usize {
 }
 
 fn parse_one(buf: &[u8], pos: usize) -> Result<(Value, usize), serde_json::Error> {
-    let mut stream = serde_json::Deserializer::from_slice(&buf[pos..]).into_iter::<Value>();
-    match stream.next() {
-        Some(Ok(v)) => Ok((v, pos + stream.byte_offset())),
-        Some(Err(e)) => Err(e),
-        None => Err(serde::de::Error::custom("unexpected end of input")),
+    super::strict_json::first(&buf[pos..]).map(|(v, len)| (v, pos + len))
+}
+
+/// What a buffer held: its records, what could not be read, and the lines
+/// whose JSON came after some other text (Vault's `prefix` option).
+#[derive(Debug, Default)]
+pub struct Framed {
+    pub records: Vec<Located>,
+    pub rejected: Vec<Rejected>,
+    pub prefixed: Prefixed,
+}
+
+/// Lines whose JSON came after other text: how many, and the first.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Prefixed {
+    pub count: usize,
+    pub first: Option<usize>,
+}
+
+impl Prefixed {
+    pub fn add(&mut self, line: usize) {
+        self.count += 1;
+        self.first = Some(self.first.map_or(line, |f| f.min(line)));
+    }
+
+    /// The note that says text before the JSON was passed over, if any was.
+    pub fn note(&self) -> Option<String> {
+        let first = self.first?;
+        Some(format!(
+            "{} line(s) had text before their JSON (first at line {first}); it was passed over, as Vault's `prefix` option writes it",
+            self.count
+        ))
     }
 }
 
+/// A serde_json error as a rejection: the line the record starts on names
+/// it, and where inside it the error stands is said in the message.
+fn rejection(lines: &Lines, pos: usize, e: &serde_json::Error) -> Rejected {
+    let start = lines.line_of(pos);
+    let text = e.to_string();
+    // serde_json's text ends with " at line L column C", relative to the record.
+    let what = text.rsplit_once(" at line ").map_or(text.as_str(), |(what, _)| what);
+    let line = start + e.line().saturating_sub(1);
+    let message = if e.line() > 1 {
+        format!("malformed JSON at line {line}, column {}: {what}", e.column())
+    } else {
+        let column = pos - lines.starts[start - 1] + e.column();
+        format!("malformed JSON at column {column}: {what}")
+    };
+    Rejected { line: start, message }
+}
+
+/// Whether the records are one a line: the first whole record found (from
+/// `pos`, then at each line that starts with `{`) stands on one line, where a
+/// pretty-printed one spans several. Broken first lines do not decide it.
+fn looks_like_json_lines(buf: &[u8], lines: &Lines, pos: usize) -> bool {
+    let mut start = pos;
+    for _ in 0..20 {
+        let end = lines.next_line_start(start).unwrap_or(buf.len());
+        if super::strict_json::from_slice(&buf[start..end]).is_ok() {
+            return true;
+        }
+        if parse_one(buf, start).is_ok() {
+            return false;
+        }
+        let mut next = end;
+        while next < buf.len() && buf[next] != b'{' {
+            next = lines.next_line_start(next).unwrap_or(buf.len());
+        }
+        if next >= buf.len() {
+            break;
+        }
+        start = next;
+    }
+    false
+}
+
 /// Every record in `buf`, and every part that could not be read.
-pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
+pub fn records(buf: &[u8]) -> Framed {
     let buf = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
     let lines = Lines::new(buf);
-    let mut out = Vec::new();
-    let mut rejected = Vec::new();
+    let mut out = Framed::default();
     let mut pos = skip_ws(buf, 0);
     let in_array = buf.get(pos) == Some(&b'[');
-    let mut json_lines: Option<bool> = None;
     if in_array {
         pos += 1;
     }
+    let mut json_lines: Option<bool> = None;
     loop {
         pos = skip_ws(buf, pos);
         if pos >= buf.len() || (in_array && buf[pos] == b']') {
@@ -93,46 +161,56 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
             // first `{` on this line, or reject the line if there is none.
             let end = lines.next_line_start(pos).unwrap_or(buf.len());
             match buf[pos..end].iter().position(|b| *b == b'{') {
-                Some(i) => pos += i,
+                Some(i) => {
+                    out.prefixed.add(lines.line_of(pos));
+                    pos += i;
+                }
                 None => {
-                    rejected.push(Rejected { line: lines.line_of(pos), message: "not JSON".to_string() });
+                    out.rejected.push(Rejected { line: lines.line_of(pos), message: "not JSON".to_string() });
                     pos = end;
                     continue;
                 }
             }
         }
+        if !in_array && json_lines.is_none() {
+            json_lines = Some(looks_like_json_lines(buf, &lines, pos));
+        }
         let line_end = lines.next_line_start(pos).unwrap_or(buf.len());
-        // JSON lines: once the first record fits on its line, every record must.
-        let parsed = match (in_array, json_lines) {
-            (false, Some(true)) => {
-                serde_json::from_slice::<Value>(&buf[pos..line_end]).map(|v| (v, line_end)).map_err(|e| (e, line_end))
-            }
-            _ => parse_one(buf, pos).map_err(|e| {
-                let end = lines.next_line_start(pos).unwrap_or(buf.len());
-                (e, end)
-            }),
+        let parsed = if json_lines == Some(true) {
+            super::strict_json::from_slice(&buf[pos..line_end]).map(|v| (v, line_end))
+        } else {
+            parse_one(buf, pos)
         };
         match parsed {
             Ok((value, next)) => {
-                if json_lines.is_none() && !in_array {
-                    json_lines = Some(lines.line_of(next.saturating_sub(1).max(pos)) == lines.line_of(pos));
-                }
                 let line = lines.line_of(pos);
                 match unwrap_wrapper(value) {
-                    Ok(items) => out.extend(items.into_iter().map(|v| (line, v))),
-                    Err(v) => out.push((line, v)),
+                    Ok(items) => out.records.extend(items.into_iter().map(|v| (line, v))),
+                    Err(v) => out.records.push((line, v)),
                 }
                 pos = next;
             }
-            Err((e, end)) => {
-                let offset = if json_lines == Some(true) { 0 } else { e.line().saturating_sub(1) };
-                let line = lines.line_of(pos) + offset;
-                rejected.push(Rejected { line, message: format!("malformed JSON: {e}") });
+            Err(e) => {
+                out.rejected.push(rejection(&lines, pos, &e));
+                if json_lines == Some(true) {
+                    // Each line is a record of its own: the next is read as it stands.
+                    pos = line_end;
+                    continue;
+                }
                 if in_array {
-                    break;
+                    // A value that is whole but refused (a key given twice) is passed over.
+                    let mut stream =
+                        serde_json::Deserializer::from_slice(&buf[pos..]).into_iter::<serde::de::IgnoredAny>();
+                    match stream.next() {
+                        Some(Ok(_)) => {
+                            pos += stream.byte_offset();
+                            continue;
+                        }
+                        _ => break,
+                    }
                 }
                 // Resynchronise on the next line that starts a record.
-                let mut next = end;
+                let mut next = line_end;
                 while next < buf.len() && buf[next] != b'{' {
                     next = lines.next_line_start(next).unwrap_or(buf.len());
                 }
@@ -140,7 +218,7 @@ pub fn records(buf: &[u8]) -> (Vec<Located>, Vec<Rejected>) {
             }
         }
     }
-    (out, rejected)
+    out
 }
 
 /// `{"Records":[…]}` (CloudTrail) and `{"records":[…]}` (Azure) hold their records.
@@ -168,24 +246,44 @@ mod tests {
     #[test]
     fn reads_every_framing() {
         let lines = b"{\"a\":1}\n{\"a\":2}\n";
-        assert_eq!(records(lines).0.len(), 2);
+        assert_eq!(records(lines).records.len(), 2);
         let array = b"[\n {\"a\":1},\n {\"a\":2}\n]";
-        let (recs, _) = records(array);
+        let recs = records(array).records;
         assert_eq!(recs.iter().map(|r| r.0).collect::<Vec<_>>(), vec![2, 3]);
         let wrapper = br#"{"Records":[{"a":1},{"a":2},{"a":3}]}"#;
-        assert_eq!(records(wrapper).0.len(), 3);
+        assert_eq!(records(wrapper).records.len(), 3);
         let pretty = b"{\n \"a\": 1\n}\n{\n \"a\": 2\n}\n";
-        let (recs, _) = records(pretty);
+        let recs = records(pretty).records;
         assert_eq!(recs.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 4]);
-        let prefixed = b"vault: {\"a\":1}\n";
-        assert_eq!(records(prefixed).0.len(), 1);
+        let prefixed = records(b"vault: {\"a\":1}\n");
+        assert_eq!(prefixed.records.len(), 1);
+        assert!(prefixed.prefixed.note().unwrap().contains("first at line 1"));
     }
 
     #[test]
     fn a_bad_line_is_rejected_and_reading_goes_on() {
-        let (recs, rejected) = records(b"{\"a\":1}\n{\"a\":\n{\"a\":3}\n");
-        assert_eq!(recs.len(), 2);
-        assert_eq!(rejected.len(), 1);
-        assert_eq!(rejected[0].line, 2);
+        let framed = records(b"{\"a\":1}\n{\"a\":\n{\"a\":3}\n");
+        assert_eq!(framed.records.len(), 2);
+        assert_eq!(framed.rejected.len(), 1);
+        assert_eq!(framed.rejected[0].line, 2);
+    }
+
+    /// Each bad line is its own rejection, at its own line, whichever line it is.
+    #[test]
+    fn neighbouring_bad_lines_are_each_named_at_their_line() {
+        let framed = records(b"{\"a\":\nnot json\n{\"a\":2}\n{\"b\"}\n  {\"a\":3}\n{\"a\":4,\"a\":5}\n{\"a\":6}");
+        let lines: Vec<usize> = framed.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [1, 2, 4, 6], "{:?}", framed.rejected);
+        assert_eq!(framed.records.iter().map(|r| r.0).collect::<Vec<_>>(), [3, 5, 7]);
+        assert!(framed.rejected[2].message.starts_with("malformed JSON at column 5"), "{:?}", framed.rejected);
+        // A pretty record broken inside: named where it starts, the error's own line said.
+        let framed = records(b"{\n \"a\": 1\n}\n{\n \"a\": 2,\n \"b\" 3\n}\n{\n \"a\": 4\n}\n");
+        assert_eq!(framed.rejected.len(), 1, "{:?}", framed.rejected);
+        assert_eq!(framed.rejected[0].line, 4);
+        assert!(framed.rejected[0].message.contains("at line 6"), "{:?}", framed.rejected);
+        assert_eq!(framed.records.len(), 2);
+        // An array element refused for a key given twice is passed over, not the rest.
+        let framed = records(br#"[{"a":1},{"a":2,"a":3},{"a":4}]"#);
+        assert_eq!((framed.records.len(), framed.rejected.len()), (2, 1));
     }
 }

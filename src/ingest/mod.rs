@@ -11,6 +11,7 @@ pub mod lenient;
 pub mod limits;
 pub mod redact;
 pub mod scan;
+pub mod strict_json;
 pub mod time;
 pub mod vault_hash;
 
@@ -338,17 +339,9 @@ fn load_file(
     if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced, &options.case_key) {
         return Ok(Some(evidence));
     }
-    // CloudTrail as delivered to S3: the common case of the largest logs, read
-    // record by record by the scanner instead of as one tree of values.
-    if family.contains(&SourceKind::Cloudtrail) && forced.is_none_or(|k| k == SourceKind::Cloudtrail) {
-        let mut summary = InputSummary::new(SourceKind::Cloudtrail, display.clone());
-        let mut evidence = Evidence::default();
-        if audit::cloudtrail_wrapper(&display, &bytes, &|a| options.keeps(a), &mut summary, &mut evidence).is_some() {
-            evidence.inputs.push(summary);
-            return Ok(Some(evidence));
-        }
-    }
-    let (records, rejected) = framing::records(&bytes);
+    let framed = framing::records(&bytes);
+    let prefix_note = framed.prefixed.note();
+    let framing::Framed { records, rejected, .. } = framed;
     let kind = match forced.or_else(|| sniff(&records, family)) {
         Some(k) => k,
         None if records.is_empty() && !rejected.is_empty() => {
@@ -358,6 +351,7 @@ fn load_file(
         None => return Ok(None),
     };
     let mut summary = InputSummary::new(kind, display.clone());
+    summary.notes.extend(prefix_note);
     for r in rejected {
         summary.reject(r.line, r.message);
     }
@@ -374,8 +368,9 @@ fn load_file(
     Ok(Some(evidence))
 }
 
-/// JSON-lines audit logs of a kind with a line parser are streamed: never held
-/// whole in memory, parsed on every core. `None` when the file is not one.
+/// Audit logs of a kind with a line parser are streamed — JSON lines, and
+/// CloudTrail's `{"Records":[…]}` files — never held whole in memory, parsed on
+/// every core. `None` when the file is neither.
 fn stream_json_lines(
     path: &Path,
     display: &str,
@@ -383,6 +378,8 @@ fn stream_json_lines(
     options: &ReadOptions,
 ) -> Result<Option<Evidence>, IngestError> {
     use std::io::Read;
+    /// Enough to hold the first record of any real log.
+    const HEAD: u64 = 1 << 20;
     let read_error = |source| IngestError::Read { path: display.to_string(), source };
     let mut file = std::fs::File::open(path).map_err(read_error)?;
     let mut raw = Vec::new();
@@ -392,37 +389,52 @@ fn stream_json_lines(
     let (head, reader): (Vec<u8>, Box<dyn Read + Send>) = if gzip {
         let mut decoder = flate2::read::MultiGzDecoder::new(std::io::Cursor::new(raw).chain(file));
         let mut head = Vec::new();
-        if (&mut decoder).take(1 << 16).read_to_end(&mut head).is_err() {
+        if (&mut decoder).take(HEAD).read_to_end(&mut head).is_err() && head.is_empty() {
             return Ok(None);
         }
         (head, Box::new(decoder))
     } else {
+        (&mut file).take(HEAD - raw.len() as u64).read_to_end(&mut raw).map_err(read_error)?;
         (raw, Box::new(file))
     };
-    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-    let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(first_line) else { return Ok(None) };
-    let first = Value::Object(first);
-    let Some(kind) = forced.or_else(|| sniff_record(&first)).filter(|k| SourceKind::AUDIT.contains(k)) else {
-        return Ok(None);
-    };
-    let Some(parser) = audit::line_parser(kind) else { return Ok(None) };
+    let Some((kind, framing)) = stream_framing(&head, forced) else { return Ok(None) };
+    let Some(parse) = audit::line_parser(kind) else { return Ok(None) };
     let mut summary = InputSummary::new(kind, display);
     let mut evidence = Evidence::default();
     // One more worker than cores: the reading thread mostly waits on the disk.
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1;
     let mut input = std::io::Cursor::new(head).chain(reader);
-    audit::stream::read(
-        &mut input,
-        display,
-        parser,
+    let job = audit::stream::Job {
+        path: display,
+        parse,
+        framing,
         threads,
-        options.limits.max_line,
-        &|a| options.keeps(a),
-        &mut summary,
-        &mut evidence,
-    );
+        max_line: options.limits.max_line,
+        keep: &|a| options.keeps(a),
+    };
+    audit::stream::read(&mut input, &job, &mut summary, &mut evidence);
     evidence.inputs.push(summary);
     Ok(Some(evidence))
+}
+
+/// The kind and layout of a streamable audit log, told from its first bytes:
+/// a `{"Records":[…]}` wrapper whose first record is CloudTrail's, or JSON
+/// lines whose first line is a record of a kind with a line parser.
+fn stream_framing(head: &[u8], forced: Option<SourceKind>) -> Option<(SourceKind, audit::stream::Framing)> {
+    let mut splitter = audit::records_split::Splitter::new();
+    let mut spans = Vec::new();
+    splitter.feed(head, 0, &mut spans);
+    if let Some(first) = spans.first() {
+        let sniffed =
+            serde_json::from_slice::<Value>(&head[first.start..first.end]).ok().and_then(|v| sniff_record(&v));
+        let kind = forced.or(sniffed);
+        return (kind == Some(SourceKind::Cloudtrail))
+            .then_some((SourceKind::Cloudtrail, audit::stream::Framing::Records));
+    }
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(first_line) else { return None };
+    let kind = forced.or_else(|| sniff_record(&Value::Object(first))).filter(|k| SourceKind::AUDIT.contains(k))?;
+    Some((kind, audit::stream::Framing::Lines))
 }
 
 /// The kind of the first record that any known kind of the family claims.

@@ -112,21 +112,6 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// The spans of the objects in the array that comes next (each checked).
-    pub fn object_spans(&mut self) -> Scan<Vec<std::ops::Range<usize>>> {
-        let mut spans = Vec::new();
-        self.sequence(b'[', b']', |s| {
-            if s.next_kind()? != Kind::Object {
-                return None;
-            }
-            let start = s.at;
-            s.skip_value()?;
-            spans.push(start..s.at);
-            Some(())
-        })?;
-        Some(spans)
-    }
-
     /// Skip any value, checking its syntax (numbers by JSON's grammar, as
     /// serde_json checks a number it ignores).
     pub fn skip_value(&mut self) -> Scan<()> {

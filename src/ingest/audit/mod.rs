@@ -6,6 +6,7 @@ mod cloudtrail;
 mod gcp;
 mod json_scan;
 mod k8s;
+pub mod records_split;
 pub mod stream;
 mod vault;
 
@@ -21,18 +22,6 @@ use serde_json::Value;
 
 use super::framing::Located;
 use crate::model::{Evidence, InputSummary, Outcome, SourceKind};
-
-/// A CloudTrail `{"Records":[…]}` file read record by record without a tree
-/// of values; `None` where the file is not that shape.
-pub fn cloudtrail_wrapper(
-    path: &str,
-    bytes: &[u8],
-    keep: &dyn Fn(&crate::model::Access) -> bool,
-    summary: &mut InputSummary,
-    evidence: &mut Evidence,
-) -> Option<()> {
-    cloudtrail::parse_wrapper(path, bytes, keep, summary, evidence)
-}
 
 /// Parse the records of one audit file of a known kind.
 pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut InputSummary, evidence: &mut Evidence) {

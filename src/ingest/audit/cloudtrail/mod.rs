@@ -8,7 +8,6 @@ use serde_json::Value;
 mod policy;
 mod scanned;
 
-use super::json_scan::Scanner;
 use super::{denied_if, origin};
 use crate::ingest::{framing::Located, lenient::Text, time};
 use crate::model::{Access, Evidence, Grant, InputSummary, Lifecycle, SourceKind};
@@ -194,60 +193,6 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
             Err(message) => summary.reject(line, message),
         }
     }
-}
-
-/// A `{"Records":[…]}` file as CloudTrail delivers it to S3, read record by
-/// record as JSON lines are (the scanner, serde where it is unsure). `None`
-/// when the text is not that shape; the caller reads it the general way.
-pub fn parse_wrapper(
-    path: &str,
-    bytes: &[u8],
-    keep: &dyn Fn(&Access) -> bool,
-    summary: &mut InputSummary,
-    ev: &mut Evidence,
-) -> Option<()> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut s = Scanner::new(text);
-    let mut spans = None;
-    s.object(|s, key| match key {
-        "Records" if spans.is_none() => {
-            spans = Some(s.object_spans()?);
-            Some(())
-        }
-        "Records" => None,
-        _ => s.skip_value(),
-    })?;
-    s.end()?;
-    // Another tool's `Records`, or none at all, is left to the general reader.
-    let spans = spans.filter(|spans| {
-        spans.first().is_some_and(|first| {
-            serde_json::from_slice::<Value>(&bytes[first.clone()])
-                .is_ok_and(|v| crate::ingest::sniff_record(&v) == Some(SourceKind::Cloudtrail))
-        })
-    })?;
-    let lines = crate::ingest::framing::Lines::new(bytes);
-    for span in spans {
-        let line = lines.line_of(span.start);
-        match parse_line(&bytes[span]) {
-            Ok((mut access, grant)) => {
-                summary.records += 1;
-                summary.relevant += 1;
-                access.origin = origin(path, line);
-                if access.event_id.is_empty() {
-                    access.event_id.clone_from(&access.origin);
-                }
-                ev.grants.extend(grant.map(|mut g| {
-                    g.origin.clone_from(&access.origin);
-                    g
-                }));
-                if keep(&access) {
-                    ev.accesses.push(access);
-                }
-            }
-            Err(message) => summary.reject(line, message),
-        }
-    }
-    Some(())
 }
 
 /// One JSON line, for the streaming reader: the access and any grant it makes.
@@ -462,7 +407,7 @@ mod tests {
     fn wrapper_files_read_as_the_general_reader_reads_them() {
         let records = records();
         let general = |text: &str| {
-            let (located, _) = crate::ingest::framing::records(text.as_bytes());
+            let located = crate::ingest::framing::records(text.as_bytes()).records;
             let mut summary = InputSummary::new(SourceKind::Cloudtrail, "f");
             let mut ev = Evidence::default();
             parse("f", located, &mut summary, &mut ev);
@@ -471,7 +416,16 @@ mod tests {
         let fast = |text: &str| {
             let mut summary = InputSummary::new(SourceKind::Cloudtrail, "f");
             let mut ev = Evidence::default();
-            parse_wrapper("f", text.as_bytes(), &|_| true, &mut summary, &mut ev).expect("a wrapper");
+            let job = crate::ingest::audit::stream::Job {
+                path: "f",
+                parse: parse_line,
+                framing: crate::ingest::audit::stream::Framing::Records,
+                threads: 2,
+                max_line: 1 << 20,
+                keep: &|_| true,
+            };
+            crate::ingest::audit::stream::read(&mut text.as_bytes(), &job, &mut summary, &mut ev);
+            assert_eq!(summary.rejected, 0, "{:?}", summary.errors);
             (summary.records, ev)
         };
         let compact = serde_json::json!({ "Records": records }).to_string();
@@ -485,11 +439,6 @@ mod tests {
         let lines: Vec<usize> =
             quick.accesses.iter().map(|a| a.origin.rsplit(':').next().unwrap().parse().unwrap()).collect();
         assert!(lines[0] == 3 && lines.windows(2).all(|w| w[0] < w[1]), "each record its own line: {lines:?}");
-        // Not CloudTrail's shape, or not CloudTrail inside: the general reader's.
-        let mut summary = InputSummary::new(SourceKind::Cloudtrail, "f");
-        for other in [r#"{"Records":[]}"#, r#"{"Records":[{"a":1}]}"#, r#"{"records":[]}"#, r#"{"Records":[1]}"#] {
-            assert!(parse_wrapper("f", other.as_bytes(), &|_| true, &mut summary, &mut Evidence::default()).is_none());
-        }
     }
 
     /// Damaged and unusual lines: the scanner gives up, or reads what serde reads.

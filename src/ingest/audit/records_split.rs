@@ -1,0 +1,422 @@
+//! The `{"Records":[…]}` object CloudTrail delivers to S3, cut into its
+//! records as the bytes arrive, so that a file of any size is read in the
+//! memory of a few records. Only the wrapper's own structure is checked here
+//! (brackets, strings, its keys, a `Records` key given once); each record is
+//! then read strictly by the line parser, as a JSON line would be.
+
+/// One record of the array: its bytes in the buffer fed, the 1-based line it
+/// starts on and its 1-based place in the array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub number: usize,
+}
+
+/// Deeper than serde_json reads, a record would be refused anyway.
+const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the opening `{`.
+    Lead,
+    /// Inside the top object, where a key or `}` comes.
+    KeyOrClose,
+    /// Inside a key's string.
+    Key,
+    Colon,
+    /// Where a top-level value starts.
+    Value,
+    /// Where a record or the `]` of `Records` comes.
+    ElementOrClose,
+    /// Between records: `,` or `]`.
+    AfterElement,
+    /// After a top-level value: `,` or `}`.
+    AfterValue,
+    /// After the closing `}`: only whitespace may follow.
+    Trailing,
+    Broken,
+}
+
+/// A value being passed over: a record, or the value of another key.
+#[derive(Debug, Default)]
+struct Skipping {
+    /// The brackets open inside the value.
+    open: Vec<u8>,
+    in_string: bool,
+    escaped: bool,
+    /// A number, `true`, `false` or `null`, collected to check it.
+    scalar: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub struct Splitter {
+    state: State,
+    /// The line of the next byte.
+    line: usize,
+    key: Vec<u8>,
+    key_escaped: bool,
+    /// Keys of the top object so far.
+    keys: usize,
+    /// The current top-level value is `Records`.
+    in_records: bool,
+    skipping: Option<Skipping>,
+    /// Where the record being read started in the buffer, its line and number.
+    record: Option<(usize, usize)>,
+    records: usize,
+    /// The lines where a `Records` key stood in the current object.
+    records_keys: Vec<usize>,
+    /// The lines of the first two `Records` keys of one object, where an
+    /// object had two.
+    pub duplicate: Option<(usize, usize)>,
+    /// Why and where the wrapper's structure broke.
+    pub broken: Option<(usize, String)>,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Splitter {
+    pub fn new() -> Self {
+        Splitter {
+            state: State::Lead,
+            line: 1,
+            key: Vec::new(),
+            key_escaped: false,
+            keys: 0,
+            in_records: false,
+            skipping: None,
+            record: None,
+            records: 0,
+            records_keys: Vec::new(),
+            duplicate: None,
+            broken: None,
+        }
+    }
+
+    /// Records seen so far.
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
+    /// Where the unfinished record starts in the buffer last fed: the bytes
+    /// from there on must be fed again, at the start of the next buffer.
+    pub fn pending(&self) -> Option<usize> {
+        self.record.map(|(start, _)| start)
+    }
+
+    /// The buffer is about to be cut at `at` (the pending record's start).
+    pub fn rebase(&mut self, at: usize) {
+        if let Some((start, _)) = self.record.as_mut() {
+            *start -= at;
+        }
+    }
+
+    /// The whole object has been read.
+    pub fn complete(&self) -> bool {
+        self.state == State::Trailing
+    }
+
+    /// The input ended: what was left open, if anything.
+    pub fn finish(&mut self) {
+        if self.broken.is_some() || self.state == State::Trailing {
+            return;
+        }
+        // The damaged record is named by the line it starts on.
+        self.broken = Some(match (self.record, self.state) {
+            (Some((_, line)), _) => {
+                (line, format!("the file ends inside record {} (line {line} to {})", self.records + 1, self.line))
+            }
+            (None, State::Lead) => (self.line, "the file is empty".to_string()),
+            _ => (self.line, "the file ends before its JSON closes".to_string()),
+        });
+    }
+
+    fn fail(&mut self, why: impl Into<String>) {
+        self.state = State::Broken;
+        self.broken = Some((self.line, why.into()));
+        self.record = None;
+    }
+
+    /// Read `buf[from..]`, appending each record that ends in it to `out`
+    /// (offsets into `buf`).
+    pub fn feed(&mut self, buf: &[u8], from: usize, out: &mut Vec<Span>) {
+        let mut i = from;
+        while i < buf.len() {
+            if self.state == State::Broken {
+                return;
+            }
+            let b = buf[i];
+            if self.skipping.is_some() {
+                if self.skip_byte(b, i, out) {
+                    i += 1;
+                }
+                continue;
+            }
+            if b == b'\n' {
+                self.line += 1;
+            }
+            match self.state {
+                State::Lead => match b {
+                    b'{' => self.state = State::KeyOrClose,
+                    // A byte-order mark before the JSON.
+                    0xEF | 0xBB | 0xBF if i < 3 => {}
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => return self.fail("not a JSON object"),
+                },
+                State::KeyOrClose => match b {
+                    b'"' => {
+                        self.keys += 1;
+                        self.state = State::Key;
+                        self.key.clear();
+                        self.key_escaped = false;
+                    }
+                    // `{}`, but not `{"a":1,}`.
+                    b'}' if self.keys == 0 => self.state = State::Trailing,
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => return self.fail("a key was expected"),
+                },
+                State::Key => {
+                    if self.key_escaped {
+                        self.key_escaped = false;
+                        self.key.push(b);
+                    } else if b == b'"' {
+                        self.state = State::Colon;
+                        self.in_records = self.key_is_records();
+                        if self.in_records {
+                            self.records_keys.push(self.line);
+                            if let [first, second] = self.records_keys[..] {
+                                self.duplicate = self.duplicate.or(Some((first, second)));
+                            }
+                        }
+                    } else {
+                        if b == b'\\' {
+                            self.key_escaped = true;
+                        }
+                        if self.key.len() < 256 {
+                            self.key.push(b);
+                        }
+                    }
+                }
+                State::Colon => match b {
+                    b':' => self.state = State::Value,
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => return self.fail("`:` was expected after a key"),
+                },
+                State::Value => match b {
+                    _ if b.is_ascii_whitespace() => {}
+                    b'[' if self.in_records => self.state = State::ElementOrClose,
+                    _ if self.in_records => return self.fail("`Records` is not an array"),
+                    _ => {
+                        self.skipping = Some(Skipping::default());
+                        continue;
+                    }
+                },
+                State::ElementOrClose => match b {
+                    _ if b.is_ascii_whitespace() => {}
+                    b']' if self.records == 0 => self.state = State::AfterValue,
+                    b']' => return self.fail("`,` before `]`"),
+                    _ => {
+                        self.record = Some((i, self.line));
+                        self.skipping = Some(Skipping::default());
+                        continue;
+                    }
+                },
+                State::AfterElement => match b {
+                    b',' => self.state = State::ElementOrClose,
+                    b']' => self.state = State::AfterValue,
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => return self.fail("`,` or `]` was expected after a record"),
+                },
+                State::AfterValue => match b {
+                    b',' => self.state = State::KeyOrClose,
+                    b'}' => self.state = State::Trailing,
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => return self.fail("`,` or `}` was expected"),
+                },
+                State::Trailing => match b {
+                    // Wrapper files concatenated (one a line, as some pipelines join them).
+                    b'{' => {
+                        self.state = State::KeyOrClose;
+                        self.keys = 0;
+                        self.records_keys.clear();
+                    }
+                    _ if b.is_ascii_whitespace() => {}
+                    _ => return self.fail("text after the end of the JSON"),
+                },
+                State::Broken => return,
+            }
+            i += 1;
+        }
+    }
+
+    fn key_is_records(&self) -> bool {
+        if !self.key.contains(&b'\\') {
+            return self.key == b"Records";
+        }
+        let mut quoted = Vec::with_capacity(self.key.len() + 2);
+        quoted.push(b'"');
+        quoted.extend_from_slice(&self.key);
+        quoted.push(b'"');
+        serde_json::from_slice::<String>(&quoted).is_ok_and(|k| k == "Records")
+    }
+
+    /// One byte of a value being passed over; `false` when the byte ends a
+    /// scalar and belongs to what follows (it is read again).
+    fn skip_byte(&mut self, b: u8, at: usize, out: &mut Vec<Span>) -> bool {
+        let Some(s) = self.skipping.as_mut() else { return true };
+        let in_scalar =
+            !s.in_string && (!s.scalar.is_empty() || (s.open.is_empty() && !matches!(b, b'"' | b'{' | b'[')));
+        if in_scalar && (matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace()) {
+            let scalar = std::mem::take(&mut s.scalar);
+            if serde_json::from_slice::<serde::de::IgnoredAny>(&scalar).is_err() {
+                self.fail("a value that is not JSON");
+                return true;
+            }
+            self.value_done(at, out);
+            // The byte that ended it belongs to what follows.
+            return false;
+        }
+        if b == b'\n' {
+            // (A raw newline inside a string is not JSON; the record's own
+            // reader rejects it. The count of lines goes on.)
+            self.line += 1;
+        }
+        if in_scalar {
+            if s.scalar.len() < 64 {
+                s.scalar.push(b);
+            }
+            return true;
+        }
+        if s.in_string {
+            if s.escaped {
+                s.escaped = false;
+            } else if b == b'\\' {
+                s.escaped = true;
+            } else if b == b'"' {
+                s.in_string = false;
+                if s.open.is_empty() {
+                    self.value_done(at + 1, out);
+                }
+            }
+            return true;
+        }
+        match b {
+            b'"' => s.in_string = true,
+            b'{' | b'[' => {
+                if s.open.len() >= MAX_DEPTH {
+                    self.fail(format!("nested deeper than {MAX_DEPTH} levels"));
+                    return true;
+                }
+                s.open.push(b);
+            }
+            b'}' | b']' => {
+                let opener = if b == b'}' { b'{' } else { b'[' };
+                if s.open.pop() != Some(opener) {
+                    self.fail(format!("`{}` closes what it did not open", b as char));
+                    return true;
+                }
+                if s.open.is_empty() {
+                    self.value_done(at + 1, out);
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// The value being passed over ended just before `end`.
+    fn value_done(&mut self, end: usize, out: &mut Vec<Span>) {
+        self.skipping = None;
+        if self.in_records && self.state == State::ElementOrClose {
+            if let Some((start, line)) = self.record.take() {
+                self.records += 1;
+                out.push(Span { start, end, line, number: self.records });
+            }
+            self.state = State::AfterElement;
+        } else {
+            self.state = State::AfterValue;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> (Vec<String>, Splitter) {
+        let mut s = Splitter::new();
+        let mut out = Vec::new();
+        s.feed(text.as_bytes(), 0, &mut out);
+        s.finish();
+        (out.iter().map(|sp| text[sp.start..sp.end].to_string()).collect(), s)
+    }
+
+    #[test]
+    fn cuts_the_array_into_its_records() {
+        let (records, s) = split(r#"{"Records":[{"a":"}]"},{"b":[1,{"c":"\"{"}]}]}"#);
+        assert_eq!(records, [r#"{"a":"}]"}"#, r#"{"b":[1,{"c":"\"{"}]}"#]);
+        assert!(s.complete() && s.broken.is_none());
+        let (records, s) = split(
+            "\u{feff}{\n \"x\": {\"Records\": 1},\n \"Records\": [\n  {\"a\": 1},\n  {\"a\": 2}\n ],\n \"n\": -1.5e3\n}\n",
+        );
+        assert_eq!(records.len(), 2);
+        assert!(s.complete(), "{:?}", s.broken);
+        assert_eq!(s.records_keys, [3]);
+        assert_eq!(s.duplicate, None);
+        let (records, s) = split(r#"{"Records":[]}"#);
+        assert!(records.is_empty() && s.complete());
+    }
+
+    #[test]
+    fn a_record_cut_across_buffers_is_fed_again_whole() {
+        let text = r#"{"Records":[{"a":"xxxxxxxxxx"},{"b":"yyyyyyyyyyyyyyyy"},{"c":1}]}"#.as_bytes();
+        for cut in 1..text.len() {
+            let mut s = Splitter::new();
+            let mut got = Vec::new();
+            let mut spans = Vec::new();
+            s.feed(&text[..cut], 0, &mut spans);
+            got.extend(spans.drain(..).map(|sp| text[sp.start..sp.end].to_vec()));
+            let keep = s.pending().unwrap_or(cut);
+            s.rebase(keep);
+            let mut second = text[keep..cut].to_vec();
+            let scanned = second.len();
+            second.extend_from_slice(&text[cut..]);
+            s.feed(&second, scanned, &mut spans);
+            got.extend(spans.drain(..).map(|sp| second[sp.start..sp.end].to_vec()));
+            s.finish();
+            assert_eq!(got.len(), 3, "cut at {cut}");
+            assert!(s.complete(), "cut at {cut}: {:?}", s.broken);
+        }
+    }
+
+    #[test]
+    fn damage_is_named_with_its_line_and_what_came_before_is_kept() {
+        let (records, s) = split("{\"Records\":[\n{\"a\":1},\n{\"a\":2},\n{\"a\":");
+        assert_eq!(records.len(), 2);
+        assert_eq!(s.broken, Some((4, "the file ends inside record 3 (line 4 to 4)".to_string())));
+        let (records, s) = split("{\"Records\":[{\"a\":1}],\n\"Records\":[{\"a\":2}]}");
+        assert_eq!((records.len(), s.duplicate), (2, Some((1, 2))));
+        let (records, s) = split("{\"Records\":[{\"a\":1}]}\n{\"Records\":[{\"a\":2}]}\n");
+        assert_eq!((records.len(), s.duplicate), (2, None));
+        assert!(s.complete());
+        let (_, s) = split("{\"Records\":[{\"a\":1]}]}");
+        assert!(s.broken.unwrap().1.contains("closes what it did not open"));
+        let (_, s) = split("{\"Records\":[{}]} x");
+        assert!(s.broken.unwrap().1.contains("after the end"));
+        let (_, s) = split("{\"Records\":{}}");
+        assert!(s.broken.unwrap().1.contains("not an array"));
+        let (_, s) = split("{\"x\":tru,\"Records\":[]}");
+        assert!(s.broken.unwrap().1.contains("not JSON"));
+        let (records, s) = split("[1]");
+        assert!(records.is_empty() && s.broken.unwrap().1.contains("not a JSON object"));
+        let (_, s) = split("{\"a\":1,}");
+        assert!(s.broken.is_some());
+        let (_, s) = split(&format!("{{\"Records\":[{}1{}]}}", "[".repeat(200), "]".repeat(200)));
+        assert!(s.broken.unwrap().1.contains("deeper"));
+    }
+}
