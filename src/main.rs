@@ -150,10 +150,40 @@ enum Failure {
     Usage(String),
 }
 
+/// How much of the inputs a finished command could use.
+enum Read {
+    Whole,
+    /// The inputs, some of which (or some of whose records) were rejected.
+    WithRejections(Vec<leakline::model::InputSummary>),
+}
+
+impl Read {
+    fn of(inputs: &[leakline::model::InputSummary]) -> Read {
+        if inputs.iter().any(|i| i.rejected > 0) { Read::WithRejections(inputs.to_vec()) } else { Read::Whole }
+    }
+}
+
+/// One line for stderr: what was rejected, and where the detail is.
+fn rejections_line(inputs: &[leakline::model::InputSummary]) -> String {
+    let hit: Vec<_> = inputs.iter().filter(|i| i.rejected > 0).collect();
+    let total: usize = hit.iter().map(|i| i.rejected).sum();
+    let nothing = hit.iter().filter(|i| i.records == 0).count();
+    let wholly = if nothing > 0 { format!(", {nothing} of which gave nothing") } else { String::new() };
+    format!(
+        "{total} rejection(s) in {} input(s){wholly}; `leakline check` lists each with its file and line (exit status 3)",
+        hit.len()
+    )
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Read::Whole) => ExitCode::SUCCESS,
+        Ok(Read::WithRejections(inputs)) => {
+            // The output is complete for what could be read; the status says not all could.
+            eprintln!("leakline: {}", rejections_line(&inputs));
+            ExitCode::from(3)
+        }
         Err(Failure::Input(msg)) => {
             eprintln!("leakline: {}", leakline::text::clean(&msg));
             ExitCode::from(1)
@@ -173,26 +203,25 @@ fn session(sources: &Sources) -> Result<Session, Failure> {
     Ok(session)
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli) -> Result<Read, Failure> {
     let input = |e: leakline::ingest::IngestError| Failure::Input(e.to_string());
     match cli.command {
-        Command::Demo { out, no_tui } => demo(out, no_tui),
+        Command::Demo { out, no_tui } => demo(out, no_tui).map(|()| Read::Whole),
         Command::Open(sources) => {
             let s = session(&sources)?;
-            leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
+            // The TUI shows its own rejections, in the Inputs pane.
+            leakline::tui::run(s).map(|()| Read::Whole).map_err(|e| Failure::Input(e.to_string()))
         }
         Command::Report { sources, format, output } => {
             let case = session(&sources)?.case(chrono::Utc::now()).map_err(input)?;
             let text = report::render(&case, format);
             match output {
                 Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+                    std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?
                 }
-                None => {
-                    print!("{text}");
-                    Ok(())
-                }
+                None => print!("{text}"),
             }
+            Ok(Read::of(&case.inputs))
         }
         Command::Check { sources, format } => {
             let mut s = session(&sources)?;
@@ -204,7 +233,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 CheckFormat::Json => print!("{}", report::inputs_document(&evidence.inputs)),
                 CheckFormat::Text => print!("{}", leakline::report::check_text(&evidence)),
             }
-            Ok(())
+            Ok(Read::of(&evidence.inputs))
         }
     }
 }

@@ -183,8 +183,12 @@ fn unknown_shapes_are_rejected_not_guessed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.json");
     std::fs::write(&path, r#"{"hello":"world"}"#).unwrap();
-    let err = load(&SourceSpec::Audit(None, path), &ReadOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("other.json"));
+    // One rejected input saying what it is not; the other sources are still read.
+    let ev = load(&SourceSpec::Audit(None, path), &ReadOptions::default()).unwrap();
+    assert!(ev.accesses.is_empty());
+    assert_eq!((ev.inputs.len(), ev.inputs[0].rejected), (1, 1));
+    assert!(ev.inputs[0].path.ends_with("other.json"));
+    assert!(ev.inputs[0].errors[0].message.contains("not an audit log leakline recognises"), "{:?}", ev.inputs);
 }
 
 #[test]

@@ -135,3 +135,29 @@ fn a_scanner_finding_that_names_two_secrets_is_rejected_not_half_read() {
     assert!(text.contains("`Secret` appears twice"), "{text}");
     assert!(!text.contains("aaaaaaaaaaaa") && !text.contains("bbbbbbbbbbbb"), "{text}");
 }
+
+#[test]
+fn a_damaged_gzip_of_a_whole_file_keeps_what_inflated_and_the_folder_reads_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..4000)
+        .map(|n| {
+            serde_json::json!({"time": format!("2026-04-13T12:00:{:02}Z", n % 60), "type": "response",
+                "auth": {"client_token": format!("hmac-sha256:{n:064x}"), "accessor": format!("hmac-sha256:{n:060x}acce"), "display_name": "token-ci"},
+                "request": {"id": format!("{n:08}-0000-0000-0000-000000000000"), "operation": "read", "path": "secret/data/openai", "remote_address": "10.0.0.1"}})
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(lines.as_bytes()).unwrap();
+    let bytes = gz.finish().unwrap();
+    std::fs::write(dir.path().join("vault.log.gz"), &bytes[..bytes.len() * 2 / 3]).unwrap();
+    std::fs::write(dir.path().join("trail.json"), wrapper(0..2)).unwrap();
+    let evidence = load(dir.path(), 1 << 30);
+    let vault =
+        evidence.inputs.iter().find(|i| i.path.ends_with("vault.log.gz")).expect("the damaged file is an input");
+    assert!(vault.records > 1000 && vault.records < 4000, "{vault:?}");
+    assert!(vault.errors.iter().any(|e| e.message.contains("input ends early")), "{:?}", vault.errors);
+    let trail = evidence.inputs.iter().find(|i| i.path.ends_with("trail.json")).unwrap();
+    assert_eq!((trail.records, trail.rejected), (2, 0));
+}

@@ -42,13 +42,14 @@ fn demo_then_report_then_check() {
 }
 
 #[test]
-fn bad_input_exits_1_with_one_line_naming_file_and_line() {
+fn bad_input_exits_3_and_what_cannot_be_read_at_all_exits_1() {
     let tmp = tempfile::tempdir().expect("tmp");
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, "[{\"RuleID\": \"x\",\n  \"Secret\": }]\n").expect("write");
     let out = leakline(&["check", "--scan", &format!("gitleaks:{}", bad.display())]);
-    assert_eq!(out.status.code(), Some(0), "a malformed record is a rejection, reported");
+    assert_eq!(out.status.code(), Some(3), "a malformed record is a rejection, reported, and the status says so");
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 rejected"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 rejection(s) in 1 input(s), 1 of which gave nothing"));
 
     let out = leakline(&["check", "--audit", tmp.path().join("missing.log").to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(1));
@@ -58,9 +59,13 @@ fn bad_input_exits_1_with_one_line_naming_file_and_line() {
 
     let unknown = tmp.path().join("notes.json");
     std::fs::write(&unknown, "{\"hello\": 1}\n").expect("write");
-    let out = leakline(&["check", "--scan", unknown.to_str().expect("utf8")]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("notes.json"));
+    let good = tmp.path().join("gitleaks.json");
+    std::fs::write(&good, "[]").expect("write");
+    let out = leakline(&["check", "--scan", unknown.to_str().expect("utf8"), "--scan", good.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(3), "an unknown file is a rejected input; the others are read");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("notes.json") && stdout.contains("gitleaks.json"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 rejection(s) in 1 input(s)"));
 }
 
 #[test]

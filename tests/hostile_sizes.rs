@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use leakline::ingest::limits::Limits;
-use leakline::ingest::{self, IngestError, ReadOptions, SourceSpec};
+use leakline::ingest::{self, ReadOptions, SourceSpec};
 
 fn options(max_input: u64, max_line: usize) -> ReadOptions {
     ReadOptions { limits: Limits { max_input, max_line }, ..ReadOptions::default() }
@@ -33,10 +33,11 @@ fn a_gzip_bomb_stops_at_the_limit_and_says_so() {
         gz.write_all(&zeros).unwrap();
     }
     gz.finish().unwrap();
-    let err = ingest::load(&SourceSpec::Audit(None, bomb.clone()), &options(4 << 20, 1 << 20)).unwrap_err();
-    assert!(matches!(err, IngestError::TooLarge { .. }), "{err}");
-    let text = err.to_string();
-    assert!(text.contains("ct.json.gz") && text.contains("4 MiB") && text.contains("--max-input"), "{text}");
+    let evidence = ingest::load(&SourceSpec::Audit(None, bomb.clone()), &options(4 << 20, 1 << 20)).unwrap();
+    let input = &evidence.inputs[0];
+    let text = &input.errors[0].message;
+    assert!(input.path.ends_with("ct.json.gz") && input.rejected == 1, "{input:?}");
+    assert!(text.contains("4 MiB") && text.contains("--max-input"), "{text}");
     // In a folder, it is one rejected input and the others are read.
     std::fs::write(dir.path().join("good.json"), cloudtrail_line(1)).unwrap();
     let evidence =
@@ -52,8 +53,8 @@ fn a_sparse_file_is_refused_before_a_byte_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let sparse = dir.path().join("huge.json");
     std::fs::File::create(&sparse).unwrap().set_len(8 << 30).unwrap();
-    let err = ingest::load(&SourceSpec::Audit(None, sparse), &ReadOptions::default()).unwrap_err();
-    let text = err.to_string();
+    let evidence = ingest::load(&SourceSpec::Audit(None, sparse), &ReadOptions::default()).unwrap();
+    let text = &evidence.inputs[0].errors[0].message;
     assert!(text.contains("8 GiB on disk, more than the 128 MiB"), "{text}");
 }
 

@@ -12,16 +12,25 @@ use crate::model::Rejected;
 /// A parsed record and the 1-based line it starts on.
 pub type Located = (usize, Value);
 
+/// A file's bytes as read: inflated when they were gzip, and why inflating
+/// stopped early (a truncated or damaged stream) if it did.
+pub struct Inflated {
+    pub bytes: Vec<u8>,
+    pub cut_short: Option<String>,
+}
+
 /// The bytes of a file, decompressed when they are gzip (whatever the name
-/// says); `None` when they inflate past `max` (a gzip bomb stops there).
-pub fn decompress(bytes: Vec<u8>, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+/// says); `None` when they inflate past `max` (a gzip bomb stops there). A
+/// damaged stream keeps what inflated before the damage.
+pub fn decompress(bytes: Vec<u8>, max: u64) -> Option<Inflated> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let guess = (bytes.len() as u64).saturating_mul(8).min(max) as usize;
         let mut out = Vec::with_capacity(guess);
-        flate2::read::MultiGzDecoder::new(&bytes[..]).take(max.saturating_add(1)).read_to_end(&mut out)?;
-        Ok((out.len() as u64 <= max).then_some(out))
+        let result = flate2::read::MultiGzDecoder::new(&bytes[..]).take(max.saturating_add(1)).read_to_end(&mut out);
+        let cut_short = result.err().map(|e| e.to_string());
+        (out.len() as u64 <= max).then_some(Inflated { bytes: out, cut_short })
     } else {
-        Ok((bytes.len() as u64 <= max).then_some(bytes))
+        (bytes.len() as u64 <= max).then_some(Inflated { bytes, cut_short: None })
     }
 }
 

@@ -159,11 +159,11 @@ fn load_files(
 ) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
-    let expected = if family.contains(&SourceKind::Vault) { "an audit log" } else { "scanner output" };
     if meta.is_file() {
-        return load_file(path, forced, family, options).and_then(|ev| {
-            ev.ok_or_else(|| IngestError::UnknownFormat { path: display, expected: expected.to_string() })
-        });
+        let mut evidence = Evidence::default();
+        let loaded = load_file(path, forced, family, options);
+        evidence.inputs = take_loaded(path, forced, family, loaded, &mut evidence)?;
+        return Ok(evidence);
     }
     let (mut files, skipped) = walk(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     files.sort();
@@ -190,40 +190,9 @@ fn load_files(
     let mut evidence = Evidence::default();
     let mut summaries: Vec<InputSummary> = Vec::new();
     for (file, result) in files.into_iter().zip(results) {
-        let result = result.into_inner().ok().flatten();
-        // In a folder, a file that cannot be read is a rejected input; the rest is read.
-        let loaded = match result.unwrap_or(Ok(None)) {
-            Ok(loaded) => loaded,
-            Err(IngestError::TooLarge { message, .. }) => {
-                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
-                summary.reject(0, format!("{message}; nothing from it was used"));
-                summaries.push(summary);
-                continue;
-            }
-            Err(IngestError::Parse { line, message, .. }) => {
-                // Not one record could be read: say what the file is not, not only why line N failed.
-                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
-                summary.reject(line, format!("{message}; not {expected} leakline recognises, skipped"));
-                summaries.push(summary);
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let inputs = match loaded {
-            Some(mut ev) => {
-                let inputs = std::mem::take(&mut ev.inputs);
-                evidence.merge(ev);
-                inputs
-            }
-            None => {
-                // Nothing is lost silently: an unrecognised file is a rejected input.
-                let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
-                summary.reject(0, format!("not {expected} leakline recognises; skipped"));
-                vec![summary]
-            }
-        };
+        let loaded = result.into_inner().ok().flatten().unwrap_or(Ok(None));
         // Each file is an input of its own: `check` and the report name it.
-        summaries.extend(inputs);
+        summaries.extend(take_loaded(&file, forced, family, loaded, &mut evidence)?);
     }
     // Nothing is lost silently: what was not read is listed, and an empty folder says so.
     for (file, why) in skipped {
@@ -239,6 +208,43 @@ fn load_files(
     dedupe_vault_devices(&mut evidence);
     evidence.inputs.extend(summaries);
     Ok(evidence)
+}
+
+/// One file's evidence merged into `evidence`, and its inputs. A file that
+/// cannot be used — unreadable, too large, cut short, of no known format — is
+/// one rejected input saying why, and the other inputs are still read; only
+/// a kind named by the user that does not exist stops everything.
+fn take_loaded(
+    file: &Path,
+    forced: Option<SourceKind>,
+    family: &[SourceKind],
+    loaded: Loaded,
+    evidence: &mut Evidence,
+) -> Result<Vec<InputSummary>, IngestError> {
+    let expected = if family.contains(&SourceKind::Vault) { "an audit log" } else { "scanner output" };
+    let rejected = |line: usize, why: String| {
+        let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
+        summary.reject(line, why);
+        Ok(vec![summary])
+    };
+    match loaded {
+        Ok(Some(mut ev)) => {
+            let inputs = std::mem::take(&mut ev.inputs);
+            evidence.merge(ev);
+            Ok(inputs)
+        }
+        Ok(None) => rejected(0, format!("not {expected} leakline recognises (force a kind with KIND:PATH); skipped")),
+        Err(IngestError::TooLarge { message, .. }) => rejected(0, format!("{message}; nothing from it was used")),
+        // Not one record could be read: say what the file is not, not only why line N failed.
+        Err(IngestError::Parse { line, message, .. }) => {
+            rejected(line, format!("{message}; not {expected} leakline recognises, skipped"))
+        }
+        Err(IngestError::Read { source, .. }) => {
+            rejected(0, format!("cannot be read ({source}); nothing from it was used"))
+        }
+        Err(IngestError::UnknownFormat { .. }) => rejected(0, format!("not {expected} leakline recognises; skipped")),
+        Err(e) => Err(e),
+    }
 }
 
 /// Several Vault audit devices log the same request: one access per request id
@@ -331,19 +337,31 @@ fn load_file(
         return Err(too_large(format!("{} on disk", limits::shown(size))));
     }
     let raw = std::fs::read(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
-    let bytes = match framing::decompress(raw, max) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(too_large("it inflates".to_string())),
-        Err(source) => return Err(IngestError::Read { path: display.clone(), source }),
+    let Some(framing::Inflated { bytes, cut_short }) = framing::decompress(raw, max) else {
+        return Err(too_large("it inflates".to_string()));
+    };
+    // A damaged gzip stream: what inflated before the damage is read, and the damage said.
+    let said = |mut evidence: Evidence| {
+        if let (Some(why), Some(input)) = (&cut_short, evidence.inputs.last_mut()) {
+            let line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
+            input.reject(line, format!("input ends early ({why}); the records before it were read"));
+        }
+        Some(evidence)
     };
     if let Some(evidence) = scan::parse_text_formats(&display, &bytes, forced, &options.case_key) {
-        return Ok(Some(evidence));
+        return Ok(said(evidence));
     }
     let framed = framing::records(&bytes);
     let prefix_note = framed.prefixed.note();
     let framing::Framed { records, rejected, .. } = framed;
     let kind = match forced.or_else(|| sniff(&records, family)) {
         Some(k) => k,
+        // `[]` is what a scanner writes when it found nothing: not a rejection.
+        None if records.is_empty() && rejected.is_empty() => {
+            let mut summary = InputSummary::new(family[0], display.clone());
+            summary.notes.push("holds no records (empty), so its kind cannot be told".to_string());
+            return Ok(said(Evidence { inputs: vec![summary], ..Evidence::default() }));
+        }
         None if records.is_empty() && !rejected.is_empty() => {
             let first = &rejected[0];
             return Err(IngestError::Parse { path: display, line: first.line, message: first.message.clone() });
@@ -365,7 +383,7 @@ fn load_file(
         k => scan::parse(k, &display, records, &options.case_key, &mut summary, &mut evidence),
     }
     evidence.inputs.push(summary);
-    Ok(Some(evidence))
+    Ok(said(evidence))
 }
 
 /// Audit logs of a kind with a line parser are streamed — JSON lines, and

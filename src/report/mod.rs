@@ -52,7 +52,9 @@ pub fn check_text(evidence: &crate::model::Evidence) -> String {
             crate::text::clean(&i.path)
         );
         for e in &i.errors {
-            let _ = writeln!(out, "    {}:{}: {}", crate::text::clean(&i.path), e.line, crate::text::clean(&e.message));
+            // Line 0 is the file as a whole.
+            let at = if e.line == 0 { String::new() } else { format!(":{}", e.line) };
+            let _ = writeln!(out, "    {}{at}: {}", crate::text::clean(&i.path), crate::text::clean(&e.message));
         }
         for n in &i.notes {
             let _ = writeln!(out, "    note: {}", crate::text::clean(n));
