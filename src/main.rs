@@ -176,7 +176,19 @@ fn rejections_line(inputs: &[leakline::model::InputSummary]) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // clap quotes the argument it refused: an argument can be a pasted secret.
+            eprint!("{}", leakline::text::clean_lines(&leakline::ingest::mask::prose(&e.to_string())));
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(Read::Whole) => ExitCode::SUCCESS,
         Ok(Read::WithRejections(inputs)) => {
@@ -185,11 +197,12 @@ fn main() -> ExitCode {
             ExitCode::from(3)
         }
         Err(Failure::Input(msg)) => {
-            eprintln!("leakline: {}", leakline::text::clean(&msg));
+            // The line may quote the input (a TOML error shows the line): nothing that looks secret.
+            eprintln!("leakline: {}", leakline::text::clean(&leakline::ingest::mask::prose(&msg)));
             ExitCode::from(1)
         }
         Err(Failure::Usage(msg)) => {
-            eprintln!("leakline: {msg}");
+            eprintln!("leakline: {}", leakline::text::clean(&leakline::ingest::mask::prose(&msg)));
             ExitCode::from(2)
         }
     }

@@ -151,7 +151,10 @@ impl Session {
             }
             let derived = issued_by(&evidence, &known);
             if options.keep_credentials.is_none() || derived.is_empty() {
-                return Ok(self.reviewed(evidence));
+                let mut evidence = self.reviewed(evidence);
+                // Nothing leaves with a secret in its text; the raw values go here.
+                crate::ingest::scrub::scrub(&mut evidence, true);
+                return Ok(evidence);
             }
             known.extend(derived);
         }

@@ -16,6 +16,16 @@ pub fn clean(s: &str) -> String {
         .collect()
 }
 
+/// `clean`, line by line: the line breaks are kept.
+pub fn clean_lines(s: &str) -> String {
+    s.split_inclusive('\n')
+        .map(|line| match line.strip_suffix('\n') {
+            Some(body) => clean(body) + "\n",
+            None => clean(line),
+        })
+        .collect()
+}
+
 /// `clean`, then cut to `max` characters with an ellipsis.
 pub fn clip(s: &str, max: usize) -> String {
     let cleaned = clean(s);

@@ -23,6 +23,7 @@ fn finding(key: &str, commit: &str, line: u32) -> Finding {
         label: format!("AKIA…{}", &key[16..]),
         fingerprint: Some(format!("hmac-sha256:{key}")),
         digests: Vec::new(),
+        raw: None,
         identifiers: vec![key.into()],
         env_names: vec!["AWS_ACCESS_KEY_ID".into()],
         file: Some(".env".into()),

@@ -181,6 +181,10 @@ pub struct Finding {
     /// (detect-secrets SHA-1, ggshield SHA-256); never shown or written.
     #[serde(skip)]
     pub digests: Vec<String>,
+    /// The value itself, only until ingest has masked it in every free text
+    /// (`ingest::scrub`); never shown or written.
+    #[serde(skip)]
+    pub raw: Option<super::RawValue>,
     /// Non-secret identifiers that link to audit logs (an AWS access key id, an ARN).
     pub identifiers: Vec<String>,
     /// Variable names the value was assigned to (`OPENAI_API_KEY=…`).

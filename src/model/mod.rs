@@ -5,8 +5,10 @@ mod alert;
 mod case;
 mod evidence;
 mod forge;
+mod raw;
 
 pub use alert::*;
 pub use case::*;
 pub use evidence::*;
 pub use forge::*;
+pub use raw::RawValue;

@@ -275,14 +275,14 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
                     Ok(evidence) => {
                         // A forge that stopped answering says so where the responder looks.
                         if let Some(why) = evidence.forge.as_ref().and_then(|f| f.stopped.as_ref()) {
-                            model.status = Some(format!("forge: {why}"));
+                            model.status = Some(format!("forge: {}", crate::ingest::mask::prose(why)));
                         }
                         let records = evidence.inputs.iter().map(|i| i.records).sum();
                         let rejected = evidence.inputs.iter().map(|i| i.rejected).sum();
                         model.evidence.merge(*evidence);
                         SourceStatus::Loaded { records, rejected }
                     }
-                    Err(message) => SourceStatus::Failed(message),
+                    Err(message) => SourceStatus::Failed(crate::ingest::mask::prose(&message).into_owned()),
                 };
             }
             model.dirty = true;

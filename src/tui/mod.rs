@@ -124,6 +124,9 @@ fn handle(model: &mut Model, msg: Msg, tx: &mpsc::UnboundedSender<Msg>, context:
         let tx = tx.clone();
         let context = context.clone();
         tokio::task::spawn_blocking(move || {
+            // A copy, or the last evidence: masked before anything is shown of it.
+            let mut evidence = evidence;
+            crate::ingest::scrub::scrub(&mut evidence, true);
             let case = correlate::correlate(&evidence, &context);
             let _ = tx.send(Msg::Correlated { case: Box::new(case), generation });
         });

@@ -151,6 +151,7 @@ impl RawFinding<'_> {
         identifiers.sort();
         identifiers.dedup();
         Finding {
+            raw: value.map(crate::ingest::mask::RawValue::new),
             scanner,
             rule: self.rule.to_string(),
             kind,
