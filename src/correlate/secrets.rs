@@ -30,19 +30,28 @@ impl UnionFind {
     }
 }
 
-fn keys(f: &Finding) -> Vec<String> {
+/// What says two findings are the same secret: the same value (fingerprint
+/// or digest), or the same access key id (the id and the secret key of one
+/// AWS key pair are one credential).
+fn value_keys(f: &Finding) -> Vec<String> {
     let mut keys: Vec<String> =
         f.identifiers.iter().filter(|i| crate::model::is_access_key_id(i)).map(|i| format!("id:{i}")).collect();
     keys.extend(f.fingerprint.iter().map(|fp| format!("fp:{fp}")));
     // detect-secrets keeps a SHA-1, ggshield a SHA-256: the same value's digests meet.
     keys.extend(f.digests.iter().map(|d| format!("dg:{d}")));
+    keys
+}
+
+/// Where a finding stands: the same commit, file and line. A place only
+/// joins findings whose values do not differ (one line can hold two secrets,
+/// and a scanner can name a wrong line).
+fn place_keys(f: &Finding) -> Vec<String> {
     let place = f.file.as_deref().map(|p| p.trim_start_matches("./").trim_start_matches('/'));
+    let mut keys = Vec::new();
     if let (Some(c), Some(p), Some(l)) = (&f.commit, place, f.line) {
         keys.push(format!("at:{}:{p}:{l}", &c[..c.len().min(12)]));
     }
-    if f.fingerprint.is_none()
-        && let (Some(p), Some(l)) = (place, f.line)
-    {
+    if let (Some(p), Some(l)) = (place, f.line) {
         keys.push(format!("loc:{p}:{l}"));
     }
     keys
@@ -59,7 +68,7 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
     let mut uf = UnionFind((0..findings.len()).collect());
     let mut first_with: HashMap<String, usize> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
-        for key in keys(f) {
+        for key in value_keys(f) {
             match first_with.get(&key) {
                 Some(&j) => uf.union(i, j),
                 None => {
@@ -67,15 +76,38 @@ pub fn merge(evidence: &Evidence) -> Vec<Secret> {
                 }
             }
         }
-        // A location-only finding joins a secret seen at the same file and line.
-        if f.fingerprint.is_none()
-            && let (Some(p), Some(l)) = (&f.file, f.line)
-        {
-            let p = p.trim_start_matches("./").trim_start_matches('/');
-            if let Some((_, &j)) =
-                first_with.iter().find(|(k, _)| k.starts_with("at:") && k.ends_with(&format!(":{p}:{l}")))
-            {
-                uf.union(i, j);
+    }
+    // The values each group holds, to keep a place from joining two of them.
+    let mut values: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let root = uf.find(i);
+        values.entry(root).or_default().extend(f.digests.iter().map(String::as_str));
+    }
+    // The same commit, file and line first; then the same file and line.
+    for exact in [true, false] {
+        let mut at_place: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            for key in place_keys(f).into_iter().filter(|k| k.starts_with("at:") == exact) {
+                at_place.entry(key).or_default().push(i);
+            }
+        }
+        for members in at_place.values() {
+            let mut roots: Vec<usize> = members.iter().map(|&i| uf.find(i)).collect();
+            roots.sort_unstable();
+            roots.dedup();
+            let valued: Vec<usize> =
+                roots.iter().copied().filter(|r| values.get(r).is_some_and(|v| !v.is_empty())).collect();
+            // Two secrets at one place (or a scanner's wrong line) stay two, and a
+            // finding without a value beside them could be either: it joins neither.
+            if valued.len() > 1 {
+                continue;
+            }
+            let merged: BTreeSet<&str> = valued.iter().filter_map(|r| values.get(r)).flatten().copied().collect();
+            for pair in roots.windows(2) {
+                uf.union(pair[0], pair[1]);
+            }
+            if let Some(&first) = roots.first() {
+                values.insert(uf.find(first), merged);
             }
         }
     }
