@@ -2,18 +2,47 @@
 //! may carry terminal escape sequences or bidi overrides. Everything shown or
 //! written passes through `clean` first.
 
-/// Replace control characters (C0, DEL, C1) and bidirectional overrides with a
-/// visible `�`; tabs become a space. Escape sequences lose their ESC and so
-/// become inert text.
+/// Characters that change how text around them reads or measures without
+/// showing themselves: bidirectional controls (a name can be made to read
+/// backwards) and zero-width ones (a ZWJ or BOM breaks column widths).
+pub fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Replace control characters (C0, DEL, C1) with a visible `�` and show the
+/// invisible ones by their code point (`⟨U+202E⟩`); tabs become a space.
+/// Escape sequences lose their ESC and so become inert text.
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if c.is_control() => '\u{fffd}',
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => '\u{fffd}',
-            c => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c if invisible(c) => out.push_str(&format!("⟨U+{:04X}⟩", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON text with the characters a terminal or editor would act on or hide —
+/// C1 controls, bidirectional and zero-width characters — written as `\uXXXX`
+/// escapes: the same string to any JSON reader, inert to a human's tools.
+pub fn json_escape_invisible(json: String) -> String {
+    if !json.chars().any(|c| invisible(c) || ('\u{80}'..='\u{9f}').contains(&c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if invisible(c) || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `clean`, line by line: the line breaks are kept.
@@ -56,7 +85,8 @@ mod tests {
     #[test]
     fn escapes_are_neutralised() {
         assert_eq!(clean("ok\x1b[31mred\x07"), "ok\u{fffd}[31mred\u{fffd}");
-        assert_eq!(clean("a\u{202e}b"), "a\u{fffd}b");
+        assert_eq!(clean("a\u{202e}b\u{200d}c\u{9b}"), "a⟨U+202E⟩b⟨U+200D⟩c\u{fffd}");
+        assert_eq!(json_escape_invisible("\"a\u{2066}\u{85}\"".into()), "\"a\\u2066\\u0085\"");
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(common_folder(["a/b/c.json", "a/b/d/e.json"].into_iter()), "a/b");
     }

@@ -12,7 +12,9 @@ use leakline::tui::app::Model;
 
 #[test]
 fn hostile_names_and_messages_stay_inert_everywhere() {
-    let hostile = ("=cmd|' /C calc'!A0 \u{1b}[2J\u{202e}", "evil@example.com");
+    let hostile =
+        ("=cmd|' /C calc'!A0 \u{1b}[2J\u{202e}Ana\u{200d}\u{feff}\u{2060}\u{2066}x\u{9b}31m", "evil@example.com");
+    let raw = |text: &str| text.chars().any(|c| leakline::text::invisible(c) || ('\u{80}'..='\u{9f}').contains(&c));
     let mut r = Repo::new();
     r.put("requirements.txt", "langchain==0.1\n");
     r.commit_as(hostile, hostile, "Add <script>alert(1)</script> <img src=x onerror=alert(1)> \u{1b}]0;pwned\u{7} (#7)\n\nReviewed-by: <b>boss</b> <boss@example.com>\n", None);
@@ -30,21 +32,35 @@ fn hostile_names_and_messages_stay_inert_everywhere() {
     assert!(!csv.lines().any(|l| l.split(',').any(|c| c.trim_start_matches('"').starts_with('='))), "{csv}");
     for (what, text) in [("html", &html), ("md", &md), ("csv", &csv)] {
         assert!(
-            !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
-            "{what} carries a control character"
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && !raw(text),
+            "{what} carries a control, bidi or zero-width character"
         );
+        assert!(text.contains("⟨U+202E⟩") && text.contains("⟨U+200D⟩"), "{what} shows them visibly");
     }
     // JSON is data for programs: faithful, with control characters escaped by JSON itself.
     let json = render(&case, Format::Json);
     assert!(!json.contains('\u{1b}') && json.contains("\\u001b"), "JSON escapes ESC");
+    assert!(
+        !raw(&json) && json.contains("\\u202e") && json.contains("\\u009b"),
+        "JSON escapes bidi, zero-width and C1"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    strings(&doc, &mut all);
+    assert!(all.iter().any(|s| s.contains(hostile.0)), "and keeps them, losslessly");
 
     let mut model = Model::with_case(case);
     for keys in ["", "2", "3", "3<enter>", "6", "6j<enter>"] {
         common::drive(&mut model, keys);
         let screen = common::drawn(&model, 160, 48);
-        assert!(
-            !screen.contains('\u{1b}') && !screen.contains('\u{7}') && !screen.contains('\u{202e}'),
-            "pane after {keys:?}"
-        );
+        assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}') && !raw(&screen), "pane after {keys:?}");
     }
 }

@@ -56,7 +56,7 @@ fn inputs(list: &[InputSummary]) -> Value {
 /// `{"inputs": [...]}`, as `check --format json` prints it.
 pub fn inputs_document(list: &[InputSummary]) -> String {
     let doc = json!({ "inputs": inputs(list) });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    crate::text::json_escape_invisible(serde_json::to_string_pretty(&doc).unwrap_or_default()) + "\n"
 }
 
 pub fn render(case: &Case) -> String {
@@ -153,5 +153,5 @@ pub fn render(case: &Case) -> String {
             "distinct_replay_ips": m.distinct_replay_ips, "primary_secret": m.primary_secret,
         },
     });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    crate::text::json_escape_invisible(serde_json::to_string_pretty(&doc).unwrap_or_default()) + "\n"
 }

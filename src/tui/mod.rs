@@ -191,18 +191,32 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
-/// A closed terminal (SIGHUP) or a `kill` (SIGTERM) quits the way `q` does, so
-/// the terminal is restored and the demo's temporary folder removed.
+/// A closed terminal (SIGHUP), a `kill` (SIGTERM), `kill -INT` and SIGQUIT
+/// quit the way `q` does, so the terminal is restored and the demo's temporary
+/// folder removed. (In raw mode Ctrl-C is a key; these come from outside.)
 fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
-            return;
+        let kinds = [SignalKind::terminate(), SignalKind::hangup(), SignalKind::interrupt(), SignalKind::quit()];
+        let mut streams = Vec::new();
+        for kind in kinds {
+            if let Ok(stream) = signal(kind) {
+                streams.push(stream);
+            }
+        }
+        let (mut term, mut hup, mut int, mut quit) = match <[_; 4]>::try_from(streams) {
+            Ok(all) => {
+                let [a, b, c, d] = all;
+                (a, b, c, d)
+            }
+            Err(_) => return,
         };
         tokio::select! {
             _ = term.recv() => {}
             _ = hup.recv() => {}
+            _ = int.recv() => {}
+            _ = quit.recv() => {}
         }
         let _ = tx.send(Msg::Terminated);
     });
