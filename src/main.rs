@@ -208,8 +208,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Standard output; a reader that went away (`leakline check | head`) ends
+/// the output, not the process with a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // Broken pipe (or a full disk): nothing more can be said there.
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 fn session(sources: &Sources) -> Result<Session, Failure> {
     let session = Session::resolve(&sources.args()).map_err(|e| Failure::Input(e.to_string()))?;
+    for notice in &session.notices {
+        eprintln!("leakline: note: {}", leakline::text::clean(notice));
+    }
     if session.sources.is_empty() {
         return Err(Failure::Usage("no sources: give --repo, --audit, --scan or --case (see --help)".into()));
     }
@@ -232,7 +244,7 @@ fn run(cli: Cli) -> Result<Read, Failure> {
                 Some(path) => {
                     std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?
                 }
-                None => print!("{text}"),
+                None => emit(&text),
             }
             Ok(Read::of(&case.inputs))
         }
@@ -243,8 +255,8 @@ fn run(cli: Cli) -> Result<Read, Failure> {
             s.load_owners().map_err(input)?;
             let evidence = s.evidence().map_err(input)?;
             match format {
-                CheckFormat::Json => print!("{}", report::inputs_document(&evidence.inputs)),
-                CheckFormat::Text => print!("{}", leakline::report::check_text(&evidence)),
+                CheckFormat::Json => emit(&report::inputs_document(&evidence.inputs)),
+                CheckFormat::Text => emit(&leakline::report::check_text(&evidence)),
             }
             Ok(Read::of(&evidence.inputs))
         }
@@ -269,15 +281,15 @@ fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
     }
     let paths = leakline::demo::write(&dir).map_err(|e| Failure::Input(e.to_string()))?;
     if no_tui {
-        println!("demo incident written to {}", paths.root.display());
-        println!(
-            "  repository  {}\n  audit logs  {}\n  scans       {}\n  case file   {}",
+        emit(&format!("demo incident written to {}\n", paths.root.display()));
+        emit(&format!(
+            "  repository  {}\n  audit logs  {}\n  scans       {}\n  case file   {}\n",
             paths.repo.display(),
             paths.logs.display(),
             paths.scans.display(),
             paths.case_file.display()
-        );
-        println!("next: leakline open --case {}", paths.case_file.display());
+        ));
+        emit(&format!("next: leakline open --case {}\n", paths.case_file.display()));
         return Ok(());
     }
     let args = SourceArgs { case: Some(paths.case_file.clone()), ..SourceArgs::default() };

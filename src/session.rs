@@ -22,6 +22,9 @@ pub struct Session {
     pub vault_hashes: Vec<crate::ingest::vault_hash::VaultHash>,
     /// Where to ask for reviews (`--forge`); `None`: no network call at all.
     pub forge: Option<ForgeSettings>,
+    /// What the user should know about how the session was set up (a key
+    /// kept elsewhere than beside the case).
+    pub notices: Vec<String>,
 }
 
 /// Why a session could not be set up.
@@ -86,7 +89,9 @@ impl Session {
             session.options.rules.extend(case_file::load_rules(path)?);
         }
         session.vault_hashes = vault_hashes(args)?;
-        session.options.case_key = case_key(args.case.as_deref())?;
+        let (key, notice) = case_key(args.case.as_deref())?;
+        session.options.case_key = key;
+        session.notices.extend(notice);
         session.options.all_refs |= args.all_refs;
         if let Some(max) = args.max_input {
             session.options.limits.max_input = max;
@@ -218,11 +223,32 @@ pub fn user_folder(var: &str, home_default: &str) -> Option<PathBuf> {
 
 /// The per-case fingerprint key: `.leakline/fingerprint.key` beside the case
 /// file, or in the user's state folder when no case file is named; made once.
-fn case_key(case: Option<&Path>) -> Result<crate::ingest::redact::CaseKey, IngestError> {
-    let folder = match case {
-        Some(file) => file.parent().unwrap_or(Path::new(".")).join(".leakline"),
-        None => user_folder("XDG_STATE_HOME", ".local/state").unwrap_or_else(|| std::env::temp_dir().join("leakline")),
-    };
+/// A case folder that cannot be written to (a read-only evidence share) keeps
+/// its key in the user's state folder instead, and a notice says so.
+fn case_key(case: Option<&Path>) -> Result<(crate::ingest::redact::CaseKey, Option<String>), IngestError> {
+    let user = user_folder("XDG_STATE_HOME", ".local/state").unwrap_or_else(|| std::env::temp_dir().join("leakline"));
+    let Some(file) = case else { return key_in(&user).map(|k| (k, None)) };
+    let beside = file.parent().unwrap_or(Path::new(".")).join(".leakline");
+    match key_in(&beside) {
+        Ok(key) => Ok((key, None)),
+        Err(IngestError::Read { source, .. }) => {
+            let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+            let id = &crate::ingest::redact::sha256(&absolute.display().to_string())[..16];
+            let folder = user.join("cases").join(id);
+            let key = key_in(&folder)?;
+            let notice = format!(
+                "{} cannot be written ({source}): this case's fingerprint key is kept in {}",
+                beside.display(),
+                folder.display()
+            );
+            Ok((key, Some(notice)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The key in `folder`, made there if it is not yet.
+fn key_in(folder: &Path) -> Result<crate::ingest::redact::CaseKey, IngestError> {
     let path = folder.join("fingerprint.key");
     let err = |source| IngestError::Read { path: path.display().to_string(), source };
     if let Ok(bytes) = std::fs::read(&path)
@@ -232,7 +258,7 @@ fn case_key(case: Option<&Path>) -> Result<crate::ingest::redact::CaseKey, Inges
     }
     let mut key = [0u8; 32];
     std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key)).map_err(err)?;
-    std::fs::create_dir_all(&folder).map_err(err)?;
+    std::fs::create_dir_all(folder).map_err(err)?;
     write_private(&path, &key).map_err(err)?;
     Ok(crate::ingest::redact::CaseKey(key))
 }

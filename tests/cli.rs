@@ -86,3 +86,50 @@ fn usage_errors_exit_2() {
     assert_eq!(leakline(&["report", "--format", "pdf", "--repo", "."]).status.code(), Some(2));
     assert_eq!(leakline(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_not_the_process() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path().join("d");
+    assert!(leakline(&["demo", "--out", d.to_str().expect("utf8"), "--no-tui"]).status.success());
+    let case = d.join("leakline.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakline"))
+        .args(["report", "--case", case.to_str().expect("utf8"), "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take()); // `| true`: the pipe closes before a byte is read
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn a_case_folder_that_cannot_hold_the_key_uses_the_users_and_says_so() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path().join("d");
+    assert!(leakline(&["demo", "--out", d.to_str().expect("utf8"), "--no-tui"]).status.success());
+    // A read-only share, as far as leakline can tell (root writes anywhere): `.leakline` is a file.
+    std::fs::remove_dir_all(d.join(".leakline")).ok();
+    std::fs::write(d.join(".leakline"), "not a folder").expect("write");
+    let state = tmp.path().join("state");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_leakline"))
+            .args(["report", "--case", d.join("leakline.toml").to_str().expect("utf8"), "--format", "json"])
+            .env("XDG_STATE_HOME", &state)
+            .output()
+            .expect("run")
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(err.contains("cannot be written") && err.contains(state.to_str().expect("utf8")), "{err}");
+    // The same key next time: fingerprints still match across runs of the case.
+    let second = run();
+    let fingerprints = |out: &std::process::Output| {
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        doc["secrets"].as_array().expect("secrets").iter().map(|s| s["fingerprint"].to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(fingerprints(&first), fingerprints(&second));
+}

@@ -11,7 +11,7 @@ pub type VaultHash = (String, String);
 /// Why a lookup failed; never carries the token or the value hashed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum VaultHashError {
-    #[error("--vault-hash {0}: expected LABEL=hmac-sha256:…")]
+    #[error("--vault-hash {0}: expected LABEL=hmac-sha256: and 64 hex digits, as Vault's audit log writes it")]
     Table(String),
     #[error("--vault-addr needs VAULT_TOKEN in the environment")]
     NoToken,
@@ -24,10 +24,18 @@ pub enum VaultHashError {
 /// `LABEL=hmac-sha256:…` from the command line.
 pub fn parse_entry(arg: &str) -> Result<VaultHash, VaultHashError> {
     match arg.split_once('=') {
-        Some((label, hmac)) if !label.is_empty() && hmac.starts_with("hmac-sha256:") => {
-            Ok((label.to_string(), hmac.to_string()))
+        // Vault writes the HMAC as `hmac-sha256:` and SHA-256's 64 hex digits.
+        Some((label, hmac))
+            if !label.is_empty()
+                && hmac
+                    .strip_prefix("hmac-sha256:")
+                    .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())) =>
+        {
+            Ok((label.to_string(), hmac.to_ascii_lowercase()))
         }
-        _ => Err(VaultHashError::Table(arg.to_string())),
+        // The value is never echoed: it may be the secret itself, pasted by mistake.
+        Some((label, _)) if !label.is_empty() => Err(VaultHashError::Table(format!("{label}=…"))),
+        _ => Err(VaultHashError::Table("…".to_string())),
     }
 }
 
@@ -67,8 +75,16 @@ mod tests {
 
     #[test]
     fn table_entries() {
-        assert_eq!(parse_entry("VAULT_TOKEN=hmac-sha256:ab").unwrap(), ("VAULT_TOKEN".into(), "hmac-sha256:ab".into()));
-        assert!(parse_entry("VAULT_TOKEN=plain").is_err());
-        assert!(parse_entry("=hmac-sha256:ab").is_err());
+        let hmac = format!("hmac-sha256:{}", "ab".repeat(32));
+        assert_eq!(parse_entry(&format!("VAULT_TOKEN={hmac}")).unwrap(), ("VAULT_TOKEN".into(), hmac.clone()));
+        assert_eq!(
+            parse_entry(&format!("T={}", hmac.to_uppercase().replace("HMAC-SHA256", "hmac-sha256"))).unwrap().1,
+            hmac
+        );
+        for bad in ["VAULT_TOKEN=plain", "x=hmac-sha256:zz", "x=hmac-sha256:ab", &format!("={hmac}")] {
+            assert!(parse_entry(bad).is_err(), "{bad}");
+        }
+        let e = parse_entry("VAULT_TOKEN=hvs.CAESIJlongvaultokenvalue").unwrap_err().to_string();
+        assert!(e.contains("VAULT_TOKEN=…") && !e.contains("hvs."), "{e}");
     }
 }

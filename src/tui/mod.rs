@@ -69,11 +69,14 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
         ..Default::default()
     });
     model.keymap = keymap;
+    if let Some(notice) = session.notices.first() {
+        model.status = Some(notice.clone());
+    }
     let session = Arc::new(session);
     let owners = match session.load_owners() {
         Ok(o) => o,
         Err(e) => {
-            model.status = Some(format!("owners not read: {e}"));
+            model.status = Some(format!("owners not read: {}", crate::ingest::mask::prose(&e.to_string())));
             Default::default()
         }
     };
