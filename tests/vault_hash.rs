@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::process::Command;
 
 const LEAKED: &str = "hvs.CAESIJleakedVaultTokenForTheTest0123456789";
-const HMAC: &str = "hmac-sha256:5f1c0ffee0ddba11";
+const HMAC: &str = "hmac-sha256:5f1c0ffee0ddba115f1c0ffee0ddba115f1c0ffee0ddba115f1c0ffee0ddba11";
 const ADMIN_TOKEN: &str = "s.adminTokenThatMustNotShow";
 
 fn write_inputs(dir: &std::path::Path) -> (String, String) {
