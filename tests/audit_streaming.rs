@@ -130,3 +130,66 @@ fn only_records_of_leaked_credentials_are_kept_and_keys_they_made_are_followed()
     let case = leakline::correlate::correlate(&evidence, &Default::default());
     assert!(case.replays.iter().any(|r| r.access.credential.as_deref() == Some(made)), "{:?}", case.replays);
 }
+
+/// Vault and Kubernetes logs are streamed too, whatever their size: a
+/// request and its response, or a request's stages, count once, the last
+/// standing for it, exactly as the whole-file reader counts them.
+#[test]
+fn vault_and_kubernetes_logs_stream_and_pair_their_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault: String = (0..6000)
+        .map(|n| {
+            let kind = if n % 2 == 0 { "request" } else { "response" };
+            let error = if n == 3 { r#","error":"permission denied""# } else { "" };
+            format!(
+                "{}{{\"time\":\"2026-04-13T12:00:{:02}Z\",\"type\":\"{kind}\",\"auth\":{{\"client_token\":\"hmac-sha256:{:064x}\",\"display_name\":\"ci\"}},\"request\":{{\"id\":\"{:08x}-0000-0000-0000-000000000000\",\"operation\":\"read\",\"path\":\"secret/data/app\",\"remote_address\":\"10.0.0.{}\"}}{error}}}\n",
+                if n == 10 { "vault: " } else { "" },
+                n % 60,
+                n / 2,
+                n / 2,
+                n % 200,
+            )
+        })
+        .collect();
+    let file = dir.path().join("vault.log");
+    std::fs::write(&file, &vault).unwrap();
+    let small = ReadOptions {
+        limits: leakline::ingest::limits::Limits { max_input: 64 << 10, max_line: 1 << 20 },
+        ..ReadOptions::default()
+    };
+    let streamed = load(&SourceSpec::Audit(None, file.clone()), &small).unwrap();
+    let input = &streamed.inputs[0];
+    assert_eq!((input.records, input.relevant, input.rejected), (6000, 3000, 0), "{input:?}");
+    assert_eq!(streamed.accesses.len(), 3000);
+    assert!(input.notes.iter().any(|n| n.contains("text before their JSON (first at line 11)")), "{:?}", input.notes);
+    // The response stands for its request: request 1's response was denied.
+    let one = streamed.accesses.iter().find(|a| a.event_id.starts_with("00000001-")).unwrap();
+    assert!(matches!(one.outcome, leakline::model::Outcome::Denied(_)), "{one:?}");
+    assert!(one.origin.ends_with(":4"), "named by the response's line: {}", one.origin);
+    // The same as the whole-file reader, which reads a pretty-printed copy.
+    let values: Vec<serde_json::Value> =
+        vault.lines().map(|l| serde_json::from_str(l.trim_start_matches("vault: ")).unwrap()).collect();
+    let pretty = dir.path().join("vault.json");
+    std::fs::write(&pretty, serde_json::to_string_pretty(&values).unwrap()).unwrap();
+    let whole = load(&SourceSpec::Audit(None, pretty), &ReadOptions::default()).unwrap();
+    assert_eq!(whole.inputs[0].relevant, 3000);
+    let outcomes =
+        |ev: &Evidence| ev.accesses.iter().map(|a| (a.event_id.clone(), a.outcome.clone())).collect::<Vec<_>>();
+    assert_eq!(outcomes(&streamed), outcomes(&whole));
+
+    let k8s: String = (0..900)
+        .map(|n| {
+            let stage = ["RequestReceived", "ResponseStarted", "ResponseComplete"][n % 3];
+            format!(
+                "{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Metadata\",\"auditID\":\"a-{}\",\"stage\":\"{stage}\",\"requestURI\":\"/api/v1/namespaces/prod/secrets/openai\",\"verb\":\"get\",\"user\":{{\"username\":\"system:serviceaccount:prod:agent\"}},\"sourceIPs\":[\"10.1.0.{}\"],\"requestReceivedTimestamp\":\"2026-04-13T12:00:00Z\",\"stageTimestamp\":\"2026-04-13T12:00:0{}Z\",\"responseStatus\":{{\"code\":200}}}}\n",
+                n / 3,
+                n % 250,
+                n % 3
+            )
+        })
+        .collect();
+    let file = dir.path().join("k8s.log");
+    std::fs::write(&file, &k8s).unwrap();
+    let ev = load(&SourceSpec::Audit(None, file), &small).unwrap();
+    assert_eq!((ev.inputs[0].records, ev.inputs[0].relevant, ev.accesses.len()), (900, 300, 300), "{:?}", ev.inputs);
+}

@@ -452,6 +452,8 @@ fn stream_framing(head: &[u8], forced: Option<SourceKind>) -> Option<(SourceKind
             .then_some((SourceKind::Cloudtrail, audit::stream::Framing::Records));
     }
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    // Vault's `prefix` option writes text before each line's JSON.
+    let first_line = memchr::memchr(b'{', first_line).map_or(first_line, |brace| &first_line[brace..]);
     let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(first_line) else { return None };
     let kind = forced.or_else(|| sniff_record(&Value::Object(first))).filter(|k| SourceKind::AUDIT.contains(k))?;
     Some((kind, audit::stream::Framing::Lines))

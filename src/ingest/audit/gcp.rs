@@ -6,6 +6,13 @@ use super::{origin, text};
 use crate::ingest::{framing::Located, time};
 use crate::model::{Access, Evidence, InputSummary, Outcome, SourceKind};
 
+/// One line of a GCP audit log export, for the streaming reader.
+pub fn parse_line(bytes: &[u8]) -> Result<super::stream::LineRecord, String> {
+    let rec = super::line_value(bytes)?;
+    let access = access("", 0, &rec).ok_or("GCP audit entry without timestamp or methodName")?;
+    Ok(super::stream::LineRecord::single(access, None))
+}
+
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     super::accesses_each(path, records, summary, ev, access, "GCP audit entry without timestamp or methodName");
 }

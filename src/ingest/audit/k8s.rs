@@ -21,6 +21,20 @@ fn stage_rank(stage: &str) -> u8 {
     }
 }
 
+/// One line of a Kubernetes audit log, for the streaming reader: the stages
+/// of one request pair, the latest standing for it.
+pub fn parse_line(bytes: &[u8]) -> Result<super::stream::LineRecord, String> {
+    let rec = unwrap_aks(super::line_value(bytes)?);
+    let rank = stage_rank(text(&rec, "/stage").as_deref().unwrap_or("ResponseComplete"));
+    let parsed = if rec.get("protoPayload").is_some() { gke_access("", 0, &rec) } else { access("", 0, &rec) };
+    let access = parsed.ok_or("Kubernetes audit event without a time or verb")?;
+    let key = format!("{}|{}|{}", access.event_id, access.action, text(&rec, "/requestURI").unwrap_or_default());
+    let grant = rbac_grant(&access, &rec);
+    // A request without its own id cannot be told from another: it stands alone.
+    let pair = (!access.event_id.is_empty()).then_some(super::stream::Pair { key, rank, last: rank >= 2 });
+    Ok(super::stream::LineRecord { access, grant, pair })
+}
+
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     // One request logs an event per stage: each request is counted once, by the
     // last stage seen (a request may never reach ResponseComplete in the log).

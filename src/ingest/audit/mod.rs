@@ -3,6 +3,7 @@
 
 mod azure;
 mod cloudtrail;
+mod fold;
 mod gcp;
 mod json_scan;
 mod k8s;
@@ -13,9 +14,22 @@ mod vault;
 /// The streaming line parser for a kind, where one exists.
 pub fn line_parser(kind: SourceKind) -> Option<stream::LineParser> {
     match kind {
-        SourceKind::Cloudtrail => Some(cloudtrail::parse_line),
+        SourceKind::Cloudtrail => Some(cloudtrail_line),
+        SourceKind::Vault => Some(vault::parse_line),
+        SourceKind::K8s => Some(k8s::parse_line),
+        SourceKind::Gcp => Some(gcp::parse_line),
         _ => None,
     }
+}
+
+fn cloudtrail_line(bytes: &[u8]) -> Result<stream::LineRecord, String> {
+    cloudtrail::parse_line(bytes).map(|(access, grant)| stream::LineRecord::single(access, grant))
+}
+
+/// One JSON line as a tree of values, for the readers that walk one.
+fn line_value(bytes: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+    super::strict_json::from_slice(text.as_bytes()).map_err(|e| format!("malformed JSON: {e}"))
 }
 
 use serde_json::Value;
@@ -57,8 +71,10 @@ fn accesses_each(
     }
 }
 
+/// Where a record stands; empty for a streamed line, which the reader names
+/// once its place in the file is known.
 fn origin(path: &str, line: usize) -> String {
-    format!("{path}:{line}")
+    if path.is_empty() { String::new() } else { format!("{path}:{line}") }
 }
 
 fn text(v: &Value, pointer: &str) -> Option<String> {

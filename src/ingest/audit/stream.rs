@@ -6,14 +6,38 @@ use std::io::Read;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use super::fold::Fold;
 use super::records_split::{Span, Splitter};
 use crate::model::{Access, Evidence, Grant, InputSummary};
 
 /// How much of the file each worker takes at a time.
 const CHUNK: usize = 4 << 20;
 
-/// Parses one line (without its newline) into an access and any grant it makes.
-pub type LineParser = fn(&[u8]) -> Result<(Access, Option<Grant>), String>;
+/// Parses one line (without its newline) into an access, any grant it makes
+/// and, for logs that write one request as several records, what pairs them.
+pub type LineParser = fn(&[u8]) -> Result<LineRecord, String>;
+
+/// One record as its line parser read it.
+pub struct LineRecord {
+    pub access: Access,
+    pub grant: Option<Grant>,
+    pub pair: Option<Pair>,
+}
+
+impl LineRecord {
+    pub fn single(access: Access, grant: Option<Grant>) -> Self {
+        LineRecord { access, grant, pair: None }
+    }
+}
+
+/// Several records of one request (Vault's request and response, each stage
+/// of a Kubernetes request) count once: the highest `rank` stands for them
+/// (the later on a tie); `last` says no record of it can follow.
+pub struct Pair {
+    pub key: String,
+    pub rank: u8,
+    pub last: bool,
+}
 
 struct Chunk {
     index: usize,
@@ -46,23 +70,33 @@ fn wrapper_fault(splitter: &Splitter) -> Option<(usize, String)> {
     }
 }
 
+/// One record of a chunk, to be placed once the chunk's place is known.
+pub(super) struct Item {
+    /// The line within the chunk (0-based), or the file's own for a wrapper.
+    pub line: usize,
+    /// The record's place in a wrapper's array (0 for JSON lines).
+    pub number: usize,
+    /// The access where `keep` kept it.
+    pub access: Option<Access>,
+    pub grant: Option<Grant>,
+    pub pair: Option<Pair>,
+}
+
 #[derive(Default)]
-struct Parsed {
-    index: usize,
+pub(super) struct Parsed {
+    pub(super) index: usize,
     /// The chunk's buffer, handed back for reuse (fresh pages cost more than parsing).
-    buffer: Vec<u8>,
-    lines: usize,
-    records: usize,
-    /// With their line within the chunk (0-based), to name them once the chunk's place is known.
-    /// And the record's place in a wrapper's array (0 for JSON lines).
-    accesses: Vec<(usize, usize, Access)>,
-    grants: Vec<(usize, Grant)>,
+    pub(super) buffer: Vec<u8>,
+    pub(super) lines: usize,
+    pub(super) records: usize,
+    /// The records read, in order.
+    pub(super) items: Vec<Item>,
     /// Rejections with their line within the chunk (0-based).
-    rejected: Vec<(usize, String)>,
+    pub(super) rejected: Vec<(usize, String)>,
     /// Lines are the file's own (1-based): the chunk held a wrapper's records.
-    absolute: bool,
+    pub(super) absolute: bool,
     /// Lines (0-based, in the chunk) whose JSON came after other text.
-    prefixed: crate::ingest::framing::Prefixed,
+    pub(super) prefixed: crate::ingest::framing::Prefixed,
 }
 
 /// What to read and how: one file's job for the reader.
@@ -98,65 +132,41 @@ pub fn read(reader: &mut dyn Read, job: &Job, summary: &mut InputSummary, eviden
     let chunks_rx = Arc::new(Mutex::new(chunks_rx));
     let (results_tx, results_rx) = std::sync::mpsc::channel::<Parsed>();
     let (pool_tx, pool_rx) = std::sync::mpsc::channel::<Vec<u8>>();
-    let mut parsed: Vec<Parsed> = Vec::new();
     let mut ending = Ending::default();
+    let mut fold = Fold::new(job.path);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let (rx, tx) = (chunks_rx.clone(), results_tx.clone());
             scope.spawn(move || work(&rx, &tx, job.parse, job.keep));
         }
         drop(results_tx);
-        // Results come back as chunks are parsed: their buffers go back to the pool.
+        // Results come back as chunks are parsed: their buffers go back to the
+        // pool, and they are taken in the file's order as soon as they can be.
+        let fold = &mut fold;
         let collector = scope.spawn(move || {
-            let mut out = Vec::new();
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
             for mut p in results_rx {
                 let _ = pool_tx.send(std::mem::take(&mut p.buffer));
-                out.push(p);
+                waiting.insert(p.index, p);
+                while let Some(p) = waiting.remove(&next) {
+                    fold.take(p);
+                    next += 1;
+                }
             }
-            out
         });
         ending = match job.framing {
             Framing::Lines => produce_lines(reader, &chunks_tx, &pool_rx, job.max_line),
             Framing::Records => produce_records(reader, &chunks_tx, &pool_rx, job.max_line),
         };
         drop(chunks_tx);
-        parsed = collector.join().unwrap_or_default();
+        let _ = collector.join();
     });
     if let Some((line, why)) = ending.fault {
         summary.reject(line, why);
         return;
     }
-    parsed.sort_by_key(|p| p.index);
-    let path = job.path;
-    let mut line_base = 0;
-    let mut prefixed = crate::ingest::framing::Prefixed::default();
-    for p in parsed {
-        if let Some(first) = p.prefixed.first {
-            prefixed.count += p.prefixed.count;
-            prefixed.first = prefixed.first.or(Some(line_base + first + 1));
-        }
-        summary.records += p.records;
-        summary.relevant += p.records;
-        let at = |i: usize| if p.absolute { i } else { line_base + i + 1 };
-        for (line, message) in p.rejected {
-            summary.reject(at(line), message);
-        }
-        let origin = |i: usize| format!("{path}:{}", at(i));
-        evidence.accesses.extend(p.accesses.into_iter().map(|(i, number, mut a)| {
-            a.origin = origin(i);
-            if a.event_id.is_empty() {
-                // One line of a wrapper holds many records: the place tells them apart.
-                a.event_id = if number > 0 { format!("{}#{number}", a.origin) } else { a.origin.clone() };
-            }
-            a
-        }));
-        evidence.grants.extend(p.grants.into_iter().map(|(i, mut g)| {
-            g.origin = origin(i);
-            g
-        }));
-        line_base += p.lines;
-    }
-    summary.notes.extend(prefixed.note());
+    let line_base = fold.finish(summary, evidence);
     if let Some(e) = ending.read_error {
         summary.reject(line_base + 1, format!("input ends early ({e}); the records before it were read"));
     }
@@ -308,12 +318,10 @@ fn work(
         let bytes = &chunk.buffer[..chunk.len];
         for span in &chunk.spans {
             match parse(&bytes[span.start..span.end]) {
-                Ok((access, grant)) => {
+                Ok(r) => {
                     out.records += 1;
-                    if keep(&access) {
-                        out.accesses.push((span.line, span.number, access));
-                    }
-                    out.grants.extend(grant.map(|g| (span.line, g)));
+                    let access = keep(&r.access).then_some(r.access);
+                    out.items.push(Item { line: span.line, number: span.number, access, grant: r.grant, pair: r.pair });
                 }
                 Err(message) => out.rejected.push((span.line, format!("record {}: {message}", span.number))),
             }
@@ -348,12 +356,10 @@ fn work(
                 }
             };
             match parse(body) {
-                Ok((access, grant)) => {
+                Ok(r) => {
                     out.records += 1;
-                    if keep(&access) {
-                        out.accesses.push((i, 0, access));
-                    }
-                    out.grants.extend(grant.map(|g| (i, g)));
+                    let access = keep(&r.access).then_some(r.access);
+                    out.items.push(Item { line: i, number: 0, access, grant: r.grant, pair: r.pair });
                 }
                 Err(message) => out.rejected.push((i, message)),
             }

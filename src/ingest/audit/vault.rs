@@ -40,6 +40,17 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
     }
 }
 
+/// One line of a Vault audit log, for the streaming reader: a request pairs
+/// with its response, which stands for it.
+pub fn parse_line(bytes: &[u8]) -> Result<super::stream::LineRecord, String> {
+    let rec = super::line_value(bytes)?;
+    let access = access("", 0, &rec).ok_or("Vault audit entry without a readable time or request")?;
+    let grant = policy_grant(&access, &rec);
+    let response = text(&rec, "/type").as_deref() == Some("response");
+    let pair = super::stream::Pair { key: pair_key(&rec), rank: u8::from(response), last: response };
+    Ok(super::stream::LineRecord { access, grant, pair: Some(pair) })
+}
+
 /// The request id joins a request to its response; where ids are masked, the
 /// path, operation and client address stand in.
 fn pair_key(rec: &Value) -> String {
