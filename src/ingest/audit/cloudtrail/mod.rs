@@ -418,7 +418,7 @@ mod tests {
             let mut ev = Evidence::default();
             let job = crate::ingest::audit::stream::Job {
                 path: "f",
-                parse: parse_line,
+                parse: crate::ingest::audit::line_parser(SourceKind::Cloudtrail).expect("a line parser"),
                 framing: crate::ingest::audit::stream::Framing::Records,
                 threads: 2,
                 max_line: 1 << 20,
