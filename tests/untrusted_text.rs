@@ -64,3 +64,73 @@ fn hostile_names_and_messages_stay_inert_everywhere() {
         assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}') && !raw(&screen), "pane after {keys:?}");
     }
 }
+
+/// A repository is read, never run: hooks, filter and textconv drivers, an
+/// fsmonitor, a pager, a GPG program and an askpass named by its config or
+/// attributes never execute, whatever leakline reads.
+#[cfg(unix)]
+#[test]
+fn a_repository_that_names_programs_runs_none_of_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("ran");
+    let script = marker_dir.path().join("evil.sh");
+    std::fs::write(&script, format!("#!/bin/sh\necho \"$0 $*\" >> {}\ncat\n", marker.display())).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let evil = script.display().to_string();
+
+    let mut r = Repo::new();
+    r.put(".gitattributes", "* filter=evil diff=evil merge=evil\n");
+    r.put("requirements.txt", "langchain==0.1\n");
+    r.put(".env", "OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx\n");
+    r.commit(("Ana", "ana@example.com"), "Add");
+    r.put("requirements.txt", "langchain==0.3\n");
+    r.commit(("Ana", "ana@example.com"), "Upgrade");
+    let hooks = r.dir.path().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    for hook in ["post-checkout", "pre-commit", "post-merge", "reference-transaction", "fsmonitor-watchman"] {
+        std::fs::copy(&script, hooks.join(hook)).unwrap();
+    }
+    let mut config = r.repo.config().unwrap();
+    for (key, value) in [
+        ("filter.evil.clean", evil.as_str()),
+        ("filter.evil.smudge", evil.as_str()),
+        ("filter.evil.process", evil.as_str()),
+        ("diff.evil.textconv", evil.as_str()),
+        ("diff.evil.command", evil.as_str()),
+        ("merge.evil.driver", evil.as_str()),
+        ("core.fsmonitor", evil.as_str()),
+        ("core.hooksPath", hooks.to_str().unwrap()),
+        ("core.pager", evil.as_str()),
+        ("core.askPass", evil.as_str()),
+        ("core.sshCommand", evil.as_str()),
+        ("gpg.program", evil.as_str()),
+        ("credential.helper", evil.as_str()),
+    ] {
+        config.set_str(key, value).unwrap();
+    }
+    let repo = r.dir.path().to_str().unwrap().to_string();
+    for args in [
+        vec!["report", "--repo", &repo, "--format", "json"],
+        vec!["check", "--repo", &repo],
+        vec!["report", "--repo", &repo, "--all-refs"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_leakline")).args(&args).output().unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c == 0 || c == 3),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        !marker.exists(),
+        "a program named by the repository ran: {}",
+        std::fs::read_to_string(&marker).unwrap_or_default()
+    );
+    // The test can fail: git itself runs the filter when asked to.
+    let ran =
+        std::process::Command::new("git").args(["-C", &repo, "diff", "HEAD~1", "--", "requirements.txt"]).output();
+    if ran.is_ok_and(|o| o.status.success()) {
+        assert!(marker.exists(), "git runs the textconv driver leakline must not");
+    }
+}

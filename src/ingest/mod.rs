@@ -430,6 +430,7 @@ fn stream_json_lines(
         framing,
         threads,
         max_line: options.limits.max_line,
+        chunk: audit::stream::CHUNK,
         keep: &|a| options.keeps(a),
     };
     audit::stream::read(&mut input, &job, &mut summary, &mut evidence);

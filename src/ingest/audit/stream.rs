@@ -11,7 +11,7 @@ use super::records_split::{Span, Splitter};
 use crate::model::{Access, Evidence, Grant, InputSummary};
 
 /// How much of the file each worker takes at a time.
-const CHUNK: usize = 4 << 20;
+pub const CHUNK: usize = 4 << 20;
 
 /// Parses one line (without its newline) into an access, any grant it makes
 /// and, for logs that write one request as several records, what pairs them.
@@ -107,6 +107,8 @@ pub struct Job<'a> {
     pub threads: usize,
     /// The longest line (or record) read.
     pub max_line: usize,
+    /// How much each worker takes at a time (`CHUNK`; less in tests and fuzzing).
+    pub chunk: usize,
     /// Which accesses are kept (grants and counts always are).
     pub keep: &'a (dyn Fn(&Access) -> bool + Sync),
 }
@@ -156,8 +158,8 @@ pub fn read(reader: &mut dyn Read, job: &Job, summary: &mut InputSummary, eviden
             }
         });
         ending = match job.framing {
-            Framing::Lines => produce_lines(reader, &chunks_tx, &pool_rx, job.max_line),
-            Framing::Records => produce_records(reader, &chunks_tx, &pool_rx, job.max_line),
+            Framing::Lines => produce_lines(reader, &chunks_tx, &pool_rx, job.max_line, job.chunk.max(1)),
+            Framing::Records => produce_records(reader, &chunks_tx, &pool_rx, job.max_line, job.chunk.max(1)),
         };
         drop(chunks_tx);
         let _ = collector.join();
@@ -186,11 +188,11 @@ fn too_long(max_line: usize, what: &str) -> String {
 }
 
 /// A buffer from the pool with room for `carry` and a whole chunk more, `carry` at its start.
-fn next_buffer(pool: &Receiver<Vec<u8>>, carry: &[u8]) -> Vec<u8> {
+fn next_buffer(pool: &Receiver<Vec<u8>>, carry: &[u8], chunk: usize) -> Vec<u8> {
     let mut buffer = pool.try_recv().unwrap_or_default();
-    let needed = carry.len() + CHUNK;
+    let needed = carry.len() + chunk;
     if buffer.len() < needed {
-        buffer.resize(needed.max(2 * CHUNK), 0);
+        buffer.resize(needed.max(2 * chunk), 0);
     }
     buffer[..carry.len()].copy_from_slice(carry);
     buffer
@@ -202,12 +204,13 @@ fn produce_lines(
     chunks: &std::sync::mpsc::SyncSender<Chunk>,
     pool: &Receiver<Vec<u8>>,
     max_line: usize,
+    chunk: usize,
 ) -> Ending {
     let mut ending = Ending::default();
     let mut carry: Vec<u8> = Vec::new();
     let mut index = 0;
     loop {
-        let mut buffer = next_buffer(pool, &carry);
+        let mut buffer = next_buffer(pool, &carry, chunk);
         let start = carry.len();
         let n = fill(reader, &mut buffer[start..]).unwrap_or_else(|e| {
             ending.read_error = Some(e.to_string());
@@ -243,13 +246,14 @@ fn produce_records(
     chunks: &std::sync::mpsc::SyncSender<Chunk>,
     pool: &Receiver<Vec<u8>>,
     max_line: usize,
+    chunk: usize,
 ) -> Ending {
     let mut ending = Ending::default();
     let mut splitter = Splitter::new();
     let mut carry: Vec<u8> = Vec::new();
     let mut index = 0;
     loop {
-        let mut buffer = next_buffer(pool, &carry);
+        let mut buffer = next_buffer(pool, &carry, chunk);
         let scanned = carry.len();
         let n = fill(reader, &mut buffer[scanned..]).unwrap_or_else(|e| {
             ending.read_error = Some(e.to_string());

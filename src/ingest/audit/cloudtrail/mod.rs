@@ -422,6 +422,7 @@ mod tests {
                 framing: crate::ingest::audit::stream::Framing::Records,
                 threads: 2,
                 max_line: 1 << 20,
+                chunk: 1000,
                 keep: &|_| true,
             };
             crate::ingest::audit::stream::read(&mut text.as_bytes(), &job, &mut summary, &mut ev);
