@@ -402,6 +402,7 @@ fn stream_json_lines(
     const HEAD: u64 = 1 << 20;
     let read_error = |source| IngestError::Read { path: display.to_string(), source };
     let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let on_disk = file.metadata().map_or(u64::MAX, |m| m.len());
     let mut raw = Vec::new();
     (&mut file).take(1 << 16).read_to_end(&mut raw).map_err(read_error)?;
     let gzip = raw.starts_with(&[0x1f, 0x8b]);
@@ -421,8 +422,16 @@ fn stream_json_lines(
     let Some(parse) = audit::line_parser(kind) else { return Ok(None) };
     let mut summary = InputSummary::new(kind, display);
     let mut evidence = Evidence::default();
-    // One more worker than cores: the reading thread mostly waits on the disk.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1;
+    // One more worker than cores: the reading thread mostly waits on the disk. A
+    // small file (a CloudTrail bucket holds thousands) is one chunk for one worker:
+    // no buffer larger than it, no threads it cannot use.
+    let expected = if gzip { on_disk.saturating_mul(16) } else { on_disk };
+    let chunk = usize::try_from(expected).unwrap_or(usize::MAX).saturating_add(1).clamp(64 << 10, audit::stream::CHUNK);
+    let threads = if chunk < audit::stream::CHUNK {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1
+    };
     let mut input = std::io::Cursor::new(head).chain(reader);
     let job = audit::stream::Job {
         path: display,
@@ -430,7 +439,7 @@ fn stream_json_lines(
         framing,
         threads,
         max_line: options.limits.max_line,
-        chunk: audit::stream::CHUNK,
+        chunk,
         keep: &|a| options.keeps(a),
     };
     audit::stream::read(&mut input, &job, &mut summary, &mut evidence);
