@@ -198,6 +198,25 @@ fn next_buffer(pool: &Receiver<Vec<u8>>, carry: &[u8], chunk: usize) -> Vec<u8> 
     buffer
 }
 
+/// The next buffer: what was carried over, then as much more of the input as a
+/// chunk holds; with where the new bytes start and where they end. A read
+/// error ends the input (and is kept for the rejection).
+fn refill(
+    reader: &mut dyn Read,
+    pool: &Receiver<Vec<u8>>,
+    carry: &[u8],
+    chunk: usize,
+    ending: &mut Ending,
+) -> (Vec<u8>, usize, usize) {
+    let mut buffer = next_buffer(pool, carry, chunk);
+    let start = carry.len();
+    let n = fill(reader, &mut buffer[start..]).unwrap_or_else(|e| {
+        ending.read_error = Some(e.to_string());
+        0
+    });
+    (buffer, start, start + n)
+}
+
 /// JSON lines: chunks that end on a line boundary.
 fn produce_lines(
     reader: &mut dyn Read,
@@ -210,14 +229,8 @@ fn produce_lines(
     let mut carry: Vec<u8> = Vec::new();
     let mut index = 0;
     loop {
-        let mut buffer = next_buffer(pool, &carry, chunk);
-        let start = carry.len();
-        let n = fill(reader, &mut buffer[start..]).unwrap_or_else(|e| {
-            ending.read_error = Some(e.to_string());
-            0
-        });
-        let filled = start + n;
-        let end_of_input = n == 0;
+        let (buffer, start, filled) = refill(reader, pool, &carry, chunk, &mut ending);
+        let end_of_input = filled == start;
         let cut = if end_of_input { filled } else { memchr::memrchr(b'\n', &buffer[..filled]).map_or(0, |i| i + 1) };
         carry.clear();
         carry.extend_from_slice(&buffer[cut..filled]);
@@ -253,16 +266,10 @@ fn produce_records(
     let mut carry: Vec<u8> = Vec::new();
     let mut index = 0;
     loop {
-        let mut buffer = next_buffer(pool, &carry, chunk);
-        let scanned = carry.len();
-        let n = fill(reader, &mut buffer[scanned..]).unwrap_or_else(|e| {
-            ending.read_error = Some(e.to_string());
-            0
-        });
-        let filled = scanned + n;
+        let (buffer, scanned, filled) = refill(reader, pool, &carry, chunk, &mut ending);
         let mut spans = Vec::new();
         splitter.feed(&buffer[..filled], scanned, &mut spans);
-        let end_of_input = n == 0;
+        let end_of_input = filled == scanned;
         if end_of_input && ending.read_error.is_none() {
             splitter.finish();
         }
