@@ -108,7 +108,7 @@ struct Sources {
     /// Answer from the forge cache only: no request is made.
     #[arg(long)]
     offline: bool,
-    /// The most one file read whole may inflate to (default 128M; JSON-lines logs are streamed).
+    /// The most one file read whole may inflate to (default 24M; CloudTrail, Vault, Kubernetes and GCP logs are streamed).
     #[arg(long, value_name = "SIZE", value_parser = size)]
     max_input: Option<u64>,
     /// The longest line of a streamed log (default 64M).

@@ -55,7 +55,7 @@ fn a_sparse_file_is_refused_before_a_byte_is_read() {
     std::fs::File::create(&sparse).unwrap().set_len(8 << 30).unwrap();
     let evidence = ingest::load(&SourceSpec::Audit(None, sparse), &ReadOptions::default()).unwrap();
     let text = &evidence.inputs[0].errors[0].message;
-    assert!(text.contains("8 GiB on disk, more than the 128 MiB"), "{text}");
+    assert!(text.contains("8 GiB on disk, more than the 24 MiB"), "{text}");
 }
 
 #[test]
