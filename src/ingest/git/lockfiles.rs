@@ -134,8 +134,10 @@ fn package_lock(text: &str) -> Result<Locked, String> {
 /// The package name in a yarn or pnpm spec: `@scope/name@^1.0` → `@scope/name`.
 fn spec_name(spec: &str) -> &str {
     let spec = unquote(spec);
-    match spec[1.min(spec.len())..].find('@') {
-        Some(i) => &spec[..i + 1],
+    // The first character may be a scope's `@`: the version's `@` comes after it.
+    let first = spec.chars().next().map_or(0, char::len_utf8);
+    match spec[first..].find('@') {
+        Some(i) => &spec[..i + first],
         None => spec,
     }
 }
@@ -246,6 +248,10 @@ mod tests {
         let v5 = "lockfileVersion: 5.4\n\npackages:\n\n  /openai/3.3.0:\n    resolution: {}\n  /@anthropic-ai/sdk/0.20.1:\n    dev: false\n";
         let p = parse("pnpm-lock.yaml", v5).unwrap();
         assert!(has(&p, "openai", "3.3.0") && has(&p, "@anthropic-ai/sdk", "0.20.1"));
+        // Found by fuzzing (fuzz/run, manifests): a spec that starts with a multi-byte character.
+        let odd = "\u{e5f} x@1:\n  version \"1\"\n\u{e5f}@2:\n  version \"2\"\n";
+        let y = parse("yarn.lock", odd).unwrap();
+        assert!(has(&y, "\u{e5f}", "2"), "{y:?}");
     }
 
     #[test]
