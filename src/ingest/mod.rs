@@ -453,7 +453,20 @@ fn stream_json_lines(
 fn stream_framing(head: &[u8], forced: Option<SourceKind>) -> Option<(SourceKind, audit::stream::Framing)> {
     let mut splitter = audit::records_split::Splitter::new();
     let mut spans = Vec::new();
-    splitter.feed(head, 0, &mut spans);
+    // The first record is enough to tell: most often it ends in the first few KiB.
+    let mut fed = 0;
+    for end in [head.len().min(64 << 10), head.len()] {
+        if spans.is_empty() && splitter.broken.is_none() && end > fed {
+            let (start, end) = (splitter.pending().unwrap_or(fed), end);
+            splitter.rebase(start);
+            splitter.feed(&head[start..end], fed - start, &mut spans);
+            for span in &mut spans {
+                span.start += start;
+                span.end += start;
+            }
+            fed = end;
+        }
+    }
     if let Some(first) = spans.first() {
         let sniffed =
             serde_json::from_slice::<Value>(&head[first.start..first.end]).ok().and_then(|v| sniff_record(&v));
