@@ -13,14 +13,33 @@ use crate::text::clip;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
+/// The tab titles that fit `width`: every title in full where they fit;
+/// else every pane's number, the active one with its title, so that all six
+/// keys and where one is stay in sight on a narrow terminal.
+fn tab_titles(selected: usize, width: u16) -> Vec<String> {
+    let full: Vec<String> = Pane::ALL.iter().enumerate().map(|(i, p)| format!("{} {}", i + 1, p.title())).collect();
+    // Each title is padded by a space on either side; dividers between them.
+    let needed = |titles: &[String]| -> usize {
+        titles.iter().map(|t| t.chars().count() + 2).sum::<usize>() + titles.len().saturating_sub(1)
+    };
+    if needed(&full) <= usize::from(width) {
+        return full;
+    }
+    let compact: Vec<String> =
+        full.iter().enumerate().map(|(i, t)| if i == selected { t.clone() } else { (i + 1).to_string() }).collect();
+    if needed(&compact) <= usize::from(width) {
+        return compact;
+    }
+    (1..=Pane::ALL.len()).map(|i| i.to_string()).collect()
+}
+
 pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
     let [header, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
-    let titles: Vec<Line> =
-        Pane::ALL.iter().enumerate().map(|(i, p)| Line::from(format!("{} {}", i + 1, p.title()))).collect();
     let selected = Pane::ALL.iter().position(|p| *p == model.pane).unwrap_or(0);
-    let tabs = Tabs::new(titles).select(selected).style(theme.tab).highlight_style(theme.tab_active).divider("│");
     let [brand, tabs_area] = Layout::horizontal([Constraint::Length(10), Constraint::Fill(1)]).areas(header);
+    let titles: Vec<Line> = tab_titles(selected, tabs_area.width).into_iter().map(Line::from).collect();
+    let tabs = Tabs::new(titles).select(selected).style(theme.tab).highlight_style(theme.tab_active).divider("│");
     frame.render_widget(Span::styled(" leakline ", theme.title), brand);
     frame.render_widget(tabs, tabs_area);
     match &model.case {
@@ -130,4 +149,18 @@ fn help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .border_style(theme.title)
         .title(Line::styled(" Help — Esc or ? to close ", theme.title));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+#[cfg(test)]
+mod tab_tests {
+    use super::tab_titles;
+
+    #[test]
+    fn a_narrow_bar_keeps_every_number_and_the_active_title() {
+        assert_eq!(tab_titles(0, 200).len(), 6);
+        assert!(tab_titles(0, 200).iter().all(|t| t.contains(' ')), "all in full where they fit");
+        let narrow = tab_titles(5, 70);
+        assert_eq!(narrow, ["1", "2", "3", "4", "5", "6 Accountability"]);
+        assert_eq!(tab_titles(2, 10), ["1", "2", "3", "4", "5", "6"]);
+    }
 }
