@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::evidence::{Access, Approver, DependencyChange, Finding, Grant, InputSummary, Person};
+use super::{Access, Approver, DependencyChange, Finding, Grant, InputSummary, Person};
 
 /// Where and when a secret was first exposed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -2,13 +2,23 @@
 //! correlate derives from it (`Case`). No I/O, no behaviour beyond small helpers.
 
 mod alert;
+mod audit;
 mod case;
+mod changes;
 mod evidence;
 mod forge;
+mod inputs;
+mod people;
 mod raw;
+mod reach;
 
 pub use alert::*;
+pub use audit::*;
 pub use case::*;
+pub use changes::*;
 pub use evidence::*;
 pub use forge::*;
+pub use inputs::*;
+pub use people::*;
 pub use raw::RawValue;
+pub use reach::*;
