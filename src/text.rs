@@ -31,12 +31,13 @@ pub fn clean(s: &str) -> String {
 /// C1 controls, bidirectional and zero-width characters — written as `\uXXXX`
 /// escapes: the same string to any JSON reader, inert to a human's tools.
 pub fn json_escape_invisible(json: String) -> String {
-    if !json.chars().any(|c| invisible(c) || ('\u{80}'..='\u{9f}').contains(&c)) {
+    let acted_on = |c: char| invisible(c) || ('\u{80}'..='\u{9f}').contains(&c);
+    if !json.chars().any(acted_on) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
-        if invisible(c) || ('\u{80}'..='\u{9f}').contains(&c) {
+        if acted_on(c) {
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);

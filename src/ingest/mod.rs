@@ -30,8 +30,6 @@ pub enum IngestError {
     Read { path: String, source: std::io::Error },
     #[error("{path}:{line}: {message}")]
     Parse { path: String, line: usize, message: String },
-    #[error("{path}: not a format leakline knows as {expected} (force one with KIND:PATH)")]
-    UnknownFormat { path: String, expected: String },
     #[error("{path}: unknown source kind `{kind}`")]
     UnknownKind { path: String, kind: String },
     #[error("{path}: git: {message}")]
@@ -244,7 +242,6 @@ fn take_loaded(
         Err(IngestError::Read { source, .. }) => {
             rejected(0, format!("cannot be read ({source}); nothing from it was used"))
         }
-        Err(IngestError::UnknownFormat { .. }) => rejected(0, format!("not {expected} leakline recognises; skipped")),
         Err(e) => Err(e),
     }
 }
@@ -325,7 +322,7 @@ fn load_file(
 ) -> Result<Option<Evidence>, IngestError> {
     let display = path.display().to_string();
     if family.contains(&SourceKind::Vault)
-        && let Some(evidence) = stream_json_lines(path, &display, forced, options)?
+        && let Some(evidence) = stream_audit(path, &display, forced, options)?
     {
         return Ok(Some(evidence));
     }
@@ -391,7 +388,7 @@ fn load_file(
 /// Audit logs of a kind with a line parser are streamed — JSON lines, and
 /// CloudTrail's `{"Records":[…]}` files — never held whole in memory, parsed on
 /// every core. `None` when the file is neither.
-fn stream_json_lines(
+fn stream_audit(
     path: &Path,
     display: &str,
     forced: Option<SourceKind>,

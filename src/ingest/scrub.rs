@@ -13,11 +13,11 @@ pub fn masker(evidence: &Evidence) -> Masker {
     let mut m = Masker::default();
     let forge = evidence.forge.iter().flat_map(|f| f.findings.iter());
     for f in evidence.findings.iter().chain(forge) {
-        if let Some(raw) = &f.raw {
-            m.add_value(raw, &f.label);
-        }
-        for d in &f.digests {
-            m.add_digest(d);
+        match &f.raw {
+            Some(raw) => m.add_value(raw, &f.label),
+            // Known only by digest (a sealed alert, detect-secrets, ggshield): each
+            // token is hashed to find it, so only these pay for that.
+            None => f.digests.iter().for_each(|d| m.add_digest(d)),
         }
     }
     m

@@ -33,7 +33,8 @@ impl<'a> Fold<'a> {
             path,
             line_base: 0,
             prefixed: Prefixed::default(),
-            summary: InputSummary::new(crate::model::SourceKind::Cloudtrail, path),
+            // Counts and rejections only; the input's own summary takes them at the end.
+            summary: InputSummary::default(),
             accesses: Vec::new(),
             grants: Vec::new(),
             open: HashMap::new(),

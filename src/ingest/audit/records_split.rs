@@ -98,11 +98,6 @@ impl Splitter {
         }
     }
 
-    /// Records seen so far.
-    pub fn records(&self) -> usize {
-        self.records
-    }
-
     /// Where the unfinished record starts in the buffer last fed: the bytes
     /// from there on must be fed again, at the start of the next buffer.
     pub fn pending(&self) -> Option<usize> {
