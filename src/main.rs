@@ -265,6 +265,7 @@ fn run(cli: Cli) -> Result<Read, Failure> {
 
 fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
     let temp;
+    let out_is_temporary = out.is_none() && !no_tui;
     let dir = match out {
         Some(dir) => dir,
         None if no_tui => PathBuf::from("leakline-demo"),
@@ -293,6 +294,10 @@ fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
         return Ok(());
     }
     let args = SourceArgs { case: Some(paths.case_file.clone()), ..SourceArgs::default() };
-    let s = Session::resolve(&args).map_err(|e| Failure::Input(e.to_string()))?;
+    let mut s = Session::resolve(&args).map_err(|e| Failure::Input(e.to_string()))?;
+    if out_is_temporary {
+        // The demo's folder goes when the TUI closes: reports go where the user is.
+        s.export_dir = PathBuf::from(".");
+    }
     leakline::tui::run(s).map_err(|e| Failure::Input(e.to_string()))
 }

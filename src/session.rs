@@ -25,6 +25,9 @@ pub struct Session {
     /// What the user should know about how the session was set up (a key
     /// kept elsewhere than beside the case).
     pub notices: Vec<String>,
+    /// Where reports exported from the TUI go unless a path is given: beside
+    /// the case file, else the current folder.
+    pub export_dir: PathBuf,
 }
 
 /// Why a session could not be set up.
@@ -69,10 +72,13 @@ pub struct SourceArgs {
 impl Session {
     /// Resolve flags and an optional case file into one list of sources.
     pub fn resolve(args: &SourceArgs) -> Result<Self, SessionError> {
-        let mut session = Session::default();
+        let mut session = Session { export_dir: PathBuf::from("."), ..Session::default() };
         let (mut forge, mut forge_api, mut offline) = (args.forge.clone(), args.forge_api.clone(), args.offline);
         if let Some(path) = &args.case {
             let case = case_file::load(path)?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                session.export_dir = dir.to_path_buf();
+            }
             forge = forge.or(case.forge);
             forge_api = forge_api.or(case.forge_api);
             offline |= case.offline;

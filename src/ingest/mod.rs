@@ -3,6 +3,7 @@
 //! are redacted here (see `redact`) and never leave this module.
 
 pub mod audit;
+pub mod cancel;
 pub mod case_file;
 pub mod forge;
 pub mod framing;
@@ -128,6 +129,8 @@ pub struct ReadOptions {
     pub threads: usize,
     /// How much one input may cost (see `limits`).
     pub limits: limits::Limits,
+    /// Set when what is being read is no longer wanted.
+    pub cancel: cancel::Cancel,
 }
 
 /// Read one source, handing partial evidence to `sink` where the source can
@@ -429,7 +432,7 @@ fn stream_audit(
     } else {
         std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1
     };
-    let mut input = std::io::Cursor::new(head).chain(reader);
+    let mut input = cancel::Cancellable::new(std::io::Cursor::new(head).chain(reader), options.cancel.clone());
     let job = audit::stream::Job {
         path: display,
         parse,

@@ -1,12 +1,21 @@
 //! The TUI's state and its one `update` function: messages in, state changed,
 //! effects out as `Cmd`s. No I/O here, so it is driven directly in tests.
 
-use crossterm::event::KeyEvent;
+use std::cell::RefCell;
+use std::sync::Arc;
 
-use super::keymap::{Action, Keymap};
+use crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
+
+use super::filter::Filter;
+use super::index::CaseIndex;
+use super::keymap::Keymap;
 use super::panes;
 pub use super::panes::row_count;
+use super::prompt::Prompt;
+use super::search::Query;
 use crate::model::{Case, Evidence};
+use crate::report::Format;
 
 /// Provisional cases are correlated from a copy of the evidence read so far;
 /// beyond this many records the copy costs more than the preview is worth.
@@ -38,7 +47,7 @@ impl Pane {
         }
     }
 
-    fn index(self) -> usize {
+    pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
 }
@@ -63,6 +72,7 @@ pub struct SourceState {
 #[derive(Debug)]
 pub enum Msg {
     KeyPressed(KeyEvent),
+    Mouse(MouseEvent),
     /// Part of a source, found while the rest is still being read.
     SourceProgressed {
         index: usize,
@@ -78,12 +88,16 @@ pub enum Msg {
         note: String,
     },
     /// A correlation finished; `generation` tells a stale one from the latest.
+    /// The index is measured beside it when the runtime can (else here).
     Correlated {
         case: Box<Case>,
+        index: Option<Box<CaseIndex>>,
         generation: u64,
     },
+    /// An effect finished and says how, for the status line.
+    Reported(String),
     Ticked,
-    Resized,
+    Resized(u16, u16),
     /// The process was asked to stop (SIGTERM, SIGHUP): leave as `q` does.
     Terminated,
 }
@@ -91,24 +105,86 @@ pub enum Msg {
 /// Effects for the runtime to carry out.
 #[derive(Debug)]
 pub enum Cmd {
-    Correlate { evidence: Box<Evidence>, generation: u64 },
+    Correlate {
+        evidence: Box<Evidence>,
+        generation: u64,
+    },
+    /// Write a report of the case shown, to `path` or beside the case file.
+    Export {
+        case: Arc<Case>,
+        format: Format,
+        path: Option<String>,
+    },
+    Theme(String),
+    /// Put text on the terminal's clipboard (OSC 52).
+    Copy(String),
+}
+
+/// A search of one pane: what was typed, the case rows that match, and the
+/// selection it started from (Esc while typing goes back to it).
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub pane: Pane,
+    pub query: Query,
+    pub matches: Vec<u32>,
+    pub origin: usize,
+}
+
+/// Where the user was, for Esc to go back to.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub pane: Pane,
+    pub selected: [usize; 6],
+    pub detail: bool,
+    pub detail_scroll: u16,
+    pub link: usize,
+    pub filter: Filter,
+    pub crumb: String,
+}
+
+/// What the last frame drew where, so that a click or the wheel lands on what
+/// the user saw. Written by the view (like ratatui's own table state).
+#[derive(Debug, Clone, Default)]
+pub struct Hits {
+    pub offset: [usize; 6],
+    pub table: Option<Rect>,
+    pub row_height: u16,
+    /// Tab bar: each pane's column span.
+    pub tabs: Vec<(u16, u16)>,
+    /// The detail's last scroll position that still fills the screen.
+    pub detail_max: u16,
+    pub detail_height: u16,
 }
 
 /// The whole UI state.
 #[derive(Debug)]
 pub struct Model {
     pub pane: Pane,
+    /// Display positions (into `rows`), one per pane.
     pub selected: [usize; 6],
     pub detail: bool,
     pub detail_scroll: u16,
+    /// The link chosen in the detail (Tab moves it, Enter follows it).
+    pub link: usize,
     pub help: bool,
     pub sources: Vec<SourceState>,
-    pub case: Option<Case>,
+    pub case: Option<Arc<Case>>,
+    pub index: Option<Arc<CaseIndex>>,
     pub evidence: Evidence,
     pub spinner: usize,
     pub status: Option<String>,
     pub quit: bool,
     pub keymap: Keymap,
+    pub prompt: Option<Prompt>,
+    pub search: Option<Search>,
+    pub search_history: Vec<String>,
+    pub command_history: Vec<String>,
+    pub filter: Filter,
+    /// The case rows each pane shows, in order: all, or those the filter keeps.
+    pub rows: [Vec<u32>; 6],
+    pub volume: panes::timeline::Volume,
+    pub history: Vec<Place>,
+    pub hits: RefCell<Hits>,
     /// The generation of the latest correlation asked for, and of the case shown.
     generation: u64,
     shown: u64,
@@ -124,17 +200,28 @@ impl Model {
             selected: [0; 6],
             detail: false,
             detail_scroll: 0,
+            link: 0,
             help: false,
             sources: labels
                 .into_iter()
                 .map(|label| SourceState { label, status: SourceStatus::Loading, progress: None })
                 .collect(),
             case: None,
+            index: None,
             evidence: Evidence::default(),
             spinner: 0,
             status: None,
             quit: false,
             keymap: Keymap::default_keys(),
+            prompt: None,
+            search: None,
+            search_history: Vec::new(),
+            command_history: Vec::new(),
+            filter: Filter::default(),
+            rows: Default::default(),
+            volume: Default::default(),
+            history: Vec::new(),
+            hits: RefCell::new(Hits::default()),
             generation: 0,
             shown: 0,
             correlating: false,
@@ -166,13 +253,35 @@ impl Model {
         }
         let mut m = Self::new(Vec::new());
         m.sources = sources;
-        m.case = Some(case);
+        m.show(case, None);
         m
     }
 
     /// Whether any source is still being read (the case may be provisional).
     pub fn loading(&self) -> bool {
         self.sources.iter().any(|s| s.status == SourceStatus::Loading)
+    }
+
+    /// Put a case on screen: its index, the filter's rows, the search again.
+    fn show(&mut self, case: Case, index: Option<Box<CaseIndex>>) {
+        let index = index.map_or_else(|| CaseIndex::build(&case), |i| *i);
+        self.case = Some(Arc::new(case));
+        self.index = Some(Arc::new(index));
+        self.refilter();
+        if let Some(s) = self.search.take() {
+            self.run_search(s.pane, s.query, s.origin);
+        }
+    }
+
+    /// Recompute every pane's rows from the filter; selections stay in range.
+    pub(super) fn refilter(&mut self) {
+        let Some(case) = self.case.clone() else { return };
+        for pane in Pane::ALL {
+            let i = pane.index();
+            self.rows[i] = self.filter.rows(&case, pane);
+            self.selected[i] = self.selected[i].min(self.rows[i].len().saturating_sub(1));
+        }
+        self.volume = panes::timeline::volume(&case, &self.rows[Pane::Timeline.index()]);
     }
 
     /// Ask for a correlation of everything read so far, unless one is running
@@ -196,68 +305,44 @@ impl Model {
         Some(Cmd::Correlate { evidence: Box::new(evidence), generation: self.generation })
     }
 
+    /// The selected display position of the current pane.
     pub fn selection(&self) -> usize {
         self.selected[self.pane.index()]
     }
 
-    fn rows(&self) -> usize {
-        self.case.as_ref().map_or(0, |c| panes::row_count(self.pane, c))
+    /// The case row selected in the current pane, if it has any.
+    pub fn selected_row(&self) -> Option<usize> {
+        self.rows(self.pane).get(self.selection()).map(|&r| r as usize)
     }
 
-    fn select(&mut self, f: impl FnOnce(usize, usize) -> usize) {
-        let rows = self.rows();
-        let i = self.pane.index();
-        self.selected[i] = if rows == 0 { 0 } else { f(self.selected[i], rows).min(rows - 1) };
-        self.detail_scroll = 0;
+    /// The case rows `pane` shows.
+    pub fn rows(&self, pane: Pane) -> &[u32] {
+        &self.rows[pane.index()]
     }
 
-    fn act(&mut self, action: Action) -> bool {
-        let before = (self.pane, self.selected, self.detail, self.detail_scroll, self.help, self.quit);
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Help => self.help = !self.help,
-            Action::Back if self.help => self.help = false,
-            Action::Back => self.detail = false,
-            _ if self.help => {}
-            Action::NextPane => self.switch(Pane::ALL[(self.pane.index() + 1) % 6]),
-            Action::PrevPane => self.switch(Pane::ALL[(self.pane.index() + 5) % 6]),
-            Action::Pane1 => self.switch(Pane::Overview),
-            Action::Pane2 => self.switch(Pane::Timeline),
-            Action::Pane3 => self.switch(Pane::Approvals),
-            Action::Pane4 => self.switch(Pane::Reachability),
-            Action::Pane5 => self.switch(Pane::Replays),
-            Action::Pane6 => self.switch(Pane::Accountability),
-            Action::Down if self.detail => self.detail_scroll = self.detail_scroll.saturating_add(1),
-            Action::Up if self.detail => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-            Action::PageDown if self.detail => self.detail_scroll = self.detail_scroll.saturating_add(10),
-            Action::PageUp if self.detail => self.detail_scroll = self.detail_scroll.saturating_sub(10),
-            Action::Top if self.detail => self.detail_scroll = 0,
-            Action::Bottom | Action::Top if self.detail => {}
-            Action::Down => self.select(|s, _| s + 1),
-            Action::Up => self.select(|s, _| s.saturating_sub(1)),
-            Action::PageDown => self.select(|s, _| s + 10),
-            Action::PageUp => self.select(|s, _| s.saturating_sub(10)),
-            Action::Top => self.select(|_, _| 0),
-            Action::Bottom => self.select(|_, rows| rows.saturating_sub(1)),
-            Action::Open => self.detail = self.rows() > 0,
+    /// Each column's widest cell in `pane`, measured once per case.
+    pub fn needs(&self, pane: Pane) -> Vec<u16> {
+        self.index.as_ref().and_then(|i| i.needs.get(pane.index()).cloned()).unwrap_or_default()
+    }
+
+    /// Where the user is: the pane, its filter, whether in a detail.
+    pub fn crumb(&self) -> String {
+        let mut c = self.pane.title().to_string();
+        if !self.filter.is_empty() {
+            c.push_str(&format!(" [{}]", self.filter.describe()));
         }
-        before != (self.pane, self.selected, self.detail, self.detail_scroll, self.help, self.quit)
-    }
-
-    fn switch(&mut self, pane: Pane) {
-        self.pane = pane;
-        self.detail = false;
-        self.detail_scroll = 0;
+        if self.detail {
+            c.push_str(" › detail");
+        }
+        c
     }
 }
 
 /// Apply one message. Returns whether anything visible changed, and an effect.
 pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
     match msg {
-        Msg::KeyPressed(key) => {
-            let changed = model.keymap.action(&key).is_some_and(|a| model.act(a));
-            (changed, None)
-        }
+        Msg::KeyPressed(key) => model.key(&key),
+        Msg::Mouse(event) => (model.mouse(&event), None),
         Msg::SourceProgressed { index: _, evidence } => {
             model.evidence.merge(*evidence);
             model.dirty = true;
@@ -289,19 +374,23 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
             // Provisional cases while sources load; the last one once all are read.
             (true, model.correlate())
         }
-        Msg::Correlated { case, generation } => {
+        Msg::Correlated { case, index, generation } => {
             model.correlating = false;
             if generation > model.shown {
                 model.shown = generation;
-                model.case = Some(*case);
+                model.show(*case, index);
             }
             (true, model.correlate())
+        }
+        Msg::Reported(text) => {
+            model.status = Some(crate::ingest::mask::prose(&text).into_owned());
+            (true, None)
         }
         Msg::Ticked => {
             model.spinner = model.spinner.wrapping_add(1);
             (model.loading(), None)
         }
-        Msg::Resized => (true, None),
+        Msg::Resized(_, _) => (true, None),
         Msg::Terminated => {
             model.quit = true;
             (false, None)

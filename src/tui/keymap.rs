@@ -34,6 +34,14 @@ pub enum Action {
     Open,
     Back,
     Help,
+    Search,
+    Command,
+    NextMatch,
+    PrevMatch,
+    Filter,
+    ClearFilter,
+    Export,
+    Copy,
 }
 
 #[derive(Deserialize)]
@@ -130,6 +138,9 @@ pub fn parse_key(s: &str) -> Option<(KeyCode, KeyModifiers)> {
         "end" => KeyCode::End,
         "pageup" => KeyCode::PageUp,
         "pagedown" => KeyCode::PageDown,
+        "backspace" => KeyCode::Backspace,
+        "delete" => KeyCode::Delete,
+        "space" => KeyCode::Char(' '),
         one if one.chars().count() == 1 => KeyCode::Char(one.chars().next()?),
         _ => return None,
     };

@@ -4,8 +4,15 @@
 //! quit, on error and on panic.
 
 pub mod app;
+pub mod commands;
+pub mod filter;
+pub mod index;
 pub mod keymap;
+pub mod links;
+mod navigate;
 mod panes;
+pub mod prompt;
+pub mod search;
 pub mod theme;
 pub mod view;
 
@@ -13,7 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -38,6 +45,7 @@ struct RestoreGuard;
 
 impl Drop for RestoreGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
         let _ = ratatui::try_restore();
     }
 }
@@ -47,12 +55,19 @@ pub fn run(session: Session) -> Result<(), TuiError> {
     let theme = Theme::from_env()?;
     let keymap = keymap::Keymap::from_config().map_err(TuiError::Keymap)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(run_loop(session, theme, keymap))
+    let cancel = session.options.cancel.clone();
+    let result = runtime.block_on(run_loop(session, theme, keymap));
+    // Loaders still reading stop at their next batch; nothing waits for them,
+    // so `q` during a long load ends the process at once.
+    cancel.store(true, Ordering::Relaxed);
+    runtime.shutdown_background();
+    result
 }
 
-async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Result<(), TuiError> {
+async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) -> Result<(), TuiError> {
     let mut terminal = ratatui::try_init()?;
     let _guard = RestoreGuard;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut labels: Vec<String> = session.sources.iter().map(|s| s.label()).collect();
     // The forge is asked once git is read: its own line among the sources.
@@ -88,14 +103,15 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
     spawn_ticks(tx.clone(), loading.clone());
     if session.sources.is_empty() {
         let case = correlate::correlate(&Default::default(), &context);
-        let _ = tx.send(Msg::Correlated { case: Box::new(case), generation: 1 });
+        let _ = tx.send(Msg::Correlated { case: Box::new(case), index: None, generation: 1 });
     }
+    let effects = Effects { tx: tx.clone(), context: context.clone(), export_dir: session.export_dir.clone() };
     terminal.draw(|f| view::view(&model, &theme, f))?;
     while let Some(msg) = rx.recv().await {
-        let mut changed = handle(&mut model, msg, &tx, &context);
+        let mut changed = handle(&mut model, msg, &effects, &mut theme);
         // Coalesce: apply everything already queued, then draw once.
         while let Ok(more) = rx.try_recv() {
-            changed |= handle(&mut model, more, &tx, &context);
+            changed |= handle(&mut model, more, &effects, &mut theme);
         }
         if model.quit {
             break;
@@ -121,20 +137,85 @@ async fn run_loop(session: Session, theme: Theme, keymap: keymap::Keymap) -> Res
     Ok(())
 }
 
-fn handle(model: &mut Model, msg: Msg, tx: &mpsc::UnboundedSender<Msg>, context: &Arc<correlate::Context>) -> bool {
+/// What carrying out a `Cmd` needs.
+struct Effects {
+    tx: mpsc::UnboundedSender<Msg>,
+    context: Arc<correlate::Context>,
+    export_dir: std::path::PathBuf,
+}
+
+fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> bool {
     let (changed, cmd) = update(model, msg);
-    if let Some(Cmd::Correlate { evidence, generation }) = cmd {
-        let tx = tx.clone();
-        let context = context.clone();
-        tokio::task::spawn_blocking(move || {
-            // A copy, or the last evidence: masked before anything is shown of it.
-            let mut evidence = evidence;
-            crate::ingest::scrub::scrub(&mut evidence, true);
-            let case = correlate::correlate(&evidence, &context);
-            let _ = tx.send(Msg::Correlated { case: Box::new(case), generation });
-        });
+    let Some(cmd) = cmd else { return changed };
+    let tx = effects.tx.clone();
+    match cmd {
+        Cmd::Correlate { evidence, generation } => {
+            let context = effects.context.clone();
+            tokio::task::spawn_blocking(move || {
+                // A copy, or the last evidence: masked before anything is shown of it.
+                let mut evidence = evidence;
+                crate::ingest::scrub::scrub(&mut evidence, true);
+                let case = correlate::correlate(&evidence, &context);
+                let index = index::CaseIndex::build(&case);
+                let _ = tx.send(Msg::Correlated { case: Box::new(case), index: Some(Box::new(index)), generation });
+            });
+        }
+        Cmd::Export { case, format, path } => {
+            let dir = effects.export_dir.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = tx.send(Msg::Reported(export(&case, format, path.as_deref(), &dir)));
+            });
+        }
+        Cmd::Theme(name) => match Theme::named(&name) {
+            Ok(t) => {
+                *theme = t;
+                model.status = Some(format!("theme {}", crate::text::clip(&name, 60)));
+            }
+            Err(e) => model.status = Some(e.to_string()),
+        },
+        Cmd::Copy(text) => {
+            use std::io::Write;
+            let sequence = osc52(&text);
+            let mut out = std::io::stdout();
+            if out.write_all(sequence.as_bytes()).and_then(|()| out.flush()).is_err() {
+                model.status = Some("the terminal would not take the copy".into());
+            }
+        }
     }
-    changed
+    true
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard of the terminal (and of
+/// the terminal over SSH or tmux with `set-clipboard on`).
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode(text))
+}
+
+/// Write a report as `leakline report` would; the answer is one line for the status line.
+pub fn export(
+    case: &crate::model::Case,
+    format: crate::report::Format,
+    path: Option<&str>,
+    dir: &std::path::Path,
+) -> String {
+    let extension = match format {
+        crate::report::Format::Md => "md",
+        crate::report::Format::Json => "json",
+        crate::report::Format::Html => "html",
+        crate::report::Format::Csv => "csv",
+    };
+    let target = match path {
+        Some(p) => std::path::PathBuf::from(p),
+        None => dir.join(format!("leakline-report-{}.{extension}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"))),
+    };
+    let text = crate::report::render(case, format);
+    match std::fs::write(&target, text.as_bytes()) {
+        Ok(()) => {
+            format!("report written to {} ({} bytes)", crate::text::clean(&target.display().to_string()), text.len())
+        }
+        Err(e) => format!("could not write {}: {e}", crate::text::clean(&target.display().to_string())),
+    }
 }
 
 fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
@@ -184,7 +265,8 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
         while let Some(Ok(event)) = events.next().await {
             let msg = match event {
                 Event::Key(key) if key.kind == KeyEventKind::Press => Msg::KeyPressed(key),
-                Event::Resize(_, _) => Msg::Resized,
+                Event::Mouse(m) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => Msg::Mouse(m),
+                Event::Resize(w, h) => Msg::Resized(w, h),
                 _ => continue,
             };
             if tx.send(msg).is_err() {

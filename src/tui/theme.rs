@@ -64,6 +64,8 @@ pub struct Theme {
     pub critical: Style,
     pub gap: Style,
     pub key: Style,
+    /// Search matches inside cells.
+    pub matched: Style,
     styles: BTreeMap<String, Style>,
 }
 
@@ -121,6 +123,7 @@ impl Theme {
             critical: get("severity.critical"),
             gap: get("gap"),
             key: get("key"),
+            matched: get("match"),
             styles: styles.clone(),
         }
     }
@@ -139,6 +142,7 @@ impl Theme {
         }
         styles.insert("row.selected".into(), Style::default().add_modifier(Modifier::REVERSED));
         styles.insert("gap".into(), bold);
+        styles.insert("match".into(), Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
         Self::from_styles(styles)
     }
 

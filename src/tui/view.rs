@@ -33,36 +33,97 @@ fn tab_titles(selected: usize, width: u16) -> Vec<String> {
     (1..=Pane::ALL.len()).map(|i| i.to_string()).collect()
 }
 
+/// Below this size the panes cannot say anything useful.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
 pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
+    let size = frame.area();
+    if size.width < MIN_WIDTH || size.height < MIN_HEIGHT {
+        too_small(frame, theme);
+        return;
+    }
     let [header, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(size);
     let selected = Pane::ALL.iter().position(|p| *p == model.pane).unwrap_or(0);
     let [brand, tabs_area] = Layout::horizontal([Constraint::Length(10), Constraint::Fill(1)]).areas(header);
-    let titles: Vec<Line> = tab_titles(selected, tabs_area.width).into_iter().map(Line::from).collect();
+    let titles = tab_titles(selected, tabs_area.width);
+    model.hits.borrow_mut().tabs = tab_spans(tabs_area.x, &titles);
+    let titles: Vec<Line> = titles.into_iter().map(Line::from).collect();
     let tabs = Tabs::new(titles).select(selected).style(theme.tab).highlight_style(theme.tab_active).divider("│");
     frame.render_widget(Span::styled(" leakline ", theme.title), brand);
     frame.render_widget(tabs, tabs_area);
     match &model.case {
         None => loading(frame, body, model, theme),
-        Some(case) if model.detail => {
-            let (title, lines) = panes::detail(model, case, theme);
-            let width = body.width.saturating_sub(2);
-            let lines: Vec<Line> = lines.into_iter().flat_map(|l| panes::rewrap(l, width)).collect();
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(Line::styled(format!(" {} — Esc to go back ", clip(&title, 80)), theme.title));
-            frame.render_widget(
-                Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((model.detail_scroll, 0)),
-                body,
-            );
-        }
+        Some(case) if model.detail => detail(frame, body, model, case, theme),
         Some(case) => panes::render(frame, body, model, case, theme),
     }
     status_line(frame, status, model, theme);
     if model.help {
         help(frame, body, model, theme);
     }
+}
+
+/// Where each tab's title starts and ends on the bar (a space pads each side, a divider between).
+fn tab_spans(x: u16, titles: &[String]) -> Vec<(u16, u16)> {
+    let mut at = x;
+    titles
+        .iter()
+        .map(|t| {
+            let w = t.chars().count() as u16 + 2;
+            let span = (at, at + w);
+            at += w + 1;
+            span
+        })
+        .collect()
+}
+
+fn too_small(frame: &mut Frame, theme: &Theme) {
+    let size = frame.area();
+    let text = format!(
+        "terminal too small ({}x{}): leakline needs {MIN_WIDTH}x{MIN_HEIGHT} — enlarge it, or q to quit",
+        size.width, size.height
+    );
+    frame.render_widget(Paragraph::new(text).style(theme.warn).wrap(Wrap { trim: true }), size);
+}
+
+/// The detail of the selected row: its links on top (Tab chooses, Enter
+/// follows), the lines under them, never scrolled past their end.
+fn detail(frame: &mut Frame, body: Rect, model: &Model, case: &crate::model::Case, theme: &Theme) {
+    let (title, lines) = panes::detail(model, case, theme);
+    let width = body.width.saturating_sub(2);
+    let links = model.links();
+    let mut shown: Vec<Line> = Vec::new();
+    if !links.is_empty() {
+        let mut spans = vec![Span::styled("Go to  ", theme.header)];
+        for (i, l) in links.iter().enumerate() {
+            let style = if i == model.link { theme.selected } else { theme.key };
+            spans.push(Span::styled(format!("[{}]", clip(&l.label(Some(case)), 48)), style));
+            spans.push(Span::raw(" "));
+        }
+        shown.extend(panes::rewrap(Line::from(spans), width));
+    }
+    shown.extend(lines.into_iter().flat_map(|l| panes::rewrap(l, width)));
+    let height = body.height.saturating_sub(2);
+    let total = shown.len() as u16;
+    let max = total.saturating_sub(height);
+    let scroll = model.detail_scroll.min(max);
+    {
+        let mut hits = model.hits.borrow_mut();
+        hits.detail_max = max;
+        hits.detail_height = height;
+    }
+    let position = if total > height {
+        format!(" lines {}–{} of {total} ", scroll + 1, (scroll + height).min(total))
+    } else {
+        String::new()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Line::styled(format!(" {} — Esc to go back ", clip(&title, 80)), theme.title))
+        .title_bottom(Line::styled(position, theme.muted).right_aligned());
+    frame.render_widget(Paragraph::new(shown).block(block).scroll((scroll, 0)), body);
 }
 
 fn loading(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -94,10 +155,14 @@ fn loading(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    if let Some(p) = &model.prompt {
+        prompt_line(frame, area, p, theme);
+        return;
+    }
     let hint = if model.detail {
-        "j/k scroll · Esc back · ? help · q quit"
+        "j/k scroll · Tab link · Enter go · Esc back · ? help"
     } else {
-        "Tab/1-6 panes · j/k move · Enter detail · ? help · q quit"
+        "/ search · : command · f filter · Enter detail · ? help · q quit"
     };
     let mut spans = Vec::new();
     if model.loading() && model.case.is_some() {
@@ -115,21 +180,67 @@ fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             theme.warn,
         ));
     }
-    spans.push(Span::styled(format!(" {hint}"), theme.muted));
-    if let Some(s) = &model.status {
-        spans.push(Span::styled(format!("   {}", clip(s, 100)), theme.warn));
+    if !model.history.is_empty() {
+        spans.push(Span::styled(format!(" {}", breadcrumb(model)), theme.key));
+    } else if !model.filter.is_empty() {
+        spans.push(Span::styled(format!(" filter {}", model.filter.describe()), theme.key));
     }
-    if let Some(case) = &model.case {
-        let rows = panes::row_count(model.pane, case);
-        if rows > 0 {
-            spans.push(Span::styled(format!("   row {}/{rows}", model.selection() + 1), theme.muted));
-        }
+    if let Some(s) = &model.status {
+        spans.push(Span::styled(format!("  {}", clip(s, 100)), theme.warn));
+    } else {
+        spans.push(Span::styled(format!(" {hint}"), theme.muted));
+    }
+    if let Some(search) = model.search.as_ref().filter(|s| s.pane == model.pane) {
+        spans.push(Span::styled(
+            format!("  /{} {} matches", clip(search.query.typed(), 30), search.matches.len()),
+            theme.muted,
+        ));
+    }
+    let rows = model.rows(model.pane).len();
+    if model.case.is_some() && rows > 0 {
+        spans.push(Span::styled(format!("  row {}/{rows}", model.selection() + 1), theme.muted));
     }
     frame.render_widget(Line::from(spans), area);
 }
 
+/// Where the user came from and is: the last places kept, a place and its
+/// own detail said once (`Replays › detail`, not `Replays › Replays › detail`).
+fn breadcrumb(model: &Model) -> String {
+    let mut trail: Vec<String> = model.history.iter().map(|p| p.crumb.clone()).collect();
+    trail.push(model.crumb());
+    let mut shown: Vec<String> = Vec::new();
+    for crumb in trail {
+        match shown.last_mut() {
+            Some(last) if crumb.starts_with(last.as_str()) => *last = crumb,
+            _ => shown.push(crumb),
+        }
+    }
+    let more = shown.len() > 3;
+    let tail: Vec<String> = shown.split_off(shown.len().saturating_sub(3));
+    format!("{}{}", if more { "… › " } else { "" }, tail.join(" › "))
+}
+
+/// The prompt being typed, its cursor, and what Tab offered.
+fn prompt_line(frame: &mut Frame, area: Rect, p: &crate::tui::prompt::Prompt, theme: &Theme) {
+    let text = crate::text::clean(&p.text);
+    let (before, after) = text.split_at(text.char_indices().nth(p.cursor).map_or(text.len(), |(b, _)| b));
+    let mut after_chars = after.chars();
+    let under = after_chars.next().map_or(" ".to_string(), |c| c.to_string());
+    let mut spans = vec![
+        Span::styled(format!("{}{before}", p.kind.sigil()), theme.text),
+        Span::styled(under, theme.selected),
+        Span::styled(after_chars.collect::<String>(), theme.text),
+    ];
+    if p.completions.len() > 1 {
+        let offered: Vec<&str> = p.completions.iter().take(8).map(String::as_str).collect();
+        spans.push(Span::styled(format!("   Tab: {}", offered.join("  ")), theme.muted));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// Every key and what it does, from the keymap: in two columns where the
+/// screen is wide enough, each description wrapped under itself.
 fn help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let mut lines = vec![Line::styled("Keys", theme.title), Line::from("")];
     let mut seen: Vec<(String, String)> = Vec::new();
     for b in &model.keymap.bindings {
         match seen.iter_mut().find(|(_, d)| *d == b.desc) {
@@ -137,18 +248,32 @@ fn help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             None => seen.push((b.key.clone(), b.desc.clone())),
         }
     }
-    for (keys, desc) in seen {
-        lines.push(Line::from(vec![Span::styled(format!("{keys:>18}  "), theme.key), Span::styled(desc, theme.text)]));
-    }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 72.min(area.width);
+    let width = area.width.saturating_sub(4).min(140);
+    let columns: u16 = if width >= 100 { 2 } else { 1 };
+    let column_width = (width.saturating_sub(2) / columns).saturating_sub(1);
+    let entry = |(keys, desc): &(String, String)| {
+        panes::hanging(
+            Span::styled(format!("{:>14}  ", clip(keys, 14)), theme.key),
+            &[(desc.clone(), theme.text)],
+            column_width,
+        )
+    };
+    let per_column = seen.len().div_ceil(columns as usize);
+    let blocks: Vec<Vec<Line>> = seen.chunks(per_column.max(1)).map(|c| c.iter().flat_map(entry).collect()).collect();
+    let tallest = blocks.iter().map(Vec::len).max().unwrap_or(0) as u16;
+    let height = (tallest + 2).min(area.height);
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.title)
-        .title(Line::styled(" Help — Esc or ? to close ", theme.title));
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+        .title(Line::styled(" Keys — Esc or ? to close ", theme.title));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let parts = Layout::horizontal(vec![Constraint::Fill(1); blocks.len().max(1)]).split(inner);
+    for (lines, part) in blocks.into_iter().zip(parts.iter()) {
+        frame.render_widget(Paragraph::new(lines), *part);
+    }
 }
 
 #[cfg(test)]

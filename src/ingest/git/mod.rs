@@ -101,6 +101,9 @@ impl Job<'_> {
                 Err(_) => break,
             };
             let Ok(batch) = batch else { break };
+            if self.options.cancel.requested() {
+                break;
+            }
             let mut records = 0;
             for (oid, links) in batch.commits {
                 match worker.commit(oid, links) {

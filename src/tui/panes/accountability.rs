@@ -3,50 +3,46 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{cell, table};
+use super::grid::{Cells, Column, Grid, Tone, Width};
 use crate::model::Case;
 use crate::text::clip;
 use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme: &Theme) {
+const COLUMNS: [Column; 5] = [
+    Column { header: "role", width: Width::Fixed(11) },
+    Column { header: "owners", width: Width::Text { cap: 60, floor: 12 } },
+    Column { header: "decisions", width: Width::Fixed(9) },
+    Column { header: "gaps", width: Width::Fixed(5) },
+    Column { header: "covers", width: Width::Text { cap: 60, floor: 12 } },
+];
+
+fn cells(case: &Case, i: usize) -> Cells {
+    let Some(a) = case.accountability.get(i) else { return Vec::new() };
+    let owners = if a.owners.is_empty() { "none known".to_string() } else { a.owners.join(", ") };
+    vec![
+        (a.role.name().to_string(), Tone::Key),
+        (owners, Tone::Text),
+        (a.decisions.len().to_string(), Tone::Text),
+        (a.gaps.len().to_string(), if a.gaps.is_empty() { Tone::Ok } else { Tone::Gap }),
+        (a.role.title().split(" — ").nth(1).unwrap_or("").to_string(), Tone::Muted),
+    ]
+}
+
+pub const GRID: Grid = Grid { columns: &COLUMNS, drop_first: &[4, 2], keep_end: &[], wrap: &[], cells };
+
+pub fn title(_: &Case) -> &'static str {
+    "Accountability"
+}
+
+/// The roles' table, and below it the gaps and decisions of the selected role.
+pub fn render(frame: &mut Frame, area: Rect, case: &Case, window: &super::grid::Window, theme: &Theme) -> Rect {
     let [top, bottom] = Layout::vertical([Constraint::Length(8), Constraint::Fill(1)]).areas(area);
-    let rows = case
-        .accountability
-        .iter()
-        .map(|a| {
-            let owners = if a.owners.is_empty() { "none known".to_string() } else { a.owners.join(", ") };
-            Row::new(vec![
-                Cell::from(a.role.name()).style(theme.key),
-                cell(&owners, 60),
-                Cell::from(a.decisions.len().to_string()),
-                Cell::from(a.gaps.len().to_string()).style(if a.gaps.is_empty() { theme.ok } else { theme.gap }),
-                cell(a.role.title().split(" — ").nth(1).unwrap_or(""), 60).style(theme.muted),
-            ])
-        })
-        .collect();
-    let widths = [
-        Constraint::Length(11),
-        Constraint::Fill(2),
-        Constraint::Length(9),
-        Constraint::Length(5),
-        Constraint::Fill(2),
-    ];
-    table(
-        frame,
-        top,
-        super::Columns {
-            title: "Accountability",
-            header: &["role", "owners", "decisions", "gaps", "covers"],
-            widths: &widths,
-        },
-        rows,
-        selected,
-        theme,
-    );
+    super::grid::draw(frame, top, &GRID, case, window, theme);
+    let selected = window.rows.get(window.selected).map_or(usize::MAX, |&r| r as usize);
     let Some(role) = case.accountability.get(selected) else {
-        return;
+        return top;
     };
     let width = bottom.width.saturating_sub(2);
     let mut lines = Vec::new();
@@ -76,4 +72,5 @@ pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme
     let block =
         Block::default().borders(Borders::ALL).border_style(theme.border).title(Line::styled(title, theme.title));
     frame.render_widget(Paragraph::new(lines).block(block), bottom);
+    top
 }

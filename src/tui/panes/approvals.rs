@@ -1,12 +1,7 @@
 //! Approvals: who brought the framework in and who approved it, and how we know.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::widgets::{Cell, Row};
-
-use super::{Col, cell, need, table};
+use super::grid::{Cells, Column, Grid, Tone, Width};
 use crate::model::{Case, DependencyChange};
-use crate::tui::theme::Theme;
 
 /// `Marcus Lee (Reviewed-by)`: the approver and the record that names them.
 fn approvers(c: &DependencyChange) -> Vec<String> {
@@ -47,66 +42,41 @@ fn change(c: &DependencyChange) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme: &Theme) {
-    let approved: Vec<String> = case
-        .approvals
-        .iter()
-        .map(|c| {
-            let names = approvers(c);
-            match (names.is_empty(), c.approved) {
-                (true, _) => "none recorded".to_string(),
-                (false, true) => names.join(", "),
-                (false, false) => format!("none: {} is own review", names.join(", ")),
-            }
-        })
-        .collect();
-    let merged: Vec<String> =
-        case.approvals.iter().map(|c| c.commit.merged_by.as_ref().map_or("–".into(), |p| p.name.clone())).collect();
-    let rows = case
-        .approvals
-        .iter()
-        .zip(&approved)
-        .zip(&merged)
-        .map(|((c, approved), merged)| {
-            let style = if c.approved { theme.ok } else { theme.gap };
-            Row::new(vec![
-                Cell::from(c.commit.at.format("%Y-%m-%d").to_string()),
-                cell(&c.package, 28),
-                cell(&change(c), 40),
-                cell(&c.manifest, 60),
-                cell(&c.commit.author.name, 24),
-                Cell::from(c.commit.pull_request.map_or("–".into(), |n| format!("#{n}"))),
-                cell(approved, 40).style(style),
-                cell(merged, 20),
-                Cell::from(flags(c)).style(theme.warn),
-            ])
-        })
-        .collect();
-    let changes: Vec<String> = case.approvals.iter().map(change).collect();
-    let marks: Vec<String> = case.approvals.iter().map(flags).collect();
-    let widths = super::fit_or_drop(
-        area.width,
-        &[
-            Col::Fixed(10),
-            need("package", case.approvals.iter().map(|c| c.package.as_str()), 28, 22),
-            need("change", changes.iter().map(String::as_str), 40, 24),
-            need("manifest", case.approvals.iter().map(|c| c.manifest.as_str()), 60, 10),
-            need("author", case.approvals.iter().map(|c| c.commit.author.name.as_str()), 24, 8),
-            Col::Fixed(5),
-            need("approved by (record)", approved.iter().map(String::as_str), 40, 16),
-            need("merged by", merged.iter().map(String::as_str), 20, 9),
-            need("flags", marks.iter().map(String::as_str), 20, 11),
-        ],
-        &[7, 3, 8, 0],
-    );
-    let header =
-        ["date", "package", "change", "manifest", "author", "PR", "approved by (record)", "merged by", "flags"];
-    table(
-        frame,
-        area,
-        super::Columns { title: "Who approved the framework", header: &header, widths: &widths },
-        rows,
-        selected,
-        theme,
-    );
+const COLUMNS: [Column; 9] = [
+    Column { header: "date", width: Width::Fixed(10) },
+    Column { header: "package", width: Width::Text { cap: 28, floor: 22 } },
+    Column { header: "change", width: Width::Text { cap: 40, floor: 24 } },
+    Column { header: "manifest", width: Width::Text { cap: 60, floor: 10 } },
+    Column { header: "author", width: Width::Text { cap: 24, floor: 8 } },
+    Column { header: "PR", width: Width::Fixed(5) },
+    Column { header: "approved by (record)", width: Width::Text { cap: 40, floor: 16 } },
+    Column { header: "merged by", width: Width::Text { cap: 20, floor: 9 } },
+    Column { header: "flags", width: Width::Text { cap: 20, floor: 11 } },
+];
+
+fn cells(case: &Case, i: usize) -> Cells {
+    let Some(c) = case.approvals.get(i) else { return Vec::new() };
+    let names = approvers(c);
+    let approved = match (names.is_empty(), c.approved) {
+        (true, _) => "none recorded".to_string(),
+        (false, true) => names.join(", "),
+        (false, false) => format!("none: {} is own review", names.join(", ")),
+    };
+    vec![
+        (c.commit.at.format("%Y-%m-%d").to_string(), Tone::Text),
+        (c.package.clone(), Tone::Text),
+        (change(c), Tone::Text),
+        (c.manifest.clone(), Tone::Text),
+        (c.commit.author.name.clone(), Tone::Text),
+        (c.commit.pull_request.map_or("–".into(), |n| format!("#{n}")), Tone::Text),
+        (approved, if c.approved { Tone::Ok } else { Tone::Gap }),
+        (c.commit.merged_by.as_ref().map_or("–".into(), |p| p.name.clone()), Tone::Text),
+        (flags(c), Tone::Warn),
+    ]
+}
+
+pub const GRID: Grid = Grid { columns: &COLUMNS, drop_first: &[7, 3, 8, 0], keep_end: &[], wrap: &[], cells };
+
+pub fn title(_: &Case) -> &'static str {
+    "Who approved the framework"
 }

@@ -1,27 +1,27 @@
-//! One file a pane. Each pane renders a `Case` (never mutates it) and says how
-//! many selectable rows it has and what the detail of a row is.
+//! One file a pane. Each pane renders a `Case` (never mutates it); a table
+//! pane is a `Grid` (its columns and each row's cells), drawn a window at a time.
 
 mod accountability;
 mod approvals;
 mod detail;
+pub mod grid;
 mod overview;
 mod reachability;
 mod replays;
-mod timeline;
+pub mod timeline;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 use super::app::{Model, Pane};
 use super::theme::Theme;
 use crate::model::Case;
-use crate::text::clip;
+use grid::Grid;
 
-/// How many selectable rows a pane has.
+/// How many selectable rows a pane has (before any filter).
 pub fn row_count(pane: Pane, case: &Case) -> usize {
     match pane {
         Pane::Overview => case.secrets.len(),
@@ -33,22 +33,63 @@ pub fn row_count(pane: Pane, case: &Case) -> usize {
     }
 }
 
-/// Draw the current pane.
-pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: &Theme) {
-    let sel = model.selection();
-    match model.pane {
-        Pane::Overview => overview::render(frame, area, model, case, theme),
-        Pane::Timeline => timeline::render(frame, area, case, sel, theme),
-        Pane::Approvals => approvals::render(frame, area, case, sel, theme),
-        Pane::Reachability => reachability::render(frame, area, case, sel, theme),
-        Pane::Replays => replays::render(frame, area, case, sel, theme),
-        Pane::Accountability => accountability::render(frame, area, case, sel, theme),
+/// The table of a pane (the Overview's is its secrets).
+pub fn grid(pane: Pane) -> &'static Grid {
+    match pane {
+        Pane::Overview => &overview::GRID,
+        Pane::Timeline => &timeline::GRID,
+        Pane::Approvals => &approvals::GRID,
+        Pane::Reachability => &reachability::GRID,
+        Pane::Replays => &replays::GRID,
+        Pane::Accountability => &accountability::GRID,
     }
+}
+
+fn title(pane: Pane, case: &Case) -> &'static str {
+    match pane {
+        Pane::Overview => "Leaked secrets",
+        Pane::Timeline => timeline::title(case),
+        Pane::Approvals => approvals::title(case),
+        Pane::Reachability => reachability::title(case),
+        Pane::Replays => replays::title(case),
+        Pane::Accountability => accountability::title(case),
+    }
+}
+
+/// Draw the current pane; returns the table's area and first row drawn, for the mouse.
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: &Theme) {
+    let pane = model.pane;
+    let needs = model.needs(pane);
+    let window = grid::Window {
+        title: title(pane, case),
+        rows: model.rows(pane),
+        selected: model.selection(),
+        offset: model.hits.borrow().offset[pane.index()],
+        needs: &needs,
+        query: model.search.as_ref().filter(|s| s.pane == pane).map(|s| &s.query),
+    };
+    let table_area = match pane {
+        Pane::Overview => overview::render(frame, area, model, case, theme, &window),
+        Pane::Accountability => accountability::render(frame, area, case, &window, theme),
+        Pane::Timeline => timeline::render(frame, area, model, case, &window, theme),
+        _ => {
+            grid::draw(frame, area, grid(pane), case, &window, theme);
+            area
+        }
+    };
+    let widths = grid(pane).widths(table_area.width, &needs);
+    let row_height = grid::row_height(grid(pane), &widths, &needs);
+    let visible = grid::visible_rows(table_area.height, row_height);
+    let selected = window.selected.min(window.rows.len().saturating_sub(1));
+    let mut hits = model.hits.borrow_mut();
+    hits.offset[pane.index()] = grid::follow(window.offset.min(selected), selected, visible);
+    hits.table = Some(table_area);
+    hits.row_height = row_height;
 }
 
 /// The detail of the selected row of the current pane.
 pub fn detail(model: &Model, case: &Case, theme: &Theme) -> (String, Vec<Line<'static>>) {
-    let sel = model.selection();
+    let Some(sel) = model.selected_row() else { return (String::new(), Vec::new()) };
     match model.pane {
         Pane::Overview => detail::secret(case, sel, theme),
         Pane::Timeline => match case.timeline.get(sel) {
@@ -65,37 +106,6 @@ pub fn detail(model: &Model, case: &Case, theme: &Theme) -> (String, Vec<Line<'s
 /// A time as panes show it.
 pub fn when(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// The fixed parts of a pane's table.
-pub struct Columns<'a> {
-    pub title: &'a str,
-    pub header: &'a [&'a str],
-    pub widths: &'a [Constraint],
-}
-
-/// A bordered, titled table with the selected row highlighted.
-pub fn table(frame: &mut Frame, area: Rect, columns: Columns, rows: Vec<Row<'static>>, selected: usize, theme: &Theme) {
-    let count = rows.len();
-    let head = Row::new(columns.header.iter().map(|h| Cell::from(h.to_string()))).style(theme.header);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(Line::styled(format!(" {} ({count}) ", columns.title), theme.title));
-    let widget = Table::new(rows, columns.widths.to_vec())
-        .header(head)
-        .block(block)
-        .style(theme.text)
-        .row_highlight_style(theme.selected)
-        .highlight_symbol("▶ ")
-        .column_spacing(1);
-    let mut state = TableState::default().with_selected((count > 0).then_some(selected.min(count.saturating_sub(1))));
-    frame.render_stateful_widget(widget, area, &mut state);
-}
-
-/// A cell of untrusted text, cleaned and clipped.
-pub fn cell(s: &str, max: usize) -> Cell<'static> {
-    Cell::from(clip(s, max))
 }
 
 /// `label` then `parts` (contiguous text in their styles) word-wrapped to `width`, each following line indented
@@ -196,12 +206,6 @@ pub enum Col {
     },
 }
 
-/// The width a text column needs: its longest cell or header, at most `cap`.
-pub fn need<'a>(header: &str, cells: impl Iterator<Item = &'a str>, cap: usize, floor: u16) -> Col {
-    let longest = cells.map(|s| s.chars().count()).chain([header.chars().count()]).max().unwrap_or(0);
-    Col::Text { need: longest.min(cap) as u16, floor }
-}
-
 /// Column widths for a bordered table `width` wide. Text columns get what their
 /// content needs when it fits, the spare width going to the widest. When it does
 /// not, the width is shared evenly among the columns that need the most (short
@@ -242,6 +246,7 @@ pub fn fit(width: u16, cols: &[Col]) -> Vec<Constraint> {
 /// As `fit`, but on a screen too narrow for every column's floor the columns
 /// in `drop_first` are left out, in that order, until the rest fit: a narrow
 /// terminal shows fewer columns whole rather than every column cut to nothing.
+/// A column left out has width 0 and is not drawn at all (no spacing either).
 pub fn fit_or_drop(width: u16, cols: &[Col], drop_first: &[usize]) -> Vec<Constraint> {
     let least = |c: &Col| match c {
         Col::Fixed(w) => *w,
@@ -250,8 +255,7 @@ pub fn fit_or_drop(width: u16, cols: &[Col], drop_first: &[usize]) -> Vec<Constr
     let mut shown: Vec<bool> = vec![true; cols.len()];
     for &i in drop_first {
         let visible: Vec<&Col> = cols.iter().zip(&shown).filter(|(_, s)| **s).map(|(c, _)| c).collect();
-        // Every column, shown or not, takes its one column of spacing.
-        let required = 2 + 2 + cols.len().saturating_sub(1) as u16 + visible.iter().map(|c| least(c)).sum::<u16>();
+        let required = 2 + 2 + visible.len().saturating_sub(1) as u16 + visible.iter().map(|c| least(c)).sum::<u16>();
         if required <= width {
             break;
         }
@@ -260,9 +264,7 @@ pub fn fit_or_drop(width: u16, cols: &[Col], drop_first: &[usize]) -> Vec<Constr
         }
     }
     let visible: Vec<Col> = cols.iter().zip(&shown).filter(|(_, s)| **s).map(|(c, _)| *c).collect();
-    // A column left out still takes its one column of spacing in the table.
-    let dropped = (cols.len() - visible.len()) as u16;
-    let mut widths = fit(width.saturating_sub(dropped), &visible).into_iter();
+    let mut widths = fit(width, &visible).into_iter();
     shown
         .iter()
         .map(|s| if *s { widths.next().unwrap_or(Constraint::Length(0)) } else { Constraint::Length(0) })
@@ -323,8 +325,8 @@ mod tests {
         // Everything fits at 100: nothing dropped.
         assert!(lengths(fit_or_drop(100, &cols, &[2, 3])).iter().all(|&w| w > 0));
         // At 40 the floors need 3+10+16+12 plus 7 of chrome: the date column goes first
-        // (its spacing stays), and the two text columns share the rest.
-        assert_eq!(lengths(fit_or_drop(40, &cols, &[2, 3])), vec![3, 14, 0, 16]);
+        // (and its spacing with it), and the two text columns share the rest.
+        assert_eq!(lengths(fit_or_drop(40, &cols, &[2, 3])), vec![3, 14, 0, 17]);
     }
 
     #[test]

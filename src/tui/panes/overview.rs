@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{Col, cell, need, table, when};
+use super::grid::{Cells, Column, Grid, Tone, Width};
+use super::when;
 use crate::model::Case;
 use crate::text::clip;
 use crate::tui::app::{Model, SourceStatus};
@@ -22,9 +23,18 @@ fn duration(s: Option<i64>) -> String {
     }
 }
 
+/// The four answers, each under its label; on a narrow screen the labels are short
+/// so that all four still fit.
 fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let label = |s: &str| Span::styled(format!("{s:<28}"), theme.header);
+    let wide = width >= 100;
+    let label = |long: &str, short: &str| {
+        if wide {
+            Span::styled(format!("{long:<28}"), theme.header)
+        } else {
+            Span::styled(format!("{short:<13}"), theme.header)
+        }
+    };
     let approved = case.approvals.iter().filter(|c| c.approved).count();
     let first = case.approvals.first().map(|c| {
         let who: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
@@ -38,7 +48,7 @@ fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         )
     });
     lines.extend(super::hanging(
-        label("Who approved the framework"),
+        label("Who approved the framework", "Approved"),
         &[
             (clip(&first.unwrap_or_else(|| "no watched framework change found; ".into()), 200), theme.text),
             (
@@ -57,7 +67,7 @@ fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     }
     let reach: Vec<String> = by_actor.iter().map(|(who, kinds)| format!("{who} ({})", kinds.join(", "))).collect();
     lines.extend(super::hanging(
-        label("Who made it reachable"),
+        label("Who made it reachable", "Reachable by"),
         &[(
             clip(&if reach.is_empty() { "no grant reaches a leaked secret".into() } else { reach.join("; ") }, 400),
             theme.text,
@@ -77,13 +87,13 @@ fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         )
     };
     lines.extend(super::hanging(
-        label("Where it was replayed"),
+        label("Where it was replayed", "Replayed"),
         &[(clip(&replay, 220), if case.replays.is_empty() { theme.ok } else { theme.critical })],
         width,
     ));
     let m = &case.metrics;
     lines.extend(super::hanging(
-        label("Exposure"),
+        label("Exposure", "Exposure"),
         &[(
             format!(
                 "window {} · detected after {} · revoked {} after detection · {} replay address(es)",
@@ -121,11 +131,62 @@ fn sources(model: &Model, theme: &Theme) -> Vec<Line<'static>> {
         .collect()
 }
 
-pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: &Theme) {
-    let source_height = (model.sources.len() as u16 + 2).min(area.height / 4).max(3);
-    let secrets_height = (case.secrets.len() as u16 + 3).min((area.height / 3).max(4));
+const COLUMNS: [Column; 9] = [
+    Column { header: "id", width: Width::Fixed(3) },
+    Column { header: "kind", width: Width::Text { cap: 22, floor: 14 } },
+    Column { header: "label", width: Width::Text { cap: 24, floor: 13 } },
+    Column { header: "exposed (UTC)", width: Width::Fixed(16) },
+    Column { header: "where", width: Width::Text { cap: 30, floor: 8 } },
+    Column { header: "detected", width: Width::Fixed(16) },
+    Column { header: "revoked", width: Width::Fixed(16) },
+    Column { header: "replays", width: Width::Fixed(7) },
+    Column { header: "found by", width: Width::Text { cap: 40, floor: 12 } },
+];
+
+fn cells(case: &Case, i: usize) -> Cells {
+    let Some(s) = case.secrets.get(i) else { return Vec::new() };
+    let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
+    vec![
+        (s.id.clone(), Tone::Text),
+        (s.kind.clone(), Tone::Text),
+        (s.label.clone(), Tone::Key),
+        (s.exposed.as_ref().map_or("unknown".into(), |e| when(&e.at)), Tone::Text),
+        (s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default(), Tone::Text),
+        (s.detected_at.map_or("unknown".into(), |d| when(&d)), Tone::Text),
+        match (s.revoked_at, s.revocation) {
+            (Some(d), _) => (when(&d), Tone::Ok),
+            (None, crate::model::Revocation::NotRevoked) => ("NOT REVOKED".into(), Tone::Critical),
+            // No log that would show it was read: unknown, and still a risk.
+            (None, _) => ("unknown".into(), Tone::Warn),
+        },
+        // No audit record used it: replays are unknown, not zero.
+        if s.uses == 0 {
+            ("unknown".into(), Tone::Muted)
+        } else {
+            (replays.to_string(), if replays > 0 { Tone::Critical } else { Tone::Text })
+        },
+        (s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default(), Tone::Text),
+    ]
+}
+
+pub const GRID: Grid = Grid { columns: &COLUMNS, drop_first: &[8, 5, 4, 3], keep_end: &[], wrap: &[], cells };
+
+/// The answers first and whole (they are why the screen exists), then the
+/// secrets, then gaps and sources in what is left.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    model: &Model,
+    case: &Case,
+    theme: &Theme,
+    secrets: &super::grid::Window,
+) -> Rect {
     let summary = answers(case, theme, area.width.saturating_sub(2));
-    let top_height = (summary.len() as u16 + 2).min((area.height / 3).max(6));
+    let top_height = (summary.len() as u16 + 2).min(area.height.saturating_sub(4).max(3));
+    let rest = area.height.saturating_sub(top_height);
+    let secrets_height = (secrets.rows.len() as u16 + 3).min(rest.saturating_sub(3).max(rest.min(4)));
+    let rest = rest.saturating_sub(secrets_height);
+    let source_height = if rest >= 6 { (model.sources.len() as u16 + 2).min(rest / 2).max(3) } else { 0 };
     let [top, middle, gaps_area, bottom] = Layout::vertical([
         Constraint::Length(top_height),
         Constraint::Length(secrets_height),
@@ -140,63 +201,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
             .title(Line::styled(format!(" {t} "), theme.title))
     };
     frame.render_widget(Paragraph::new(summary).block(block(&clip(&case.title, 100))), top);
-    let places: Vec<String> =
-        case.secrets.iter().map(|s| s.exposed.as_ref().and_then(|e| e.path.clone()).unwrap_or_default()).collect();
-    let finders: Vec<String> =
-        case.secrets.iter().map(|s| s.exposed.as_ref().map(|e| e.detected_by.join(", ")).unwrap_or_default()).collect();
-    let rows = case
-        .secrets
-        .iter()
-        .zip(places.iter().zip(&finders))
-        .map(|(s, (place, finders))| {
-            let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
-            Row::new(vec![
-                Cell::from(s.id.clone()),
-                cell(&s.kind, 22),
-                cell(&s.label, 24).style(theme.key),
-                Cell::from(s.exposed.as_ref().map_or("unknown".into(), |e| when(&e.at))),
-                cell(place, 30),
-                Cell::from(s.detected_at.map_or("unknown".into(), |d| when(&d))),
-                match (s.revoked_at, s.revocation) {
-                    (Some(d), _) => Cell::from(when(&d)).style(theme.ok),
-                    (None, crate::model::Revocation::NotRevoked) => Cell::from("NOT REVOKED").style(theme.critical),
-                    // No log that would show it was read: unknown, and still a risk.
-                    (None, _) => Cell::from("unknown").style(theme.warn),
-                },
-                // No audit record used it: replays are unknown, not zero.
-                if s.uses == 0 {
-                    Cell::from("unknown").style(theme.muted)
-                } else {
-                    Cell::from(replays.to_string()).style(if replays > 0 { theme.critical } else { theme.text })
-                },
-                cell(finders, 40),
-            ])
-        })
-        .collect();
-    let widths = super::fit_or_drop(
-        middle.width,
-        &[
-            Col::Fixed(3),
-            need("kind", case.secrets.iter().map(|s| s.kind.as_str()), 22, 10),
-            need("label", case.secrets.iter().map(|s| s.label.as_str()), 24, 13),
-            Col::Fixed(16),
-            need("where", places.iter().map(String::as_str), 30, 8),
-            Col::Fixed(16),
-            Col::Fixed(16),
-            Col::Fixed(7),
-            need("found by", finders.iter().map(String::as_str), 40, 12),
-        ],
-        &[8, 5, 4, 3],
-    );
-    let header = ["id", "kind", "label", "exposed (UTC)", "where", "detected", "revoked", "replays", "found by"];
-    table(
-        frame,
-        middle,
-        super::Columns { title: "Leaked secrets", header: &header, widths: &widths },
-        rows,
-        model.selection(),
-        theme,
-    );
+    super::grid::draw(frame, middle, &GRID, case, secrets, theme);
     let gaps: Vec<Line> = case
         .accountability
         .iter()
@@ -211,6 +216,11 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, case: &Case, theme: 
         .collect();
     let count = case.accountability.iter().map(|a| a.gaps.len()).sum::<usize>();
     let gaps_title = format!("Gaps ({count}) — press 6 for owners, decisions and evidence");
-    frame.render_widget(Paragraph::new(gaps).block(block(&gaps_title)), gaps_area);
-    frame.render_widget(Paragraph::new(sources(model, theme)).block(block("Sources")), bottom);
+    if gaps_area.height >= 3 {
+        frame.render_widget(Paragraph::new(gaps).block(block(&gaps_title)), gaps_area);
+    }
+    if bottom.height > 0 {
+        frame.render_widget(Paragraph::new(sources(model, theme)).block(block("Sources")), bottom);
+    }
+    middle
 }

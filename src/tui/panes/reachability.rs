@@ -1,71 +1,46 @@
 //! Reachability: the changes that made secrets readable at runtime.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::widgets::{Cell, Row};
-
-use super::{Col, cell, need, table, when};
+use super::grid::{Cells, Column, Grid, Tone, Width};
+use super::when;
 use crate::model::Case;
-use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, case: &Case, selected: usize, theme: &Theme) {
-    let places: Vec<String> = case
-        .reachability
-        .iter()
-        .map(|r| match r.grant.line {
-            Some(l) => format!("{}:{l}", r.grant.path),
-            None => r.grant.path.clone(),
-        })
-        .collect();
-    let names: Vec<String> = case.reachability.iter().map(|r| r.grant.reaches(", ")).collect();
-    let approvals: Vec<(String, Style)> = case
-        .reachability
-        .iter()
-        .map(|r| match (&r.grant.commit, crate::model::approval_text(r.approved, &r.approvers)) {
-            (None, _) => ("(audit log)".to_string(), theme.muted),
-            (Some(_), None) => ("none recorded".to_string(), theme.gap),
-            (Some(_), Some(text)) => (text, if r.approved { theme.ok } else { theme.gap }),
-        })
-        .collect();
-    let rows = case
-        .reachability
-        .iter()
-        .zip(places.iter().zip(&names).zip(&approvals))
-        .map(|(r, ((place, names), (approved, style)))| {
-            let g = &r.grant;
-            let reaches = if r.secrets.is_empty() { "unlinked".to_string() } else { r.secrets.join(",") };
-            Row::new(vec![
-                Cell::from(when(&g.at)),
-                Cell::from(g.kind.name()),
-                cell(place, 44),
-                cell(names, 40),
-                cell(&g.actor.name, 24),
-                cell(approved, 24).style(*style),
-                Cell::from(reaches).style(if r.secrets.is_empty() { theme.muted } else { theme.warn }),
-            ])
-        })
-        .collect();
-    let widths = super::fit_or_drop(
-        area.width,
-        &[
-            Col::Fixed(16),
-            need("kind", case.reachability.iter().map(|r| r.grant.kind.name()), 24, 17),
-            need("where", places.iter().map(String::as_str), 44, 14),
-            need("names", names.iter().map(String::as_str), 40, 12),
-            need("by", case.reachability.iter().map(|r| r.grant.actor.name.as_str()), 24, 10),
-            need("approved by", approvals.iter().map(|(a, _)| a.as_str()), 24, 13),
-            Col::Fixed(8),
-        ],
-        &[0, 2],
-    );
-    let header = ["when (UTC)", "kind", "where", "names", "by", "approved by", "reaches"];
-    table(
-        frame,
-        area,
-        super::Columns { title: "Who made secrets reachable", header: &header, widths: &widths },
-        rows,
-        selected,
-        theme,
-    );
+const COLUMNS: [Column; 7] = [
+    Column { header: "when (UTC)", width: Width::Fixed(16) },
+    Column { header: "kind", width: Width::Text { cap: 24, floor: 17 } },
+    Column { header: "where", width: Width::Text { cap: 44, floor: 14 } },
+    Column { header: "names", width: Width::Text { cap: 40, floor: 12 } },
+    Column { header: "by", width: Width::Text { cap: 24, floor: 10 } },
+    Column { header: "approved by", width: Width::Text { cap: 24, floor: 13 } },
+    Column { header: "reaches", width: Width::Text { cap: 12, floor: 8 } },
+];
+
+fn cells(case: &Case, i: usize) -> Cells {
+    let Some(r) = case.reachability.get(i) else { return Vec::new() };
+    let g = &r.grant;
+    let place = match g.line {
+        Some(l) => format!("{}:{l}", g.path),
+        None => g.path.clone(),
+    };
+    let approved = match (&g.commit, crate::model::approval_text(r.approved, &r.approvers)) {
+        (None, _) => ("(audit log)".to_string(), Tone::Muted),
+        (Some(_), None) => ("none recorded".to_string(), Tone::Gap),
+        (Some(_), Some(text)) => (text, if r.approved { Tone::Ok } else { Tone::Gap }),
+    };
+    let reaches =
+        if r.secrets.is_empty() { ("unlinked".to_string(), Tone::Muted) } else { (r.secrets.join(","), Tone::Warn) };
+    vec![
+        (when(&g.at), Tone::Text),
+        (g.kind.name().to_string(), Tone::Text),
+        (place, Tone::Text),
+        (g.reaches(", "), Tone::Text),
+        (g.actor.name.clone(), Tone::Text),
+        approved,
+        reaches,
+    ]
+}
+
+pub const GRID: Grid = Grid { columns: &COLUMNS, drop_first: &[0, 2], keep_end: &[], wrap: &[], cells };
+
+pub fn title(_: &Case) -> &'static str {
+    "Who made secrets reachable"
 }
