@@ -13,31 +13,7 @@ use ratatui::backend::TestBackend;
 
 use common::drive;
 
-/// FNV-1a over every cell's position and style.
-fn style_digest(buffer: &ratatui::buffer::Buffer) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, cell) in buffer.content().iter().enumerate() {
-        let style = format!("{i}:{:?}:{:?}:{:?}", cell.fg, cell.bg, cell.modifier);
-        for b in style.bytes() {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}")
-}
-
-pub fn screen(model: &Model, theme: &Theme, width: u16, height: u16, dir: &str) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| view(model, theme, f)).expect("draw");
-    let buffer = terminal.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..height {
-        let line: String = (0..width).map(|x| buffer.cell((x, y)).map_or(" ", |c| c.symbol())).collect();
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    format!("{}\nstyles: {}\n", text.replace(dir, common::PLACEHOLDER), style_digest(&buffer))
-}
+use common::screen;
 
 fn snapshot(name: &str, keys: &str) {
     let (dir, case) = common::demo_case();

@@ -329,7 +329,7 @@ impl Model {
     pub fn crumb(&self) -> String {
         let mut c = self.pane.title().to_string();
         if !self.filter.is_empty() {
-            c.push_str(&format!(" [{}]", self.filter.describe()));
+            c.push_str(&format!(" [{}]", self.filter.values()));
         }
         if self.detail {
             c.push_str(" › detail");

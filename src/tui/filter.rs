@@ -18,7 +18,8 @@ pub struct Facts<'c> {
     pub people: Vec<&'c str>,
     pub principals: Vec<&'c str>,
     pub ips: Vec<&'c str>,
-    pub sources: Vec<&'static str>,
+    /// Which inputs say so: `git`, the audit log's kind, the scanners.
+    pub sources: Vec<&'c str>,
     pub outcomes: Vec<&'static str>,
     pub roles: Vec<&'static str>,
 }
@@ -50,6 +51,7 @@ fn item<'c>(case: &'c Case, item: ItemRef) -> Facts<'c> {
                 f.secrets.push(&s.id);
                 f.at = s.exposed.as_ref().and_then(|e| point(e.at));
                 if let Some(e) = &s.exposed {
+                    f.sources.extend(e.detected_by.iter().map(String::as_str));
                     f.commits.extend(e.commit.as_deref());
                     f.people.extend(e.author.iter().map(|a| a.name.as_str()));
                 }
@@ -93,7 +95,16 @@ fn grant<'c>(f: &mut Facts<'c>, g: &'c crate::model::Grant) {
     f.people.push(&g.actor.name);
     match &g.commit {
         Some(c) => commit_facts(f, c),
-        None => f.sources.push("audit"),
+        None => {
+            // Each audit-log grant kind is read from one kind of log.
+            f.sources.push("audit");
+            f.sources.extend(match g.kind {
+                crate::model::GrantKind::VaultPolicy => Some("vault"),
+                crate::model::GrantKind::K8sRbac => Some("k8s"),
+                crate::model::GrantKind::IamPolicy => Some("cloudtrail"),
+                _ => None,
+            });
+        }
     }
 }
 
@@ -177,6 +188,11 @@ impl Filter {
             other => return Err(format!("no filter `{other}` (one of {})", KEYS.join(", "))),
         }
         Ok(())
+    }
+
+    /// The values alone (`s1 45.148.10.62`), for breadcrumbs.
+    pub fn values(&self) -> String {
+        self.describe().split(' ').map(|p| p.split_once('=').map_or(p, |(_, v)| v)).collect::<Vec<_>>().join(" ")
     }
 
     /// `secret=s1 ip=45.148.10.62 since=2026-03-01`, for the status line.

@@ -5,6 +5,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::app::{Cmd, Model, Pane, Place, Search};
 use super::commands::{self, Command};
+use super::filter::Filter;
 use super::keymap::Action;
 use super::links::{self, Link};
 use super::prompt::{Edit, Prompt, PromptKind};
@@ -349,7 +350,9 @@ impl Model {
     /// Go where a link points: every pane narrowed to it, on the pane that shows it best.
     fn go(&mut self, link: &Link) {
         let Some(case) = self.case.clone() else { return };
-        let mut filter = self.filter.clone();
+        // A jump shows everything about where it lands (a secret's exposure has no
+        // address): it keeps only the time window of the filter it leaves.
+        let mut filter = Filter { since: self.filter.since, until: self.filter.until, ..Default::default() };
         link.narrow(&mut filter);
         let pane = link.pane(&case, &filter);
         if filter.rows(&case, pane).is_empty() {
@@ -361,7 +364,8 @@ impl Model {
         self.refilter();
         self.selected[pane.index()] = 0;
         self.switch(pane);
-        self.status = Some(self.filter_status());
+        let shown = self.rows(pane).len();
+        self.status = Some(format!("{shown} rows about {} · Esc back", link.label(Some(&case))));
     }
 
     /// The links of the row whose detail is open.

@@ -71,3 +71,35 @@ pub fn every_screen(model: &mut leakline::tui::app::Model, mut check: impl FnMut
         }
     }
 }
+
+/// FNV-1a over every cell's position and style.
+fn style_digest(buffer: &ratatui::buffer::Buffer) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, cell) in buffer.content().iter().enumerate() {
+        let style = format!("{i}:{:?}:{:?}:{:?}", cell.fg, cell.bg, cell.modifier);
+        for b in style.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+pub fn screen(
+    model: &leakline::tui::app::Model,
+    theme: &leakline::tui::theme::Theme,
+    width: u16,
+    height: u16,
+    dir: &str,
+) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| leakline::tui::view::view(model, theme, f)).expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..height {
+        let line: String = (0..width).map(|x| buffer.cell((x, y)).map_or(" ", |c| c.symbol())).collect();
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    format!("{}\nstyles: {}\n", text.replace(dir, PLACEHOLDER), style_digest(&buffer))
+}

@@ -103,7 +103,8 @@ pub fn render(
     theme: &Theme,
 ) -> Rect {
     let volume = &model.volume;
-    if area.height < 14 || volume.span.is_none() {
+    let nothing = volume.marks.is_empty() && volume.replays.iter().all(|&n| n == 0);
+    if area.height < 14 || volume.span.is_none() || nothing {
         super::grid::draw(frame, area, &GRID, case, w, theme);
         return area;
     }
