@@ -149,6 +149,21 @@ impl Session {
         for spec in scans {
             found.merge(ingest::load(spec, &self.options)?);
         }
+        let mut evidence = found.clone();
+        for read in self.read_following(&others, &found) {
+            evidence.merge(read?);
+        }
+        let mut evidence = self.reviewed(evidence);
+        // Nothing leaves with a secret in its text; the raw values go here.
+        crate::ingest::scrub::scrub(&mut evidence, true);
+        Ok(evidence)
+    }
+
+    /// Read `specs` (audit logs, repositories) after the scanners' `found`:
+    /// when it holds findings, only audit records made with their credentials
+    /// (or Vault's HMACs of them) are kept, and while those records show a leaked
+    /// key creating another, the logs are read again to follow it. One answer per spec.
+    pub fn read_following(&self, specs: &[&SourceSpec], found: &Evidence) -> Vec<Result<Evidence, IngestError>> {
         let mut known: HashSet<String> = found.findings.iter().flat_map(|f| f.identifiers.iter().cloned()).collect();
         known.extend(self.vault_hashes.iter().map(|(_, hmac)| hmac.clone()));
         loop {
@@ -156,16 +171,13 @@ impl Session {
             if !found.findings.is_empty() && options.keep_credentials.is_none() {
                 options.keep_credentials = Some(Arc::new(known.clone()));
             }
-            let mut evidence = found.clone();
-            for spec in &others {
-                evidence.merge(ingest::load(spec, &options)?);
+            let reads: Vec<Result<Evidence, IngestError>> = specs.iter().map(|s| ingest::load(s, &options)).collect();
+            let mut derived = HashSet::new();
+            for read in reads.iter().flatten() {
+                derived.extend(issued_by(read, &known));
             }
-            let derived = issued_by(&evidence, &known);
-            if options.keep_credentials.is_none() || derived.is_empty() {
-                let mut evidence = self.reviewed(evidence);
-                // Nothing leaves with a secret in its text; the raw values go here.
-                crate::ingest::scrub::scrub(&mut evidence, true);
-                return Ok(evidence);
+            if options.keep_credentials.is_none() || derived.is_empty() || options.cancel.requested() {
+                return reads;
             }
             known.extend(derived);
         }

@@ -176,12 +176,17 @@ fn load_files(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<Loaded>>> = files.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(files.len()).max(1);
+    // A file large enough to be streamed uses every core itself: two at once
+    // would only double the buffers in flight.
+    let one_large = std::sync::Mutex::new(());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
+                    let large = std::fs::metadata(file).is_ok_and(|m| m.len() >= audit::stream::CHUNK as u64);
+                    let _turn = large.then(|| one_large.lock());
                     let loaded = load_file(file, forced, family, options);
                     if let Ok(mut slot) = results[i].lock() {
                         *slot = Some(loaded);

@@ -218,21 +218,48 @@ pub fn export(
     }
 }
 
+/// Repositories stream on threads of their own. Scanner output is read first,
+/// then the audit logs keep only the records of the credentials it found (as
+/// `report` does), so a large trail costs memory only for what the case needs.
 fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
-    for index in 0..session.sources.len() {
-        let tx = tx.clone();
-        let session = session.clone();
-        // git2 and file parsing block: each source on its own blocking thread.
-        tokio::task::spawn_blocking(move || {
-            let progress = |evidence| {
-                let _ = tx.send(Msg::SourceProgressed { index, evidence: Box::new(evidence) });
-            };
-            let result = crate::ingest::load_streaming(&session.sources[index], &session.options, &progress)
-                .map(Box::new)
-                .map_err(|e| e.to_string());
-            let _ = tx.send(Msg::SourceLoaded { index, result });
-        });
+    use crate::ingest::SourceSpec;
+    let (mut scans, mut others) = (Vec::new(), Vec::new());
+    for (index, spec) in session.sources.iter().enumerate() {
+        match spec {
+            SourceSpec::Repo(_) => {
+                let tx = tx.clone();
+                let session = session.clone();
+                tokio::task::spawn_blocking(move || {
+                    let progress = |evidence| {
+                        let _ = tx.send(Msg::SourceProgressed { index, evidence: Box::new(evidence) });
+                    };
+                    let result = crate::ingest::load_streaming(&session.sources[index], &session.options, &progress)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::SourceLoaded { index, result });
+                });
+            }
+            SourceSpec::Scan(..) => scans.push(index),
+            _ => others.push(index),
+        }
     }
+    let tx = tx.clone();
+    let session = session.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut found = crate::model::Evidence::default();
+        for index in scans {
+            let result = crate::ingest::load(&session.sources[index], &session.options);
+            if let Ok(evidence) = &result {
+                found.findings.extend(evidence.findings.iter().cloned());
+            }
+            let _ = tx.send(Msg::SourceLoaded { index, result: result.map(Box::new).map_err(|e| e.to_string()) });
+        }
+        let specs: Vec<&SourceSpec> = others.iter().map(|&i| &session.sources[i]).collect();
+        for (index, result) in others.iter().zip(session.read_following(&specs, &found)) {
+            let result = result.map(Box::new).map_err(|e| e.to_string());
+            let _ = tx.send(Msg::SourceLoaded { index: *index, result });
+        }
+    });
 }
 
 /// Ask the forge about what git found, off the event loop; the answers
