@@ -251,3 +251,38 @@ fn copy_puts_the_row_as_shown_on_the_clipboard_never_a_raw_value() {
     let osc = leakline::tui::osc52("hi");
     assert_eq!(osc, "\u{1b}]52;c;aGk=\u{7}");
 }
+
+#[test]
+fn on_a_large_case_a_filter_is_worked_out_off_the_event_loop_and_a_newer_one_wins() {
+    let (_dir, mut model, _path) = demo();
+    // As if the case were large: every filter goes to a worker.
+    model.sync_filter_rows = 10;
+    let all = model.rows(Pane::Timeline).len();
+    let first = press(&mut model, ":actor Tom Okafor<enter>");
+    let Some(Cmd::Refilter { case, filter, generation: g1, latest }) = first.into_iter().next() else {
+        panic!("the filter is sent to a worker")
+    };
+    assert!(model.filtering);
+    assert_eq!(model.rows(Pane::Timeline).len(), all, "the rows shown stay until the new ones are ready");
+    // A newer jump before the first is done: the first is cancelled and its answer dropped.
+    let second = press(&mut model, ":actor Priya<enter>");
+    let Some(Cmd::Refilter { case: c2, filter: f2, generation: g2, .. }) = second.into_iter().next() else {
+        panic!("a second filter")
+    };
+    let stale = || latest.load(std::sync::atomic::Ordering::Relaxed) != g1;
+    assert!(leakline::tui::app::filtered(&case, &filter, &stale).is_none(), "the older work gives up");
+    let never = || false;
+    let (rows, volume) = leakline::tui::app::filtered(&case, &filter, &never).unwrap();
+    update(&mut model, Msg::Filtered { generation: g1, rows: Box::new(rows), volume: Box::new(volume) });
+    assert!(model.filtering, "a stale answer is not shown");
+    let (rows, volume) = leakline::tui::app::filtered(&c2, &f2, &never).unwrap();
+    update(&mut model, Msg::Filtered { generation: g2, rows: Box::new(rows), volume: Box::new(volume) });
+    assert!(!model.filtering);
+    let kept = model.rows(Pane::Timeline).len();
+    assert!(kept > 0 && kept < all);
+    assert!(model.rows(Pane::Timeline).iter().all(|&i| c2.timeline[i as usize].who.contains("Priya")
+        || leakline::tui::filter::facts(&c2, Pane::Timeline, i as usize).people.contains(&"Priya Raman")));
+    // Back to no filter is only counting: at once, whatever the size.
+    assert!(press(&mut model, "F").is_empty());
+    assert_eq!(model.rows(Pane::Timeline).len(), all);
+}

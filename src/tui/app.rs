@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
@@ -12,6 +13,11 @@ use super::index::CaseIndex;
 use super::keymap::Keymap;
 use super::panes;
 pub use super::panes::row_count;
+
+/// A row's text as search and copy read it.
+pub fn row_text(pane: Pane, case: &Case, i: usize) -> String {
+    panes::grid(pane).row_text(case, i)
+}
 use super::prompt::Prompt;
 use super::search::Query;
 use crate::model::{Case, Evidence};
@@ -20,6 +26,24 @@ use crate::report::Format;
 /// Provisional cases are correlated from a copy of the evidence read so far;
 /// beyond this many records the copy costs more than the preview is worth.
 const PROVISIONAL_LIMIT: usize = 200_000;
+
+/// Above this many rows in all panes together, a filter is worked out off the event loop.
+pub const SYNC_FILTER_ROWS: usize = 200_000;
+
+/// Every pane's rows under `filter`, and the timeline's volume; `None` when
+/// `cancelled` says a newer filter has come.
+pub fn filtered(
+    case: &Case,
+    filter: &Filter,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<([Vec<u32>; 6], panes::timeline::Volume)> {
+    let mut rows: [Vec<u32>; 6] = Default::default();
+    for pane in Pane::ALL {
+        rows[pane.index()] = filter.rows_until(case, pane, cancelled)?;
+    }
+    let volume = panes::timeline::volume(case, &rows[Pane::Timeline.index()]);
+    Some((rows, volume))
+}
 
 /// The panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +111,12 @@ pub enum Msg {
         index: usize,
         note: String,
     },
+    /// A filter worked out off the event loop.
+    Filtered {
+        generation: u64,
+        rows: Box<[Vec<u32>; 6]>,
+        volume: Box<panes::timeline::Volume>,
+    },
     /// A correlation finished; `generation` tells a stale one from the latest.
     /// The index is measured beside it when the runtime can (else here).
     Correlated {
@@ -118,6 +148,13 @@ pub enum Cmd {
     Theme(String),
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),
+    /// Work out every pane's rows under `filter`; give up once `latest` has moved on.
+    Refilter {
+        case: Arc<Case>,
+        filter: Filter,
+        generation: u64,
+        latest: Arc<AtomicU64>,
+    },
 }
 
 /// A search of one pane: what was typed, the case rows that match, and the
@@ -128,6 +165,9 @@ pub struct Search {
     pub query: Query,
     pub matches: Vec<u32>,
     pub origin: usize,
+    /// Whether `matches` holds every match (after Enter), or is not yet counted
+    /// (while typing only the next match is looked for).
+    pub counted: bool,
 }
 
 /// Where the user was, for Esc to go back to.
@@ -185,6 +225,13 @@ pub struct Model {
     pub volume: panes::timeline::Volume,
     pub history: Vec<Place>,
     pub hits: RefCell<Hits>,
+    /// A filter is being worked out off the event loop.
+    pub filtering: bool,
+    /// How many rows a filter is worked out for at once (`SYNC_FILTER_ROWS`).
+    pub sync_filter_rows: usize,
+    filter_generation: Arc<AtomicU64>,
+    /// An effect asked for deep inside a key's handling, sent with its answer.
+    deferred: Option<Cmd>,
     /// The generation of the latest correlation asked for, and of the case shown.
     generation: u64,
     shown: u64,
@@ -222,6 +269,10 @@ impl Model {
             volume: Default::default(),
             history: Vec::new(),
             hits: RefCell::new(Hits::default()),
+            filtering: false,
+            sync_filter_rows: SYNC_FILTER_ROWS,
+            filter_generation: Arc::new(AtomicU64::new(0)),
+            deferred: None,
             generation: 0,
             shown: 0,
             correlating: false,
@@ -273,15 +324,51 @@ impl Model {
         }
     }
 
-    /// Recompute every pane's rows from the filter; selections stay in range.
+    /// Recompute every pane's rows from the filter; selections stay in range. On
+    /// a large case a filter is worked out off the event loop (the screen keeps
+    /// answering keys, and a newer filter cancels an older one); no filter at all
+    /// is only counting, done at once.
     pub(super) fn refilter(&mut self) {
         let Some(case) = self.case.clone() else { return };
-        for pane in Pane::ALL {
-            let i = pane.index();
-            self.rows[i] = self.filter.rows(&case, pane);
+        let generation = self.filter_generation.fetch_add(1, Ordering::Relaxed) + 1;
+        let total: usize = Pane::ALL.iter().map(|p| row_count(*p, &case)).sum();
+        if total > self.sync_filter_rows && !self.filter.is_empty() {
+            self.filtering = true;
+            self.deferred = Some(Cmd::Refilter {
+                case,
+                filter: self.filter.clone(),
+                generation,
+                latest: self.filter_generation.clone(),
+            });
+            return;
+        }
+        if self.filter.is_empty() {
+            let rows = Pane::ALL.map(|p| (0..row_count(p, &case) as u32).collect());
+            let volume = self.index.as_ref().map(|i| i.volume.clone()).unwrap_or_default();
+            self.apply_rows(rows, volume);
+            return;
+        }
+        let never = || false;
+        if let Some((rows, volume)) = filtered(&case, &self.filter, &never) {
+            self.apply_rows(rows, volume);
+        }
+    }
+
+    /// Rows worked out for the current filter: shown, and the search run on them.
+    fn apply_rows(&mut self, rows: [Vec<u32>; 6], volume: panes::timeline::Volume) {
+        self.filtering = false;
+        self.rows = rows;
+        for i in 0..self.rows.len() {
             self.selected[i] = self.selected[i].min(self.rows[i].len().saturating_sub(1));
         }
-        self.volume = panes::timeline::volume(&case, &self.rows[Pane::Timeline.index()]);
+        self.volume = volume;
+        if let Some(s) = self.search.take() {
+            if s.counted {
+                self.run_search(s.pane, s.query, s.origin);
+            } else {
+                self.search = Some(s);
+            }
+        }
     }
 
     /// Ask for a correlation of everything read so far, unless one is running
@@ -341,8 +428,19 @@ impl Model {
 /// Apply one message. Returns whether anything visible changed, and an effect.
 pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
     match msg {
-        Msg::KeyPressed(key) => model.key(&key),
+        Msg::KeyPressed(key) => {
+            let (changed, cmd) = model.key(&key);
+            (changed, cmd.or_else(|| model.deferred.take()))
+        }
         Msg::Mouse(event) => (model.mouse(&event), None),
+        Msg::Filtered { generation, rows, volume } => {
+            if generation != model.filter_generation.load(Ordering::Relaxed) {
+                return (false, None);
+            }
+            model.apply_rows(*rows, *volume);
+            model.status = Some(format!("{} rows in {} · Esc back", model.rows(model.pane).len(), model.pane.title()));
+            (true, None)
+        }
         Msg::SourceProgressed { index: _, evidence } => {
             model.evidence.merge(*evidence);
             model.dirty = true;
@@ -380,7 +478,7 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
                 model.shown = generation;
                 model.show(*case, index);
             }
-            (true, model.correlate())
+            (true, model.correlate().or_else(|| model.deferred.take()))
         }
         Msg::Reported(text) => {
             model.status = Some(crate::ingest::mask::prose(&text).into_owned());

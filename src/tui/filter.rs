@@ -7,21 +7,69 @@ use chrono::{DateTime, Utc};
 use super::app::Pane;
 use crate::model::{Case, ItemRef, Outcome};
 
+/// A short list kept inline: most rows name one or two of each thing, and a
+/// filter over a million rows should not allocate for each.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Few<'c> {
+    inline: [&'c str; 3],
+    len: usize,
+    more: Vec<&'c str>,
+}
+
+impl<'c> Few<'c> {
+    pub fn push(&mut self, value: &'c str) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = value;
+                self.len += 1;
+            }
+            None => self.more.push(value),
+        }
+    }
+
+    pub fn extend(&mut self, values: impl IntoIterator<Item = &'c str>) {
+        for v in values {
+            self.push(v);
+        }
+    }
+
+    pub fn iter(&self) -> std::iter::Chain<std::slice::Iter<'_, &'c str>, std::slice::Iter<'_, &'c str>> {
+        self.inline[..self.len].iter().chain(self.more.iter())
+    }
+
+    pub fn contains(&self, value: &&str) -> bool {
+        self.iter().any(|v| v == value)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl<'a, 'c> IntoIterator for &'a Few<'c> {
+    type Item = &'a &'c str;
+    type IntoIter = std::iter::Chain<std::slice::Iter<'a, &'c str>, std::slice::Iter<'a, &'c str>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// What a row is about.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Facts<'c> {
     /// When it happened: one moment, or the first and last of a group.
     pub at: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    pub secrets: Vec<&'c str>,
-    pub commits: Vec<&'c str>,
+    pub secrets: Few<'c>,
+    pub commits: Few<'c>,
     /// People by name: authors, approvers, mergers, grant actors.
-    pub people: Vec<&'c str>,
-    pub principals: Vec<&'c str>,
-    pub ips: Vec<&'c str>,
+    pub people: Few<'c>,
+    pub principals: Few<'c>,
+    pub ips: Few<'c>,
     /// Which inputs say so: `git`, the audit log's kind, the scanners.
-    pub sources: Vec<&'c str>,
-    pub outcomes: Vec<&'static str>,
-    pub roles: Vec<&'static str>,
+    pub sources: Few<'c>,
+    pub outcomes: Few<'c>,
+    pub roles: Few<'c>,
 }
 
 fn point(at: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
@@ -112,7 +160,19 @@ fn grant<'c>(f: &mut Facts<'c>, g: &'c crate::model::Grant) {
 pub fn facts(case: &Case, pane: Pane, i: usize) -> Facts<'_> {
     match pane {
         Pane::Overview => item(case, ItemRef::Secret(i)),
-        Pane::Timeline => case.timeline.get(i).map(|e| item(case, e.item)).unwrap_or_default(),
+        Pane::Timeline => match case.timeline.get(i) {
+            Some(e) => {
+                // The entry's own who and when: an issuance or a revocation is
+                // someone else's act on the same secret.
+                let mut f = item(case, e.item);
+                if !e.who.is_empty() && !f.people.contains(&e.who.as_str()) && !f.principals.contains(&e.who.as_str()) {
+                    f.people.push(&e.who);
+                }
+                f.at = point(e.at);
+                f
+            }
+            None => Facts::default(),
+        },
         Pane::Approvals => item(case, ItemRef::Approval(i)),
         Pane::Reachability => item(case, ItemRef::Reach(i)),
         Pane::Replays => {
@@ -163,7 +223,13 @@ pub struct Filter {
 /// The keys `:filter KEY=VALUE` takes.
 pub const KEYS: [&str; 9] = ["secret", "commit", "actor", "ip", "source", "outcome", "role", "since", "until"];
 
+/// Whether `hay` holds `needle` whatever the case; without allocating where both are ASCII
+/// (a filter asks this of a million rows).
 fn contains(hay: &str, needle: &str) -> bool {
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        return n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
     hay.to_lowercase().contains(&needle.to_lowercase())
 }
 
@@ -225,16 +291,26 @@ impl Filter {
     /// of hides it (a role filter hides every commit), except time: an undated
     /// row stays in a time window.
     pub fn keeps(&self, case: &Case, f: &Facts) -> bool {
-        if let Some(s) = &self.secret {
-            let ids: Vec<&str> = case
-                .secrets
+        self.keeps_among(&self.secret_ids(case), f)
+    }
+
+    /// The ids of the secrets the filter names (by id or label), resolved once per filtering.
+    fn secret_ids<'c>(&self, case: &'c Case) -> Option<Vec<&'c str>> {
+        let s = self.secret.as_ref()?;
+        Some(
+            case.secrets
                 .iter()
                 .filter(|x| x.id.eq_ignore_ascii_case(s) || x.label.eq_ignore_ascii_case(s))
                 .map(|x| x.id.as_str())
-                .collect();
-            if !f.secrets.iter().any(|x| ids.contains(x)) {
-                return false;
-            }
+                .collect(),
+        )
+    }
+
+    fn keeps_among(&self, secret_ids: &Option<Vec<&str>>, f: &Facts) -> bool {
+        if let Some(ids) = secret_ids
+            && !f.secrets.iter().any(|x| ids.contains(x))
+        {
+            return false;
         }
         if let Some(c) = &self.commit
             && !f.commits.iter().any(|x| x.len() >= c.len() && x[..c.len()].eq_ignore_ascii_case(c))
@@ -251,7 +327,7 @@ impl Filter {
         {
             return false;
         }
-        let named = |want: &Option<String>, have: &[&str]| {
+        let named = |want: &Option<String>, have: &Few| {
             want.as_ref().is_none_or(|w| have.iter().any(|h| h.eq_ignore_ascii_case(w)))
         };
         if !named(&self.source, &f.sources) || !named(&self.outcome, &f.outcomes) || !named(&self.role, &f.roles) {
@@ -265,11 +341,33 @@ impl Filter {
 
     /// The case rows of `pane` this filter keeps, in order.
     pub fn rows(&self, case: &Case, pane: Pane) -> Vec<u32> {
+        self.rows_until(case, pane, &|| false).unwrap_or_default()
+    }
+
+    /// Whether `pane` has any row this filter keeps (stops at the first).
+    pub fn any_row(&self, case: &Case, pane: Pane) -> bool {
+        let ids = self.secret_ids(case);
+        (0..super::panes::row_count(pane, case)).any(|i| self.keeps_among(&ids, &facts(case, pane, i)))
+    }
+
+    /// As `rows`, giving up (`None`) as soon as `cancelled` says so; it is asked
+    /// every few thousand rows.
+    pub fn rows_until(&self, case: &Case, pane: Pane, cancelled: &dyn Fn() -> bool) -> Option<Vec<u32>> {
         let count = super::panes::row_count(pane, case);
         if self.is_empty() {
-            return (0..count as u32).collect();
+            return Some((0..count as u32).collect());
         }
-        (0..count).filter(|&i| self.keeps(case, &facts(case, pane, i))).map(|i| i as u32).collect()
+        let ids = self.secret_ids(case);
+        let mut out = Vec::new();
+        for i in 0..count {
+            if i % 8192 == 0 && cancelled() {
+                return None;
+            }
+            if self.keeps_among(&ids, &facts(case, pane, i)) {
+                out.push(i as u32);
+            }
+        }
+        Some(out)
     }
 }
 
@@ -312,14 +410,27 @@ mod tests {
         assert_eq!(parse_time("2026-03-01T10:00:00+02:00").unwrap().to_rfc3339(), "2026-03-01T08:00:00+00:00");
     }
 
+    fn few<'c>(values: &[&'c str]) -> Few<'c> {
+        let mut f = Few::default();
+        f.extend(values.iter().copied());
+        f
+    }
+
+    #[test]
+    fn a_few_keeps_what_overflows_its_inline_room() {
+        let f = few(&["a", "b", "c", "d", "e"]);
+        assert_eq!(f.iter().copied().collect::<Vec<_>>(), ["a", "b", "c", "d", "e"]);
+        assert!(f.contains(&"e") && !f.contains(&"z"));
+    }
+
     #[test]
     fn each_part_must_hold_and_undated_rows_stay_in_a_window() {
         let case = crate::correlate::correlate(&Default::default(), &Default::default());
         let facts = Facts {
             at: None,
-            ips: vec!["45.148.10.62"],
-            principals: vec!["arn:aws:iam::1:user/hannah"],
-            sources: vec!["cloudtrail"],
+            ips: few(&["45.148.10.62"]),
+            principals: few(&["arn:aws:iam::1:user/hannah"]),
+            sources: few(&["cloudtrail"]),
             ..Default::default()
         };
         let with = |k: &str, v: &str| {

@@ -10,6 +10,8 @@ use crate::model::Case;
 pub struct CaseIndex {
     pub text: Vec<TextIndex>,
     pub needs: Vec<Vec<u16>>,
+    /// The timeline's volume with no filter (going back to it is then free).
+    pub volume: super::panes::timeline::Volume,
 }
 
 impl CaseIndex {
@@ -22,6 +24,8 @@ impl CaseIndex {
             text.push(TextIndex::build((0..rows).map(|i| g.row_text(case, i))));
             needs.push(g.needs(case, rows));
         }
-        Self { text, needs }
+        let all: Vec<u32> = (0..case.timeline.len() as u32).collect();
+        let volume = super::panes::timeline::volume(case, &all);
+        Self { text, needs, volume }
     }
 }

@@ -50,7 +50,7 @@ impl Link {
             Link::Ip(_) => Pane::Replays,
             Link::Commit(_) => [Pane::Approvals, Pane::Reachability]
                 .into_iter()
-                .find(|p| !filter.rows(case, *p).is_empty())
+                .find(|p| filter.any_row(case, *p))
                 .unwrap_or(Pane::Timeline),
         }
     }

@@ -173,6 +173,14 @@ fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> 
             }
             Err(e) => model.status = Some(e.to_string()),
         },
+        Cmd::Refilter { case, filter, generation, latest } => {
+            tokio::task::spawn_blocking(move || {
+                let cancelled = || latest.load(Ordering::Relaxed) != generation;
+                if let Some((rows, volume)) = app::filtered(&case, &filter, &cancelled) {
+                    let _ = tx.send(Msg::Filtered { generation, rows: Box::new(rows), volume: Box::new(volume) });
+                }
+            });
+        }
         Cmd::Copy(text) => {
             use std::io::Write;
             let sequence = osc52(&text);

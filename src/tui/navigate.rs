@@ -186,7 +186,7 @@ impl Model {
                 }
                 match kind {
                     PromptKind::Search => {
-                        self.live_search(&text);
+                        self.live_search(&text, true);
                         if let Some(s) = &self.search {
                             self.status = Some(match s.matches.len() {
                                 0 => format!("/{}: no match in {}", crate::text::clip(&text, 40), self.pane.title()),
@@ -211,7 +211,7 @@ impl Model {
                 let kind = prompt.kind;
                 self.prompt = Some(prompt);
                 if kind == PromptKind::Search {
-                    self.live_search(&text);
+                    self.live_search(&text, false);
                 }
                 (true, None)
             }
@@ -223,11 +223,12 @@ impl Model {
     }
 
     /// Search as the user types: the selection jumps to the first match at or
-    /// after where the search began.
-    fn live_search(&mut self, text: &str) {
+    /// after where the search began; every match is counted once it is submitted.
+    fn live_search(&mut self, text: &str, submitted: bool) {
         let origin = self.search.as_ref().filter(|s| s.pane == self.pane).map_or(self.selection(), |s| s.origin);
         match Query::parse(text) {
-            Ok(Some(query)) => self.run_search(self.pane, query, origin),
+            Ok(Some(query)) if submitted => self.run_search(self.pane, query, origin),
+            Ok(Some(query)) => self.first_match(query, origin),
             Ok(None) => {
                 self.search = None;
                 self.selected[self.pane.index()] = origin;
@@ -236,12 +237,26 @@ impl Model {
         }
     }
 
+    /// While typing: only the next match from where the search began.
+    fn first_match(&mut self, query: Query, origin: usize) {
+        let Some(index) = self.index.clone() else { return };
+        let Some(text) = index.text.get(self.pane.index()) else { return };
+        let rows = self.rows(self.pane);
+        let filtered = rows.len() != text.len();
+        let from = rows.get(origin).copied().unwrap_or(0);
+        let found = text.first(&query, filtered.then_some(rows), from);
+        if let Some(pos) = found.and_then(|m| rows.binary_search(&m).ok()) {
+            self.selected[self.pane.index()] = pos;
+        }
+        self.search = Some(Search { pane: self.pane, query, matches: Vec::new(), origin, counted: false });
+    }
+
     /// Find `query` in `pane`, narrowing the last search's matches when it extends it.
     pub(super) fn run_search(&mut self, pane: Pane, query: Query, origin: usize) {
         let Some(index) = self.index.clone() else { return };
         let Some(text) = index.text.get(pane.index()) else { return };
         let filtered = self.rows(pane).len() != text.len();
-        let earlier = self.search.take().filter(|s| s.pane == pane && query.narrows(&s.query));
+        let earlier = self.search.take().filter(|s| s.pane == pane && s.counted && query.narrows(&s.query));
         let matches = match (&earlier, filtered) {
             (Some(s), _) => text.find(&query, Some(&s.matches)),
             (None, true) => text.find(&query, Some(self.rows(pane))),
@@ -255,7 +270,7 @@ impl Model {
         {
             self.selected[pane.index()] = pos;
         }
-        self.search = Some(Search { pane, query, matches, origin });
+        self.search = Some(Search { pane, query, matches, origin, counted: true });
     }
 
     fn next_match(&mut self, forward: bool) {
@@ -355,7 +370,7 @@ impl Model {
         let mut filter = Filter { since: self.filter.since, until: self.filter.until, ..Default::default() };
         link.narrow(&mut filter);
         let pane = link.pane(&case, &filter);
-        if filter.rows(&case, pane).is_empty() {
+        if !filter.any_row(&case, pane) {
             self.status = Some(format!("nothing in the case for {}", link.label(Some(&case))));
             return;
         }
@@ -364,8 +379,11 @@ impl Model {
         self.refilter();
         self.selected[pane.index()] = 0;
         self.switch(pane);
-        let shown = self.rows(pane).len();
-        self.status = Some(format!("{shown} rows about {} · Esc back", link.label(Some(&case))));
+        self.status = Some(if self.filtering {
+            format!("narrowing to {}… (keys still work)", link.label(Some(&case)))
+        } else {
+            format!("{} rows about {} · Esc back", self.rows(pane).len(), link.label(Some(&case)))
+        });
     }
 
     /// The links of the row whose detail is open.

@@ -114,6 +114,25 @@ impl TextIndex {
         }
     }
 
+    /// The first row at or after `from` that matches (wrapping to the top), among
+    /// `candidates` when given: what typing needs, without counting every match.
+    pub fn first(&self, query: &Query, candidates: Option<&[u32]>, from: u32) -> Option<u32> {
+        if let Some(rows) = candidates {
+            let at = rows.partition_point(|&r| r < from);
+            let (after, before) = (&rows[at..], &rows[..at]);
+            return after.iter().chain(before).copied().find(|&i| query.is_match(self.row(i as usize)));
+        }
+        if let Query::Plain { lower, .. } = query {
+            let finder = memmem::Finder::new(lower.as_bytes());
+            let bytes = self.text.as_bytes();
+            let start = self.starts.get(from as usize).copied().unwrap_or(0).min(bytes.len());
+            let found = finder.find(&bytes[start..]).map(|p| p + start).or_else(|| finder.find(&bytes[..start]));
+            return found.map(|pos| self.starts.partition_point(|&s| s <= pos).saturating_sub(1) as u32);
+        }
+        let n = self.len() as u32;
+        (from..n).chain(0..from.min(n)).find(|&i| query.is_match(self.row(i as usize)))
+    }
+
     /// The rows that match, in order: among `candidates` when given (a filter's
     /// rows, or an earlier query's matches), else among all.
     pub fn find(&self, query: &Query, candidates: Option<&[u32]>) -> Vec<u32> {
@@ -167,6 +186,11 @@ mod tests {
         // A dot is literal in a plain search.
         assert!(ix.find(&q("45x148"), None).is_empty());
         assert_eq!(ix.find(&q("45.148"), Some(&[2])), vec![2]);
+        assert_eq!(ix.first(&q("45.148"), None, 1), Some(2));
+        assert_eq!(ix.first(&q("45.148"), None, 3), Some(0), "wraps to the top");
+        assert_eq!(ix.first(&q("~^10"), None, 2), Some(1));
+        assert_eq!(ix.first(&q("45"), Some(&[0, 1]), 1), Some(0));
+        assert_eq!(ix.first(&q("nothing"), None, 0), None);
         assert!(Query::parse("~(").is_err());
         assert!(Query::parse("").unwrap().is_none());
     }

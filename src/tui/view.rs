@@ -190,7 +190,7 @@ fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     } else {
         spans.push(Span::styled(format!(" {hint}"), theme.muted));
     }
-    if let Some(search) = model.search.as_ref().filter(|s| s.pane == model.pane) {
+    if let Some(search) = model.search.as_ref().filter(|s| s.pane == model.pane && s.counted) {
         spans.push(Span::styled(
             format!("  /{} {} matches", clip(search.query.typed(), 30), search.matches.len()),
             theme.muted,

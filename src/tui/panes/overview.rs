@@ -74,15 +74,28 @@ fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
         )],
         width,
     ));
-    let mut ips: Vec<&str> = case.replay_groups.iter().map(|g| g.ip.as_str()).collect();
-    ips.dedup();
+    // The first few addresses by name, and how many there are: a frame stays
+    // cheap however many groups there are.
+    const NAMED: usize = 6;
+    let mut ips: Vec<&str> = Vec::new();
+    let mut distinct = std::collections::HashSet::new();
+    for g in &case.replay_groups {
+        if distinct.insert(g.ip.as_str()) && ips.len() < NAMED {
+            ips.push(&g.ip);
+        }
+        if distinct.len() > 10_000 {
+            break;
+        }
+    }
+    let count = case.metrics.distinct_replay_ips.max(distinct.len());
+    let more = if count > ips.len() { ", …" } else { "" };
     let replay = if case.replays.is_empty() {
         "no replay found in the audit logs".to_string()
     } else {
         format!(
-            "{} replays from {} ({})",
+            "{} replays from {} ({}{more})",
             case.replays.len(),
-            if ips.len() == 1 { "1 address".into() } else { format!("{} addresses", ips.len()) },
+            if count == 1 { "1 address".into() } else { format!("{count} addresses") },
             ips.join(", ")
         )
     };
@@ -145,7 +158,8 @@ const COLUMNS: [Column; 9] = [
 
 fn cells(case: &Case, i: usize) -> Cells {
     let Some(s) = case.secrets.get(i) else { return Vec::new() };
-    let replays = case.replays.iter().filter(|r| r.secret == s.id).count();
+    // Counted once, in correlate: a frame never walks the replays.
+    let replays = s.replays_before_detection + s.replays_after_detection;
     vec![
         (s.id.clone(), Tone::Text),
         (s.kind.clone(), Tone::Text),
