@@ -166,12 +166,21 @@ impl Session {
     pub fn read_following(&self, specs: &[&SourceSpec], found: &Evidence) -> Vec<Result<Evidence, IngestError>> {
         let mut known: HashSet<String> = found.findings.iter().flat_map(|f| f.identifiers.iter().cloned()).collect();
         known.extend(self.vault_hashes.iter().map(|(_, hmac)| hmac.clone()));
+        let mut last: Vec<Option<Result<Evidence, IngestError>>> = specs.iter().map(|_| None).collect();
         loop {
             let mut options = self.options.clone();
             if !found.findings.is_empty() && options.keep_credentials.is_none() {
                 options.keep_credentials = Some(Arc::new(known.clone()));
             }
-            let reads: Vec<Result<Evidence, IngestError>> = specs.iter().map(|s| ingest::load(s, &options)).collect();
+            // A pipe gives its bytes once: its first read stands.
+            let reads: Vec<Result<Evidence, IngestError>> = specs
+                .iter()
+                .zip(last.iter_mut())
+                .map(|(s, before)| match before.take() {
+                    Some(read) if is_pipe(s) => read,
+                    _ => ingest::load(s, &options),
+                })
+                .collect();
             let mut derived = HashSet::new();
             for read in reads.iter().flatten() {
                 derived.extend(issued_by(read, &known));
@@ -179,6 +188,7 @@ impl Session {
             if options.keep_credentials.is_none() || derived.is_empty() || options.cancel.requested() {
                 return reads;
             }
+            last = reads.into_iter().map(Some).collect();
             known.extend(derived);
         }
     }
@@ -294,6 +304,11 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Keys issued by requests made with a known credential, not yet known themselves.
+/// Whether a source is a pipe (`<(zcat …)`, `/dev/stdin`): readable once.
+fn is_pipe(spec: &SourceSpec) -> bool {
+    std::fs::metadata(spec.path()).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 fn issued_by(evidence: &Evidence, known: &HashSet<String>) -> HashSet<String> {
     evidence
         .accesses

@@ -133,3 +133,29 @@ fn a_case_folder_that_cannot_hold_the_key_uses_the_users_and_says_so() {
     };
     assert_eq!(fingerprints(&first), fingerprints(&second));
 }
+
+#[test]
+fn an_audit_log_can_come_from_a_pipe() {
+    use std::io::Write;
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples/cloudtrail");
+    let file = std::fs::read_dir(&sample)
+        .expect("samples")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a CloudTrail sample");
+    let bytes = std::fs::read(&file).expect("sample");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakline"))
+        .args(["check", "--audit", "cloudtrail:/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run leakline");
+    child.stdin.take().expect("stdin").write_all(&bytes).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let direct = leakline(&["check", "--audit", &format!("cloudtrail:{}", file.display())]);
+    let records = |t: &str| t.lines().next().and_then(|l| l.split_whitespace().nth(1).map(str::to_string));
+    assert!(records(&text).is_some_and(|n| n != "0"), "{text}");
+    assert_eq!(records(&text), records(&String::from_utf8_lossy(&direct.stdout)), "{text}");
+}

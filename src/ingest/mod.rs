@@ -162,7 +162,8 @@ fn load_files(
 ) -> Result<Evidence, IngestError> {
     let display = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
-    if meta.is_file() {
+    // A pipe (`--audit <(zcat trail.gz)`) is read as a file is.
+    if !meta.is_dir() {
         let mut evidence = Evidence::default();
         let loaded = load_file(path, forced, family, options);
         evidence.inputs = take_loaded(path, forced, family, loaded, &mut evidence)?;
@@ -329,21 +330,37 @@ fn load_file(
     options: &ReadOptions,
 ) -> Result<Option<Evidence>, IngestError> {
     let display = path.display().to_string();
-    if family.contains(&SourceKind::Vault)
-        && let Some(evidence) = stream_audit(path, &display, forced, options)?
-    {
-        return Ok(Some(evidence));
+    let mut taken = None;
+    if family.contains(&SourceKind::Vault) {
+        match stream_audit(path, &display, forced, options)? {
+            Streamed::Read(evidence) => return Ok(Some(*evidence)),
+            Streamed::Not(bytes) => taken = bytes,
+        }
     }
     let max = options.limits.max_input;
     let too_large = |what: String| IngestError::TooLarge {
         path: display.clone(),
         message: format!("{what}, more than the {} leakline reads whole (--max-input)", limits::shown(max)),
     };
-    let size = std::fs::metadata(path).map_err(|source| IngestError::Read { path: display.clone(), source })?.len();
-    if size > max {
-        return Err(too_large(format!("{} on disk", limits::shown(size))));
+    let read_error = |source| IngestError::Read { path: display.clone(), source };
+    let raw = match taken {
+        Some(bytes) => bytes,
+        None => {
+            let meta = std::fs::metadata(path).map_err(read_error)?;
+            if meta.len() > max {
+                return Err(too_large(format!("{} on disk", limits::shown(meta.len()))));
+            }
+            // A pipe says nothing of its size: read at most one byte past the limit.
+            let mut raw = Vec::new();
+            std::fs::File::open(path)
+                .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, max.saturating_add(1)), &mut raw))
+                .map_err(read_error)?;
+            raw
+        }
+    };
+    if raw.len() as u64 > max {
+        return Err(too_large(format!("more than {} read", limits::shown(max))));
     }
-    let raw = std::fs::read(path).map_err(|source| IngestError::Read { path: display.clone(), source })?;
     let Some(framing::Inflated { bytes, cut_short }) = framing::decompress(raw, max) else {
         return Err(too_large("it inflates".to_string()));
     };
@@ -396,17 +413,25 @@ fn load_file(
 /// Audit logs of a kind with a line parser are streamed — JSON lines, and
 /// CloudTrail's `{"Records":[…]}` files — never held whole in memory, parsed on
 /// every core. `None` when the file is neither.
+/// What streaming made of a file: its evidence, or not a streamable log —
+/// with, for a pipe (which cannot be read twice), every byte it gave, capped.
+enum Streamed {
+    Read(Box<Evidence>),
+    Not(Option<Vec<u8>>),
+}
+
 fn stream_audit(
     path: &Path,
     display: &str,
     forced: Option<SourceKind>,
     options: &ReadOptions,
-) -> Result<Option<Evidence>, IngestError> {
+) -> Result<Streamed, IngestError> {
     use std::io::Read;
     /// Enough to hold the first record of any real log.
     const HEAD: u64 = 1 << 20;
     let read_error = |source| IngestError::Read { path: display.to_string(), source };
     let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let pipe = file.metadata().is_ok_and(|m| !m.is_file());
     let on_disk = file.metadata().map_or(u64::MAX, |m| m.len());
     let mut raw = Vec::new();
     (&mut file).take(1 << 16).read_to_end(&mut raw).map_err(read_error)?;
@@ -416,15 +441,23 @@ fn stream_audit(
         let mut decoder = flate2::read::MultiGzDecoder::new(std::io::Cursor::new(raw).chain(file));
         let mut head = Vec::new();
         if (&mut decoder).take(HEAD).read_to_end(&mut head).is_err() && head.is_empty() {
-            return Ok(None);
+            return Ok(Streamed::Not(None));
         }
         (head, Box::new(decoder))
     } else {
         (&mut file).take(HEAD - raw.len() as u64).read_to_end(&mut raw).map_err(read_error)?;
         (raw, Box::new(file))
     };
-    let Some((kind, framing)) = stream_framing(&head, forced) else { return Ok(None) };
-    let Some(parse) = audit::line_parser(kind) else { return Ok(None) };
+    let not_streamed = |mut head: Vec<u8>, reader: Box<dyn Read + Send>| -> Result<Streamed, IngestError> {
+        if !pipe {
+            return Ok(Streamed::Not(None));
+        }
+        let room = options.limits.max_input.saturating_add(1).saturating_sub(head.len() as u64);
+        reader.take(room).read_to_end(&mut head).map_err(read_error)?;
+        Ok(Streamed::Not(Some(head)))
+    };
+    let Some((kind, framing)) = stream_framing(&head, forced) else { return not_streamed(head, reader) };
+    let Some(parse) = audit::line_parser(kind) else { return not_streamed(head, reader) };
     let mut summary = InputSummary::new(kind, display);
     let mut evidence = Evidence::default();
     // One more worker than cores: the reading thread mostly waits on the disk. A
@@ -449,7 +482,7 @@ fn stream_audit(
     };
     audit::stream::read(&mut input, &job, &mut summary, &mut evidence);
     evidence.inputs.push(summary);
-    Ok(Some(evidence))
+    Ok(Streamed::Read(Box::new(evidence)))
 }
 
 /// The kind and layout of a streamable audit log, told from its first bytes:
