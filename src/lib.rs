@@ -7,5 +7,6 @@ pub mod ingest;
 pub mod model;
 pub mod report;
 pub mod session;
+pub mod store;
 pub mod text;
 pub mod tui;

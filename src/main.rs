@@ -114,6 +114,9 @@ struct Sources {
     /// The longest line of a streamed log (default 64M).
     #[arg(long, value_name = "SIZE", value_parser = size)]
     max_line: Option<u64>,
+    /// Who annotations made in the TUI are recorded as made by (default: the OS user).
+    #[arg(long, value_name = "NAME")]
+    analyst: Option<String>,
 }
 
 fn size(text: &str) -> Result<u64, String> {
@@ -141,6 +144,7 @@ impl Sources {
             offline: self.offline,
             max_input: self.max_input,
             max_line: self.max_line,
+            analyst: self.analyst.clone(),
         }
     }
 }

@@ -28,6 +28,12 @@ pub struct Session {
     /// Where reports exported from the TUI go unless a path is given: beside
     /// the case file, else the current folder.
     pub export_dir: PathBuf,
+    /// The case store (annotations, what was read): beside the case's key.
+    pub store: PathBuf,
+    /// The analysts' annotations, as the store held them when the session began.
+    pub annotations: Vec<crate::model::Annotation>,
+    /// Who annotates: `--analyst`, else the OS user.
+    pub analyst: String,
 }
 
 /// Why a session could not be set up.
@@ -67,6 +73,8 @@ pub struct SourceArgs {
     /// `--max-input`, `--max-line`: bytes (see `ingest::limits`).
     pub max_input: Option<u64>,
     pub max_line: Option<u64>,
+    /// `--analyst`: who annotations are recorded as made by.
+    pub analyst: Option<String>,
 }
 
 impl Session {
@@ -95,9 +103,11 @@ impl Session {
             session.options.rules.extend(case_file::load_rules(path)?);
         }
         session.vault_hashes = vault_hashes(args)?;
-        let (key, notice) = case_key(args.case.as_deref())?;
+        let (key, notice, key_folder) = case_key(args.case.as_deref())?;
         session.options.case_key = key;
         session.notices.extend(notice);
+        session.store = key_folder.join("case.sqlite");
+        session.analyst = args.analyst.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(os_user);
         session.options.all_refs |= args.all_refs;
         if let Some(max) = args.max_input {
             session.options.limits.max_input = max;
@@ -131,6 +141,28 @@ impl Session {
             };
             session.forge = Some(ForgeSettings::new(spec, offline, user_folder("XDG_CACHE_HOME", ".cache")));
         }
+        if args.case.is_none() {
+            // No case file: the sources name the case.
+            let mut named: Vec<String> = session
+                .sources
+                .iter()
+                .map(|s| {
+                    std::fs::canonicalize(s.path()).unwrap_or_else(|_| s.path().to_path_buf()).display().to_string()
+                })
+                .collect();
+            named.sort();
+            let id = &crate::ingest::redact::sha256(&named.join("\n"))[..16];
+            if let Some(cases) = session.store.parent().and_then(Path::parent) {
+                session.store = cases.join(id).join("case.sqlite");
+            }
+        }
+        session.annotations = match crate::store::CaseStore::open(&session.store).and_then(|s| s.annotations()) {
+            Ok(a) => a,
+            Err(e) => {
+                session.notices.push(format!("{e}: annotations are not read or kept"));
+                Vec::new()
+            }
+        };
         Ok(session)
     }
 
@@ -208,6 +240,7 @@ impl Session {
             owners,
             mappings: self.mappings.clone(),
             vault_hashes: self.vault_hashes.clone(),
+            annotations: self.annotations.clone(),
             now,
         }
     }
@@ -253,12 +286,14 @@ pub fn user_folder(var: &str, home_default: &str) -> Option<PathBuf> {
 /// file, or in the user's state folder when no case file is named; made once.
 /// A case folder that cannot be written to (a read-only evidence share) keeps
 /// its key in the user's state folder instead, and a notice says so.
-fn case_key(case: Option<&Path>) -> Result<(crate::ingest::redact::CaseKey, Option<String>), IngestError> {
+/// The case's fingerprint key, a note when it is kept elsewhere than asked, and
+/// the folder that holds it (the case store goes beside it).
+fn case_key(case: Option<&Path>) -> Result<(crate::ingest::redact::CaseKey, Option<String>, PathBuf), IngestError> {
     let user = user_folder("XDG_STATE_HOME", ".local/state").unwrap_or_else(|| std::env::temp_dir().join("leakline"));
-    let Some(file) = case else { return key_in(&user).map(|k| (k, None)) };
+    let Some(file) = case else { return key_in(&user).map(|k| (k, None, user.join("cases").join("no-case-file"))) };
     let beside = file.parent().unwrap_or(Path::new(".")).join(".leakline");
     match key_in(&beside) {
-        Ok(key) => Ok((key, None)),
+        Ok(key) => Ok((key, None, beside)),
         Err(IngestError::Read { source, .. }) => {
             let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
             let id = &crate::ingest::redact::sha256(&absolute.display().to_string())[..16];
@@ -269,10 +304,18 @@ fn case_key(case: Option<&Path>) -> Result<(crate::ingest::redact::CaseKey, Opti
                 beside.display(),
                 folder.display()
             );
-            Ok((key, Some(notice)))
+            Ok((key, Some(notice), folder))
         }
         Err(e) => Err(e),
     }
+}
+
+/// The OS user, as annotations name their author when `--analyst` is not given.
+fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "unknown analyst".to_string())
 }
 
 /// The key in `folder`, made there if it is not yet.

@@ -3,6 +3,7 @@
 //! is tested without files or a terminal.
 
 mod accountability;
+pub mod annotations;
 mod approvals;
 mod exceptions;
 mod forge;
@@ -24,6 +25,8 @@ pub struct Context {
     pub owners: Owners,
     /// Known Vault values' labels and the HMACs the audit log carries for them.
     pub vault_hashes: Vec<(String, String)>,
+    /// The analysts' verdicts from the case store.
+    pub annotations: Vec<crate::model::Annotation>,
     /// The case file's `[[secret]]` mappings.
     pub mappings: Vec<crate::model::SecretMapping>,
     /// The time the case is judged at (ages, open windows).
@@ -63,7 +66,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let title = ctx.title.clone().unwrap_or_else(|| default_title(&secrets));
     let mut inputs = evidence.inputs.clone();
     inputs.sort_by(|a, b| (a.kind.name(), &a.path).cmp(&(b.kind.name(), &b.path)));
-    Case {
+    let case = Case {
         title,
         window,
         inputs,
@@ -76,7 +79,9 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
         accountability,
         metrics,
         timeline,
-    }
+        annotations: Vec::new(),
+    };
+    annotations::apply(case, &ctx.annotations)
 }
 
 /// The incident's title names the secrets that matter: likely real ones, then

@@ -299,6 +299,8 @@ pub struct Case {
     pub accountability: Vec<RoleAccount>,
     pub metrics: Metrics,
     pub timeline: Vec<TimelineEntry>,
+    /// The analysts' standing verdicts (the latest on each target).
+    pub annotations: Vec<crate::model::Annotation>,
 }
 
 /// Who owns which role, as an owners file declares: role → people and teams,

@@ -2,6 +2,7 @@
 //! correlate derives from it (`Case`). No I/O, no behaviour beyond small helpers.
 
 mod alert;
+mod annotations;
 mod audit;
 mod case;
 mod changes;
@@ -13,6 +14,7 @@ mod raw;
 mod reach;
 
 pub use alert::*;
+pub use annotations::*;
 pub use audit::*;
 pub use case::*;
 pub use changes::*;

@@ -109,6 +109,10 @@ pub fn render(case: &Case) -> String {
             row(&mut o, &["gap", "", "", a.role.name(), "", &g.text, "", &g.evidence]);
         }
     }
+    for a in &case.annotations {
+        let what = format!("{}: {}", a.verdict.name(), a.note);
+        row(&mut o, &["annotation", &time(&a.at), "", "", &a.by, &what, &a.target, ""]);
+    }
     o
 }
 

@@ -176,6 +176,23 @@ pub fn render(case: &Case) -> String {
         }
         o.push_str("</ul>\n");
     }
+    if !case.annotations.is_empty() {
+        o.push_str("<h2>Annotations</h2>");
+        let rows: Vec<Vec<String>> = case
+            .annotations
+            .iter()
+            .map(|a| {
+                vec![
+                    a.target.clone(),
+                    a.verdict.name().to_string(),
+                    a.note.clone(),
+                    a.by.clone(),
+                    a.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                ]
+            })
+            .collect();
+        table(&mut o, &["target", "verdict", "note", "by", "at"], &rows);
+    }
     o.push_str("<h2>Inputs</h2>");
     let rows: Vec<Vec<String>> = case
         .inputs

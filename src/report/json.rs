@@ -147,6 +147,9 @@ pub fn render(case: &Case) -> String {
         "reachability": reachability,
         "replays": replays,
         "accountability": accountability,
+        "annotations": case.annotations.iter().map(|a| json!({
+            "target": a.target, "verdict": a.verdict.name(), "note": a.note, "by": a.by, "at": time(&a.at),
+        })).collect::<Vec<_>>(),
         "metrics": {
             "exposure_window_s": m.exposure_window_s, "time_to_detect_s": m.time_to_detect_s,
             "time_to_revoke_s": m.time_to_revoke_s, "replay_count": m.replay_count,

@@ -257,8 +257,29 @@ pub fn render(case: &Case) -> String {
         }
     }
 
+    annotations(&mut o, &case.annotations);
     inputs(&mut o, &case.inputs);
     o
+}
+
+/// The analysts' standing verdicts, as the case store held them.
+fn annotations(o: &mut String, list: &[crate::model::Annotation]) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Annotations\n\n| target | verdict | note | by | at (UTC) |\n|---|---|---|---|---|");
+    for a in list {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            cell(&a.target),
+            a.verdict.name(),
+            cell(&a.note),
+            cell(&a.by),
+            a.at.format("%Y-%m-%d %H:%M")
+        );
+    }
+    let _ = writeln!(o);
 }
 
 /// The inputs, a line a file; many clean files of one kind (a CloudTrail bucket)

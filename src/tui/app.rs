@@ -126,6 +126,12 @@ pub enum Msg {
     },
     /// An effect finished and says how, for the status line.
     Reported(String),
+    /// An annotation was kept: the case with it joined.
+    Annotated {
+        case: Box<Case>,
+        index: Box<CaseIndex>,
+        said: String,
+    },
     Ticked,
     Resized(u16, u16),
     /// The process was asked to stop (SIGTERM, SIGHUP): leave as `q` does.
@@ -148,6 +154,14 @@ pub enum Cmd {
     Theme(String),
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),
+    /// Keep a verdict on `target` in the case store and join it to the case shown
+    /// (the runtime says who and when).
+    Annotate {
+        case: Arc<Case>,
+        target: String,
+        verdict: crate::model::Verdict,
+        note: String,
+    },
     /// Work out every pane's rows under `filter`; give up once `latest` has moved on.
     Refilter {
         case: Arc<Case>,
@@ -479,6 +493,11 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
                 model.show(*case, index);
             }
             (true, model.correlate().or_else(|| model.deferred.take()))
+        }
+        Msg::Annotated { case, index, said } => {
+            model.show(*case, Some(index));
+            model.status = Some(said);
+            (true, None)
         }
         Msg::Reported(text) => {
             model.status = Some(crate::ingest::mask::prose(&text).into_owned());

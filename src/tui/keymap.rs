@@ -42,6 +42,7 @@ pub enum Action {
     ClearFilter,
     Export,
     Copy,
+    Annotate,
 }
 
 #[derive(Deserialize)]

@@ -71,3 +71,32 @@ pub fn of_row(case: &Case, pane: Pane, i: usize) -> Vec<Link> {
     f.principals.iter().chain(&f.people).filter(|p| !p.is_empty()).for_each(|p| add(Link::Actor(p.to_string())));
     out
 }
+
+/// What an annotation of case row `i` of `pane` is about, as the report names it.
+pub fn target(case: &Case, pane: Pane, i: usize) -> Option<String> {
+    use crate::model::ItemRef;
+    let of_item = |item: ItemRef| -> Option<String> {
+        match item {
+            ItemRef::Secret(i) => case.secrets.get(i).map(|s| format!("secret:{}", s.id)),
+            ItemRef::Approval(i) => case.approvals.get(i).map(|c| format!("commit:{}", c.commit.id)),
+            ItemRef::Reach(i) => case.reachability.get(i).map(|r| grant(&r.grant)),
+            ItemRef::Unwiring(i) => case.unwirings.get(i).map(grant),
+            ItemRef::Replay(i) => case.replays.get(i).map(|r| format!("replay:{}", r.access.event_id)),
+        }
+    };
+    match pane {
+        Pane::Overview => of_item(ItemRef::Secret(i)),
+        Pane::Timeline => case.timeline.get(i).and_then(|e| of_item(e.item)),
+        Pane::Approvals => of_item(ItemRef::Approval(i)),
+        Pane::Reachability => of_item(ItemRef::Reach(i)),
+        Pane::Replays => case.replay_groups.get(i).map(|g| format!("address:{}", g.ip)),
+        Pane::Accountability => case.accountability.get(i).map(|a| format!("role:{}", a.role.name())),
+    }
+}
+
+fn grant(g: &crate::model::Grant) -> String {
+    match &g.commit {
+        Some(c) => format!("commit:{}", c.id),
+        None => format!("grant:{}", g.origin),
+    }
+}

@@ -105,7 +105,13 @@ async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) ->
         let case = correlate::correlate(&Default::default(), &context);
         let _ = tx.send(Msg::Correlated { case: Box::new(case), index: None, generation: 1 });
     }
-    let effects = Effects { tx: tx.clone(), context: context.clone(), export_dir: session.export_dir.clone() };
+    let effects = Effects {
+        tx: tx.clone(),
+        context: context.clone(),
+        export_dir: session.export_dir.clone(),
+        store: session.store.clone(),
+        analyst: session.analyst.clone(),
+    };
     terminal.draw(|f| view::view(&model, &theme, f))?;
     while let Some(msg) = rx.recv().await {
         let mut changed = handle(&mut model, msg, &effects, &mut theme);
@@ -142,6 +148,8 @@ struct Effects {
     tx: mpsc::UnboundedSender<Msg>,
     context: Arc<correlate::Context>,
     export_dir: std::path::PathBuf,
+    store: std::path::PathBuf,
+    analyst: String,
 }
 
 fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> bool {
@@ -151,11 +159,17 @@ fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> 
     match cmd {
         Cmd::Correlate { evidence, generation } => {
             let context = effects.context.clone();
+            let store = effects.store.clone();
             tokio::task::spawn_blocking(move || {
                 // A copy, or the last evidence: masked before anything is shown of it.
                 let mut evidence = evidence;
                 crate::ingest::scrub::scrub(&mut evidence, true);
                 let case = correlate::correlate(&evidence, &context);
+                // Annotations made since the session began are in the store, not the context.
+                let case = match crate::store::CaseStore::open(&store).and_then(|s| s.annotations()) {
+                    Ok(all) => correlate::annotations::apply(case, &all),
+                    Err(_) => case,
+                };
                 let index = index::CaseIndex::build(&case);
                 let _ = tx.send(Msg::Correlated { case: Box::new(case), index: Some(Box::new(index)), generation });
             });
@@ -173,6 +187,37 @@ fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> 
             }
             Err(e) => model.status = Some(e.to_string()),
         },
+        Cmd::Annotate { case, target, verdict, note } => {
+            let (store, by) = (effects.store.clone(), effects.analyst.clone());
+            tokio::task::spawn_blocking(move || {
+                let a = crate::model::Annotation { target, verdict, note, by, at: chrono::Utc::now() };
+                let kept = crate::store::CaseStore::open(&store).and_then(|s| s.add(&a).and_then(|()| s.annotations()));
+                match kept {
+                    Ok(all) => {
+                        let before: usize = case.accountability.iter().map(|r| r.gaps.len()).sum();
+                        let case = correlate::annotations::apply((*case).clone(), &all);
+                        let after: usize = case.accountability.iter().map(|r| r.gaps.len()).sum();
+                        let aside = if before > after {
+                            format!(" — {} gap(s) set aside", before - after)
+                        } else {
+                            String::new()
+                        };
+                        let said = format!(
+                            "{} {} by {}, kept in {}{aside}",
+                            a.target,
+                            a.verdict.name(),
+                            a.by,
+                            store.display()
+                        );
+                        let index = index::CaseIndex::build(&case);
+                        let _ = tx.send(Msg::Annotated { case: Box::new(case), index: Box::new(index), said });
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Msg::Reported(format!("annotation not kept: {e}")));
+                    }
+                }
+            });
+        }
         Cmd::Refilter { case, filter, generation, latest } => {
             tokio::task::spawn_blocking(move || {
                 let cancelled = || latest.load(Ordering::Relaxed) != generation;

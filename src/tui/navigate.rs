@@ -54,6 +54,8 @@ impl Model {
             Action::NextMatch => self.next_match(true),
             Action::PrevMatch => self.next_match(false),
             Action::Copy => cmd = self.copy(),
+            Action::Annotate if self.selected_row().is_some() => self.open_prompt(PromptKind::Annotate, ""),
+            Action::Annotate => {}
             Action::NextPane if self.detail => self.move_link(1),
             Action::PrevPane if self.detail => self.move_link(-1),
             Action::NextPane => self.switch(Pane::ALL[(self.pane.index() + 1) % 6]),
@@ -159,7 +161,7 @@ impl Model {
         let Some(mut prompt) = self.prompt.take() else { return (false, None) };
         let history = match prompt.kind {
             PromptKind::Search => &self.search_history,
-            PromptKind::Command => &self.command_history,
+            PromptKind::Command | PromptKind::Annotate => &self.command_history,
         };
         let edit = prompt.key(key, history);
         match edit {
@@ -177,6 +179,7 @@ impl Model {
                 let list = match kind {
                     PromptKind::Search => &mut self.search_history,
                     PromptKind::Command => &mut self.command_history,
+                    PromptKind::Annotate => &mut Vec::new(),
                 };
                 if !text.trim().is_empty() && list.last() != Some(&text) {
                     list.push(text.clone());
@@ -196,12 +199,21 @@ impl Model {
                         (true, None)
                     }
                     PromptKind::Command => (true, self.command(&text)),
+                    PromptKind::Annotate => (true, self.annotate(&text)),
                 }
             }
             Edit::Complete => {
                 if prompt.kind == PromptKind::Command {
                     let case = self.case.clone();
                     prompt.complete(|typed| commands::completions(typed, case.as_deref()));
+                } else if prompt.kind == PromptKind::Annotate {
+                    prompt.complete(|typed| {
+                        ["confirmed ", "false-positive ", "benign ", "needs-review "]
+                            .iter()
+                            .filter(|v| v.starts_with(typed.trim_start()))
+                            .map(|v| v.to_string())
+                            .collect()
+                    });
                 }
                 self.prompt = Some(prompt);
                 (true, None)
@@ -405,6 +417,23 @@ impl Model {
         if let Some(link) = self.links().get(self.link).cloned() {
             self.go(&link);
         }
+    }
+
+    /// `a`: `VERDICT [note]` on the selected row.
+    fn annotate(&mut self, text: &str) -> Option<Cmd> {
+        let case = self.case.clone()?;
+        let row = self.selected_row()?;
+        let text = text.trim();
+        let (word, note) = text.split_once(char::is_whitespace).map_or((text, ""), |(w, n)| (w, n.trim()));
+        let Some(verdict) = crate::model::Verdict::parse(word) else {
+            self.status = Some(format!(
+                "no verdict `{}`: confirmed, false-positive, benign or needs-review (Tab completes)",
+                crate::text::clip(word, 24)
+            ));
+            return None;
+        };
+        let target = links::target(&case, self.pane, row)?;
+        Some(Cmd::Annotate { case, target, verdict, note: note.to_string() })
     }
 
     /// `y`: the selected row's text, as shown (masked), to the clipboard.

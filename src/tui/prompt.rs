@@ -7,6 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum PromptKind {
     Search,
     Command,
+    /// A verdict and a note on the selected row.
+    Annotate,
 }
 
 impl PromptKind {
@@ -14,6 +16,7 @@ impl PromptKind {
         match self {
             PromptKind::Search => '/',
             PromptKind::Command => ':',
+            PromptKind::Annotate => '✎',
         }
     }
 }

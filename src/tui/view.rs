@@ -103,6 +103,19 @@ fn detail(frame: &mut Frame, body: Rect, model: &Model, case: &crate::model::Cas
         }
         shown.extend(panes::rewrap(Line::from(spans), width));
     }
+    let target = model.selected_row().and_then(|r| crate::tui::links::target(case, model.pane, r));
+    if let Some(a) = target.and_then(|t| case.annotations.iter().find(|a| a.target == t)) {
+        let note = if a.note.is_empty() { String::new() } else { format!(" — {}", a.note) };
+        let line = Line::from(vec![
+            Span::styled("Verdict  ", theme.header),
+            Span::styled(a.verdict.name().to_string(), theme.key),
+            Span::styled(
+                crate::text::clean(&format!("{note} — by {} at {}", a.by, a.at.format("%Y-%m-%d %H:%M UTC"))),
+                theme.text,
+            ),
+        ]);
+        shown.extend(panes::rewrap(line, width));
+    }
     shown.extend(lines.into_iter().flat_map(|l| panes::rewrap(l, width)));
     let height = body.height.saturating_sub(2);
     let total = shown.len() as u16;
