@@ -249,6 +249,11 @@ impl Session {
     pub fn case(&self, now: DateTime<Utc>) -> Result<Case, IngestError> {
         let owners = self.load_owners()?;
         let evidence = self.evidence()?;
+        // The case's record of what each run read; a store that cannot be written
+        // was already named in the session's notices.
+        if let Ok(mut store) = crate::store::CaseStore::open(&self.store) {
+            let _ = store.record_inputs(now, &evidence.inputs);
+        }
         Ok(correlate::correlate(&evidence, &self.context(owners, now)))
     }
 }
