@@ -31,7 +31,17 @@ enum Command {
         no_tui: bool,
     },
     /// Open the TUI on your own evidence.
-    Open(Sources),
+    Open {
+        #[command(flatten)]
+        sources: Sources,
+        /// Keep reading the audit logs as they grow (appends, rotation, truncation); new
+        /// records are correlated as they come, and a new replay shows and rings the bell.
+        #[arg(long)]
+        follow: bool,
+        /// With --follow: show new replays without ringing the terminal bell.
+        #[arg(long)]
+        no_bell: bool,
+    },
     /// Print the accountability report.
     Report {
         #[command(flatten)]
@@ -236,8 +246,9 @@ fn run(cli: Cli) -> Result<Read, Failure> {
     let input = |e: leakline::ingest::IngestError| Failure::Input(e.to_string());
     match cli.command {
         Command::Demo { out, no_tui } => demo(out, no_tui).map(|()| Read::Whole),
-        Command::Open(sources) => {
-            let s = session(&sources)?;
+        Command::Open { sources, follow, no_bell } => {
+            let mut s = session(&sources)?;
+            s.follow = follow.then_some(leakline::session::Follow { bell: !no_bell });
             // The TUI shows its own rejections, in the Inputs pane.
             leakline::tui::run(s).map(|()| Read::Whole).map_err(|e| Failure::Input(e.to_string()))
         }

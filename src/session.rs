@@ -34,6 +34,14 @@ pub struct Session {
     pub annotations: Vec<crate::model::Annotation>,
     /// Who annotates: `--analyst`, else the OS user.
     pub analyst: String,
+    /// `open --follow`: keep reading the audit logs as they grow.
+    pub follow: Option<Follow>,
+}
+
+/// How a followed session tells of new replays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Follow {
+    pub bell: bool,
 }
 
 /// Why a session could not be set up.
@@ -191,13 +199,28 @@ impl Session {
         Ok(evidence)
     }
 
+    /// The credentials audit records are kept for: the scanners' findings' and Vault's HMACs of them.
+    pub fn known_credentials(&self, found: &Evidence) -> HashSet<String> {
+        let mut known: HashSet<String> = found.findings.iter().flat_map(|f| f.identifiers.iter().cloned()).collect();
+        known.extend(self.vault_hashes.iter().map(|(_, hmac)| hmac.clone()));
+        known
+    }
+
+    /// The options a followed log's new lines are read with: as the first read.
+    pub fn follow_options(&self, found: &Evidence) -> ReadOptions {
+        let mut options = self.options.clone();
+        if !found.findings.is_empty() && options.keep_credentials.is_none() {
+            options.keep_credentials = Some(Arc::new(self.known_credentials(found)));
+        }
+        options
+    }
+
     /// Read `specs` (audit logs, repositories) after the scanners' `found`:
     /// when it holds findings, only audit records made with their credentials
     /// (or Vault's HMACs of them) are kept, and while those records show a leaked
     /// key creating another, the logs are read again to follow it. One answer per spec.
     pub fn read_following(&self, specs: &[&SourceSpec], found: &Evidence) -> Vec<Result<Evidence, IngestError>> {
-        let mut known: HashSet<String> = found.findings.iter().flat_map(|f| f.identifiers.iter().cloned()).collect();
-        known.extend(self.vault_hashes.iter().map(|(_, hmac)| hmac.clone()));
+        let mut known = self.known_credentials(found);
         let mut last: Vec<Option<Result<Evidence, IngestError>>> = specs.iter().map(|_| None).collect();
         loop {
             let mut options = self.options.clone();

@@ -15,6 +15,7 @@ pub mod redact;
 pub mod scan;
 pub mod scrub;
 pub mod strict_json;
+pub mod tail;
 pub mod time;
 pub mod vault_hash;
 
@@ -149,6 +150,31 @@ pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, Ingest
         SourceSpec::Audit(kind, path) => load_files(path, *kind, &SourceKind::AUDIT, options),
         SourceSpec::Scan(kind, path) => load_files(path, *kind, &SourceKind::SCAN, options),
     }
+}
+
+/// The audit records in complete JSON `lines` appended to a log being followed,
+/// read as the log itself was (`kind` as its first read found it), and how many
+/// records and rejections they held.
+pub fn parse_appended(
+    kind: SourceKind,
+    display: &str,
+    lines: &[u8],
+    options: &ReadOptions,
+) -> Option<(Evidence, usize, usize)> {
+    let parse = audit::line_parser(kind)?;
+    let mut summary = InputSummary::new(kind, display);
+    let mut evidence = Evidence::default();
+    let job = audit::stream::Job {
+        path: display,
+        parse,
+        framing: audit::stream::Framing::Lines,
+        threads: 1,
+        max_line: options.limits.max_line,
+        chunk: lines.len().clamp(64 << 10, audit::stream::CHUNK),
+        keep: &|a| options.keeps(a),
+    };
+    audit::stream::read(&mut &lines[..], &job, &mut summary, &mut evidence);
+    Some((evidence, summary.records, summary.rejected))
 }
 
 /// What reading one file gave: its evidence, nothing it recognised, or an error.

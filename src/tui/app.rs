@@ -126,6 +126,14 @@ pub enum Msg {
     },
     /// An effect finished and says how, for the status line.
     Reported(String),
+    /// Lines appended to a followed log: their records, and what was counted.
+    Appended {
+        index: usize,
+        evidence: Box<Evidence>,
+        records: usize,
+        rejected: usize,
+        note: Option<String>,
+    },
     /// An annotation was kept: the case with it joined.
     Annotated {
         case: Box<Case>,
@@ -243,6 +251,10 @@ pub struct Model {
     pub filtering: bool,
     /// How many rows a filter is worked out for at once (`SYNC_FILTER_ROWS`).
     pub sync_filter_rows: usize,
+    /// `--follow`: the evidence is kept after the last correlation, for what is appended.
+    pub follow: Option<crate::session::Follow>,
+    /// The bell is to ring (a new replay while following); the runtime rings it and clears this.
+    pub ring: bool,
     filter_generation: Arc<AtomicU64>,
     /// An effect asked for deep inside a key's handling, sent with its answer.
     deferred: Option<Cmd>,
@@ -285,6 +297,8 @@ impl Model {
             hits: RefCell::new(Hits::default()),
             filtering: false,
             sync_filter_rows: SYNC_FILTER_ROWS,
+            follow: None,
+            ring: false,
             filter_generation: Arc::new(AtomicU64::new(0)),
             deferred: None,
             generation: 0,
@@ -391,10 +405,13 @@ impl Model {
         if self.correlating || !self.dirty {
             return None;
         }
-        let evidence = if !self.loading() {
+        let evidence = if !self.loading() && self.follow.is_none() {
             // The last correlation: the evidence moves, it is not copied.
             std::mem::take(&mut self.evidence)
-        } else if self.evidence.accesses.len() + self.evidence.findings.len() <= PROVISIONAL_LIMIT {
+        } else if self.follow.is_some()
+            || self.evidence.accesses.len() + self.evidence.findings.len() <= PROVISIONAL_LIMIT
+        {
+            // Followed logs grow: what was read stays for the next correlation.
             self.evidence.clone()
         } else {
             // Too large to copy for a preview: wait for the last source.
@@ -424,6 +441,31 @@ impl Model {
     /// Each column's widest cell in `pane`, measured once per case.
     pub fn needs(&self, pane: Pane) -> Vec<u16> {
         self.index.as_ref().and_then(|i| i.needs.get(pane.index()).cloned()).unwrap_or_default()
+    }
+
+    /// While following: replays that were not in the case before say so, once.
+    fn tell_new_replays(&mut self, before: Option<usize>) {
+        let (Some(follow), Some(before), Some(case)) = (self.follow, before, self.case.as_ref()) else { return };
+        let now = case.replays.len();
+        if self.loading() || now <= before {
+            return;
+        }
+        let latest = case.replays.iter().max_by_key(|r| r.access.at);
+        let from = latest.map(|r| {
+            format!(
+                " — latest {} from {} at {}",
+                r.secret,
+                r.access.ip.as_deref().unwrap_or("no address"),
+                r.access.at.format("%H:%M:%S")
+            )
+        });
+        self.status = Some(format!(
+            "{} new replay{}{}",
+            now - before,
+            if now - before == 1 { "" } else { "s" },
+            from.unwrap_or_default()
+        ));
+        self.ring = follow.bell;
     }
 
     /// Where the user is: the pane, its filter, whether in a detail.
@@ -490,9 +532,25 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
             model.correlating = false;
             if generation > model.shown {
                 model.shown = generation;
+                let before = model.case.as_ref().map(|c| c.replays.len());
                 model.show(*case, index);
+                model.tell_new_replays(before);
             }
             (true, model.correlate().or_else(|| model.deferred.take()))
+        }
+        Msg::Appended { index, evidence, records, rejected, note } => {
+            if let Some(SourceStatus::Loaded { records: r, rejected: j }) =
+                model.sources.get_mut(index).map(|s| &mut s.status)
+            {
+                *r += records;
+                *j += rejected;
+            }
+            if let Some(note) = note {
+                model.status = Some(note);
+            }
+            model.evidence.merge(*evidence);
+            model.dirty = true;
+            (true, model.correlate())
         }
         Msg::Annotated { case, index, said } => {
             model.show(*case, Some(index));

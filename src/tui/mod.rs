@@ -84,6 +84,7 @@ async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) ->
         ..Default::default()
     });
     model.keymap = keymap;
+    model.follow = session.follow;
     if let Some(notice) = session.notices.first() {
         model.status = Some(notice.clone());
     }
@@ -130,6 +131,10 @@ async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) ->
         }
         if !model.loading() && model.case.is_some() {
             loading.store(false, Ordering::Relaxed);
+        }
+        if std::mem::take(&mut model.ring) {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(b"\x07").and_then(|()| std::io::stdout().flush());
         }
         if changed {
             terminal.draw(|f| view::view(&model, &theme, f))?;
@@ -308,11 +313,68 @@ fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
             let _ = tx.send(Msg::SourceLoaded { index, result: result.map(Box::new).map_err(|e| e.to_string()) });
         }
         let specs: Vec<&SourceSpec> = others.iter().map(|&i| &session.sources[i]).collect();
+        let mut followed = Vec::new();
         for (index, result) in others.iter().zip(session.read_following(&specs, &found)) {
+            if let Ok(evidence) = &result {
+                // Each JSON-lines log file read, to follow from where it ends now.
+                followed.extend(
+                    evidence
+                        .inputs
+                        .iter()
+                        .filter(|i| i.rejected == 0 || i.records > 0)
+                        .map(|i| (*index, i.kind, i.path.clone())),
+                );
+            }
             let result = result.map(Box::new).map_err(|e| e.to_string());
             let _ = tx.send(Msg::SourceLoaded { index: *index, result });
         }
+        if session.follow.is_some() {
+            follow(&session, &found, followed, &tx);
+        }
     });
+}
+
+/// `--follow`: each log file is looked at every second for complete new lines,
+/// read as the file itself was, until the TUI quits.
+fn follow(
+    session: &Session,
+    found: &crate::model::Evidence,
+    files: Vec<(usize, crate::model::SourceKind, String)>,
+    tx: &mpsc::UnboundedSender<Msg>,
+) {
+    let options = session.follow_options(found);
+    for (index, kind, path) in files {
+        if crate::ingest::audit::line_parser(kind).is_none() || path.ends_with(".gz") {
+            continue;
+        }
+        let Ok(mut tail) = crate::ingest::tail::Tail::at_end(std::path::Path::new(&path)) else { continue };
+        let (tx, options) = (tx.clone(), options.clone());
+        std::thread::spawn(move || {
+            while !options.cancel.requested() {
+                std::thread::sleep(Duration::from_secs(1));
+                let appended = match tail.poll() {
+                    Ok(a) => a,
+                    Err(e) => {
+                        let _ = tx.send(Msg::Reported(format!("{path}: stopped following: {e}")));
+                        break;
+                    }
+                };
+                let note = appended.restarted.map(|r| format!("{path}: {r}"));
+                if appended.lines.is_empty() && note.is_none() {
+                    continue;
+                }
+                let Some((evidence, records, rejected)) =
+                    crate::ingest::parse_appended(kind, &path, &appended.lines, &options)
+                else {
+                    break;
+                };
+                let msg = Msg::Appended { index, evidence: Box::new(evidence), records, rejected, note };
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+    }
 }
 
 /// Ask the forge about what git found, off the event loop; the answers
