@@ -286,3 +286,36 @@ fn on_a_large_case_a_filter_is_worked_out_off_the_event_loop_and_a_newer_one_win
     assert!(press(&mut model, "F").is_empty());
     assert_eq!(model.rows(Pane::Timeline).len(), all);
 }
+
+#[test]
+fn the_timeline_groups_by_address_and_search_still_lands_on_the_row() {
+    let (_dir, mut model, path) = demo();
+    press(&mut model, ":group ip<enter>");
+    assert_eq!(model.pane, Pane::Timeline);
+    let case = model.case.clone().unwrap();
+    let ips: Vec<String> = model
+        .rows(Pane::Timeline)
+        .iter()
+        .map(|&i| {
+            leakline::tui::filter::facts(&case, Pane::Timeline, i as usize)
+                .ips
+                .iter()
+                .next()
+                .map_or(String::new(), |s| s.to_string())
+        })
+        .collect();
+    let with: Vec<&String> = ips.iter().filter(|s| !s.is_empty()).collect();
+    assert!(with.windows(2).all(|w| w[0] <= w[1]), "grouped by address: {with:?}");
+    assert_eq!(ips.iter().position(String::is_empty), Some(with.len()), "rows with no address come last");
+    press(&mut model, "/45.148.10.62<enter>");
+    let row = model.selected_row().unwrap();
+    assert!(case.timeline[row].summary.contains("45.148.10.62"));
+    let first = model.selection();
+    press(&mut model, "n");
+    assert_eq!(model.selection(), first + 1, "the next match is the next row of the same group");
+    snapshot("timeline_grouped", &model, 120, 24, &path);
+    press(&mut model, ":group none<enter>");
+    assert!(model.rows(Pane::Timeline).windows(2).all(|w| w[0] < w[1]));
+    assert!(press(&mut model, ":group colour<enter>").is_empty());
+    assert!(model.status.as_deref().unwrap_or("").starts_with("cannot group by"));
+}

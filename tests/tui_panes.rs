@@ -245,3 +245,20 @@ fn a_narrow_terminal_keeps_the_key_columns_whole() {
     let openai = text.lines().find(|l| l.contains("sk-proj-")).unwrap_or_default();
     assert!(openai.contains("unknown") && !text.contains("NOT REVOKED"), "{openai}");
 }
+
+#[test]
+fn each_theme_has_its_snapshot() {
+    let (dir, case) = common::demo_case();
+    let mut model = Model::with_case(case);
+    drive(&mut model, "5");
+    let d = dir.path().to_str().expect("utf8");
+    for (name, theme) in [
+        ("theme_high_contrast", Theme::named("high-contrast").expect("theme")),
+        ("theme_no_colour", Theme::monochrome()),
+    ] {
+        let text = screen(&model, &theme, 120, 14, d);
+        insta::with_settings!({ snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}

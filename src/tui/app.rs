@@ -253,6 +253,8 @@ pub struct Model {
     pub sync_filter_rows: usize,
     /// `--follow`: the evidence is kept after the last correlation, for what is appended.
     pub follow: Option<crate::session::Follow>,
+    /// `:group`: the timeline's rows by address or principal, else in time order.
+    pub group: Option<super::commands::Group>,
     /// The bell is to ring (a new replay while following); the runtime rings it and clears this.
     pub ring: bool,
     filter_generation: Arc<AtomicU64>,
@@ -298,6 +300,7 @@ impl Model {
             filtering: false,
             sync_filter_rows: SYNC_FILTER_ROWS,
             follow: None,
+            group: None,
             ring: false,
             filter_generation: Arc::new(AtomicU64::new(0)),
             deferred: None,
@@ -383,8 +386,23 @@ impl Model {
     }
 
     /// Rows worked out for the current filter: shown, and the search run on them.
-    fn apply_rows(&mut self, rows: [Vec<u32>; 6], volume: panes::timeline::Volume) {
+    fn apply_rows(&mut self, mut rows: [Vec<u32>; 6], volume: panes::timeline::Volume) {
         self.filtering = false;
+        if let (Some(group), Some(case)) = (self.group, self.case.as_ref()) {
+            let timeline = &mut rows[Pane::Timeline.index()];
+            let key = |i: u32| {
+                let f = super::filter::facts(case, Pane::Timeline, i as usize);
+                let k = match group {
+                    super::commands::Group::Address => f.ips.iter().next().copied(),
+                    super::commands::Group::Principal => f.principals.iter().chain(&f.people).next().copied(),
+                };
+                // Rows with no address or principal come after every group.
+                (k.is_none(), k.unwrap_or("").to_string())
+            };
+            let mut keyed: Vec<((bool, String), u32)> = timeline.iter().map(|&i| (key(i), i)).collect();
+            keyed.sort();
+            *timeline = keyed.into_iter().map(|(_, i)| i).collect();
+        }
         self.rows = rows;
         for i in 0..self.rows.len() {
             self.selected[i] = self.selected[i].min(self.rows[i].len().saturating_sub(1));

@@ -17,12 +17,32 @@ pub enum Command {
         path: Option<String>,
     },
     Theme(String),
+    /// `:group ip|principal|none`: the timeline's rows by address or principal.
+    Group(Option<Group>),
     Help,
 }
 
+/// What the timeline can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Address,
+    Principal,
+}
+
+impl Group {
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Address => "address",
+            Group::Principal => "principal",
+        }
+    }
+}
+
 /// Every command word, as Tab offers them.
-pub const WORDS: [&str; 13] =
-    ["secret", "commit", "actor", "ip", "filter", "since", "until", "clear", "export", "theme", "help", "q", "quit"];
+pub const WORDS: [&str; 14] = [
+    "secret", "commit", "actor", "ip", "filter", "since", "until", "clear", "export", "theme", "group", "help", "q",
+    "quit",
+];
 
 const FORMATS: [&str; 4] = ["md", "json", "html", "csv"];
 
@@ -69,6 +89,12 @@ pub fn parse(text: &str) -> Result<Command, String> {
             Ok(Command::Export { format, path: (!path.is_empty()).then(|| path.to_string()) })
         }
         "theme" => Ok(Command::Theme(needs("a theme name (default, high-contrast) or a file")?)),
+        "group" => match rest {
+            "ip" | "address" => Ok(Command::Group(Some(Group::Address))),
+            "principal" | "actor" => Ok(Command::Group(Some(Group::Principal))),
+            "none" | "" | "time" => Ok(Command::Group(None)),
+            other => Err(format!("cannot group by `{}` (ip, principal or none)", crate::text::clip(other, 24))),
+        },
         "help" | "h" => Ok(Command::Help),
         "" => Err("no command".into()),
         other => Err(format!("no command `:{}` (Tab lists them)", crate::text::clip(other, 24))),
@@ -87,6 +113,7 @@ pub fn completions(typed: &str, case: Option<&Case>) -> Vec<String> {
     let mut values: Vec<String> = match (word, case) {
         ("export", _) => FORMATS.iter().map(|f| f.to_string()).collect(),
         ("theme", _) => super::theme::BUILT_IN.iter().map(|(n, _)| n.to_string()).collect(),
+        ("group", _) => ["ip", "principal", "none"].iter().map(|g| g.to_string()).collect(),
         ("filter", _) if !rest.contains('=') => super::filter::KEYS.iter().map(|k| format!("{k}=")).collect(),
         ("secret", Some(c)) => c.secrets.iter().flat_map(|s| [s.id.clone(), s.label.clone()]).collect(),
         ("commit", Some(c)) => {

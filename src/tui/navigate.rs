@@ -257,7 +257,7 @@ impl Model {
         let filtered = rows.len() != text.len();
         let from = rows.get(origin).copied().unwrap_or(0);
         let found = text.first(&query, filtered.then_some(rows), from);
-        if let Some(pos) = found.and_then(|m| rows.binary_search(&m).ok()) {
+        if let Some(pos) = found.and_then(|m| self.position(self.pane, m)) {
             self.selected[self.pane.index()] = pos;
         }
         self.search = Some(Search { pane: self.pane, query, matches: Vec::new(), origin, counted: false });
@@ -277,12 +277,20 @@ impl Model {
         let rows = self.rows(pane);
         let from = rows.get(origin).copied().unwrap_or(0);
         let first = matches.iter().find(|&&m| m >= from).or(matches.first()).copied();
-        if let Some(m) = first
-            && let Ok(pos) = rows.binary_search(&m)
-        {
+        if let Some(pos) = first.and_then(|m| self.position(pane, m)) {
             self.selected[pane.index()] = pos;
         }
         self.search = Some(Search { pane, query, matches, origin, counted: true });
+    }
+
+    /// Where case row `row` of `pane` is shown: rows are in case order unless grouped.
+    fn position(&self, pane: Pane, row: u32) -> Option<usize> {
+        let rows = self.rows(pane);
+        if pane == Pane::Timeline && self.group.is_some() {
+            rows.iter().position(|&r| r == row)
+        } else {
+            rows.binary_search(&row).ok()
+        }
     }
 
     fn next_match(&mut self, forward: bool) {
@@ -290,20 +298,22 @@ impl Model {
             self.status = Some("no search in this pane: / to search".into());
             return;
         };
-        let rows = self.rows(self.pane);
-        let here = rows.get(self.selection()).copied().unwrap_or(0);
+        // The matches where they are shown, in screen order.
+        let mut shown: Vec<usize> = s.matches.iter().filter_map(|&m| self.position(self.pane, m)).collect();
+        shown.sort_unstable();
+        let here = self.selection();
         let next = if forward {
-            s.matches.iter().find(|&&m| m > here).or(s.matches.first())
+            shown.iter().find(|&&p| p > here).or(shown.first())
         } else {
-            s.matches.iter().rev().find(|&&m| m < here).or(s.matches.last())
+            shown.iter().rev().find(|&&p| p < here).or(shown.last())
         };
-        if let Some(pos) = next.and_then(|m| rows.binary_search(m).ok()) {
-            let wrapped = (forward && rows[pos] <= here) || (!forward && rows[pos] >= here);
-            let n = s.matches.iter().position(|m| *m == rows[pos]).unwrap_or(0) + 1;
+        if let Some(&pos) = next {
+            let wrapped = (forward && pos <= here) || (!forward && pos >= here);
+            let n = shown.iter().position(|p| *p == pos).unwrap_or(0) + 1;
             self.status = Some(format!(
                 "match {n}/{}{}",
-                s.matches.len(),
-                if wrapped && s.matches.len() > 1 { " (wrapped)" } else { "" }
+                shown.len(),
+                if wrapped && shown.len() > 1 { " (wrapped)" } else { "" }
             ));
             self.selected[self.pane.index()] = pos;
             self.detail_scroll = 0;
@@ -358,6 +368,18 @@ impl Model {
                 }
             },
             Ok(Command::Theme(name)) => Some(Cmd::Theme(name)),
+            Ok(Command::Group(group)) => {
+                self.group = group;
+                let selected = self.selected;
+                self.refilter();
+                self.selected = selected;
+                self.switch(Pane::Timeline);
+                self.status = Some(match group {
+                    Some(g) => format!("timeline grouped by {}, oldest first within each", g.name()),
+                    None => "timeline in time order".into(),
+                });
+                None
+            }
         }
     }
 
