@@ -99,6 +99,17 @@ impl TextIndex {
         Self { text, starts }
     }
 
+    /// Several indexes of consecutive rows, one after another, as one.
+    pub fn concat(parts: Vec<TextIndex>) -> Self {
+        let mut out = TextIndex { text: String::new(), starts: vec![0] };
+        for part in parts {
+            let base = out.text.len();
+            out.text.push_str(&part.text);
+            out.starts.extend(part.starts.iter().skip(1).map(|s| s + base));
+        }
+        out
+    }
+
     pub fn len(&self) -> usize {
         self.starts.len().saturating_sub(1)
     }
@@ -193,6 +204,19 @@ mod tests {
         assert_eq!(ix.first(&q("nothing"), None, 0), None);
         assert!(Query::parse("~(").is_err());
         assert!(Query::parse("").unwrap().is_none());
+    }
+
+    #[test]
+    fn indexes_of_consecutive_rows_join_into_one() {
+        let rows = ["a1", "b2", "c3", "d4", "e5"];
+        let whole = TextIndex::build(rows.iter().map(|s| s.to_string()));
+        let parts = vec![
+            TextIndex::build(rows[..2].iter().map(|s| s.to_string())),
+            TextIndex::build(rows[2..].iter().map(|s| s.to_string())),
+        ];
+        let joined = TextIndex::concat(parts);
+        assert_eq!((joined.text.as_str(), joined.starts.as_slice()), (whole.text.as_str(), whole.starts.as_slice()));
+        assert_eq!(joined.find(&Query::parse("d4").unwrap().unwrap(), None), vec![3]);
     }
 
     #[test]

@@ -75,17 +75,6 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// The longest cell of each column over `rows` (in characters, cleaned), at most its cap.
-    pub fn needs(&self, case: &Case, rows: usize) -> Vec<u16> {
-        let mut needs: Vec<u16> = self.columns.iter().map(|c| c.header.chars().count() as u16).collect();
-        for i in 0..rows {
-            for (n, (text, _)) in needs.iter_mut().zip((self.cells)(case, i)) {
-                *n = (*n).max(text.chars().count().min(u16::MAX as usize) as u16);
-            }
-        }
-        needs
-    }
-
     /// The widths of every column at `width`, from the needs measured once.
     pub fn widths(&self, width: u16, needs: &[u16]) -> Vec<u16> {
         let cols: Vec<Col> = self
