@@ -14,6 +14,7 @@ pub mod mask;
 pub mod redact;
 pub mod scan;
 pub mod scrub;
+mod streamed;
 pub mod strict_json;
 pub mod tail;
 pub mod time;
@@ -24,6 +25,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::model::{Evidence, InputSummary, SourceKind};
+pub use streamed::parse_appended;
+use streamed::{Streamed, stream_audit};
 
 /// Why a source could not be read at all (record-level problems are rejections instead).
 #[derive(Debug, thiserror::Error)]
@@ -150,31 +153,6 @@ pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, Ingest
         SourceSpec::Audit(kind, path) => load_files(path, *kind, &SourceKind::AUDIT, options),
         SourceSpec::Scan(kind, path) => load_files(path, *kind, &SourceKind::SCAN, options),
     }
-}
-
-/// The audit records in complete JSON `lines` appended to a log being followed,
-/// read as the log itself was (`kind` as its first read found it), and how many
-/// records and rejections they held.
-pub fn parse_appended(
-    kind: SourceKind,
-    display: &str,
-    lines: &[u8],
-    options: &ReadOptions,
-) -> Option<(Evidence, usize, usize)> {
-    let parse = audit::line_parser(kind)?;
-    let mut summary = InputSummary::new(kind, display);
-    let mut evidence = Evidence::default();
-    let job = audit::stream::Job {
-        path: display,
-        parse,
-        framing: audit::stream::Framing::Lines,
-        threads: 1,
-        max_line: options.limits.max_line,
-        chunk: lines.len().clamp(64 << 10, audit::stream::CHUNK),
-        keep: &|a| options.keeps(a),
-    };
-    audit::stream::read(&mut &lines[..], &job, &mut summary, &mut evidence);
-    Some((evidence, summary.records, summary.rejected))
 }
 
 /// What reading one file gave: its evidence, nothing it recognised, or an error.
@@ -434,116 +412,6 @@ fn load_file(
     }
     evidence.inputs.push(summary);
     Ok(said(evidence))
-}
-
-/// Audit logs of a kind with a line parser are streamed — JSON lines, and
-/// CloudTrail's `{"Records":[…]}` files — never held whole in memory, parsed on
-/// every core. `None` when the file is neither.
-/// What streaming made of a file: its evidence, or not a streamable log —
-/// with, for a pipe (which cannot be read twice), every byte it gave, capped.
-enum Streamed {
-    Read(Box<Evidence>),
-    Not(Option<Vec<u8>>),
-}
-
-fn stream_audit(
-    path: &Path,
-    display: &str,
-    forced: Option<SourceKind>,
-    options: &ReadOptions,
-) -> Result<Streamed, IngestError> {
-    use std::io::Read;
-    /// Enough to hold the first record of any real log.
-    const HEAD: u64 = 1 << 20;
-    let read_error = |source| IngestError::Read { path: display.to_string(), source };
-    let mut file = std::fs::File::open(path).map_err(read_error)?;
-    let pipe = file.metadata().is_ok_and(|m| !m.is_file());
-    let on_disk = file.metadata().map_or(u64::MAX, |m| m.len());
-    let mut raw = Vec::new();
-    (&mut file).take(1 << 16).read_to_end(&mut raw).map_err(read_error)?;
-    let gzip = raw.starts_with(&[0x1f, 0x8b]);
-    // Plain files are read straight into the chunk buffers: no buffered copy between.
-    let (head, reader): (Vec<u8>, Box<dyn Read + Send>) = if gzip {
-        let mut decoder = flate2::read::MultiGzDecoder::new(std::io::Cursor::new(raw).chain(file));
-        let mut head = Vec::new();
-        if (&mut decoder).take(HEAD).read_to_end(&mut head).is_err() && head.is_empty() {
-            return Ok(Streamed::Not(None));
-        }
-        (head, Box::new(decoder))
-    } else {
-        (&mut file).take(HEAD - raw.len() as u64).read_to_end(&mut raw).map_err(read_error)?;
-        (raw, Box::new(file))
-    };
-    let not_streamed = |mut head: Vec<u8>, reader: Box<dyn Read + Send>| -> Result<Streamed, IngestError> {
-        if !pipe {
-            return Ok(Streamed::Not(None));
-        }
-        let room = options.limits.max_input.saturating_add(1).saturating_sub(head.len() as u64);
-        reader.take(room).read_to_end(&mut head).map_err(read_error)?;
-        Ok(Streamed::Not(Some(head)))
-    };
-    let Some((kind, framing)) = stream_framing(&head, forced) else { return not_streamed(head, reader) };
-    let Some(parse) = audit::line_parser(kind) else { return not_streamed(head, reader) };
-    let mut summary = InputSummary::new(kind, display);
-    let mut evidence = Evidence::default();
-    // One more worker than cores: the reading thread mostly waits on the disk. A
-    // small file (a CloudTrail bucket holds thousands) is one chunk for one worker:
-    // no buffer larger than it, no threads it cannot use.
-    let expected = if gzip { on_disk.saturating_mul(16) } else { on_disk };
-    let chunk = usize::try_from(expected).unwrap_or(usize::MAX).saturating_add(1).clamp(64 << 10, audit::stream::CHUNK);
-    let threads = if chunk < audit::stream::CHUNK {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, usize::from).min(4) + 1
-    };
-    let mut input = cancel::Cancellable::new(std::io::Cursor::new(head).chain(reader), options.cancel.clone());
-    let job = audit::stream::Job {
-        path: display,
-        parse,
-        framing,
-        threads,
-        max_line: options.limits.max_line,
-        chunk,
-        keep: &|a| options.keeps(a),
-    };
-    audit::stream::read(&mut input, &job, &mut summary, &mut evidence);
-    evidence.inputs.push(summary);
-    Ok(Streamed::Read(Box::new(evidence)))
-}
-
-/// The kind and layout of a streamable audit log, told from its first bytes:
-/// a `{"Records":[…]}` wrapper whose first record is CloudTrail's, or JSON
-/// lines whose first line is a record of a kind with a line parser.
-fn stream_framing(head: &[u8], forced: Option<SourceKind>) -> Option<(SourceKind, audit::stream::Framing)> {
-    let mut splitter = audit::records_split::Splitter::new();
-    let mut spans = Vec::new();
-    // The first record is enough to tell: most often it ends in the first few KiB.
-    let mut fed = 0;
-    for end in [head.len().min(64 << 10), head.len()] {
-        if spans.is_empty() && splitter.broken.is_none() && end > fed {
-            let (start, end) = (splitter.pending().unwrap_or(fed), end);
-            splitter.rebase(start);
-            splitter.feed(&head[start..end], fed - start, &mut spans);
-            for span in &mut spans {
-                span.start += start;
-                span.end += start;
-            }
-            fed = end;
-        }
-    }
-    if let Some(first) = spans.first() {
-        let sniffed =
-            serde_json::from_slice::<Value>(&head[first.start..first.end]).ok().and_then(|v| sniff_record(&v));
-        let kind = forced.or(sniffed);
-        return (kind == Some(SourceKind::Cloudtrail))
-            .then_some((SourceKind::Cloudtrail, audit::stream::Framing::Records));
-    }
-    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-    // Vault's `prefix` option writes text before each line's JSON.
-    let first_line = memchr::memchr(b'{', first_line).map_or(first_line, |brace| &first_line[brace..]);
-    let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(first_line) else { return None };
-    let kind = forced.or_else(|| sniff_record(&Value::Object(first))).filter(|k| SourceKind::AUDIT.contains(k))?;
-    Some((kind, audit::stream::Framing::Lines))
 }
 
 /// The kind of the first record that any known kind of the family claims.

@@ -47,8 +47,7 @@ fn measure_split(case: &Case, pane: Pane, split: usize) -> (TextIndex, Vec<u16>)
             for (n, (t, _)) in needs.iter_mut().zip(&cells) {
                 *n = (*n).max(t.chars().count().min(u16::MAX as usize) as u16);
             }
-            let shown: Vec<String> = cells.into_iter().map(|(t, _)| crate::text::clean(&t)).collect();
-            shown.join("\t")
+            super::panes::grid::text_of(&cells)
         }));
         (text, needs)
     };

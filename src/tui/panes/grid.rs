@@ -116,11 +116,16 @@ impl Grid {
         widths
     }
 
-    /// A row's text as search and copy see it: its cells, cleaned, tab-separated.
+    /// A row's text as search and copy see it.
     pub fn row_text(&self, case: &Case, i: usize) -> String {
-        let cells: Vec<String> = (self.cells)(case, i).into_iter().map(|(t, _)| crate::text::clean(&t)).collect();
-        cells.join("\t")
+        text_of(&(self.cells)(case, i))
     }
+}
+
+/// Cells as search and copy see them: cleaned, tab-separated.
+pub fn text_of(cells: &Cells) -> String {
+    let shown: Vec<String> = cells.iter().map(|(t, _)| crate::text::clean(t)).collect();
+    shown.join("\t")
 }
 
 /// What the screen shows of a table: which case rows, in which order, the
