@@ -253,7 +253,15 @@ fn run(cli: Cli) -> Result<Read, Failure> {
             leakline::tui::run(s).map(|()| Read::Whole).map_err(|e| Failure::Input(e.to_string()))
         }
         Command::Report { sources, format, output } => {
-            let case = session(&sources)?.case(chrono::Utc::now()).map_err(input)?;
+            let s = session(&sources)?;
+            let case = s.case(chrono::Utc::now()).map_err(input)?;
+            let reused = s.reused.lock().map(|r| r.len()).unwrap_or(0);
+            if reused > 0 {
+                // Said where the responder looks, not in the report: a run from the store reads the same.
+                eprintln!(
+                    "leakline: note: {reused} audit source(s) unchanged since an earlier run: their evidence was taken from the case store"
+                );
+            }
             let text = report::render(&case, format);
             match output {
                 Some(path) => {

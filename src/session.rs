@@ -36,6 +36,9 @@ pub struct Session {
     pub analyst: String,
     /// `open --follow`: keep reading the audit logs as they grow.
     pub follow: Option<Follow>,
+    /// The audit sources whose evidence was taken from the case store this
+    /// session (unchanged since a run read them), by their label.
+    pub reused: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// How a followed session tells of new replays.
@@ -221,6 +224,7 @@ impl Session {
     /// key creating another, the logs are read again to follow it. One answer per spec.
     pub fn read_following(&self, specs: &[&SourceSpec], found: &Evidence) -> Vec<Result<Evidence, IngestError>> {
         let mut known = self.known_credentials(found);
+        let masker = crate::ingest::scrub::masker(found);
         let mut last: Vec<Option<Result<Evidence, IngestError>>> = specs.iter().map(|_| None).collect();
         loop {
             let mut options = self.options.clone();
@@ -233,7 +237,7 @@ impl Session {
                 .zip(last.iter_mut())
                 .map(|(s, before)| match before.take() {
                     Some(read) if is_pipe(s) => read,
-                    _ => ingest::load(s, &options),
+                    _ => self.load_kept(s, &options, &masker),
                 })
                 .collect();
             let mut derived = HashSet::new();
@@ -246,6 +250,35 @@ impl Session {
             last = reads.into_iter().map(Some).collect();
             known.extend(derived);
         }
+    }
+
+    /// Read an audit source, or take what the case store kept of the same
+    /// read (`ingest::fingerprint`): a case reopened over unchanged logs does
+    /// not parse them again. What is kept is masked first with the scanners'
+    /// values (`masker`), as everything shown is.
+    fn load_kept(
+        &self,
+        spec: &SourceSpec,
+        options: &ReadOptions,
+        masker: &crate::ingest::mask::Masker,
+    ) -> Result<Evidence, IngestError> {
+        // `check` reads everything again: checking the inputs is its job.
+        let fingerprint = ingest::fingerprint::of(spec, options).filter(|_| !options.drop_accesses);
+        let Some(fingerprint) = fingerprint else { return ingest::load(spec, options) };
+        let mut store = crate::store::CaseStore::open(&self.store).ok();
+        if let Some(kept) = store.as_ref().and_then(|s| s.kept_evidence(&fingerprint)) {
+            if let Ok(mut reused) = self.reused.lock() {
+                reused.push(spec.label());
+            }
+            return Ok(kept);
+        }
+        let mut read = ingest::load(spec, options)?;
+        if let Some(store) = store.as_mut().filter(|_| !options.cancel.requested()) {
+            crate::ingest::scrub::scrub_with(&mut read, masker, false);
+            let source = spec.label();
+            let _ = store.keep_evidence(&source, &fingerprint, Utc::now(), &read);
+        }
+        Ok(read)
     }
 
     /// The forge's answers joined to the evidence, where `--forge` asks for them.

@@ -1,14 +1,16 @@
 //! The case store: an SQLite database beside the case file (in its `.leakline/`
-//! folder) that keeps the analysts' annotations and what each run read. SQLite
-//! because the TUI and `report` may open one case at once, and a crash mid-write
-//! must not lose the annotations already made.
+//! folder) that keeps the analysts' annotations, what each run read (with the
+//! SHA-256 of each input), and the audit evidence the case needs, so that a
+//! case reopened over unchanged logs does not parse them again. SQLite because
+//! the TUI and `report` may open one case at once, and a crash mid-write must
+//! not lose the annotations already made.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use crate::model::{Annotation, InputSummary, Verdict};
+use crate::model::{Access, Annotation, Evidence, Grant, InputSummary, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -38,7 +40,32 @@ CREATE TABLE IF NOT EXISTS inputs_read (
     records INTEGER NOT NULL,
     rejected INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS evidence_kept (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    made_at TEXT NOT NULL,
+    evidence BLOB NOT NULL
+);
 ";
+// Added after the first stores were made: older stores gain the column.
+const MIGRATIONS: [&str; 1] = ["ALTER TABLE inputs_read ADD COLUMN sha256 TEXT"];
+
+/// Audit evidence larger than this is read again rather than kept: the store
+/// is for what the case needs, and a trail whose every record is kept (no
+/// scanner output named the case's credentials) is not that.
+const MAX_KEPT_RECORDS: usize = 1_000_000;
+
+/// Readings of one source kept at once (other credentials kept, older files).
+const KEPT_PER_SOURCE: i64 = 3;
+
+/// What an audit read kept, as the store holds it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptAudit {
+    inputs: Vec<InputSummary>,
+    accesses: Vec<Access>,
+    grants: Vec<Grant>,
+}
 
 impl CaseStore {
     /// Open (or make) the store at `path`.
@@ -54,6 +81,11 @@ impl CaseStore {
         // Another process (report beside the TUI) may hold the lock for a moment.
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| fail(&e))?;
         conn.execute_batch(SCHEMA).map_err(|e| fail(&e))?;
+        for step in MIGRATIONS {
+            // A store that already has it says "duplicate column": nothing to do.
+            let _ = conn.execute_batch(step);
+        }
+        private(path);
         Ok(Self { conn, path: path.to_path_buf() })
     }
 
@@ -106,14 +138,82 @@ impl CaseStore {
         let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
         for i in inputs {
             tx.execute(
-                "INSERT INTO inputs_read (read_at, kind, path, records, rejected) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![at.to_rfc3339(), i.kind.name(), i.path, i.records as i64, i.rejected as i64],
+                "INSERT INTO inputs_read (read_at, kind, path, records, rejected, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![at.to_rfc3339(), i.kind.name(), i.path, i.records as i64, i.rejected as i64, i.sha256],
             )
             .map_err(|e| failed(&path, e))?;
         }
         tx.commit().map_err(|e| failed(&path, e))
     }
+
+    /// The audit evidence kept for a read with this fingerprint
+    /// (`ingest::fingerprint`), if the store has it and can read it.
+    pub fn kept_evidence(&self, fingerprint: &str) -> Option<Evidence> {
+        let blob: Vec<u8> = self
+            .conn
+            .query_row("SELECT evidence FROM evidence_kept WHERE fingerprint = ?1", params![fingerprint], |r| r.get(0))
+            .ok()?;
+        let json = flate2::read::GzDecoder::new(&blob[..]);
+        let kept: KeptAudit = serde_json::from_reader(json).ok()?;
+        Some(Evidence { inputs: kept.inputs, accesses: kept.accesses, grants: kept.grants, ..Evidence::default() })
+    }
+
+    /// Keep an audit read's evidence under its fingerprint; `false` when it is
+    /// not audit evidence alone, or too large to be worth keeping.
+    pub fn keep_evidence(
+        &mut self,
+        source: &str,
+        fingerprint: &str,
+        at: DateTime<Utc>,
+        evidence: &Evidence,
+    ) -> Result<bool, StoreError> {
+        let only_audit = evidence.findings.is_empty()
+            && evidence.dependency_changes.is_empty()
+            && evidence.commits.is_empty()
+            && evidence.unwirings.is_empty()
+            && evidence.run_roots.is_empty()
+            && evidence.forge.is_none();
+        if !only_audit || evidence.accesses.len() + evidence.grants.len() > MAX_KEPT_RECORDS {
+            return Ok(false);
+        }
+        let kept = KeptAudit {
+            inputs: evidence.inputs.clone(),
+            accesses: evidence.accesses.clone(),
+            grants: evidence.grants.clone(),
+        };
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let encoded = serde_json::to_writer(&mut gz, &kept).map_err(std::io::Error::from).and_then(|()| gz.finish());
+        let blob = encoded.map_err(|e| StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            message: format!("cannot encode the kept evidence: {e}"),
+        })?;
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO evidence_kept (source, fingerprint, made_at, evidence) VALUES (?1, ?2, ?3, ?4)",
+            params![source, fingerprint, at.to_rfc3339(), blob],
+        )
+        .map_err(|e| failed(&path, e))?;
+        tx.execute(
+            "DELETE FROM evidence_kept WHERE source = ?1 AND id NOT IN
+                (SELECT id FROM evidence_kept WHERE source = ?1 ORDER BY id DESC LIMIT ?2)",
+            params![source, KEPT_PER_SOURCE],
+        )
+        .map_err(|e| failed(&path, e))?;
+        tx.commit().map_err(|e| failed(&path, e))?;
+        Ok(true)
+    }
 }
+
+/// The store holds what the logs said of the case: readable by its owner only.
+#[cfg(unix)]
+fn private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn private(_: &Path) {}
 
 fn failed(path: &Path, e: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
@@ -162,5 +262,46 @@ mod tests {
         let now = standing(&all);
         assert_eq!(now.len(), 1);
         assert_eq!((now[0].verdict, now[0].note.as_str()), (Verdict::FalsePositive, "a test key in a fixture"));
+    }
+
+    #[test]
+    fn kept_audit_evidence_reads_back_as_it_was_kept() {
+        use crate::model::{Lifecycle, Outcome, SourceKind};
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(".leakline/case.sqlite");
+        let at =
+            DateTime::parse_from_rfc3339("2026-04-15T10:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+        let access = Access {
+            at,
+            source: SourceKind::Cloudtrail,
+            principal: "arn:aws:iam::123456789012:user/ci".into(),
+            credential: Some("AKIAEXAMPLEEXAMPLE01".into()),
+            other_credentials: vec!["accessor".into()],
+            action: "iam:CreateAccessKey".into(),
+            resource: None,
+            outcome: Outcome::Denied("AccessDenied".into()),
+            ip: Some("198.51.100.7".into()),
+            user_agent: Some("aws-cli/2".into()),
+            region: Some("eu-west-1".into()),
+            lifecycle: Some((Lifecycle::Issued, "AKIAEXAMPLEEXAMPLE02".into())),
+            event_id: "e-1".into(),
+            origin: "trail.json:3".into(),
+        };
+        let mut input = InputSummary::new(SourceKind::Cloudtrail, "trail.json");
+        input.sha256 = Some("ab".repeat(32));
+        input.reject(7, "not JSON");
+        let evidence = Evidence { inputs: vec![input], accesses: vec![access], ..Evidence::default() };
+        let mut store = CaseStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(store.keep_evidence("audit trail.json", "f1", at, &evidence).unwrap_or_else(|e| panic!("{e}")));
+        let back = store.kept_evidence("f1").unwrap_or_else(|| panic!("kept"));
+        assert_eq!((back.inputs, back.accesses), (evidence.inputs.clone(), evidence.accesses.clone()));
+        assert!(store.kept_evidence("f2").is_none(), "another fingerprint is another read");
+        for n in 2..6 {
+            let _ = store.keep_evidence("audit trail.json", &format!("f{n}"), at, &evidence);
+        }
+        assert!(store.kept_evidence("f1").is_none(), "only the latest readings of a source are kept");
+        assert!(store.kept_evidence("f5").is_some());
+        let with_findings = Evidence { findings: vec![Default::default()], ..evidence };
+        assert!(!store.keep_evidence("scan", "g1", at, &with_findings).unwrap_or(true), "audit evidence only");
     }
 }

@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod cancel;
 pub mod case_file;
+pub mod digest;
+pub mod fingerprint;
 pub mod forge;
 pub mod framing;
 pub mod git;
@@ -341,6 +343,7 @@ fn load_file(
             Streamed::Not(bytes) => taken = bytes,
         }
     }
+    let piped_digest = taken.as_mut().map(|(_, digest)| digest.take());
     let max = options.limits.max_input;
     let too_large = |what: String| IngestError::TooLarge {
         path: display.clone(),
@@ -348,7 +351,7 @@ fn load_file(
     };
     let read_error = |source| IngestError::Read { path: display.clone(), source };
     let raw = match taken {
-        Some(bytes) => bytes,
+        Some((bytes, _)) => bytes,
         None => {
             let meta = std::fs::metadata(path).map_err(read_error)?;
             if meta.len() > max {
@@ -365,11 +368,15 @@ fn load_file(
     if raw.len() as u64 > max {
         return Err(too_large(format!("more than {} read", limits::shown(max))));
     }
+    let sha256 = piped_digest.unwrap_or_else(|| Some(digest::of_bytes(&raw)));
     let Some(framing::Inflated { bytes, cut_short }) = framing::decompress(raw, max) else {
         return Err(too_large("it inflates".to_string()));
     };
     // A damaged gzip stream: what inflated before the damage is read, and the damage said.
     let said = |mut evidence: Evidence| {
+        for input in &mut evidence.inputs {
+            input.sha256.clone_from(&sha256);
+        }
         if let (Some(why), Some(input)) = (&cut_short, evidence.inputs.last_mut()) {
             let line = bytes.iter().filter(|b| **b == b'\n').count() + 1;
             input.reject(line, format!("input ends early ({why}); the records before it were read"));

@@ -27,6 +27,12 @@ pub fn masker(evidence: &Evidence) -> Masker {
 /// (the evidence is complete: nothing more will need them).
 pub fn scrub(evidence: &mut Evidence, forget: bool) {
     let m = masker(evidence);
+    scrub_with(evidence, &m, forget);
+}
+
+/// Mask every text of the evidence with a masker made elsewhere (the
+/// scanners' findings, for audit evidence kept in the case store).
+pub fn scrub_with(evidence: &mut Evidence, m: &Masker, forget: bool) {
     let prose = |s: &mut String| m.mask_string(s, Net::Prose);
     let known = |s: &mut String| m.mask_string(s, Net::Known);
     for i in &mut evidence.inputs {

@@ -34,10 +34,11 @@ pub fn parse_appended(
 }
 
 /// What streaming made of a file: its evidence, or not a streamable log —
-/// with, for a pipe (which cannot be read twice), every byte it gave, capped.
+/// with, for a pipe (which cannot be read twice), every byte it gave, capped,
+/// and the digest of those bytes as the pipe gave them.
 pub(super) enum Streamed {
     Read(Box<Evidence>),
-    Not(Option<Vec<u8>>),
+    Not(Option<(Vec<u8>, Option<String>)>),
 }
 
 /// Audit logs of a kind with a line parser are streamed — JSON lines, and
@@ -53,9 +54,10 @@ pub(super) fn stream_audit(
     /// Enough to hold the first record of any real log.
     const HEAD: u64 = 1 << 20;
     let read_error = |source| IngestError::Read { path: display.to_string(), source };
-    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let file = std::fs::File::open(path).map_err(read_error)?;
     let pipe = file.metadata().is_ok_and(|m| !m.is_file());
     let on_disk = file.metadata().map_or(u64::MAX, |m| m.len());
+    let (mut file, running) = super::digest::Hashing::new(file);
     let mut raw = Vec::new();
     (&mut file).take(1 << 16).read_to_end(&mut raw).map_err(read_error)?;
     let gzip = raw.starts_with(&[0x1f, 0x8b]);
@@ -77,7 +79,7 @@ pub(super) fn stream_audit(
         }
         let room = options.limits.max_input.saturating_add(1).saturating_sub(head.len() as u64);
         reader.take(room).read_to_end(&mut head).map_err(read_error)?;
-        Ok(Streamed::Not(Some(head)))
+        Ok(Streamed::Not(Some((head, running.finished()))))
     };
     let Some((kind, framing)) = stream_framing(&head, forced) else { return not_streamed(head, reader) };
     let Some(parse) = audit::line_parser(kind) else { return not_streamed(head, reader) };
@@ -104,6 +106,11 @@ pub(super) fn stream_audit(
         keep: &|a| options.keeps(a),
     };
     audit::stream::read(&mut input, &job, &mut summary, &mut evidence);
+    if running.finished().is_none() && !options.cancel.requested() {
+        // A read that stopped at a broken record still names the whole file's bytes.
+        let _ = std::io::copy(&mut input, &mut std::io::sink());
+    }
+    summary.sha256 = running.finished();
     evidence.inputs.push(summary);
     Ok(Streamed::Read(Box::new(evidence)))
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::SourceKind;
 
 /// Whether an audited request was allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "result", content = "error")]
 pub enum Outcome {
     Allowed,
@@ -14,7 +14,7 @@ pub enum Outcome {
 }
 
 /// A lifecycle fact about a credential, read from an audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lifecycle {
     Issued,
@@ -24,7 +24,7 @@ pub enum Lifecycle {
 }
 
 /// One audited request, from any secret store or cloud audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Access {
     pub at: DateTime<Utc>,
     pub source: SourceKind,

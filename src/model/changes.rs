@@ -43,7 +43,7 @@ impl ChangeKind {
 }
 
 /// Facts about the commit a change arrived in: who wrote, merged and approved it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CommitInfo {
     pub id: String,
     pub at: DateTime<Utc>,
@@ -62,7 +62,7 @@ pub struct CommitInfo {
 
 /// The commit that actually wrote a line or a version: the commit itself, or,
 /// for a merge, the commit on the merged branch that introduced it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Introduced {
     pub commit: String,
     pub author: Person,

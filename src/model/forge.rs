@@ -138,7 +138,7 @@ impl PullReview {
 
 /// What the forge said about the pull request a commit arrived in, once
 /// correlate has joined the answers (`NotConsulted` without `--forge`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ForgeCheck {
     #[default]

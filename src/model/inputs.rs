@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// The kind of source an input came from, as named in the report's `inputs[].kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     #[default]
@@ -72,14 +72,14 @@ impl SourceKind {
 }
 
 /// A record that could not be read, with where it was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Rejected {
     pub line: usize,
     pub message: String,
 }
 
 /// What was read from one input: counts and the first rejections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 pub struct InputSummary {
     pub kind: SourceKind,
     pub path: String,
@@ -87,6 +87,9 @@ pub struct InputSummary {
     /// Records that said something leakline uses (an access, a grant, a finding).
     pub relevant: usize,
     pub rejected: usize,
+    /// Hex SHA-256 of the bytes read (a `.gz` itself, not what it inflates to);
+    /// `None` for a repository, and for a read that stopped before the end.
+    pub sha256: Option<String>,
     pub errors: Vec<Rejected>,
     /// What the reader could not know, though nothing was rejected (a shallow history).
     pub notes: Vec<String>,
@@ -96,7 +99,16 @@ impl InputSummary {
     pub const MAX_ERRORS: usize = 20;
 
     pub fn new(kind: SourceKind, path: impl Into<String>) -> Self {
-        Self { kind, path: path.into(), records: 0, relevant: 0, rejected: 0, errors: Vec::new(), notes: Vec::new() }
+        Self {
+            kind,
+            path: path.into(),
+            records: 0,
+            relevant: 0,
+            rejected: 0,
+            sha256: None,
+            errors: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 
     pub fn reject(&mut self, line: usize, message: impl Into<String>) {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// A person or principal as a record names them.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, Default)]
 pub struct Person {
     pub name: String,
     pub email: String,
@@ -31,7 +31,7 @@ impl Person {
 }
 
 /// How a person is recorded as having approved a change.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct Approver {
     pub name: String,
     pub email: String,

@@ -74,7 +74,7 @@ impl GrantKind {
 
 /// Where a reachability claim's code runs: in the deployed application, or
 /// only in tests, examples or documentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, serde::Deserialize)]
 pub enum Scope {
     #[default]
     Runtime,
@@ -134,7 +134,7 @@ impl Scope {
 }
 
 /// A decision that made a secret reachable: a commit's added line or an audit-log grant.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub struct Grant {
     pub kind: GrantKind,
     pub at: DateTime<Utc>,
@@ -173,7 +173,7 @@ impl Grant {
 }
 
 /// One line of a grant's context.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ContextLine {
     pub number: Option<u32>,
     pub text: String,

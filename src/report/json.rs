@@ -46,6 +46,7 @@ fn inputs(list: &[InputSummary]) -> Value {
         list.iter()
             .map(|i| json!({
                 "kind": i.kind.name(), "path": i.path, "records": i.records, "relevant": i.relevant, "rejected": i.rejected,
+                "sha256": i.sha256,
                 "errors": i.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
                 "notes": i.notes,
             }))

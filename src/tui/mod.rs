@@ -314,7 +314,15 @@ fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
         }
         let specs: Vec<&SourceSpec> = others.iter().map(|&i| &session.sources[i]).collect();
         let mut followed = Vec::new();
-        for (index, result) in others.iter().zip(session.read_following(&specs, &found)) {
+        let reads = session.read_following(&specs, &found);
+        let reused = session.reused.lock().map(|r| r.clone()).unwrap_or_default();
+        for &index in &others {
+            if reused.contains(&session.sources[index].label()) {
+                let note = "unchanged since an earlier run: taken from the case store".to_string();
+                let _ = tx.send(Msg::SourceCounted { index, note });
+            }
+        }
+        for (index, result) in others.iter().zip(reads) {
             if let Ok(evidence) = &result {
                 // Each JSON-lines log file read, to follow from where it ends now.
                 followed.extend(

@@ -1,0 +1,61 @@
+//! The case store keeps the audit evidence a case needs: reopening a case over
+//! unchanged logs takes it from there and says the same; any change to the logs
+//! is read again. Every input carries the SHA-256 of the bytes read.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use sha2::{Digest, Sha256};
+
+fn report(dir: &std::path::Path) -> (String, Vec<String>, leakline::model::Case) {
+    let session = common::session(dir);
+    let case = session.case(common::now()).unwrap();
+    let json = leakline::report::render(&case, leakline::report::Format::Json);
+    let reused = session.reused.lock().unwrap().clone();
+    (json, reused, case)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn a_reopened_case_takes_unchanged_logs_from_the_store_and_reads_changed_ones() {
+    let dir = common::demo_dir();
+    let (first, reused, case) = report(dir.path());
+    assert!(reused.is_empty(), "nothing kept yet: {reused:?}");
+    let (second, reused, _) = report(dir.path());
+    assert_eq!(reused.len(), 1, "the demo's one audit folder came from the store: {reused:?}");
+    assert_eq!(second, first, "the report from the store is the report from the logs");
+
+    // A new log in the folder, with a use of the leaked key from a new address.
+    let before = case.replays.len();
+    let line = r#"{"eventVersion":"1.08","eventTime":"2026-04-15T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.77","userAgent":"curl/8.1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/ci-deployer","accessKeyId":"AKIA4NWTDEMOLEAKQ5XZ"},"eventID":"7e1b2a3c-0000-4000-8000-000000000077"}"#;
+    std::fs::write(dir.path().join("logs/late.jsonl"), format!("{line}\n")).unwrap();
+    let (third, reused, case) = report(dir.path());
+    assert!(reused.is_empty(), "the folder changed: read again, not taken from the store");
+    assert_ne!(third, first);
+    assert!(
+        case.replays.iter().any(|r| r.access.ip.as_deref() == Some("198.51.100.77")),
+        "the new record's use is seen: {} replays before, {} now",
+        before,
+        case.replays.len()
+    );
+}
+
+#[test]
+fn every_audit_and_scan_input_names_the_sha256_of_the_bytes_read() {
+    let (dir, case) = common::demo_case();
+    let mut checked = 0;
+    for input in case.inputs.iter().filter(|i| i.kind != leakline::model::SourceKind::Git) {
+        let bytes = std::fs::read(&input.path).unwrap();
+        assert_eq!(input.sha256.as_deref(), Some(hex(&bytes).as_str()), "{}", input.path);
+        checked += 1;
+    }
+    assert!(
+        case.inputs.iter().any(|i| i.path.ends_with(".gz") && i.sha256.is_some()),
+        "a .gz is hashed as it lies on disk"
+    );
+    assert!(checked >= 5, "the demo's logs and scans: {checked}");
+    drop(dir);
+}
