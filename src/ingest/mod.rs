@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cancel;
 pub mod case_file;
 pub mod digest;
+pub mod disk_search;
 pub mod fingerprint;
 pub mod forge;
 pub mod framing;
