@@ -319,3 +319,32 @@ fn the_timeline_groups_by_address_and_search_still_lands_on_the_row() {
     assert!(press(&mut model, ":group colour<enter>").is_empty());
     assert!(model.status.as_deref().unwrap_or("").starts_with("cannot group by"));
 }
+
+#[test]
+fn grep_finds_records_the_case_did_not_keep_on_disk_masked_and_esc_stops_it() {
+    let (dir, mut model, path) = demo();
+    // A record of a key no scanner found: counted, not kept in the case, still on disk.
+    let unrelated = r#"{"eventVersion":"1.08","eventTime":"2026-04-15T11:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-1","sourceIPAddress":"203.0.113.250","userAgent":"aws-cli/2 token=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/other","accessKeyId":"AKIAOTHERKEY00000001"},"eventID":"5b7a0000-0000-4000-8000-000000000250"}"#;
+    std::fs::write(dir.path().join("logs/other.jsonl"), format!("{unrelated}\n")).unwrap();
+    let cmds = press(&mut model, ":grep 203.0.113.250<enter>");
+    let Some(Cmd::DiskSearch { needle, generation, latest }) = cmds.into_iter().next() else {
+        panic!("`:grep` asks for a search of the logs on disk")
+    };
+    assert_eq!(needle, "203.0.113.250");
+    let sent = std::cell::RefCell::new(Vec::new());
+    let send = |m| sent.borrow_mut().push(m);
+    let cancel = leakline::ingest::cancel::Cancel::default();
+    leakline::tui::disk::search(&[dir.path().join("logs")], &needle, generation, &latest, None, &cancel, &send);
+    for msg in sent.into_inner() {
+        update(&mut model, msg);
+    }
+    let view = model.disk.as_ref().expect("the overlay is open");
+    assert!(view.done);
+    assert_eq!(view.hits.len(), 1, "one line on disk holds the address");
+    assert!(view.hits[0].origin.ends_with("other.jsonl:1"));
+    assert!(!view.hits[0].text.contains("ghp_aBcDeF"), "a token in the line is masked: {}", view.hits[0].text);
+    snapshot("tui_disk_search", &model, 120, 20, &path);
+    press(&mut model, "<esc>");
+    assert!(model.disk.is_none(), "Esc closes the search");
+    assert_ne!(latest.load(std::sync::atomic::Ordering::Relaxed), generation, "and a search still running stops");
+}

@@ -132,11 +132,8 @@ fn search_file(
         buf.drain(..end);
         // Bytes on disk: for a `.gz`, the share of the file read is not known
         // chunk by chunk, so the whole file counts once it is done.
-        let scanned = if gzip {
-            if at_end { on_disk } else { 0 }
-        } else {
-            (n as u64).min(on_disk.saturating_sub(reported))
-        };
+        let scanned =
+            if gzip { if at_end { on_disk } else { 0 } } else { (n as u64).min(on_disk.saturating_sub(reported)) };
         reported += scanned;
         if !found(hits, scanned) {
             return false;
@@ -173,8 +170,10 @@ mod tests {
             true
         });
         let origins: Vec<String> = all.iter().map(|h| h.origin.rsplit('/').next().unwrap_or("").to_string()).collect();
-        let expect: Vec<String> =
-            ["a.jsonl", "b.json.gz"].iter().flat_map(|f| [5000, 10000, 15000, 20000].map(|l| format!("{f}:{l}"))).collect();
+        let expect: Vec<String> = ["a.jsonl", "b.json.gz"]
+            .iter()
+            .flat_map(|f| [5000, 10000, 15000, 20000].map(|l| format!("{f}:{l}")))
+            .collect();
         assert_eq!(origins, expect);
         assert!(all.iter().all(|h| h.text.contains("198.51.100.9") && h.text.starts_with('{')));
         assert_eq!((done.matched, done.files), (8, 2));

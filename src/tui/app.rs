@@ -144,6 +144,13 @@ pub enum Msg {
     Resized(u16, u16),
     /// The process was asked to stop (SIGTERM, SIGHUP): leave as `q` does.
     Terminated,
+    /// A `:grep` found lines (masked) and came this far.
+    DiskFound {
+        generation: u64,
+        hits: Vec<crate::ingest::disk_search::Hit>,
+        progress: crate::ingest::disk_search::Progress,
+        done: bool,
+    },
 }
 
 /// Effects for the runtime to carry out.
@@ -169,6 +176,12 @@ pub enum Cmd {
         target: String,
         verdict: crate::model::Verdict,
         note: String,
+    },
+    /// Search the audit logs on disk for `needle`; give up once `latest` has moved on.
+    DiskSearch {
+        needle: String,
+        generation: u64,
+        latest: Arc<AtomicU64>,
     },
     /// Work out every pane's rows under `filter`; give up once `latest` has moved on.
     Refilter {
@@ -257,6 +270,9 @@ pub struct Model {
     pub group: Option<super::commands::Group>,
     /// The bell is to ring (a new replay while following); the runtime rings it and clears this.
     pub ring: bool,
+    /// `:grep`: the search of the logs on disk, shown over the panes.
+    pub disk: Option<super::disk::DiskView>,
+    pub(super) disk_generation: Arc<AtomicU64>,
     filter_generation: Arc<AtomicU64>,
     /// An effect asked for deep inside a key's handling, sent with its answer.
     deferred: Option<Cmd>,
@@ -302,6 +318,8 @@ impl Model {
             follow: None,
             group: None,
             ring: false,
+            disk: None,
+            disk_generation: Arc::new(AtomicU64::new(0)),
             filter_generation: Arc::new(AtomicU64::new(0)),
             deferred: None,
             generation: 0,
@@ -556,6 +574,15 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
             }
             (true, model.correlate().or_else(|| model.deferred.take()))
         }
+        Msg::DiskFound { generation, hits, progress, done } => match &mut model.disk {
+            Some(view) if view.generation == generation => {
+                view.hits.extend(hits);
+                view.progress = progress;
+                view.done = done;
+                (true, None)
+            }
+            _ => (false, None),
+        },
         Msg::Appended { index, evidence, records, rejected, note } => {
             if let Some(SourceStatus::Loaded { records: r, rejected: j }) =
                 model.sources.get_mut(index).map(|s| &mut s.status)

@@ -19,6 +19,8 @@ pub enum Command {
     Theme(String),
     /// `:group ip|principal|none`: the timeline's rows by address or principal.
     Group(Option<Group>),
+    /// `:grep TEXT`: the audit logs searched on disk, beyond what the case keeps.
+    Grep(String),
     Help,
 }
 
@@ -39,9 +41,9 @@ impl Group {
 }
 
 /// Every command word, as Tab offers them.
-pub const WORDS: [&str; 14] = [
-    "secret", "commit", "actor", "ip", "filter", "since", "until", "clear", "export", "theme", "group", "help", "q",
-    "quit",
+pub const WORDS: [&str; 15] = [
+    "secret", "commit", "actor", "ip", "filter", "since", "until", "clear", "export", "theme", "group", "grep", "help",
+    "q", "quit",
 ];
 
 const FORMATS: [&str; 4] = ["md", "json", "html", "csv"];
@@ -95,6 +97,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
             "none" | "" | "time" => Ok(Command::Group(None)),
             other => Err(format!("cannot group by `{}` (ip, principal or none)", crate::text::clip(other, 24))),
         },
+        "grep" | "disk" => Ok(Command::Grep(needs("text to look for in the audit logs on disk")?)),
         "help" | "h" => Ok(Command::Help),
         "" => Err("no command".into()),
         other => Err(format!("no command `:{}` (Tab lists them)", crate::text::clip(other, 24))),

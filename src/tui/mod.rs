@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod commands;
+pub mod disk;
 pub mod filter;
 pub mod index;
 pub mod keymap;
@@ -98,7 +99,8 @@ async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) ->
     };
     let context = Arc::new(session.context(owners, chrono::Utc::now()));
     let loading = Arc::new(AtomicBool::new(true));
-    start_loading(&session, &tx);
+    let masker = Arc::new(std::sync::OnceLock::new());
+    start_loading(&session, &tx, &masker);
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
     spawn_ticks(tx.clone(), loading.clone());
@@ -112,6 +114,14 @@ async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) ->
         export_dir: session.export_dir.clone(),
         store: session.store.clone(),
         analyst: session.analyst.clone(),
+        audit_paths: session
+            .sources
+            .iter()
+            .filter(|s| matches!(s, crate::ingest::SourceSpec::Audit(..)))
+            .map(|s| s.path().to_path_buf())
+            .collect(),
+        masker,
+        cancel: session.options.cancel.clone(),
     };
     terminal.draw(|f| view::view(&model, &theme, f))?;
     while let Some(msg) = rx.recv().await {
@@ -155,6 +165,11 @@ struct Effects {
     export_dir: std::path::PathBuf,
     store: std::path::PathBuf,
     analyst: String,
+    /// Where `:grep` looks: the audit sources as given.
+    audit_paths: Vec<std::path::PathBuf>,
+    /// The scanners' values, once read: what `:grep` masks in the lines it shows.
+    masker: Arc<std::sync::OnceLock<crate::ingest::mask::Masker>>,
+    cancel: crate::ingest::cancel::Cancel,
 }
 
 fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> bool {
@@ -177,6 +192,15 @@ fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> 
                 };
                 let index = index::CaseIndex::build(&case);
                 let _ = tx.send(Msg::Correlated { case: Box::new(case), index: Some(Box::new(index)), generation });
+            });
+        }
+        Cmd::DiskSearch { needle, generation, latest } => {
+            let (files, masker, cancel) = (effects.audit_paths.clone(), effects.masker.clone(), effects.cancel.clone());
+            tokio::task::spawn_blocking(move || {
+                let send = |msg| {
+                    let _ = tx.send(msg);
+                };
+                disk::search(&files, &needle, generation, &latest, masker.get(), &cancel, &send);
             });
         }
         Cmd::Export { case, format, path } => {
@@ -279,7 +303,11 @@ pub fn export(
 /// Repositories stream on threads of their own. Scanner output is read first,
 /// then the audit logs keep only the records of the credentials it found (as
 /// `report` does), so a large trail costs memory only for what the case needs.
-fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
+fn start_loading(
+    session: &Arc<Session>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    masker: &Arc<std::sync::OnceLock<crate::ingest::mask::Masker>>,
+) {
     use crate::ingest::SourceSpec;
     let (mut scans, mut others) = (Vec::new(), Vec::new());
     for (index, spec) in session.sources.iter().enumerate() {
@@ -303,6 +331,7 @@ fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
     }
     let tx = tx.clone();
     let session = session.clone();
+    let masker = masker.clone();
     tokio::task::spawn_blocking(move || {
         let mut found = crate::model::Evidence::default();
         for index in scans {
@@ -312,6 +341,7 @@ fn start_loading(session: &Arc<Session>, tx: &mpsc::UnboundedSender<Msg>) {
             }
             let _ = tx.send(Msg::SourceLoaded { index, result: result.map(Box::new).map_err(|e| e.to_string()) });
         }
+        let _ = masker.set(crate::ingest::scrub::masker(&found));
         let specs: Vec<&SourceSpec> = others.iter().map(|&i| &session.sources[i]).collect();
         let mut followed = Vec::new();
         let reads = session.read_following(&specs, &found);

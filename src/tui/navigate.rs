@@ -38,8 +38,16 @@ impl Model {
             Action::Quit => self.quit = true,
             Action::Help => self.help = !self.help,
             Action::Back if self.help => self.help = false,
+            Action::Back if self.disk.is_some() => self.close_disk(),
             Action::Back => changed = self.back(),
             _ if self.help => {}
+            Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom
+                if self.disk.is_some() =>
+            {
+                changed = self.scroll_disk(action);
+            }
+            Action::Command if self.disk.is_some() => self.open_prompt(PromptKind::Command, "grep "),
+            _ if self.disk.is_some() => {}
             Action::Search => self.open_prompt(PromptKind::Search, ""),
             Action::Command => self.open_prompt(PromptKind::Command, ""),
             Action::Filter => self.open_prompt(PromptKind::Command, "filter "),
@@ -320,6 +328,26 @@ impl Model {
         }
     }
 
+    /// Esc on the disk search: closed, and a search still running stops.
+    fn close_disk(&mut self) {
+        self.disk = None;
+        self.disk_generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn scroll_disk(&mut self, action: Action) -> bool {
+        let Some(view) = &mut self.disk else { return false };
+        let before = view.scroll;
+        match action {
+            Action::Down => view.scroll_by(1),
+            Action::Up => view.scroll_by(-1),
+            Action::PageDown => view.scroll_by(10),
+            Action::PageUp => view.scroll_by(-10),
+            Action::Top => view.scroll = 0,
+            _ => view.scroll_by(isize::MAX),
+        }
+        view.scroll != before
+    }
+
     fn command(&mut self, text: &str) -> Option<Cmd> {
         match commands::parse(text) {
             Err(e) => {
@@ -333,6 +361,12 @@ impl Model {
             Ok(Command::Help) => {
                 self.help = true;
                 None
+            }
+            Ok(Command::Grep(needle)) => {
+                let generation = self.disk_generation.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                let shown = crate::ingest::mask::prose(&needle).into_owned();
+                self.disk = Some(super::disk::DiskView::new(shown, generation));
+                Some(Cmd::DiskSearch { needle, generation, latest: self.disk_generation.clone() })
             }
             Ok(Command::Go(link)) => {
                 self.go(&link);

@@ -59,6 +59,9 @@ pub fn view(model: &Model, theme: &Theme, frame: &mut Frame) {
         Some(case) => panes::render(frame, body, model, case, theme),
     }
     status_line(frame, status, model, theme);
+    if let Some(disk) = &model.disk {
+        super::disk::render(frame, body, disk, theme);
+    }
     if model.help {
         help(frame, body, model, theme);
     }
