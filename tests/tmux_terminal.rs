@@ -34,6 +34,18 @@ impl Session {
         }
     }
 
+    /// Copy what the program writes to the terminal into `file` (until `pipe_off`).
+    fn pipe(&self, file: &Path) {
+        let to = format!("cat >> '{}'", file.display());
+        let status = Command::new("tmux").args(["-L", &self.socket, "pipe-pane", "-o", "-t", "0", &to]).status();
+        assert!(status.is_ok_and(|s| s.success()), "pipe-pane");
+        std::fs::OpenOptions::new().create(true).append(true).open(file).expect("idle file");
+    }
+
+    fn pipe_off(&self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "pipe-pane", "-t", "0"]).status();
+    }
+
     fn screen(&self) -> String {
         let out = Command::new("tmux").args(["-L", &self.socket, "capture-pane", "-p", "-t", "0"]).output();
         out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default()
@@ -71,8 +83,17 @@ fn search_export_and_quit_in_a_real_terminal() {
     let command = format!("{} demo; stty -a > {}; sleep 30", leakline(), done.display());
     let tmux = Session::start("flow", dir.path(), &command);
     tmux.wait(30, "the demo", |s| s.contains("Leaked secrets") && s.contains("Where it was replayed"));
+    // Once loaded and left alone, nothing is drawn: not one byte reaches the terminal in a second.
+    std::thread::sleep(Duration::from_millis(700));
+    let idle = dir.path().join("idle.bytes");
+    tmux.pipe(&idle);
+    std::thread::sleep(Duration::from_millis(1200));
+    tmux.pipe_off();
+    let drawn = std::fs::metadata(&idle).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(drawn, 0, "an idle second drew {drawn} bytes");
     tmux.keys(&["5", "/45.148", "Enter"]);
-    let shown = tmux.wait(5, "the search", |s| s.contains("matches"));
+    let replay = |s: &str| s.lines().any(|l| l.contains('▶') && l.contains("45.148.10.62"));
+    let shown = tmux.wait(5, "the search", |s| s.contains("matches") && replay(s));
     let selected = shown.lines().find(|l| l.contains('▶')).unwrap_or_default();
     assert!(selected.contains("45.148.10.62"), "{shown}");
     tmux.keys(&[&format!(":export md {}", report.display()), "Enter"]);

@@ -344,7 +344,8 @@ fn grep_finds_records_the_case_did_not_keep_on_disk_masked_and_esc_stops_it() {
     assert!(view.hits[0].origin.ends_with("other.jsonl:1"));
     assert!(!view.hits[0].text.contains("ghp_aBcDeF"), "a token in the line is masked: {}", view.hits[0].text);
     snapshot("tui_disk_search", &model, 120, 20, &path);
-    press(&mut model, "<esc>");
+    let esc = events("<esc>").remove(0);
+    assert!(update(&mut model, Msg::KeyPressed(esc)).0, "Esc redraws the screen");
     assert!(model.disk.is_none(), "Esc closes the search");
     assert_ne!(latest.load(std::sync::atomic::Ordering::Relaxed), generation, "and a search still running stops");
 }

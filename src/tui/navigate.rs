@@ -38,7 +38,10 @@ impl Model {
             Action::Quit => self.quit = true,
             Action::Help => self.help = !self.help,
             Action::Back if self.help => self.help = false,
-            Action::Back if self.disk.is_some() => self.close_disk(),
+            Action::Back if self.disk.is_some() => {
+                self.close_disk();
+                changed = true;
+            }
             Action::Back => changed = self.back(),
             _ if self.help => {}
             Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top | Action::Bottom
