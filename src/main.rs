@@ -254,7 +254,8 @@ fn run(cli: Cli) -> Result<Read, Failure> {
         }
         Command::Report { sources, format, output } => {
             let s = session(&sources)?;
-            let case = s.case(chrono::Utc::now()).map_err(input)?;
+            let provenance = s.provenance();
+            let case = s.case(provenance.generated_at).map_err(input)?;
             let reused = s.reused.lock().map(|r| r.len()).unwrap_or(0);
             if reused > 0 {
                 // Said where the responder looks, not in the report: a run from the store reads the same.
@@ -262,7 +263,7 @@ fn run(cli: Cli) -> Result<Read, Failure> {
                     "leakline: note: {reused} audit source(s) unchanged since an earlier run: their evidence was taken from the case store"
                 );
             }
-            let text = report::render(&case, format);
+            let text = report::render_with(&case, format, &provenance);
             match output {
                 Some(path) => {
                     std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?

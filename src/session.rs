@@ -39,6 +39,8 @@ pub struct Session {
     /// The audit sources whose evidence was taken from the case store this
     /// session (unchanged since a run read them), by their label.
     pub reused: Arc<std::sync::Mutex<Vec<String>>>,
+    /// The case file's folder, where there is a case file: reports write paths relative to it.
+    pub case_dir: Option<PathBuf>,
 }
 
 /// How a followed session tells of new replays.
@@ -98,6 +100,7 @@ impl Session {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 session.export_dir = dir.to_path_buf();
             }
+            session.case_dir = Some(path.parent().map_or_else(PathBuf::new, Path::to_path_buf));
             forge = forge.or(case.forge);
             forge_api = forge_api.or(case.forge_api);
             offline |= case.offline;
@@ -175,6 +178,37 @@ impl Session {
             }
         };
         Ok(session)
+    }
+
+    /// How reports of this session say where they came from: the command line,
+    /// paths relative to the case file, folders given as inputs, and the
+    /// repository's web address for links (from `--forge`, else `origin` when it
+    /// is on github.com or gitlab.com).
+    pub fn provenance(&self) -> crate::report::Provenance {
+        let folders = self
+            .sources
+            .iter()
+            .filter(|s| !matches!(s, SourceSpec::Repo(_)) && s.path().is_dir())
+            .map(|s| s.path().display().to_string())
+            .collect();
+        let spec = self.forge.as_ref().map(|f| f.spec.clone()).or_else(|| {
+            let repo = self.sources.iter().find_map(|s| match s {
+                SourceSpec::Repo(p) => Some(p.clone()),
+                _ => None,
+            })?;
+            let origin = crate::ingest::git::origin_url(&repo)?;
+            forge::spec_from_origin(&origin, None).ok().filter(|s| s.api.contains("://api.github.com") || s.api.contains("://gitlab.com"))
+        });
+        let links = spec.and_then(|s| {
+            crate::report::Links::new(matches!(s.provider, forge::Provider::Gitlab), &s.slug, &s.api)
+        });
+        crate::report::Provenance {
+            command: crate::report::command_of(std::env::args()),
+            base: self.case_dir.clone().filter(|d| !d.as_os_str().is_empty()),
+            folders,
+            links,
+            ..crate::report::Provenance::default()
+        }
     }
 
     pub fn load_owners(&self) -> Result<Owners, IngestError> {

@@ -96,21 +96,22 @@ fn export_writes_the_report_where_asked_through_the_report_code() {
     let cmds = press(&mut model, &format!(":export md {}<enter>", target.display()));
     let Some(Cmd::Export { case, format, path }) = cmds.into_iter().next() else { panic!("an export is asked for") };
     assert_eq!(path.as_deref(), Some(target.to_str().unwrap()));
-    let said = leakline::tui::export(&case, format, path.as_deref(), dir.path());
+    let provenance = leakline::report::Provenance::default();
+    let said = leakline::tui::export(&case, format, path.as_deref(), dir.path(), &provenance);
     assert!(said.starts_with("report written to "), "{said}");
     let written = std::fs::read_to_string(&target).unwrap();
-    assert_eq!(written, leakline::report::render(&case, leakline::report::Format::Md));
+    assert_eq!(written, leakline::report::render_with(&case, leakline::report::Format::Md, &provenance));
     // `e` without a path: beside the case, named by the time.
     let cmds = press(&mut model, "ejson<enter>");
     assert!(cmds.is_empty(), "`export mdjson` is not a format: {:?}", model.status);
     let cmds = press(&mut model, "e<ctrl-u>export json<enter>");
     let Some(Cmd::Export { case, format, path: None }) = cmds.into_iter().next() else { panic!("export json") };
-    let said = leakline::tui::export(&case, format, None, dir.path());
+    let said = leakline::tui::export(&case, format, None, dir.path(), &provenance);
     let written = said.strip_prefix("report written to ").and_then(|s| s.split(" (").next()).unwrap();
     assert!(written.ends_with(".json"), "{said}");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(written).unwrap()).unwrap();
     assert!(json.get("secrets").is_some());
-    let said = leakline::tui::export(&case, format, Some("/nonexistent/dir/r.json"), dir.path());
+    let said = leakline::tui::export(&case, format, Some("/nonexistent/dir/r.json"), dir.path(), &provenance);
     assert!(said.starts_with("could not write /nonexistent/dir/r.json"), "{said}");
 }
 

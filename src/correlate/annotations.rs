@@ -57,5 +57,5 @@ pub fn apply(mut case: Case, annotations: &[Annotation]) -> Case {
         }
     }
     case.annotations = standing;
-    case
+    super::settle(case)
 }

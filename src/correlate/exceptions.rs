@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Decision, Gap, RoleAccount, Secret};
+use crate::model::{Decision, Gap, GapKind, RoleAccount, Secret};
 
 pub fn judge(secrets: &[Secret], governance: &mut RoleAccount, identity: &mut RoleAccount) {
     for s in secrets {
@@ -42,6 +42,8 @@ pub fn judge(secrets: &[Secret], governance: &mut RoleAccount, identity: &mut Ro
                         evidence: evidence.clone(),
                         at: Some(at),
                         chain: true,
+                        kind: GapKind::UnreviewedBypass,
+                        secrets: vec![s.id.clone()],
                         ..Default::default()
                     }),
                 }
@@ -67,6 +69,8 @@ pub fn judge(secrets: &[Secret], governance: &mut RoleAccount, identity: &mut Ro
                         ),
                         evidence,
                         at: alert.resolved_at,
+                        kind: GapKind::AlertClosedWhileUsed,
+                        secrets: vec![s.id.clone()],
                         ..Default::default()
                     });
                 }

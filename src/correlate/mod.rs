@@ -5,12 +5,15 @@
 mod accountability;
 pub mod annotations;
 mod approvals;
+mod controls;
 mod exceptions;
 mod forge;
 mod reach;
+mod recommend;
 mod replays;
 mod scope;
 mod secrets;
+pub mod summary;
 mod timeline;
 mod triage;
 
@@ -53,6 +56,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let secrets = secrets::with_usage(secrets, &uses);
     let secrets = secrets::with_replay_figures(secrets, &replays);
     let secrets = triage::apply(secrets, &evidence.inputs);
+    let secrets = summary::with_windows(secrets, ctx.now);
     let metrics = metrics(&secrets, &replays);
     let accountability = accountability::matrix(&accountability::Inputs {
         secrets: &secrets,
@@ -80,8 +84,19 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
         metrics,
         timeline,
         annotations: Vec::new(),
+        recommendations: Vec::new(),
+        summary: Vec::new(),
     };
     annotations::apply(case, &ctx.annotations)
+}
+
+/// What follows from the final matrix (run again whenever a verdict changes
+/// it): gap ids, severities and controls, the recommendations, the summary.
+fn settle(case: Case) -> Case {
+    let mut case = controls::settle(case);
+    case.recommendations = recommend::recommend(&case);
+    case.summary = summary::summarise(&case);
+    case
 }
 
 /// The incident's title names the secrets that matter: likely real ones, then

@@ -204,6 +204,8 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
         triage: Default::default(),
         triage_reason: String::new(),
         revocation: Default::default(),
+        window_s: None,
+        window_open: false,
     }
 }
 

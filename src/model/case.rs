@@ -43,6 +43,10 @@ pub struct Secret {
     pub triage: Triage,
     pub triage_reason: String,
     pub revocation: Revocation,
+    /// Seconds from exposure to revocation, or to the time the case was judged
+    /// when no revocation is known (then `window_open`).
+    pub window_s: Option<i64>,
+    pub window_open: bool,
 }
 
 /// How much a secret matters, judged from its uses, format and place.
@@ -187,11 +191,103 @@ pub struct Decision {
     pub evidence: String,
 }
 
+/// What kind of failure a gap records: what its severity, its controls and
+/// the recommendations answering it are decided from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// No evidence the credential was revoked.
+    #[default]
+    NotRevoked,
+    ReplayedAfterDetection,
+    SlowRevocation,
+    NotRotated,
+    AlertClosedWhileUsed,
+    UnreviewedBypass,
+    UnapprovedFrameworkChange,
+    StaleApproval,
+    FrameworkDefault,
+    RiskySetting,
+    UnapprovedReachability,
+    CommittedEnvFile,
+}
+
+impl GapKind {
+    pub const ALL: [GapKind; 12] = [
+        GapKind::NotRevoked,
+        GapKind::ReplayedAfterDetection,
+        GapKind::SlowRevocation,
+        GapKind::NotRotated,
+        GapKind::AlertClosedWhileUsed,
+        GapKind::UnreviewedBypass,
+        GapKind::UnapprovedFrameworkChange,
+        GapKind::StaleApproval,
+        GapKind::FrameworkDefault,
+        GapKind::RiskySetting,
+        GapKind::UnapprovedReachability,
+        GapKind::CommittedEnvFile,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GapKind::NotRevoked => "not_revoked",
+            GapKind::ReplayedAfterDetection => "replayed_after_detection",
+            GapKind::SlowRevocation => "slow_revocation",
+            GapKind::NotRotated => "not_rotated",
+            GapKind::AlertClosedWhileUsed => "alert_closed_while_used",
+            GapKind::UnreviewedBypass => "unreviewed_bypass",
+            GapKind::UnapprovedFrameworkChange => "unapproved_framework_change",
+            GapKind::StaleApproval => "stale_approval",
+            GapKind::FrameworkDefault => "framework_default",
+            GapKind::RiskySetting => "risky_setting",
+            GapKind::UnapprovedReachability => "unapproved_reachability",
+            GapKind::CommittedEnvFile => "committed_env_file",
+        }
+    }
+}
+
+/// How much a gap matters (decided in correlate, from its kind and the secrets it bears on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    High,
+    #[default]
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// A control of a published framework that a gap falls short of.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Control {
+    pub framework: String,
+    pub id: String,
+    pub name: String,
+}
+
 /// A gap: something a role should have done, with the record that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Gap {
+    /// `g1`, `g2`, … in the order of the matrix (set once the matrix is final).
+    pub id: String,
+    pub kind: GapKind,
+    pub severity: Severity,
     pub text: String,
     pub evidence: String,
+    /// The secrets it bears on (their ids), where the evidence links it to them.
+    pub secrets: Vec<String>,
+    pub controls: Vec<Control>,
     /// What gaps of the same kind share (`framework changes merged without an
     /// approving review`): many of them read as one line; empty: never grouped.
     #[serde(skip)]
@@ -219,6 +315,27 @@ pub struct RoleAccount {
     pub owners_declared: bool,
     pub decisions: Vec<Decision>,
     pub gaps: Vec<Gap>,
+}
+
+/// What to do, ranked, each answering gaps and falling to a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    pub id: String,
+    pub priority: usize,
+    pub role: Role,
+    /// The secret it is about, where it is about one.
+    pub secret: Option<String>,
+    pub text: String,
+    pub gaps: Vec<String>,
+    pub controls: Vec<Control>,
+}
+
+/// A sentence of the executive summary and the facts behind it (`secret:s1`,
+/// `gap:g2`, `rec:r1`, `commit:…`, `replays:s1`), which reports link to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sentence {
+    pub text: String,
+    pub facts: Vec<String>,
 }
 
 /// The headline figures, about the primary secret (see the report spec).
@@ -301,6 +418,17 @@ pub struct Case {
     pub timeline: Vec<TimelineEntry>,
     /// The analysts' standing verdicts (the latest on each target).
     pub annotations: Vec<crate::model::Annotation>,
+    /// What to do, most urgent first.
+    pub recommendations: Vec<Recommendation>,
+    /// The executive summary, sentence by sentence.
+    pub summary: Vec<Sentence>,
+}
+
+impl Case {
+    /// Every gap of the matrix with its role, in the matrix's order.
+    pub fn gaps(&self) -> impl Iterator<Item = (Role, &Gap)> {
+        self.accountability.iter().flat_map(|a| a.gaps.iter().map(move |g| (a.role, g)))
+    }
 }
 
 /// Who owns which role, as an owners file declares: role → people and teams,

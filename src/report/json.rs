@@ -41,11 +41,11 @@ fn forge_check(check: &crate::model::ForgeCheck) -> Option<Value> {
     }
 }
 
-fn inputs(list: &[InputSummary]) -> Value {
+fn inputs(list: &[InputSummary], prov: &super::Provenance) -> Value {
     json!(
         list.iter()
             .map(|i| json!({
-                "kind": i.kind.name(), "path": i.path, "records": i.records, "relevant": i.relevant, "rejected": i.rejected,
+                "kind": i.kind.name(), "path": prov.path(&i.path), "records": i.records, "relevant": i.relevant, "rejected": i.rejected,
                 "sha256": i.sha256,
                 "errors": i.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
                 "notes": i.notes,
@@ -56,11 +56,67 @@ fn inputs(list: &[InputSummary]) -> Value {
 
 /// `{"inputs": [...]}`, as `check --format json` prints it.
 pub fn inputs_document(list: &[InputSummary]) -> String {
-    let doc = json!({ "inputs": inputs(list) });
+    let doc = json!({ "inputs": inputs(list, &super::Provenance { base: None, ..super::Provenance::default() }) });
     crate::text::json_escape_invisible(serde_json::to_string_pretty(&doc).unwrap_or_default()) + "\n"
 }
 
-pub fn render(case: &Case) -> String {
+fn control(c: &crate::model::Control) -> Value {
+    json!({"framework": c.framework, "id": c.id, "name": c.name})
+}
+
+fn gaps(case: &Case) -> Value {
+    json!(
+        case.gaps()
+            .map(|(role, g)| {
+                let evidence: Vec<&str> = if g.items.is_empty() {
+                    vec![g.evidence.as_str()]
+                } else {
+                    g.items.iter().map(|i| i.evidence.as_str()).collect()
+                };
+                json!({
+                    "id": g.id, "role": role.name(), "kind": g.kind.name(), "text": g.text, "severity": g.severity.name(),
+                    "secrets": g.secrets, "evidence": evidence,
+                    "controls": g.controls.iter().map(control).collect::<Vec<_>>(),
+                    "items": g.items.len(),
+                })
+            })
+            .collect::<Vec<_>>()
+    )
+}
+
+fn provenance_fields(doc: &mut Value, case: &Case, prov: &super::Provenance) {
+    let (folders, _) = super::facts::inputs(case, prov);
+    doc["generated_at"] = time(&prov.generated_at);
+    doc["command"] = json!(prov.command);
+    doc["input_folders"] = json!(
+        folders
+            .iter()
+            .map(|f| json!({"path": f.path, "files": f.files.len(), "records": f.records, "relevant": f.relevant, "rejected": f.rejected}))
+            .collect::<Vec<_>>()
+    );
+    doc["gaps"] = gaps(case);
+    doc["recommendations"] = json!(
+        case.recommendations
+            .iter()
+            .map(|r| json!({
+                "id": r.id, "priority": r.priority, "role": r.role.name(), "secret": r.secret, "text": r.text,
+                "gaps": r.gaps, "controls": r.controls.iter().map(control).collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>()
+    );
+    doc["summary"] = json!(case.summary.iter().map(|s| json!({"text": s.text, "facts": s.facts})).collect::<Vec<_>>());
+    doc["timeline"] = json!(
+        super::facts::story(case)
+            .iter()
+            .map(|e| json!({
+                "at": time(&e.at), "kind": e.kind, "secret": e.secret, "who": e.who, "what": e.what,
+                "where": e.place, "evidence": e.evidence,
+            }))
+            .collect::<Vec<_>>()
+    );
+}
+
+pub fn render(case: &Case, prov: &super::Provenance) -> String {
     let secrets: Vec<Value> = case.secrets.iter().map(|s| json!({
         "id": s.id, "kind": s.kind, "label": s.label, "identifiers": s.identifiers, "fingerprint": s.fingerprint,
         "exposed": s.exposed.as_ref().map(|e| json!({
@@ -85,6 +141,7 @@ pub fn render(case: &Case) -> String {
         "replays_before_detection": s.replays_before_detection,
         "replays_after_detection": s.replays_after_detection,
         "findings": s.findings.len(),
+        "exposure_window_s": s.window_s, "window_open": s.window_open,
     })).collect();
     let approvals: Vec<Value> = case.approvals.iter().map(|c| json!({
         "package": c.package, "ecosystem": c.ecosystem, "manifest": c.manifest, "change": c.change.name(),
@@ -135,14 +192,14 @@ pub fn render(case: &Case) -> String {
         })).collect::<Vec<_>>(),
     })).collect();
     let m = &case.metrics;
-    let doc = json!({
+    let mut doc = json!({
         "schema": "leakline.report/v1",
-        "generated_by": super::generated_by(),
+        "generated_by": prov.generated_by,
         "incident": {
             "title": case.title,
             "window": { "from": opt_time(case.window.map(|w| w.0)), "to": opt_time(case.window.map(|w| w.1)) },
         },
-        "inputs": inputs(&case.inputs),
+        "inputs": inputs(&case.inputs, prov),
         "secrets": secrets,
         "approvals": approvals,
         "reachability": reachability,
@@ -157,5 +214,6 @@ pub fn render(case: &Case) -> String {
             "distinct_replay_ips": m.distinct_replay_ips, "primary_secret": m.primary_secret,
         },
     });
+    provenance_fields(&mut doc, case, prov);
     crate::text::json_escape_invisible(serde_json::to_string_pretty(&doc).unwrap_or_default()) + "\n"
 }

@@ -1,10 +1,15 @@
 //! Reports: the same `Case` the TUI shows, as JSON (the v1 contract in
-//! `spec/report-v1.md`), Markdown, self-contained HTML and CSV.
+//! `src/report/report-v1.schema.json`, with its prose in the repository's
+//! README), Markdown, self-contained HTML and CSV.
 
 mod csv;
+mod facts;
 mod html;
 mod json;
 mod markdown;
+mod provenance;
+
+pub use provenance::{Links, Provenance, command_of, now};
 
 use crate::model::Case;
 
@@ -17,22 +22,31 @@ pub enum Format {
     Csv,
 }
 
-/// Render a case in a format.
+/// Render a case in a format, made now by this build, from no recorded command.
 pub fn render(case: &Case, format: Format) -> String {
+    render_with(case, format, &Provenance::default())
+}
+
+/// Render a case in a format, saying where it came from.
+pub fn render_with(case: &Case, format: Format, prov: &Provenance) -> String {
+    let localized;
+    let case = if prov.base.is_some() {
+        localized = prov.localize(case);
+        &localized
+    } else {
+        case
+    };
     match format {
-        Format::Json => json::render(case),
-        Format::Md => markdown::render(case),
-        Format::Html => html::render(case),
+        Format::Json => json::render(case, prov),
+        Format::Md => markdown::render(case, prov),
+        Format::Html => html::render(case, prov),
         Format::Csv => csv::render(case),
     }
 }
 
 pub use json::inputs_document;
 
-/// `leakline x.y.z`, as reports name their producer.
-pub fn generated_by() -> String {
-    format!("leakline {}", env!("CARGO_PKG_VERSION"))
-}
+pub use provenance::generated_by;
 
 /// What `check` prints as text: each input, its counts and first rejections.
 pub fn check_text(evidence: &crate::model::Evidence) -> String {

@@ -112,6 +112,7 @@ async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) ->
         tx: tx.clone(),
         context: context.clone(),
         export_dir: session.export_dir.clone(),
+        provenance: session.provenance(),
         store: session.store.clone(),
         analyst: session.analyst.clone(),
         audit_paths: session
@@ -170,6 +171,8 @@ struct Effects {
     /// The scanners' values, once read: what `:grep` masks in the lines it shows.
     masker: Arc<std::sync::OnceLock<crate::ingest::mask::Masker>>,
     cancel: crate::ingest::cancel::Cancel,
+    /// What exported reports say of where they came from (made at export time).
+    provenance: crate::report::Provenance,
 }
 
 fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> bool {
@@ -205,8 +208,10 @@ fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> 
         }
         Cmd::Export { case, format, path } => {
             let dir = effects.export_dir.clone();
+            let provenance =
+                crate::report::Provenance { generated_at: crate::report::now(), ..effects.provenance.clone() };
             tokio::task::spawn_blocking(move || {
-                let _ = tx.send(Msg::Reported(export(&case, format, path.as_deref(), &dir)));
+                let _ = tx.send(Msg::Reported(export(&case, format, path.as_deref(), &dir, &provenance)));
             });
         }
         Cmd::Theme(name) => match Theme::named(&name) {
@@ -280,6 +285,7 @@ pub fn export(
     format: crate::report::Format,
     path: Option<&str>,
     dir: &std::path::Path,
+    provenance: &crate::report::Provenance,
 ) -> String {
     let extension = match format {
         crate::report::Format::Md => "md",
@@ -291,7 +297,7 @@ pub fn export(
         Some(p) => std::path::PathBuf::from(p),
         None => dir.join(format!("leakline-report-{}.{extension}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"))),
     };
-    let text = crate::report::render(case, format);
+    let text = crate::report::render_with(case, format, provenance);
     match std::fs::write(&target, text.as_bytes()) {
         Ok(()) => {
             format!("report written to {} ({} bytes)", crate::text::clean(&target.display().to_string()), text.len())

@@ -18,6 +18,8 @@ pub(super) fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                     identity.gaps.push(Gap {
                         text: format!("{} was {age} days old when exposed and had never been rotated", s.label),
                         evidence: format!("event:issued {}", s.id),
+                        kind: GapKind::NotRotated,
+                        secrets: vec![s.id.clone()],
                         ..Default::default()
                     });
                 }
@@ -37,6 +39,8 @@ pub(super) fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                         identity.gaps.push(Gap {
                             text: format!("{} was revoked {hours} hours after detection", s.label),
                             evidence: format!("event:revoked {}", s.id),
+                            kind: GapKind::SlowRevocation,
+                            secrets: vec![s.id.clone()],
                             ..Default::default()
                         });
                     }
@@ -54,7 +58,13 @@ pub(super) fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                         s.label, s.id
                     ),
                 };
-                identity.gaps.push(Gap { text, evidence: format!("secret:{}", s.id), ..Default::default() });
+                identity.gaps.push(Gap {
+                    text,
+                    evidence: format!("secret:{}", s.id),
+                    kind: GapKind::NotRevoked,
+                    secrets: vec![s.id.clone()],
+                    ..Default::default()
+                });
             }
         }
         let after_detection: Vec<&Replay> = inp
@@ -74,6 +84,8 @@ pub(super) fn credentials(inp: &Inputs, identity: &mut RoleAccount) {
                     times(after_detection.len())
                 ),
                 evidence: format!("event:{}", first.access.event_id),
+                kind: GapKind::ReplayedAfterDetection,
+                secrets: vec![s.id.clone()],
                 ..Default::default()
             });
         }

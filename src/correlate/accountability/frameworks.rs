@@ -70,7 +70,9 @@ pub(super) fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mu
                         "{what}: PR #{number} was approved by {} at an older head than the one merged; the last commits had no approving review",
                         stale.join(", ")
                     ),
-                    evidence: evidence.clone(), ..Default::default()
+                    evidence: evidence.clone(),
+                    kind: GapKind::StaleApproval,
+                    ..Default::default()
                 });
             }
         } else {
@@ -132,6 +134,7 @@ pub(super) fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mu
                 at: Some(c.commit.at),
                 chain,
                 changes: group.len(),
+                kind: GapKind::UnapprovedFrameworkChange,
                 ..Default::default()
             });
         }
@@ -160,6 +163,12 @@ pub(super) fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mu
             text,
             evidence: r.grant.commit.as_ref().map_or_else(|| r.grant.origin.clone(), |c| commit_evidence(&c.id)),
             chain: !r.secrets.is_empty(),
+            kind: if r.grant.kind == GrantKind::FrameworkDefault {
+                GapKind::FrameworkDefault
+            } else {
+                GapKind::RiskySetting
+            },
+            secrets: r.secrets.clone(),
             ..Default::default()
         });
     }

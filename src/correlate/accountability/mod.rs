@@ -12,7 +12,7 @@ use frameworks::frameworks;
 use reachability::reachability;
 
 use crate::model::{
-    CommitInfo, Decision, DependencyChange, ForgeCheck, Gap, GrantKind, Owners, Reach, Replay, Role, RoleAccount,
+    CommitInfo, Decision, DependencyChange, ForgeCheck, Gap, GapKind, GrantKind, Owners, Reach, Replay, Role, RoleAccount,
     Secret,
 };
 
@@ -78,7 +78,7 @@ fn grouped(gaps: Vec<Gap>) -> Vec<Gap> {
             Some(&i) => out[i].items.push(g),
             None => {
                 at.insert(g.shape.clone(), out.len());
-                out.push(Gap { shape: g.shape.clone(), items: vec![g], ..Default::default() });
+                out.push(Gap { shape: g.shape.clone(), kind: g.kind, items: vec![g], ..Default::default() });
             }
         }
     }
@@ -96,6 +96,8 @@ fn grouped(gaps: Vec<Gap>) -> Vec<Gap> {
         };
         group.evidence = group.items.iter().map(|g| g.evidence.as_str()).collect::<Vec<_>>().join(" ");
         group.at = group.items.first().and_then(|g| g.at);
+        let secrets: BTreeSet<String> = group.items.iter().flat_map(|g| g.secrets.iter().cloned()).collect();
+        group.secrets = secrets.into_iter().collect();
     }
     out
 }

@@ -34,6 +34,8 @@ pub(super) fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mu
                 ),
                 evidence: evidence.clone(),
                 chain: true,
+                kind: GapKind::CommittedEnvFile,
+                secrets: r.secrets.clone(),
                 ..Default::default()
             });
         } else if !r.approved {
@@ -50,6 +52,8 @@ pub(super) fn reachability(inp: &Inputs, appsec: &mut RoleAccount, platform: &mu
                 shape: if r.secrets.is_empty() { unapproved_shape(commit) } else { String::new() },
                 chain: !r.secrets.is_empty(),
                 at: Some(commit.at),
+                kind: GapKind::UnapprovedReachability,
+                secrets: r.secrets.clone(),
                 ..Default::default()
             });
         } else {

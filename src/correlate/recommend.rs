@@ -1,0 +1,263 @@
+//! Recommendations: what to do, ranked, each answering gaps of the matrix and
+//! falling to a role. Written from the settled gaps (ids, kinds, controls), so
+//! a recommendation never claims more than its gaps show.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Case, Control, Gap, GapKind, Recommendation, Revocation, Role, Secret, Triage};
+
+/// At most this many places or names spelled out in one recommendation.
+const NAMED: usize = 3;
+
+fn listed(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        n if n <= NAMED => items.join(", "),
+        n => format!("{} and {} more", items[..NAMED].join(", "), n - NAMED),
+    }
+}
+
+fn matters(s: &Secret) -> bool {
+    matches!(s.triage, Triage::LikelyReal | Triage::Unknown)
+}
+
+/// A draft: the gaps it answers (by kind and secret), its controls from them.
+struct Draft<'a> {
+    role: Role,
+    secret: Option<String>,
+    text: String,
+    gaps: Vec<&'a Gap>,
+}
+
+fn gaps_of<'a>(case: &'a Case, kinds: &[GapKind], secret: Option<&str>) -> Vec<&'a Gap> {
+    case.gaps()
+        .map(|(_, g)| g)
+        .filter(|g| kinds.contains(&g.kind) && secret.is_none_or(|s| g.secrets.iter().any(|x| x == s)))
+        .collect()
+}
+
+/// Places a gap's group or single evidence names (`path:line` in its text is not parsed: the grants are).
+fn places(case: &Case, keep: &dyn Fn(&crate::model::Reach) -> bool) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    case.reachability
+        .iter()
+        .filter(|r| r.grant.scope == crate::model::Scope::Runtime && keep(r))
+        .map(|r| match r.grant.line {
+            Some(l) => format!("{}:{l}", r.grant.path),
+            None => r.grant.path.clone(),
+        })
+        .filter(|p| seen.insert(p.clone()))
+        .collect()
+}
+
+fn revoke<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
+    let replays = |s: &Secret| case.replays.iter().filter(|r| r.secret == s.id).count();
+    let mut live: Vec<&Secret> =
+        case.secrets.iter().filter(|s| matters(s) && s.revocation != Revocation::Revoked).collect();
+    // The replayed ones first, then the oldest exposure.
+    live.sort_by_key(|s| (std::cmp::Reverse(replays(s)), s.exposed.as_ref().map(|e| e.at)));
+    for s in live {
+        let why = match (replays(s), s.revocation) {
+            (n, _) if n > 0 => format!("it was replayed {n} time{} after exposure", if n == 1 { "" } else { "s" }),
+            (_, Revocation::NotRevoked) => "the audit logs read show no revocation".to_string(),
+            _ => "no audit log that would record its revocation was read: confirm with its issuer".to_string(),
+        };
+        out.push(Draft {
+            role: Role::Identity,
+            secret: Some(s.id.clone()),
+            text: format!("Revoke {} ({}, {}) now and issue a replacement: {why}", s.label, s.kind, s.id),
+            gaps: gaps_of(case, &[GapKind::NotRevoked, GapKind::ReplayedAfterDetection], Some(&s.id)),
+        });
+    }
+}
+
+fn investigate<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
+    if case.replay_groups.is_empty() {
+        return;
+    }
+    let mut addresses: Vec<String> = Vec::new();
+    for g in &case.replay_groups {
+        if !addresses.contains(&g.ip) {
+            addresses.push(g.ip.clone());
+        }
+    }
+    let secrets: BTreeSet<&str> = case.replay_groups.iter().map(|g| g.secret.as_str()).collect();
+    let calls: usize = case.replay_groups.iter().map(|g| g.count).sum();
+    let secrets: Vec<String> = secrets.into_iter().map(str::to_string).collect();
+    let mut gaps = gaps_of(case, &[GapKind::ReplayedAfterDetection, GapKind::AlertClosedWhileUsed], None);
+    gaps.retain(|g| g.secrets.iter().any(|s| secrets.contains(s)));
+    out.push(Draft {
+        role: Role::Platform,
+        secret: None,
+        text: format!(
+            "Investigate the {calls} replayed call{} from {} ({}): block the addresses, and establish what each call read or changed with {}",
+            if calls == 1 { "" } else { "s" },
+            if addresses.len() == 1 { "one address".to_string() } else { format!("{} addresses", addresses.len()) },
+            listed(&addresses),
+            secrets.join(", ")
+        ),
+        gaps,
+    });
+}
+
+fn short_lived<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
+    let kinds = [GapKind::NotRotated, GapKind::SlowRevocation, GapKind::NotRevoked];
+    // Vault tokens are short-lived by design; the rest of the kinds leakline names are static keys.
+    let static_keys: Vec<&Secret> = case.secrets.iter().filter(|s| matters(s) && s.kind != "vault_token").collect();
+    if static_keys.is_empty() {
+        return;
+    }
+    let labels: Vec<String> = static_keys.iter().map(|s| format!("{} ({})", s.label, s.id)).collect();
+    let gaps = gaps_of(case, &kinds, None)
+        .into_iter()
+        .filter(|g| g.secrets.iter().any(|id| static_keys.iter().any(|s| &s.id == id)))
+        .collect();
+    out.push(Draft {
+        role: Role::Identity,
+        secret: None,
+        text: format!(
+            "Replace the long-lived static keys ({}) with short-lived, task-scoped credentials: workload identity or STS role sessions for cloud access, Vault dynamic secrets for stores and services, OIDC federation in CI; where a provider offers only static keys, one key per service, least privilege, rotated on a schedule",
+            listed(&labels)
+        ),
+        gaps,
+    });
+}
+
+fn framework_paths<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
+    use crate::model::GrantKind;
+    let defaults = places(case, &|r| r.grant.kind == GrantKind::FrameworkDefault);
+    if !defaults.is_empty() {
+        out.push(Draft {
+            role: Role::Appsec,
+            secret: None,
+            text: format!(
+                "Stop the framework's implicit environment reads at {}: pass each credential explicitly from the secret store where the client is built, and turn off defaults that load secrets from the environment or from serialized input",
+                listed(&defaults)
+            ),
+            gaps: gaps_of(case, &[GapKind::FrameworkDefault], None),
+        });
+    }
+    let risky = places(case, &|r| r.grant.kind == GrantKind::WideningSetting);
+    if !risky.is_empty() {
+        out.push(Draft {
+            role: Role::Appsec,
+            secret: None,
+            text: format!(
+                "Turn off the settings that let prompts, tools or generated code act with the framework's keys at {}, or run that code where those keys are not reachable",
+                listed(&risky)
+            ),
+            gaps: gaps_of(case, &[GapKind::RiskySetting], None),
+        });
+    }
+}
+
+fn review_paths<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
+    let env_files = gaps_of(case, &[GapKind::CommittedEnvFile], None);
+    if !env_files.is_empty() {
+        let files: BTreeSet<String> = case
+            .reachability
+            .iter()
+            .filter(|r| r.grant.kind == crate::model::GrantKind::EnvFile && !r.secrets.is_empty())
+            .map(|r| r.grant.path.clone())
+            .collect();
+        out.push(Draft {
+            role: Role::Platform,
+            secret: None,
+            text: format!(
+                "Remove {} from the repository (and from its published history), rotate every value it held, and keep environment files out of version control",
+                listed(&files.into_iter().collect::<Vec<_>>())
+            ),
+            gaps: env_files,
+        });
+    }
+    let unapproved = gaps_of(case, &[GapKind::UnapprovedReachability], None);
+    if !unapproved.is_empty() {
+        let platform = case.gaps().any(|(r, g)| r == Role::Platform && g.kind == GapKind::UnapprovedReachability);
+        out.push(Draft {
+            role: if platform { Role::Platform } else { Role::Appsec },
+            secret: None,
+            text: "Require an approving review, by someone other than the author, for changes that make secrets readable: CODEOWNERS and branch protection on environment, compose, Kubernetes, Dockerfile and CI files and on the code that reads credentials".to_string(),
+            gaps: unapproved,
+        });
+    }
+}
+
+fn ownership<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
+    let changes = gaps_of(case, &[GapKind::UnapprovedFrameworkChange, GapKind::StaleApproval], None);
+    if !changes.is_empty() {
+        let packages: BTreeSet<String> = case.approvals.iter().filter(|c| !c.approved).map(|c| c.package.clone()).collect();
+        out.push(Draft {
+            role: Role::Governance,
+            secret: None,
+            text: format!(
+                "Name an owner for each library-level trust boundary ({}) and for the framework's upgrade cadence, and require their approving review on those manifests",
+                listed(&packages.into_iter().collect::<Vec<_>>())
+            ),
+            gaps: changes,
+        });
+    }
+    let exceptions = gaps_of(case, &[GapKind::UnreviewedBypass, GapKind::AlertClosedWhileUsed], None);
+    if !exceptions.is_empty() {
+        out.push(Draft {
+            role: Role::Governance,
+            secret: None,
+            text: "Route every push-protection bypass and every alert closed as not a risk through a reviewed exception, with an owner and an expiry".to_string(),
+            gaps: exceptions,
+        });
+    }
+    if !case.reachability.is_empty() {
+        let mut names: Vec<String> = Vec::new();
+        for r in case.reachability.iter().filter(|r| r.grant.scope == crate::model::Scope::Runtime) {
+            for n in &r.grant.secret_names {
+                if !names.contains(n) {
+                    names.push(n.clone());
+                }
+            }
+        }
+        let runtime = places(case, &|_| true).len();
+        if runtime > 0 {
+            out.push(Draft {
+                role: Role::Governance,
+                secret: None,
+                text: format!(
+                    "Keep an inventory of the framework's secret paths ({} read at {runtime} place{} in runtime code), each with an owner and a rotation period, reviewed when the framework is upgraded",
+                    if names.is_empty() { "secrets".to_string() } else { listed(&names) },
+                    if runtime == 1 { "" } else { "s" }
+                ),
+                gaps: gaps_of(case, &[GapKind::FrameworkDefault, GapKind::UnapprovedReachability], None),
+            });
+        }
+    }
+}
+
+/// The recommendations, most urgent first.
+pub fn recommend(case: &Case) -> Vec<Recommendation> {
+    let mut drafts = Vec::new();
+    revoke(case, &mut drafts);
+    investigate(case, &mut drafts);
+    short_lived(case, &mut drafts);
+    framework_paths(case, &mut drafts);
+    review_paths(case, &mut drafts);
+    ownership(case, &mut drafts);
+    drafts
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut controls: Vec<Control> = Vec::new();
+            for c in d.gaps.iter().flat_map(|g| g.controls.iter()) {
+                if !controls.contains(c) {
+                    controls.push(c.clone());
+                }
+            }
+            Recommendation {
+                id: format!("r{}", i + 1),
+                priority: i + 1,
+                role: d.role,
+                secret: d.secret,
+                text: d.text,
+                gaps: d.gaps.iter().map(|g| g.id.clone()).collect(),
+                controls,
+            }
+        })
+        .collect()
+}
