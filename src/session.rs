@@ -197,11 +197,12 @@ impl Session {
                 _ => None,
             })?;
             let origin = crate::ingest::git::origin_url(&repo)?;
-            forge::spec_from_origin(&origin, None).ok().filter(|s| s.api.contains("://api.github.com") || s.api.contains("://gitlab.com"))
+            forge::spec_from_origin(&origin, None)
+                .ok()
+                .filter(|s| s.api.contains("://api.github.com") || s.api.contains("://gitlab.com"))
         });
-        let links = spec.and_then(|s| {
-            crate::report::Links::new(matches!(s.provider, forge::Provider::Gitlab), &s.slug, &s.api)
-        });
+        let links = spec
+            .and_then(|s| crate::report::Links::new(matches!(s.provider, forge::Provider::Gitlab), &s.slug, &s.api));
         crate::report::Provenance {
             command: crate::report::command_of(std::env::args()),
             base: self.case_dir.clone().filter(|d| !d.as_os_str().is_empty()),

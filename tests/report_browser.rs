@@ -96,15 +96,33 @@ fn the_demo_report_renders_cleanly_in_chromium() {
     let prov = Provenance { base: Some(dir.path().to_path_buf()), ..Provenance::default() };
     let page = out.path().join("report.html");
     std::fs::write(&page, render_with(&case, Format::Html, &prov)).unwrap();
-    let shot = std::env::var_os("LEAKLINE_SCREENSHOT").map_or_else(|| out.path().join("report.png"), PathBuf::from);
+    // Kept after the run (under target/, or where LEAKLINE_SCREENSHOT says) for a person to look at.
+    let shot = std::env::var_os("LEAKLINE_SCREENSHOT")
+        .map_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_html.png"), PathBuf::from);
     let seen = render_in(&browser, &page, Some(&shot));
     assert!(seen.problems.is_empty(), "the browser complained:\n{}", seen.problems.join("\n"));
-    for section in ["summary", "actions", "secrets", "approvals", "reachability", "replays", "timeline", "matrix", "controls", "inputs", "provenance"] {
+    for section in [
+        "summary",
+        "actions",
+        "secrets",
+        "approvals",
+        "reachability",
+        "replays",
+        "timeline",
+        "matrix",
+        "controls",
+        "inputs",
+        "provenance",
+    ] {
         assert!(seen.dom.contains(&format!("<section id=\"{section}\">")), "section {section} missing after load");
     }
     assert!(seen.dom.contains("<svg class=\"timeline\""), "the timeline is drawn inline");
     let png = std::fs::read(&shot).expect("a screenshot was saved");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "the screenshot is a rendered page ({} bytes)", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "the screenshot is a rendered page ({} bytes)",
+        png.len()
+    );
 }
 
 #[test]
@@ -117,6 +135,10 @@ fn hostile_text_renders_as_text_and_runs_nothing() {
     case.title = format!("incident {script}");
     case.approvals[0].commit.author.name = img.into();
     case.approvals[0].package = link.into();
+    case.approvals[0].commit.summary = format!("fix {link} {img}");
+    if let Some(c) = case.reachability[0].grant.commit.as_mut() {
+        c.summary = format!("wire {script}");
+    }
     case.replays[0].access.user_agent = Some(format!("curl {script}{img}"));
     case.replay_groups[0].user_agents = vec![format!("curl {script}{img}")];
     for e in &mut case.timeline {

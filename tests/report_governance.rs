@@ -23,7 +23,8 @@ fn fixed(base: &std::path::Path) -> Provenance {
 }
 
 fn schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/report/report-v1.schema.json")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/report/report-v1.schema.json")).unwrap();
     jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).expect("the schema is a valid JSON Schema")
 }
 

@@ -72,7 +72,8 @@ fn base_severity(kind: GapKind) -> Severity {
 /// only on test, example or locale values.
 fn severity(gap: &Gap, case: &Case) -> Severity {
     let secrets: Vec<_> = case.secrets.iter().filter(|s| gap.secrets.contains(&s.id)).collect();
-    if !secrets.is_empty() && secrets.iter().all(|s| matches!(s.triage, Triage::LikelyTest | Triage::Example | Triage::Locale))
+    if !secrets.is_empty()
+        && secrets.iter().all(|s| matches!(s.triage, Triage::LikelyTest | Triage::Example | Triage::Locale))
     {
         return Severity::Low;
     }
@@ -127,7 +128,9 @@ mod tests {
         let m: Mapping = toml::from_str(MAPPING).expect("controls.toml parses");
         for (id, c) in &m.controls {
             let ok = match c.framework.as_str() {
-                "nhi" => id.strip_prefix("NHI").and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| (1..=10).contains(&n)),
+                "nhi" => {
+                    id.strip_prefix("NHI").and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| (1..=10).contains(&n))
+                }
                 "csf" => {
                     let (category, number) = id.split_once('-').unwrap_or_default();
                     category.len() == 5 && category.as_bytes()[2] == b'.' && number.len() == 2

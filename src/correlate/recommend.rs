@@ -185,7 +185,8 @@ fn review_paths<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
 fn ownership<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
     let changes = gaps_of(case, &[GapKind::UnapprovedFrameworkChange, GapKind::StaleApproval], None);
     if !changes.is_empty() {
-        let packages: BTreeSet<String> = case.approvals.iter().filter(|c| !c.approved).map(|c| c.package.clone()).collect();
+        let packages: BTreeSet<String> =
+            case.approvals.iter().filter(|c| !c.approved).map(|c| c.package.clone()).collect();
         out.push(Draft {
             role: Role::Governance,
             secret: None,

@@ -107,7 +107,8 @@ fn revoked(p: &Secret, out: &mut Vec<Sentence>) {
             format!("It was revoked on {}{by}{after}.", day(&at))
         }
         (None, Revocation::NotRevoked) => {
-            "There is no revocation of it in the audit logs read: treat it as live until its issuer confirms otherwise.".to_string()
+            "There is no revocation of it in the audit logs read: treat it as live until its issuer confirms otherwise."
+                .to_string()
         }
         (None, _) => format!(
             "Whether it was revoked is unknown: no audit log that would record it was read ({} would).",
@@ -204,10 +205,9 @@ pub fn summarise(case: &Case) -> Vec<Sentence> {
     let mut out = Vec::new();
     let primary = case.metrics.primary_secret.as_ref().and_then(|id| case.secrets.iter().find(|s| &s.id == id));
     match primary {
-        None => out.push(Sentence {
-            text: "No leaked secret was found in the inputs read.".to_string(),
-            facts: Vec::new(),
-        }),
+        None => {
+            out.push(Sentence { text: "No leaked secret was found in the inputs read.".to_string(), facts: Vec::new() })
+        }
         Some(p) => {
             what_leaked(case, p, &mut out);
             since_when(p, &mut out);

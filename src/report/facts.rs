@@ -21,7 +21,9 @@ pub fn inputs<'a>(case: &'a Case, prov: &Provenance) -> (Vec<Folder<'a>>, Vec<&'
     let mut folders: Vec<Folder<'a>> = Vec::new();
     let mut single = Vec::new();
     for i in &case.inputs {
-        let under = prov.folders.iter().filter(|f| i.path.starts_with(&format!("{}/", f.trim_end_matches('/'))));
+        // Input paths may already be localized (relative to the case), folders not.
+        let inside = |f: &str| i.path.starts_with(&format!("{}/", f.trim_end_matches('/')));
+        let under = prov.folders.iter().filter(|f| inside(f) || inside(&prov.path(f)));
         // The innermost folder named, when folders nest.
         match under.max_by_key(|f| f.len()) {
             Some(f) => {
@@ -67,9 +69,10 @@ fn event(case: &Case, e: &crate::model::TimelineEntry) -> Event {
             };
             (s.id.clone(), place, evidence.unwrap_or_else(|| format!("secret:{}", s.id)))
         }),
-        ItemRef::Approval(i) => case.approvals.get(i).then_default(|c| {
-            (String::new(), c.manifest_label(), format!("commit:{}", c.commit.id))
-        }),
+        ItemRef::Approval(i) => case
+            .approvals
+            .get(i)
+            .then_default(|c| (String::new(), c.manifest_label(), format!("commit:{}", c.commit.id))),
         ItemRef::Reach(i) => case.reachability.get(i).then_default(|r| {
             let g = &r.grant;
             let place = g.line.map_or(g.path.clone(), |l| format!("{}:{l}", g.path));

@@ -97,11 +97,8 @@ pub fn command_of(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out = Vec::new();
     let mut hide_next = false;
     for (i, a) in args.into_iter().enumerate() {
-        let name = if i == 0 {
-            Path::new(&a).file_name().map_or(a.clone(), |n| n.to_string_lossy().into_owned())
-        } else {
-            a
-        };
+        let name =
+            if i == 0 { Path::new(&a).file_name().map_or(a.clone(), |n| n.to_string_lossy().into_owned()) } else { a };
         if hide_next {
             out.push("…".to_string());
             hide_next = false;
@@ -182,7 +179,15 @@ mod tests {
 
     #[test]
     fn secret_flag_values_stay_out_of_the_command() {
-        let args = ["/usr/bin/leakline", "report", "--vault-hash", "k=hmac-sha256:ab", "--vault-hash-env=X", "--case", "c.toml"];
+        let args = [
+            "/usr/bin/leakline",
+            "report",
+            "--vault-hash",
+            "k=hmac-sha256:ab",
+            "--vault-hash-env=X",
+            "--case",
+            "c.toml",
+        ];
         let command = command_of(args.iter().map(|s| s.to_string()));
         assert_eq!(command, ["leakline", "report", "--vault-hash", "…", "--vault-hash-env=…", "--case", "c.toml"]);
     }

@@ -12,8 +12,8 @@ use frameworks::frameworks;
 use reachability::reachability;
 
 use crate::model::{
-    CommitInfo, Decision, DependencyChange, ForgeCheck, Gap, GapKind, GrantKind, Owners, Reach, Replay, Role, RoleAccount,
-    Secret,
+    CommitInfo, Decision, DependencyChange, ForgeCheck, Gap, GapKind, GrantKind, Owners, Reach, Replay, Role,
+    RoleAccount, Secret,
 };
 
 /// Credentials older than this at exposure were due for rotation.

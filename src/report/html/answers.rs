@@ -26,7 +26,11 @@ pub(super) fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
             let replays = if s.uses == 0 {
                 "unknown (no audit record used it)".to_string()
             } else {
-                format!("{} ({} after detection)", s.replays_before_detection + s.replays_after_detection, s.replays_after_detection)
+                format!(
+                    "{} ({} after detection)",
+                    s.replays_before_detection + s.replays_after_detection,
+                    s.replays_after_detection
+                )
             };
             Row {
                 id: Some(format!("secret-{}", s.id)),
@@ -35,8 +39,10 @@ pub(super) fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
                     s.kind.as_str().into(),
                     Cell::Html(format!("<code>{}</code>", esc(&s.label))),
                     e.map_or("unknown".into(), |e| t(&e.at)).into(),
-                    e.and_then(|e| e.path.as_ref().map(|p| format!("{p}:{}", e.line.unwrap_or(0)))).unwrap_or_default().into(),
-                    e.and_then(|e| e.commit.as_deref()).map_or(Cell::Text(String::new()), |c| commit(prov, c)),
+                    e.and_then(|e| e.path.as_ref().map(|p| format!("{p}:{}", e.line.unwrap_or(0))))
+                        .unwrap_or_default()
+                        .into(),
+                    e.and_then(|e| e.commit.as_deref()).map_or(Cell::Text(String::new()), |c| commit(prov, c, None)),
                     e.and_then(|e| e.author.as_ref()).map(|a| a.display()).unwrap_or_default().into(),
                     s.detected_at.map_or("unknown".into(), |d| t(&d)).into(),
                     s.revoked_at.map_or_else(|| s.revocation.name().replace('_', " "), |d| t(&d)).into(),
@@ -56,7 +62,13 @@ pub(super) fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
     table(
         o,
         "metrics",
-        &["exposure window", "time to detect", "time to revoke", "replays (all secrets)", "replay addresses (all secrets)"],
+        &[
+            "exposure window",
+            "time to detect",
+            "time to revoke",
+            "replays (all secrets)",
+            "replay addresses (all secrets)",
+        ],
         &[row(vec![
             duration(m.exposure_window_s).into(),
             duration(m.time_to_detect_s).into(),
@@ -85,20 +97,25 @@ pub(super) fn approvals(o: &mut String, case: &Case, prov: &Provenance) {
         .approvals
         .iter()
         .map(|c| {
-            let approvers: Vec<String> = c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
-            let author = if c.commit.bot { format!("{} (bot)", c.commit.author.display()) } else { c.commit.author.display() };
+            let approvers: Vec<String> =
+                c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
+            let author =
+                if c.commit.bot { format!("{} (bot)", c.commit.author.display()) } else { c.commit.author.display() };
             row(vec![
                 t(&c.commit.at).into(),
                 c.package.as_str().into(),
-                format!("{} {}→{}", c.change_label(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–")).into(),
+                format!("{} {}→{}", c.change_label(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"))
+                    .into(),
                 c.manifest_label().into(),
-                commit(prov, &c.commit.id),
+                commit(prov, &c.commit.id, Some(&c.commit.summary)),
                 author.into(),
                 pull(prov, c.commit.pull_request),
                 match (approvers.is_empty(), c.approved) {
                     (true, _) => Cell::Html("<b>none recorded</b>".into()),
                     (false, true) => approvers.join(", ").into(),
-                    (false, false) => Cell::Html(format!("<b>none</b>: {} (own review: no approval)", esc(&approvers.join(", ")))),
+                    (false, false) => {
+                        Cell::Html(format!("<b>none</b>: {} (own review: no approval)", esc(&approvers.join(", "))))
+                    }
                 },
                 c.commit.merged_by.as_ref().map_or("–".into(), |p| p.display()).into(),
                 c.owners.join(" ").into(),
@@ -137,14 +154,15 @@ pub(super) fn reachability(o: &mut String, case: &Case, prov: &Provenance) {
             let reaches = if r.secrets.is_empty() {
                 Cell::Text("unlinked".into())
             } else {
-                let links: Vec<String> = r.secrets.iter().map(|s| format!("<a href=\"#secret-{0}\">{0}</a>", esc(s))).collect();
+                let links: Vec<String> =
+                    r.secrets.iter().map(|s| format!("<a href=\"#secret-{0}\">{0}</a>", esc(s))).collect();
                 Cell::Html(links.join(", "))
             };
             row(vec![
                 t(&g.at).into(),
                 g.kind.name().into(),
                 place.into(),
-                g.commit.as_ref().map_or(Cell::Text(String::new()), |c| commit(prov, &c.id)),
+                g.commit.as_ref().map_or(Cell::Text(String::new()), |c| commit(prov, &c.id, Some(&c.summary))),
                 g.reaches(", ").into(),
                 g.actor.display().into(),
                 approved,
@@ -185,7 +203,19 @@ pub(super) fn replays(o: &mut String, case: &Case) {
     table(
         o,
         "replay-groups",
-        &["group", "secret", "address", "principal", "first", "last", "calls", "denied", "actions", "user agents", "why"],
+        &[
+            "group",
+            "secret",
+            "address",
+            "principal",
+            "first",
+            "last",
+            "calls",
+            "denied",
+            "actions",
+            "user agents",
+            "why",
+        ],
         &rows,
     );
     let _ = write!(o, "<details><summary>Every replay ({})</summary>", case.replays.len());

@@ -148,9 +148,16 @@ pub(super) fn controls(o: &mut String, case: &Case) {
         .map(|(c, gaps)| {
             let links: Vec<String> = gaps
                 .iter()
-                .map(|(role, g)| format!("<a href=\"#gap-{0}\">{0}</a> ({1}, {2})", esc(&g.id), role.name(), g.severity.name()))
+                .map(|(role, g)| {
+                    format!("<a href=\"#gap-{0}\">{0}</a> ({1}, {2})", esc(&g.id), role.name(), g.severity.name())
+                })
                 .collect();
-            row(vec![c.framework.as_str().into(), c.id.as_str().into(), c.name.as_str().into(), Cell::Html(links.join(", "))])
+            row(vec![
+                c.framework.as_str().into(),
+                c.id.as_str().into(),
+                c.name.as_str().into(),
+                Cell::Html(links.join(", ")),
+            ])
         })
         .collect();
     table(o, "controls", &["framework", "control", "name", "gaps"], &rows);
@@ -186,7 +193,7 @@ fn input_rows(list: &[&crate::model::InputSummary], prov: &Provenance) -> Vec<Ro
             i.records.to_string().into(),
             i.relevant.to_string().into(),
             i.rejected.to_string().into(),
-            Cell::Html(format!("<code>{}</code>", esc(i.sha256.as_deref().unwrap_or("–")))),
+            Cell::Html(format!("<code class=\"hash\">{}</code>", esc(i.sha256.as_deref().unwrap_or("–")))),
         ]));
         for e in &i.errors {
             rows.push(row(vec!["".into(), format!("line {}: {}", e.line, e.message).into()]));

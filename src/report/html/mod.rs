@@ -91,12 +91,14 @@ fn table(o: &mut String, class: &str, header: &[&str], rows: &[Row]) {
     o.push_str("</tbody></table>\n");
 }
 
-/// A commit id, linked to the forge when the repository's web address is known.
-fn commit(prov: &Provenance, id: &str) -> Cell {
+/// A commit id, linked to the forge when the repository's web address is known; its
+/// subject line (the author's text, escaped) shows on hover.
+fn commit(prov: &Provenance, id: &str, subject: Option<&str>) -> Cell {
     let short = esc(&id[..id.len().min(10)]);
+    let title = subject.map_or(String::new(), |s| format!(" title=\"{}\"", esc(s)));
     match prov.links.as_ref().and_then(|l| l.commit(id)) {
-        Some(url) => Cell::Html(format!("<a href=\"{}\"><code>{short}</code></a>", esc(&url))),
-        None => Cell::Html(format!("<code>{short}</code>")),
+        Some(url) => Cell::Html(format!("<a href=\"{}\"{title}><code>{short}</code></a>", esc(&url))),
+        None => Cell::Html(format!("<code{title}>{short}</code>")),
     }
 }
 
@@ -153,7 +155,11 @@ pub fn render(case: &Case, prov: &Provenance) -> String {
     o.push_str("<nav><a href=\"#summary\">Summary</a> <a href=\"#actions\">What to do</a> <a href=\"#secrets\">Secrets</a> <a href=\"#approvals\">Approvals</a> <a href=\"#reachability\">Reachability</a> <a href=\"#replays\">Replays</a> <a href=\"#timeline\">Timeline</a> <a href=\"#matrix\">Accountability</a> <a href=\"#controls\">Controls</a> <a href=\"#inputs\">Inputs</a></nav></header>\n<section id=\"summary\"><h2>Executive summary</h2><ul class=\"summary\">");
     for s in &case.summary {
         let facts: Vec<String> = s.facts.iter().map(|f| fact_link(f)).collect();
-        let facts = if facts.is_empty() { String::new() } else { format!(" <span class=\"facts\">({})</span>", facts.join(", ")) };
+        let facts = if facts.is_empty() {
+            String::new()
+        } else {
+            format!(" <span class=\"facts\">({})</span>", facts.join(", "))
+        };
         let _ = write!(o, "<li>{}{facts}</li>", esc(&s.text));
     }
     o.push_str("</ul>");

@@ -69,7 +69,8 @@ pub fn matrix(o: &mut String, case: &Case) {
         }
         for g in &a.gaps {
             let controls: Vec<&str> = g.controls.iter().map(|c| c.id.as_str()).collect();
-            let head = format!("{} **{}** ({}; {})", g.id, g.severity.name(), cell(&controls.join(", ")), g.kind.name());
+            let head =
+                format!("{} **{}** ({}; {})", g.id, g.severity.name(), cell(&controls.join(", ")), g.kind.name());
             if g.items.is_empty() {
                 let _ = writeln!(o, "- {head}: {} ({})", cell(&g.text), cell(&g.evidence));
                 continue;
@@ -97,7 +98,8 @@ pub fn controls(o: &mut String, case: &Case) {
         "The mapping is leakline's, from `src/correlate/controls.toml`; the frameworks' own texts govern.\n\n| framework | control | gaps |\n|---|---|---|"
     );
     for (c, gaps) in &table {
-        let ids: Vec<String> = gaps.iter().map(|(role, g)| format!("{} ({}, {})", g.id, role.name(), g.severity.name())).collect();
+        let ids: Vec<String> =
+            gaps.iter().map(|(role, g)| format!("{} ({}, {})", g.id, role.name(), g.severity.name())).collect();
         let _ = writeln!(o, "| {} | {} {} | {} |", cell(&c.framework), cell(&c.id), cell(&c.name), ids.join(", "));
     }
     o.push('\n');

@@ -25,7 +25,8 @@ fn cell(s: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let rest = |t: &str| chars[i..].iter().take(t.chars().count()).copied().eq(t.chars());
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '@' | '!' | '(' | ')' | '{' | '}' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '&' | '@' | '!' | '(' | ')' | '{'
+            | '}' => {
                 out.push('\\');
                 out.push(c);
             }

@@ -68,7 +68,11 @@ pub fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
             Some(e) => {
                 let file = format!("{}:{}", e.path.as_deref().unwrap_or("?"), e.line.unwrap_or(0));
                 let at_commit = e.commit.as_deref().map(|c| format!(" @ {}", commit(prov, c))).unwrap_or_default();
-                (t(&e.at), format!("{}{at_commit}", cell(&file)), e.author.as_ref().map(|a| a.display()).unwrap_or_default())
+                (
+                    t(&e.at),
+                    format!("{}{at_commit}", cell(&file)),
+                    e.author.as_ref().map(|a| a.display()).unwrap_or_default(),
+                )
             }
             None => ("unknown".into(), String::new(), String::new()),
         };
