@@ -190,3 +190,24 @@ fn demo_markdown_and_html_snapshots() {
         insta::assert_snapshot!("report_demo_html", render_with(&case, Format::Html, &prov));
     });
 }
+
+#[test]
+fn with_no_secret_the_summary_says_whether_anyone_looked() {
+    // No scanner output at all: the secrets were not looked for, which is not "no leak".
+    let empty = leakline::correlate::correlate(&Default::default(), &Default::default());
+    assert!(empty.summary[0].text.starts_with("No scanner output was read"), "{:?}", empty.summary[0].text);
+    // Scanner output that holds nothing: said so, resting on the files read.
+    let mut evidence = leakline::model::Evidence::default();
+    evidence.inputs.push(leakline::model::InputSummary {
+        kind: leakline::model::SourceKind::Gitleaks,
+        path: "scans/gitleaks.json".into(),
+        ..Default::default()
+    });
+    let case = leakline::correlate::correlate(&evidence, &Default::default());
+    assert!(
+        case.summary[0].text.starts_with("The scanner output read (1 file) holds no finding"),
+        "{:?}",
+        case.summary[0].text
+    );
+    assert_eq!(case.summary[0].facts, ["input:scans/gitleaks.json"]);
+}

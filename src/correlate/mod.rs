@@ -67,7 +67,8 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     });
     let timeline = timeline::build(&secrets, &approvals, &reachability, &unwirings, &replays);
     let window = timeline.first().zip(timeline.last()).map(|(a, b)| (a.at, b.at));
-    let title = ctx.title.clone().unwrap_or_else(|| default_title(&secrets));
+    let scanned = evidence.inputs.iter().any(|i| crate::model::SourceKind::SCAN.contains(&i.kind));
+    let title = ctx.title.clone().unwrap_or_else(|| default_title(&secrets, scanned));
     let mut inputs = evidence.inputs.clone();
     inputs.sort_by(|a, b| (a.kind.name(), &a.path).cmp(&(b.kind.name(), &b.path)));
     let case = Case {
@@ -101,7 +102,7 @@ fn settle(case: Case) -> Case {
 
 /// The incident's title names the secrets that matter: likely real ones, then
 /// unjudged ones; test, example and locale findings are counted, not named.
-fn default_title(secrets: &[Secret]) -> String {
+fn default_title(secrets: &[Secret], scanned: bool) -> String {
     use crate::model::Triage;
     let matters = |s: &&Secret| matches!(s.triage, Triage::LikelyReal | Triage::Unknown);
     let mut main: Vec<&Secret> = secrets.iter().filter(matters).collect();
@@ -112,6 +113,8 @@ fn default_title(secrets: &[Secret]) -> String {
         n => format!(" ({n} test, example or locale finding{} aside)", if n == 1 { "" } else { "s" }),
     };
     match main.as_slice() {
+        // Without scanner output nothing looked for secrets: not the same as finding none.
+        [] if minor == 0 && !scanned => "Credential leak review (no scanner output read)".to_string(),
         [] if minor == 0 => "Credential leak review (no leaked secret found in the inputs)".to_string(),
         [] => format!("Credential leak review: no secret found outside tests, examples and locales{aside}"),
         [one] => format!("Leak of {} ({}){aside}", one.label, one.kind),
@@ -158,8 +161,12 @@ mod tests {
         let locale = |n: usize| (0..n).map(|i| secret(&format!("loc{i}"), Triage::Locale)).collect::<Vec<_>>();
         let mut all = locale(188);
         all.push(secret("sk-…real", Triage::LikelyReal));
-        assert_eq!(default_title(&all), "Leak of sk-…real (openai_key) (188 test, example or locale findings aside)");
-        assert!(default_title(&locale(2)).starts_with("Credential leak review: no secret found outside tests"));
-        assert_eq!(default_title(&[]), "Credential leak review (no leaked secret found in the inputs)");
+        assert_eq!(
+            default_title(&all, true),
+            "Leak of sk-…real (openai_key) (188 test, example or locale findings aside)"
+        );
+        assert!(default_title(&locale(2), true).starts_with("Credential leak review: no secret found outside tests"));
+        assert_eq!(default_title(&[], true), "Credential leak review (no leaked secret found in the inputs)");
+        assert_eq!(default_title(&[], false), "Credential leak review (no scanner output read)");
     }
 }

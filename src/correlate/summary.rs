@@ -201,13 +201,32 @@ fn gaps_and_actions(case: &Case, out: &mut Vec<Sentence>) {
 }
 
 /// The summary of a settled case (gaps with ids, recommendations made).
+/// Why there is no secret to follow: no scanner output was given (nothing was looked for),
+/// or what was given holds no finding — never "no leak" when nobody looked.
+fn no_secret(case: &Case) -> Sentence {
+    let scans: Vec<&crate::model::InputSummary> =
+        case.inputs.iter().filter(|i| crate::model::SourceKind::SCAN.contains(&i.kind)).collect();
+    if scans.is_empty() {
+        return Sentence {
+            text:
+                "No scanner output was read, so there is no leaked secret to follow: the secrets were not looked for \
+                   (give the scanner's findings with --scan)."
+                    .to_string(),
+            facts: Vec::new(),
+        };
+    }
+    let files = if scans.len() == 1 { "1 file".to_string() } else { format!("{} files", scans.len()) };
+    Sentence {
+        text: format!("The scanner output read ({files}) holds no finding leakline could follow."),
+        facts: scans.iter().map(|i| format!("input:{}", i.path)).collect(),
+    }
+}
+
 pub fn summarise(case: &Case) -> Vec<Sentence> {
     let mut out = Vec::new();
     let primary = case.metrics.primary_secret.as_ref().and_then(|id| case.secrets.iter().find(|s| &s.id == id));
     match primary {
-        None => {
-            out.push(Sentence { text: "No leaked secret was found in the inputs read.".to_string(), facts: Vec::new() })
-        }
+        None => out.push(no_secret(case)),
         Some(p) => {
             what_leaked(case, p, &mut out);
             since_when(p, &mut out);

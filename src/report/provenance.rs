@@ -159,6 +159,13 @@ impl Provenance {
         for e in &mut case.timeline {
             fix(&mut e.summary);
         }
+        for s in &mut case.summary {
+            fix(&mut s.text);
+            s.facts.iter_mut().for_each(&fix);
+        }
+        for r in &mut case.recommendations {
+            fix(&mut r.text);
+        }
         case
     }
 

@@ -118,6 +118,7 @@ fn fact_link(fact: &str) -> String {
         "secret" | "gap" | "rec" => format!("{kind}-{id}"),
         "replays" => "replays".to_string(),
         "commit" => "approvals".to_string(),
+        "input" => "inputs".to_string(),
         _ => "summary".to_string(),
     };
     let label = match kind {
