@@ -211,3 +211,35 @@ fn with_no_secret_the_summary_says_whether_anyone_looked() {
     );
     assert_eq!(case.summary[0].facts, ["input:scans/gitleaks.json"]);
 }
+
+#[test]
+fn scanner_findings_without_values_are_named_by_place_and_keyword_matches_are_to_be_confirmed() {
+    use leakline::model::Triage;
+    let sample =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/samples/detect-secrets/Yelp__detect-secrets__.secrets.baseline");
+    let session = leakline::session::Session::resolve(&leakline::session::SourceArgs {
+        scan: vec![format!("detect-secrets:{sample}")],
+        ..Default::default()
+    })
+    .unwrap();
+    let case = session.case(common::now()).unwrap();
+    let unknown: Vec<_> = case.secrets.iter().filter(|s| s.triage == Triage::Unknown).collect();
+    assert!(!unknown.is_empty(), "the sample has a keyword match");
+    // detect-secrets stores hashes, not values: nothing can be labelled, so prose names kind, id and place.
+    for text in case.recommendations.iter().map(|r| &r.text).chain(case.summary.iter().map(|s| &s.text)) {
+        assert!(!text.contains("(redacted by scanner)"), "{text}");
+    }
+    let revokes = case.recommendations.iter().filter(|r| r.text.starts_with("Revoke ")).count();
+    assert!(revokes <= 5, "{revokes} single revocations");
+    let confirm = case.recommendations.iter().find(|r| r.text.starts_with("Confirm whether")).expect("one to confirm");
+    for s in &unknown {
+        assert!(confirm.text.contains(&format!("{} at ", s.id)) || confirm.text.contains(" more)"), "{}", confirm.text);
+    }
+    // A gap on keyword matches alone is not as severe as one on a key in a known format.
+    for (_, g) in case.gaps() {
+        let only_unknown = !g.secrets.is_empty() && g.secrets.iter().all(|id| unknown.iter().any(|s| &s.id == id));
+        if only_unknown && g.kind == leakline::model::GapKind::NotRevoked {
+            assert_eq!(g.severity, leakline::model::Severity::Medium, "{}", g.text);
+        }
+    }
+}

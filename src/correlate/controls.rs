@@ -69,7 +69,8 @@ fn base_severity(kind: GapKind) -> Severity {
 
 /// A gap's severity: the mapping's base, raised for the leaked secrets' own
 /// chain and for a live credential someone replayed, lowered when it bears
-/// only on test, example or locale values.
+/// only on test, example or locale values, and one step when it bears only on
+/// findings in no known credential format (a keyword match may be no key).
 fn severity(gap: &Gap, case: &Case) -> Severity {
     let secrets: Vec<_> = case.secrets.iter().filter(|s| gap.secrets.contains(&s.id)).collect();
     if !secrets.is_empty()
@@ -79,8 +80,10 @@ fn severity(gap: &Gap, case: &Case) -> Severity {
     }
     let base = base_severity(gap.kind);
     let replayed = secrets.iter().any(|s| case.replays.iter().any(|r| r.secret == s.id));
+    let unsure = !secrets.is_empty() && secrets.iter().all(|s| s.triage == Triage::Unknown);
     match gap.kind {
         GapKind::NotRevoked if replayed => Severity::Critical,
+        _ if unsure && !replayed && base == Severity::High => Severity::Medium,
         _ if gap.chain && base == Severity::Medium => Severity::High,
         _ => base,
     }

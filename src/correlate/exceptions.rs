@@ -16,7 +16,7 @@ pub fn judge(secrets: &[Secret], governance: &mut RoleAccount, identity: &mut Ro
                 continue;
             }
             let evidence = format!("event:{}", f.origin);
-            let secret = format!("{} ({})", s.label, s.id);
+            let secret = s.called();
             if let Some(b) = &alert.bypass
                 && let Some(at) = b.at.or(f.detected_at)
             {

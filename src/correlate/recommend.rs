@@ -17,6 +17,18 @@ fn listed(items: &[String]) -> String {
     }
 }
 
+/// A secret as a recommendation spells it: label, kind and id, or, where the scanner gave
+/// no value to label, its kind, id and where it was found.
+fn spelled(s: &Secret) -> String {
+    if !s.label.starts_with('(') {
+        return format!("{} ({}, {})", s.label, s.kind, s.id);
+    }
+    match s.place() {
+        p if p.is_empty() => format!("the {} {}", s.kind, s.id),
+        p => format!("the {} {} (at {p})", s.kind, s.id),
+    }
+}
+
 fn matters(s: &Secret) -> bool {
     matches!(s.triage, Triage::LikelyReal | Triage::Unknown)
 }
@@ -50,13 +62,24 @@ fn places(case: &Case, keep: &dyn Fn(&crate::model::Reach) -> bool) -> Vec<Strin
         .collect()
 }
 
+/// At most this many secrets get a "revoke" of their own; the rest are one recommendation.
+const SINGLY: usize = 5;
+
 fn revoke<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
     let replays = |s: &Secret| case.replays.iter().filter(|r| r.secret == s.id).count();
     let mut live: Vec<&Secret> =
         case.secrets.iter().filter(|s| matters(s) && s.revocation != Revocation::Revoked).collect();
     // The replayed ones first, then the oldest exposure.
     live.sort_by_key(|s| (std::cmp::Reverse(replays(s)), s.exposed.as_ref().map(|e| e.at)));
-    for s in live {
+    // A replayed secret, or one in a known credential format, is named on its own; keyword and
+    // entropy matches (triage unknown) may not be credentials at all: one "confirm, then revoke".
+    let (mut singly, mut unsure): (Vec<&Secret>, Vec<&Secret>) =
+        live.into_iter().partition(|s| replays(s) > 0 || s.triage == Triage::LikelyReal);
+    if singly.len() > SINGLY {
+        let rest = singly.split_off(SINGLY);
+        unsure.splice(0..0, rest);
+    }
+    for s in singly {
         let why = match (replays(s), s.revocation) {
             (n, _) if n > 0 => format!("it was replayed {n} time{} after exposure", if n == 1 { "" } else { "s" }),
             (_, Revocation::NotRevoked) => "the audit logs read show no revocation".to_string(),
@@ -65,10 +88,45 @@ fn revoke<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
         out.push(Draft {
             role: Role::Identity,
             secret: Some(s.id.clone()),
-            text: format!("Revoke {} ({}, {}) now and issue a replacement: {why}", s.label, s.kind, s.id),
+            text: format!("Revoke {} now and issue a replacement: {why}", spelled(s)),
             gaps: gaps_of(case, &[GapKind::NotRevoked, GapKind::ReplayedAfterDetection], Some(&s.id)),
         });
     }
+    if unsure.is_empty() {
+        return;
+    }
+    let named: Vec<String> = unsure
+        .iter()
+        .map(|s| {
+            let at = s.findings.iter().find_map(|f| f.file.as_ref().map(|p| (p, f.line)));
+            match at {
+                Some((p, Some(l))) => format!("{} at {p}:{l}", s.id),
+                Some((p, None)) => format!("{} at {p}", s.id),
+                None => s.id.clone(),
+            }
+        })
+        .collect();
+    let ids: Vec<&str> = unsure.iter().map(|s| s.id.as_str()).collect();
+    let mut gaps: Vec<&Gap> = Vec::new();
+    for id in &ids {
+        for g in gaps_of(case, &[GapKind::NotRevoked, GapKind::ReplayedAfterDetection], Some(id)) {
+            if !gaps.iter().any(|x| x.id == g.id) {
+                gaps.push(g);
+            }
+        }
+    }
+    let n = unsure.len();
+    out.push(Draft {
+        role: Role::Identity,
+        secret: (n == 1).then(|| unsure[0].id.clone()),
+        text: format!(
+            "Confirm whether {} is a live credential ({}), and revoke and replace {}: no audit log that would record a revocation was read",
+            if n == 1 { "this finding".to_string() } else { format!("each of these {n} findings") },
+            listed(&named),
+            if n == 1 { "it if so" } else { "those that are" },
+        ),
+        gaps,
+    });
 }
 
 fn investigate<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
@@ -103,11 +161,13 @@ fn investigate<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
 fn short_lived<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
     let kinds = [GapKind::NotRotated, GapKind::SlowRevocation, GapKind::NotRevoked];
     // Vault tokens are short-lived by design; the rest of the kinds leakline names are static keys.
-    let static_keys: Vec<&Secret> = case.secrets.iter().filter(|s| matters(s) && s.kind != "vault_token").collect();
+    // Only credentials in a known format: a keyword match may be no key at all.
+    let static_keys: Vec<&Secret> =
+        case.secrets.iter().filter(|s| s.triage == Triage::LikelyReal && s.kind != "vault_token").collect();
     if static_keys.is_empty() {
         return;
     }
-    let labels: Vec<String> = static_keys.iter().map(|s| format!("{} ({})", s.label, s.id)).collect();
+    let labels: Vec<String> = static_keys.iter().map(|s| s.called()).collect();
     let gaps = gaps_of(case, &kinds, None)
         .into_iter()
         .filter(|g| g.secrets.iter().any(|id| static_keys.iter().any(|s| &s.id == id)))

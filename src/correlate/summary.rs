@@ -71,7 +71,10 @@ fn what_leaked(case: &Case, p: &Secret, out: &mut Vec<Sentence>) {
             };
             format!(" was exposed{file}{commit} on {}", day(&e.at))
         }
-        None => " was found by a scanner; when it was first exposed is not known".to_string(),
+        None => match p.place() {
+            place if place.is_empty() => " was found by a scanner; no commit dates its exposure".to_string(),
+            place => format!(" was found by a scanner at {place}; no commit dates its exposure"),
+        },
     };
     let others = case.secrets.iter().filter(|s| s.id != p.id).count();
     let also = match others {
@@ -79,7 +82,12 @@ fn what_leaked(case: &Case, p: &Secret, out: &mut Vec<Sentence>) {
         1 => " One other secret was found.".to_string(),
         n => format!(" {n} other secrets were found."),
     };
-    out.push(Sentence { text: format!("{} ({}, {}){place}.{also}", p.label, p.kind, p.id), facts });
+    let name = if p.label.starts_with('(') {
+        format!("A {} finding ({})", p.kind, p.id)
+    } else {
+        format!("{} ({}, {})", p.label, p.kind, p.id)
+    };
+    out.push(Sentence { text: format!("{name}{place}.{also}"), facts });
 }
 
 fn since_when(p: &Secret, out: &mut Vec<Sentence>) {
@@ -167,7 +175,7 @@ fn others_live(case: &Case, p: &Secret, out: &mut Vec<Sentence>) {
     if live.is_empty() {
         return;
     }
-    let labels: Vec<String> = live.iter().take(3).map(|s| format!("{} ({})", s.label, s.id)).collect();
+    let labels: Vec<String> = live.iter().take(3).map(|s| s.called()).collect();
     let more = if live.len() > 3 { format!(" and {} more", live.len() - 3) } else { String::new() };
     out.push(Sentence {
         text: format!(

@@ -49,6 +49,40 @@ pub struct Secret {
     pub window_open: bool,
 }
 
+impl Secret {
+    /// How prose names it: its label and id, or only the id where the scanner gave no
+    /// value to label ("(redacted by scanner)" says nothing to a reader).
+    pub fn called(&self) -> String {
+        if self.label.starts_with('(') { self.id.clone() } else { format!("{} ({})", self.label, self.id) }
+    }
+
+    /// Where it is: its exposure's file and line, or, when no commit dates it, where the
+    /// scanners found it (the first place, and how many more).
+    pub fn place(&self) -> String {
+        let at = |file: &str, line: Option<u32>| match line {
+            Some(l) => format!("{file}:{l}"),
+            None => file.to_string(),
+        };
+        if let Some(path) = self.exposed.as_ref().and_then(|e| e.path.as_deref()) {
+            return at(path, self.exposed.as_ref().and_then(|e| e.line));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for f in &self.findings {
+            if let Some(file) = &f.file {
+                let p = at(file, f.line);
+                if !seen.contains(&p) {
+                    seen.push(p);
+                }
+            }
+        }
+        match seen.len() {
+            0 => String::new(),
+            1 => seen.remove(0),
+            n => format!("{} and {} more", seen[0], n - 1),
+        }
+    }
+}
+
 /// How much a secret matters, judged from its uses, format and place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub enum Triage {

@@ -39,9 +39,7 @@ pub(super) fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
                     s.kind.as_str().into(),
                     Cell::Html(format!("<code>{}</code>", esc(&s.label))),
                     e.map_or("unknown".into(), |e| t(&e.at)).into(),
-                    e.and_then(|e| e.path.as_ref().map(|p| format!("{p}:{}", e.line.unwrap_or(0))))
-                        .unwrap_or_default()
-                        .into(),
+                    s.place().into(),
                     e.and_then(|e| e.commit.as_deref()).map_or(Cell::Text(String::new()), |c| commit(prov, c, None)),
                     e.and_then(|e| e.author.as_ref()).map(|a| a.display()).unwrap_or_default().into(),
                     s.detected_at.map_or("unknown".into(), |d| t(&d)).into(),

@@ -66,7 +66,7 @@ pub fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
     for s in &case.secrets {
         let (at, place, by) = match &s.exposed {
             Some(e) => {
-                let file = format!("{}:{}", e.path.as_deref().unwrap_or("?"), e.line.unwrap_or(0));
+                let file = s.place();
                 let at_commit = e.commit.as_deref().map(|c| format!(" @ {}", commit(prov, c))).unwrap_or_default();
                 (
                     t(&e.at),
@@ -74,7 +74,7 @@ pub fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
                     e.author.as_ref().map(|a| a.display()).unwrap_or_default(),
                 )
             }
-            None => ("unknown".into(), String::new(), String::new()),
+            None => ("unknown".into(), cell(&s.place()), String::new()),
         };
         let window = match (s.window_s, s.window_open) {
             (None, _) => "unknown".to_string(),
