@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 fn report(dir: &std::path::Path) -> (String, Vec<String>, leakline::model::Case) {
     let session = common::session(dir);
     let case = session.case(common::now()).unwrap();
-    let json = leakline::report::render(&case, leakline::report::Format::Json);
+    // A fixed time of writing: two runs a second apart are the same report.
+    let prov = leakline::report::Provenance { generated_at: common::now(), ..Default::default() };
+    let json = leakline::report::render_with(&case, leakline::report::Format::Json, &prov);
     let reused = session.reused.lock().unwrap().clone();
     (json, reused, case)
 }
