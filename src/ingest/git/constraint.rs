@@ -145,6 +145,7 @@ fn bump(release: &[u64], keep: usize) -> Version {
 
 fn pep440(spec: &str) -> Option<Bounds<Version>> {
     let mut bounds = Bounds { lower: None, upper: None, pin: None };
+    let spec = &poetry_to_pep440(spec);
     if unconstrained(spec) {
         return Some(bounds);
     }
@@ -236,6 +237,40 @@ fn grid(floor: &nodejs_semver::Version) -> Vec<(u64, u64, u64)> {
     out
 }
 
+/// A Poetry requirement in PEP 440 terms, so that a Poetry → PEP 621
+/// migration of the same ranges is no change: `^0.2.3` is `>=0.2.3,<0.3.0`,
+/// `~1.2` is `>=1.2,<1.3`, a bare `1.2.3` is `==1.2.3`, `*` is none.
+fn poetry_to_pep440(spec: &str) -> String {
+    let spec: String = spec.chars().filter(|c| !c.is_whitespace()).collect();
+    let numbers = |v: &str| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
+    let bump = |parts: &[u64], at: usize| -> String {
+        let mut next: Vec<u64> = parts.iter().take(at + 1).copied().collect();
+        next.resize(at + 1, 0);
+        next[at] += 1;
+        next.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    };
+    if spec == "*" {
+        return String::new();
+    }
+    if let Some(v) = spec.strip_prefix('^')
+        && let Some(parts) = numbers(v)
+    {
+        // The first non-zero part is the one a caret keeps.
+        let at = parts.iter().position(|p| *p != 0).unwrap_or(parts.len().saturating_sub(1)).min(parts.len() - 1);
+        return format!(">={v},<{}", bump(&parts, at));
+    }
+    if let Some(v) = spec.strip_prefix('~').filter(|v| !v.starts_with('='))
+        && let Some(parts) = numbers(v)
+    {
+        let at = if parts.len() > 1 { 1 } else { 0 };
+        return format!(">={v},<{}", bump(&parts, at));
+    }
+    if spec.starts_with(|c: char| c.is_ascii_digit()) && !spec.contains(',') {
+        return format!("=={spec}");
+    }
+    spec
+}
+
 /// A specifier as the report shows it: a single pin as its version.
 pub fn shown(spec: &str) -> String {
     let s = spec.trim();
@@ -270,6 +305,10 @@ mod tests {
         assert_eq!(kind(Rules::Pep440, ">=0.2.5", "==0.2.5"), Some(Pinned));
         assert_eq!(kind(Rules::Pep440, ">=0.0.38,<0.0.39", "==0.2.45"), Some(Upgraded), "pinned past the old cap");
         assert_eq!(kind(Rules::Pep440, "~=1.30", ">=1.30,<2"), None, "~= is a floor and a cap");
+        assert_eq!(kind(Rules::Pep440, "^0.2.3", ">=0.2.3,<0.3"), None, "a Poetry caret moved to PEP 621");
+        assert_eq!(kind(Rules::Pep440, "~0.30", ">=0.30,<0.31"), None, "a Poetry tilde is a floor and a minor cap");
+        assert_eq!(kind(Rules::Pep440, "^0.1.45", "^0.2.0"), Some(Upgraded));
+        assert_eq!(kind(Rules::Pep440, "1.3.5", "==1.3.5"), None, "a bare Poetry version is a pin");
     }
 
     #[test]

@@ -260,40 +260,6 @@ fn toml_version(v: &toml::Value) -> String {
     }
 }
 
-/// A Poetry requirement in PEP 440 terms, so that a Poetry → PEP 621
-/// migration of the same ranges is no change: `^0.2.3` is `>=0.2.3,<0.3.0`,
-/// `~1.2` is `>=1.2,<1.3`, a bare `1.2.3` is `==1.2.3`, `*` is none.
-fn poetry_to_pep440(spec: &str) -> String {
-    let spec: String = spec.chars().filter(|c| !c.is_whitespace()).collect();
-    let numbers = |v: &str| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
-    let bump = |parts: &[u64], at: usize| -> String {
-        let mut next: Vec<u64> = parts.iter().take(at + 1).copied().collect();
-        next.resize(at + 1, 0);
-        next[at] += 1;
-        next.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
-    };
-    if spec == "*" {
-        return String::new();
-    }
-    if let Some(v) = spec.strip_prefix('^')
-        && let Some(parts) = numbers(v)
-    {
-        // The first non-zero part is the one a caret keeps.
-        let at = parts.iter().position(|p| *p != 0).unwrap_or(parts.len().saturating_sub(1)).min(parts.len() - 1);
-        return format!(">={v},<{}", bump(&parts, at));
-    }
-    if let Some(v) = spec.strip_prefix('~').filter(|v| !v.starts_with('='))
-        && let Some(parts) = numbers(v)
-    {
-        let at = if parts.len() > 1 { 1 } else { 0 };
-        return format!(">={v},<{}", bump(&parts, at));
-    }
-    if spec.starts_with(|c: char| c.is_ascii_digit()) && !spec.contains(',') {
-        return format!("=={spec}");
-    }
-    spec
-}
-
 fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
     let doc: toml::Table = text.parse().ok()?;
     let mut out = Vec::new();
@@ -304,9 +270,8 @@ fn toml_tables(text: &str, tables: &[&str]) -> Option<Vec<(String, String)>> {
         }
         for (k, v) in node.into_iter().flatten() {
             if k != "python" {
-                let spec = toml_version(v);
-                let spec = if table.starts_with("tool.poetry") { poetry_to_pep440(&spec) } else { spec };
-                out.push((normalise(k), spec));
+                // Kept as written (`^0.1.45`): the comparison reads Poetry's operators.
+                out.push((normalise(k), toml_version(v)));
             }
         }
     }
@@ -333,7 +298,7 @@ fn pyproject(text: &str) -> Option<Vec<(String, String)>> {
     for (_, g) in groups.into_iter().flatten() {
         for (k, v) in g.get("dependencies").and_then(toml::Value::as_table).into_iter().flatten() {
             if k != "python" {
-                out.push((normalise(k), poetry_to_pep440(&toml_version(v))));
+                out.push((normalise(k), toml_version(v)));
             }
         }
     }
@@ -493,12 +458,12 @@ mod tests {
         assert_eq!(
             pkgs,
             [
-                ("anthropic".to_string(), ">=0.30,<0.31".to_string()),
-                ("langchain".to_string(), ">=0.2.3,<0.3".to_string()),
-                ("langgraph".to_string(), String::new()),
-                ("openai".to_string(), "==1.3.5".to_string()),
+                ("anthropic".to_string(), "~0.30".to_string()),
+                ("langchain".to_string(), "^0.2.3".to_string()),
+                ("langgraph".to_string(), "*".to_string()),
+                ("openai".to_string(), "1.3.5".to_string()),
             ],
-            "Poetry's ranges in PEP 440 terms"
+            "Poetry's ranges as written: the comparison reads them"
         );
         let js = r#"{"dependencies":{"@langchain/core":"^0.2.3"},"devDependencies":{"ai":"3.1.0"}}"#;
         let pkgs = packages("web/package.json", js).unwrap_or_default();
