@@ -78,6 +78,10 @@ struct Sources {
     /// Scanner output, file or folder; KIND:PATH forces the kind (gitleaks, trufflehog, …).
     #[arg(long, value_name = "[KIND:]PATH")]
     scan: Vec<String>,
+    /// Security advisories in the OSV schema: a record, a folder of them or an
+    /// ecosystem's all.zip from osv.dev (repeatable; read offline).
+    #[arg(long, value_name = "PATH")]
+    advisories: Vec<PathBuf>,
     /// A package to treat as the framework (repeatable, globs allowed).
     #[arg(long, value_name = "NAME")]
     framework: Vec<String>,
@@ -139,6 +143,7 @@ impl Sources {
             repo: self.repo.clone(),
             audit: self.audit.clone(),
             scan: self.scan.clone(),
+            advisories: self.advisories.clone(),
             framework: self.framework.clone(),
             owners: self.owners.clone(),
             case: self.case_file.clone(),

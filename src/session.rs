@@ -66,6 +66,7 @@ pub struct SourceArgs {
     pub repo: Vec<PathBuf>,
     pub audit: Vec<String>,
     pub scan: Vec<String>,
+    pub advisories: Vec<PathBuf>,
     pub framework: Vec<String>,
     pub owners: Option<PathBuf>,
     pub case: Option<PathBuf>,
@@ -137,6 +138,7 @@ impl Session {
         for s in &args.scan {
             session.sources.push(SourceSpec::parse_scan(s)?);
         }
+        session.sources.extend(args.advisories.iter().cloned().map(SourceSpec::Advisories));
         session.options.frameworks.extend(args.framework.iter().cloned());
         if args.owners.is_some() {
             session.owners.clone_from(&args.owners);
@@ -222,7 +224,7 @@ impl Session {
     /// can matter (keys a leaked key created are followed: a second read).
     pub fn evidence(&self) -> Result<Evidence, IngestError> {
         let (scans, others): (Vec<&SourceSpec>, Vec<&SourceSpec>) =
-            self.sources.iter().partition(|s| matches!(s, SourceSpec::Scan(..)));
+            self.sources.iter().partition(|s| matches!(s, SourceSpec::Scan(..) | SourceSpec::Advisories(_)));
         let mut found = Evidence::default();
         for spec in scans {
             found.merge(ingest::load(spec, &self.options)?);

@@ -3,6 +3,7 @@
 //! is tested without files or a terminal.
 
 mod accountability;
+pub mod advisories;
 pub mod annotations;
 mod approvals;
 mod controls;
@@ -40,7 +41,8 @@ pub struct Context {
 pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let secrets = secrets::with_vault_hashes(secrets::merge(evidence), &ctx.vault_hashes);
     let secrets = secrets::with_derived_credentials(secrets, &evidence.accesses);
-    let approvals = approvals::framework_changes(evidence);
+    let (approvals, advisories) =
+        advisories::join(&evidence.advisories, approvals::framework_changes(evidence), &evidence.locked, ctx.now);
     let mut grants = scope::settle(&evidence.grants, &evidence.run_roots);
     for g in &mut grants {
         if let Some(c) = g.commit.as_mut() {
@@ -61,6 +63,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let accountability = accountability::matrix(&accountability::Inputs {
         secrets: &secrets,
         approvals: &approvals,
+        advisories: &advisories,
         reachability: &reachability,
         replays: &replays,
         owners: &ctx.owners,
@@ -77,6 +80,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
         inputs,
         secrets,
         approvals,
+        advisories,
         reachability,
         unwirings,
         replays,

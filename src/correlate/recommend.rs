@@ -242,8 +242,44 @@ fn review_paths<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
     }
 }
 
+/// Out of an advisory's range where a manifest still is in it.
+fn patch<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
+    for f in case.advisories.iter().filter(|f| f.open()) {
+        let gaps: Vec<&Gap> = gaps_of(case, &[GapKind::AffectedVersion], None)
+            .into_iter()
+            .filter(|g| g.evidence == format!("advisory:{}", f.id))
+            .collect();
+        let manifests: Vec<String> = f
+            .windows
+            .iter()
+            .filter(|w| w.cleared_commit.is_none())
+            .map(|w| w.manifest.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let to = match f.fixed.as_slice() {
+            [] => "a version outside the affected range (the advisory names no fix)".to_string(),
+            [one] => format!("{one} or later"),
+            many => format!("a version the advisory gives as fixed ({}, or later in their lines)", many.join(", ")),
+        };
+        out.push(Draft {
+            role: Role::Appsec,
+            secret: None,
+            text: format!(
+                "Move {} in {} to {to}: {} ({}) affects the version in use",
+                f.package,
+                listed(&manifests),
+                f.id,
+                if f.summary.is_empty() { "no summary given".to_string() } else { f.summary.clone() }
+            ),
+            gaps,
+        });
+    }
+}
+
 fn ownership<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
-    let changes = gaps_of(case, &[GapKind::UnapprovedFrameworkChange, GapKind::StaleApproval], None);
+    let changes =
+        gaps_of(case, &[GapKind::UnapprovedFrameworkChange, GapKind::StaleApproval, GapKind::AffectedVersion], None);
     if !changes.is_empty() {
         let packages: BTreeSet<String> =
             case.approvals.iter().filter(|c| !c.approved).map(|c| c.package.clone()).collect();
@@ -297,6 +333,7 @@ pub fn recommend(case: &Case) -> Vec<Recommendation> {
     revoke(case, &mut drafts);
     investigate(case, &mut drafts);
     short_lived(case, &mut drafts);
+    patch(case, &mut drafts);
     framework_paths(case, &mut drafts);
     review_paths(case, &mut drafts);
     ownership(case, &mut drafts);

@@ -15,7 +15,13 @@ pub fn build(
         out.push(TimelineEntry {
             at: c.commit.at,
             kind: EntryKind::Framework,
-            summary: format!("{} {} {version} ({})", c.package, c.change_label(), c.manifest_label()),
+            summary: format!(
+                "{} {} {version} ({}){}",
+                c.package,
+                c.change_label(),
+                c.manifest_label(),
+                c.advisories.iter().map(|m| format!(" · {} {}", m.effect.name(), m.id)).collect::<String>()
+            ),
             who: c.commit.author.short(),
             item: ItemRef::Approval(i),
         });

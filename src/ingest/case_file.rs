@@ -18,6 +18,9 @@ pub struct CaseFile {
     pub audit: Vec<String>,
     #[serde(default)]
     pub scan: Vec<String>,
+    /// OSV records: files, folders or zips.
+    #[serde(default)]
+    pub advisories: Vec<String>,
     #[serde(default)]
     pub framework: Vec<String>,
     pub owners: Option<String>,
@@ -135,6 +138,7 @@ pub fn load(path: &Path) -> Result<Case, IngestError> {
     for s in &file.scan {
         sources.push(SourceSpec::parse_scan(&rel(s))?);
     }
+    sources.extend(file.advisories.iter().map(|a| SourceSpec::Advisories(PathBuf::from(rel(a)))));
     Ok(Case {
         title: file.title,
         sources,

@@ -2,6 +2,7 @@
 //! Knows formats and nothing of correlation or presentation. Raw secret values
 //! are redacted here (see `redact`) and never leave this module.
 
+pub mod advisories;
 pub mod audit;
 pub mod cancel;
 pub mod case_file;
@@ -53,6 +54,8 @@ pub enum SourceSpec {
     Repo(PathBuf),
     Audit(Option<SourceKind>, PathBuf),
     Scan(Option<SourceKind>, PathBuf),
+    /// OSV records: a file, a folder or an ecosystem's zip.
+    Advisories(PathBuf),
 }
 
 impl SourceSpec {
@@ -69,7 +72,7 @@ impl SourceSpec {
 
     pub fn path(&self) -> &Path {
         match self {
-            SourceSpec::Repo(p) | SourceSpec::Audit(_, p) | SourceSpec::Scan(_, p) => p,
+            SourceSpec::Repo(p) | SourceSpec::Audit(_, p) | SourceSpec::Scan(_, p) | SourceSpec::Advisories(p) => p,
         }
     }
 
@@ -79,6 +82,7 @@ impl SourceSpec {
             SourceSpec::Repo(_) => "git".to_string(),
             SourceSpec::Audit(k, _) => k.map_or("audit", |k| k.name()).to_string(),
             SourceSpec::Scan(k, _) => k.map_or("scan", |k| k.name()).to_string(),
+            SourceSpec::Advisories(_) => "advisories".to_string(),
         };
         format!("{what} {}", self.path().display())
     }
@@ -155,6 +159,7 @@ pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, Ingest
         SourceSpec::Repo(path) => git::read_repository(path, options),
         SourceSpec::Audit(kind, path) => load_files(path, *kind, &SourceKind::AUDIT, options),
         SourceSpec::Scan(kind, path) => load_files(path, *kind, &SourceKind::SCAN, options),
+        SourceSpec::Advisories(path) => advisories::load(path, options),
     }
 }
 

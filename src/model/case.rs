@@ -244,10 +244,12 @@ pub enum GapKind {
     RiskySetting,
     UnapprovedReachability,
     CommittedEnvFile,
+    /// A dependency version an advisory names was adopted, or kept, after the advisory was published.
+    AffectedVersion,
 }
 
 impl GapKind {
-    pub const ALL: [GapKind; 12] = [
+    pub const ALL: [GapKind; 13] = [
         GapKind::NotRevoked,
         GapKind::ReplayedAfterDetection,
         GapKind::SlowRevocation,
@@ -260,6 +262,7 @@ impl GapKind {
         GapKind::RiskySetting,
         GapKind::UnapprovedReachability,
         GapKind::CommittedEnvFile,
+        GapKind::AffectedVersion,
     ];
 
     pub fn name(self) -> &'static str {
@@ -276,6 +279,7 @@ impl GapKind {
             GapKind::RiskySetting => "risky_setting",
             GapKind::UnapprovedReachability => "unapproved_reachability",
             GapKind::CommittedEnvFile => "committed_env_file",
+            GapKind::AffectedVersion => "affected_version",
         }
     }
 }
@@ -443,6 +447,8 @@ pub struct Case {
     pub inputs: Vec<InputSummary>,
     pub secrets: Vec<Secret>,
     pub approvals: Vec<DependencyChange>,
+    /// Advisories that bear on versions the history adopted, with their windows.
+    pub advisories: Vec<crate::model::AdvisoryFinding>,
     pub reachability: Vec<Reach>,
     pub unwirings: Vec<Grant>,
     pub replays: Vec<Replay>,

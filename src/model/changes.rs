@@ -80,6 +80,10 @@ pub struct DependencyChange {
     pub change: ChangeKind,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// The version `from` and `to` pin, or the lowest a range admits, by the
+    /// ecosystem's rules; `None` where there is none (removed, unconstrained, unreadable).
+    pub from_version: Option<String>,
+    pub to_version: Option<String>,
     pub commit: CommitInfo,
     /// CODEOWNERS of the manifest at that commit.
     pub owners: Vec<String>,
@@ -99,6 +103,8 @@ pub struct DependencyChange {
     pub moved_from: Option<String>,
     /// For `moved`: what the move did to the version (`None`: nothing).
     pub net_change: Option<ChangeKind>,
+    /// The advisories this change adopts, keeps or clears (set by correlate).
+    pub advisories: Vec<crate::model::AdvisoryMark>,
 }
 
 impl DependencyChange {

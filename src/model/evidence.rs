@@ -52,6 +52,9 @@ pub struct Evidence {
     pub inputs: Vec<InputSummary>,
     pub findings: Vec<Finding>,
     pub dependency_changes: Vec<DependencyChange>,
+    /// Lockfile moves a manifest beside them also made, so reported by the
+    /// manifest alone: kept for what they say was installed (advisory windows).
+    pub locked: Vec<DependencyChange>,
     pub grants: Vec<Grant>,
     pub accesses: Vec<Access>,
     /// Commits seen, for the timeline (removals of wiring, the leak itself).
@@ -62,6 +65,8 @@ pub struct Evidence {
     pub run_roots: Vec<RunRoot>,
     /// What the forge said, where it was asked (`--forge`).
     pub forge: Option<crate::model::ForgeAnswers>,
+    /// Security advisories given (`--advisories`).
+    pub advisories: Vec<crate::model::Advisory>,
 }
 
 /// A folder or file that a build file of the repository builds or runs.
@@ -86,11 +91,13 @@ impl Evidence {
         self.inputs.extend(other.inputs);
         self.findings.extend(other.findings);
         self.dependency_changes.extend(other.dependency_changes);
+        self.locked.extend(other.locked);
         self.grants.extend(other.grants);
         self.accesses.extend(other.accesses);
         self.commits.extend(other.commits);
         self.unwirings.extend(other.unwirings);
         self.run_roots.extend(other.run_roots);
+        self.advisories.extend(other.advisories);
         match (&mut self.forge, other.forge) {
             (Some(mine), Some(theirs)) => mine.merge(theirs),
             (mine, theirs) => {

@@ -25,6 +25,8 @@ pub enum SourceKind {
     Secretlint,
     /// GitHub or GitLab pull-request reviews.
     Forge,
+    /// Security advisories in the OSV schema.
+    Osv,
 }
 
 impl SourceKind {
@@ -62,6 +64,7 @@ impl SourceKind {
             SourceKind::Ggshield => "ggshield",
             SourceKind::Secretlint => "secretlint",
             SourceKind::Forge => "forge",
+            SourceKind::Osv => "osv",
         }
     }
 

@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: what ingest produces (`Evidence`) and what
 //! correlate derives from it (`Case`). No I/O, no behaviour beyond small helpers.
 
+mod advisory;
 mod alert;
 mod annotations;
 mod audit;
@@ -13,6 +14,7 @@ mod people;
 mod raw;
 mod reach;
 
+pub use advisory::*;
 pub use alert::*;
 pub use annotations::*;
 pub use audit::*;

@@ -155,6 +155,24 @@ pub fn render(case: &Case, prov: &super::Provenance) -> String {
         "owners": c.owners, "bot": c.commit.bot,
         "lockfile": c.lockfile, "transitive": c.transitive, "touches_secret_wiring": c.touches_wiring,
         "recorded_not_approvals": c.commit.other_trailers.iter().map(|(k, p)| json!({"trailer": k, "name": p.name, "email": p.email})).collect::<Vec<_>>(),
+        "from_version": c.from_version, "to_version": c.to_version,
+        "advisories": c.advisories.iter().map(|m| json!({
+            "id": m.id, "aliases": m.aliases, "effect": m.effect.name(), "version": m.version, "range": m.range,
+            "summary": m.summary, "published": opt_time(m.published),
+        })).collect::<Vec<_>>(),
+    })).collect();
+    let advisories: Vec<Value> = case.advisories.iter().map(|f| json!({
+        "id": f.id, "aliases": f.aliases, "summary": f.summary, "published": opt_time(f.published),
+        "severity": f.severity, "malicious": f.malicious, "package": f.package, "ecosystem": f.ecosystem,
+        "ranges": f.ranges, "fixed": f.fixed, "references": f.references, "open": f.open(), "origin": f.origin,
+        "windows": f.windows.iter().map(|w| json!({
+            "manifest": w.manifest, "lockfile": w.lockfile,
+            "adopted": { "commit": w.adopted_commit, "at": time(&w.adopted_at), "version": w.adopted_version, "range": w.adopted_range,
+                "author": person(&w.adopted_by), "approved_by": w.approved_by, "pull_request": w.pull_request },
+            "cleared": w.cleared_commit.as_ref().map(|c| json!({ "commit": c, "at": opt_time(w.cleared_at), "version": w.cleared_version })),
+            "window_s": w.window_s, "adopted_after_publication": w.adopted_after_publication,
+            "kept_after_publication": w.kept_after_publication, "time_to_patch_s": w.time_to_patch_s,
+        })).collect::<Vec<_>>(),
     })).collect();
     let reachability: Vec<Value> = case
         .reachability
@@ -202,6 +220,7 @@ pub fn render(case: &Case, prov: &super::Provenance) -> String {
         "inputs": inputs(&case.inputs, prov),
         "secrets": secrets,
         "approvals": approvals,
+        "advisories": advisories,
         "reachability": reachability,
         "replays": replays,
         "accountability": accountability,

@@ -2,6 +2,7 @@
 //! `src/report/report-v1.schema.json`, with its prose in the repository's
 //! README), Markdown, self-contained HTML and CSV.
 
+mod advisory_rows;
 mod csv;
 mod facts;
 mod html;

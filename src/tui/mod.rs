@@ -331,7 +331,7 @@ fn start_loading(
                     let _ = tx.send(Msg::SourceLoaded { index, result });
                 });
             }
-            SourceSpec::Scan(..) => scans.push(index),
+            SourceSpec::Scan(..) | SourceSpec::Advisories(_) => scans.push(index),
             _ => others.push(index),
         }
     }

@@ -3,10 +3,12 @@
 
 use std::collections::BTreeSet;
 
+mod advisories;
 mod credentials;
 mod frameworks;
 mod reachability;
 
+use advisories::advisories;
 use credentials::credentials;
 use frameworks::frameworks;
 use reachability::reachability;
@@ -24,6 +26,7 @@ const REVOKE_HOURS: i64 = 24;
 pub struct Inputs<'a> {
     pub secrets: &'a [Secret],
     pub approvals: &'a [DependencyChange],
+    pub advisories: &'a [crate::model::AdvisoryFinding],
     pub reachability: &'a [Reach],
     pub replays: &'a [Replay],
     pub owners: &'a Owners,
@@ -149,6 +152,7 @@ pub fn matrix(inp: &Inputs) -> Vec<RoleAccount> {
     };
     reachability(inp, appsec, platform);
     frameworks(inp, appsec, governance);
+    advisories(inp, governance);
     credentials(inp, identity);
     super::exceptions::judge(inp.secrets, governance, identity);
     for row in rows.iter_mut() {

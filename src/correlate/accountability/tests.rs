@@ -40,6 +40,8 @@ fn change(n: i64, package: &str, wiring: bool) -> DependencyChange {
         change: crate::model::ChangeKind::Added,
         from: None,
         to: Some("1.0".into()),
+        from_version: None,
+        to_version: Some("1.0".into()),
         commit: CommitInfo {
             id: format!("{n:040}"),
             at,
@@ -58,6 +60,7 @@ fn change(n: i64, package: &str, wiring: bool) -> DependencyChange {
         transitive: false,
         diff: Vec::new(),
         touches_wiring: wiring,
+        advisories: Vec::new(),
         introduced_by: None,
         approved: false,
         moved_from: None,
@@ -70,8 +73,14 @@ fn gaps_on_the_leaked_secrets_chain_come_first_and_stand_alone() {
     let mut approvals: Vec<DependencyChange> = (1..=7).map(|n| change(n, &format!("pkg{n}"), false)).collect();
     approvals.push(change(8, "langchain", true));
     let owners = Owners::default();
-    let rows =
-        matrix(&Inputs { secrets: &[], approvals: &approvals, reachability: &[], replays: &[], owners: &owners });
+    let rows = matrix(&Inputs {
+        secrets: &[],
+        approvals: &approvals,
+        advisories: &[],
+        reachability: &[],
+        replays: &[],
+        owners: &owners,
+    });
     let governance = rows.iter().find(|r| r.role == Role::Governance).map(|r| &r.gaps[..]).unwrap_or_default();
     let texts: Vec<&str> = governance.iter().map(|g| g.text.as_str()).collect();
     assert_eq!(texts.len(), 2, "{texts:#?}");
@@ -85,8 +94,14 @@ fn the_changes_of_one_commit_are_one_decision_and_one_gap() {
     let mut approvals: Vec<DependencyChange> = (1..=5).map(|i| change(1, &format!("lock{i}"), false)).collect();
     approvals.extend((2..=7).map(|n| change(n, &format!("pkg{n}"), false)));
     let owners = Owners::default();
-    let rows =
-        matrix(&Inputs { secrets: &[], approvals: &approvals, reachability: &[], replays: &[], owners: &owners });
+    let rows = matrix(&Inputs {
+        secrets: &[],
+        approvals: &approvals,
+        advisories: &[],
+        reachability: &[],
+        replays: &[],
+        owners: &owners,
+    });
     let governance = rows.iter().find(|r| r.role == Role::Governance).unwrap_or_else(|| unreachable!());
     assert_eq!(governance.decisions.len(), 7, "one a commit");
     assert!(
@@ -111,8 +126,14 @@ fn a_local_merge_the_forge_shows_no_pull_request_for_names_the_merger_not_a_push
     c.commit.merged_by = Some(crate::model::Person::new("Assaf Elovic", "assaf@example.com"));
     let owners = Owners::default();
     let approvals = [c];
-    let rows =
-        matrix(&Inputs { secrets: &[], approvals: &approvals, reachability: &[], replays: &[], owners: &owners });
+    let rows = matrix(&Inputs {
+        secrets: &[],
+        approvals: &approvals,
+        advisories: &[],
+        reachability: &[],
+        replays: &[],
+        owners: &owners,
+    });
     let governance = rows.iter().find(|r| r.role == Role::Governance).unwrap_or_else(|| unreachable!());
     let text = &governance.gaps[0].text;
     assert!(

@@ -271,6 +271,21 @@ fn poetry_to_pep440(spec: &str) -> String {
     spec
 }
 
+/// The version a specifier pins, or the lowest one its range admits: what an
+/// advisory's ranges are matched against. `None` for no constraint or an
+/// unreadable one (a git URL, a workspace reference).
+pub fn floor(rules: Rules, spec: &str) -> Option<String> {
+    let spec = spec.trim();
+    match rules {
+        Rules::Pep440 => pep440(spec).and_then(|b| b.pin.or(b.lower)).map(|v| v.to_string()),
+        Rules::Npm | Rules::Cargo => npm(rules, spec).and_then(|b| b.pin.or(b.lower)).map(|v| v.to_string()),
+        Rules::Plain => {
+            let v = spec.trim_start_matches(['=', 'v', '~', '^', ' ']);
+            (!unconstrained(v) && v.starts_with(|c: char| c.is_ascii_digit())).then(|| v.to_string())
+        }
+    }
+}
+
 /// A specifier as the report shows it: a single pin as its version.
 pub fn shown(spec: &str) -> String {
     let s = spec.trim();

@@ -102,8 +102,14 @@ pub(super) fn approvals(o: &mut String, case: &Case, prov: &Provenance) {
             row(vec![
                 t(&c.commit.at).into(),
                 c.package.as_str().into(),
-                format!("{} {}→{}", c.change_label(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"))
-                    .into(),
+                format!(
+                    "{} {}→{}{}",
+                    c.change_label(),
+                    c.from.as_deref().unwrap_or("–"),
+                    c.to.as_deref().unwrap_or("–"),
+                    crate::report::advisory_rows::marks(c)
+                )
+                .into(),
                 c.manifest_label().into(),
                 commit(prov, &c.commit.id, Some(&c.commit.summary)),
                 author.into(),
@@ -126,6 +132,48 @@ pub(super) fn approvals(o: &mut String, case: &Case, prov: &Provenance) {
         &["when", "package", "change", "manifest", "commit", "author", "PR", "approved by", "merged by", "CODEOWNERS"],
         &rows,
     );
+}
+
+/// The advisories on the versions the history adopted, or what was not checked.
+pub(super) fn advisories(o: &mut String, case: &Case, prov: &Provenance) {
+    use crate::report::advisory_rows::{HEADER, heading, preface, windows};
+    let _ = write!(o, "<h3 id=\"advisories\">Advisories</h3><p>{}</p>", esc(&preface(case)));
+    for f in &case.advisories {
+        let _ = write!(o, "<p id=\"advisory-{}\"><b>{}</b></p>", esc(&f.id), esc(&heading(f)));
+        if !f.summary.is_empty() {
+            let _ = write!(o, "<p>{}</p>", esc(&f.summary));
+        }
+        let rows: Vec<Row> = windows(f)
+            .into_iter()
+            .map(|w| {
+                let adopted = match commit(prov, &w.adopted_commit, None) {
+                    Cell::Html(c) => Cell::Html(format!("{} in {c}", esc(&w.adopted))),
+                    Cell::Text(c) => Cell::Text(format!("{} in {c}", w.adopted)),
+                };
+                let left = match &w.cleared_commit {
+                    Some(id) => match commit(prov, id, None) {
+                        Cell::Html(c) => Cell::Html(format!("{} in {c}", esc(&w.cleared))),
+                        Cell::Text(c) => Cell::Text(format!("{} in {c}", w.cleared)),
+                    },
+                    None => Cell::Html(format!("<b>{}</b>", esc(&w.cleared))),
+                };
+                row(vec![
+                    w.manifest.into(),
+                    adopted,
+                    w.by.into(),
+                    w.approved_by.into(),
+                    left,
+                    w.in_range.into(),
+                    w.after_publication.into(),
+                ])
+            })
+            .collect();
+        table(o, "advisories", &HEADER, &rows);
+        if let Some(r) = f.references.first() {
+            // A reference is the record's text: shown, never linked.
+            let _ = write!(o, "<p>Reference: <code>{}</code></p>", esc(r));
+        }
+    }
 }
 
 pub(super) fn reachability(o: &mut String, case: &Case, prov: &Provenance) {

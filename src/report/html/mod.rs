@@ -119,6 +119,7 @@ fn fact_link(fact: &str) -> String {
         "replays" => "replays".to_string(),
         "commit" => "approvals".to_string(),
         "input" => "inputs".to_string(),
+        "advisory" => format!("advisory-{id}"),
         _ => "summary".to_string(),
     };
     let label = match kind {
@@ -167,6 +168,7 @@ pub fn render(case: &Case, prov: &Provenance) -> String {
     governance::recommendations(&mut o, case);
     answers::secrets(&mut o, case, prov);
     answers::approvals(&mut o, case, prov);
+    answers::advisories(&mut o, case, prov);
     answers::reachability(&mut o, case, prov);
     answers::replays(&mut o, case);
     section(&mut o, "timeline", "Timeline");

@@ -94,8 +94,13 @@ pub fn render(case: &Case, prov: &Provenance) -> String {
         for c in &case.approvals {
             let approvers: Vec<String> =
                 c.commit.approvers.iter().map(|a| format!("{} ({})", a.name, a.role)).collect();
-            let change =
-                format!("{} {}→{}", c.change_label(), c.from.as_deref().unwrap_or("–"), c.to.as_deref().unwrap_or("–"));
+            let change = format!(
+                "{} {}→{}{}",
+                c.change_label(),
+                c.from.as_deref().unwrap_or("–"),
+                c.to.as_deref().unwrap_or("–"),
+                super::advisory_rows::marks(c)
+            );
             let author =
                 if c.commit.bot { format!("{} (bot)", c.commit.author.display()) } else { c.commit.author.display() };
             let _ = writeln!(
@@ -119,6 +124,8 @@ pub fn render(case: &Case, prov: &Provenance) -> String {
         }
         o.push('\n');
     }
+
+    advisories(&mut o, case, prov);
 
     let _ = writeln!(o, "## Who allowed reachability\n");
     if case.reachability.is_empty() {
@@ -211,4 +218,38 @@ pub fn render(case: &Case, prov: &Provenance) -> String {
     governance::annotations(&mut o, &case.annotations);
     governance::inputs(&mut o, case, prov);
     o
+}
+
+/// The advisories on the versions the history adopted, or what was not checked.
+fn advisories(o: &mut String, case: &Case, prov: &Provenance) {
+    use super::advisory_rows::{HEADER, heading, preface, windows};
+    let _ = writeln!(o, "### Advisories\n\n{}\n", cell(&preface(case)));
+    for f in &case.advisories {
+        let _ = writeln!(o, "**{}**\n", cell(&heading(f)));
+        if !f.summary.is_empty() {
+            let _ = writeln!(o, "{}\n", cell(&f.summary));
+        }
+        let _ = writeln!(o, "| {} |\n|{}", HEADER.join(" | "), "---|".repeat(HEADER.len()));
+        for w in windows(f) {
+            let left = match &w.cleared_commit {
+                Some(c) => format!("{} in {}", cell(&w.cleared), commit(prov, c)),
+                None => format!("**{}**", cell(&w.cleared)),
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} in {} | {} | {} | {left} | {} | {} |",
+                cell(&w.manifest),
+                cell(&w.adopted),
+                commit(prov, &w.adopted_commit),
+                cell(&w.by),
+                cell(&w.approved_by),
+                cell(&w.in_range),
+                cell(&w.after_publication)
+            );
+        }
+        if let Some(r) = f.references.first() {
+            let _ = writeln!(o, "\nReference: {}", cell(r));
+        }
+        o.push('\n');
+    }
 }

@@ -18,7 +18,13 @@ fn approvers(c: &DependencyChange) -> Vec<String> {
 
 /// Short marks: bot author, lockfile-only move, wiring changed in the same PR.
 fn flags(c: &DependencyChange) -> String {
-    let mut out = Vec::new();
+    let mut out: Vec<&str> = Vec::new();
+    // An advisory first: `adopts GHSA-c67j` (the detail names it whole).
+    let advisory =
+        c.advisories.first().map(|m| format!("{} {}", m.effect.name(), m.id.chars().take(9).collect::<String>()));
+    if let Some(a) = &advisory {
+        out.push(a);
+    }
     if c.commit.bot {
         out.push("bot");
     }

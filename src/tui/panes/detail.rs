@@ -233,6 +233,34 @@ pub fn approval(case: &Case, i: usize, theme: &Theme) -> Detail {
     if c.touches_wiring {
         l.styled("wiring", "the same commit or pull request also changed secret wiring (see Reachability)", theme.warn);
     }
+    for m in &c.advisories {
+        let aliases = if m.aliases.is_empty() { String::new() } else { format!(" ({})", m.aliases.join(", ")) };
+        l.heading(&format!("Advisory {}{aliases}", m.id));
+        let floor = if m.range { " (the floor of the range: what is installed may be later)" } else { "" };
+        let version = m.version.as_deref().unwrap_or("removed");
+        let style = if m.effect == crate::model::AdvisoryEffect::Clears { theme.ok } else { theme.gap };
+        l.styled("effect", format!("{} — version {version}{floor}", m.effect.name()), style);
+        l.field("summary", if m.summary.is_empty() { "none given".to_string() } else { m.summary.clone() });
+        l.field("published", m.published.as_ref().map_or("not given".to_string(), t));
+        if let Some(f) = case.advisories.iter().find(|f| f.id == m.id && f.package == c.package) {
+            l.field("affected", f.ranges.join(" or "));
+            l.field("fixed in", if f.fixed.is_empty() { "no fix named".to_string() } else { f.fixed.join(", ") });
+            for w in f.windows.iter().filter(|w| w.manifest == c.manifest) {
+                let end = match &w.cleared_at {
+                    Some(at) => format!("left the range {}", t(at)),
+                    None => "still in the range".to_string(),
+                };
+                l.field(
+                    "in range",
+                    format!("{} → {end} ({})", t(&w.adopted_at), crate::correlate::summary::span(w.window_s)),
+                );
+            }
+            for r in f.references.iter().take(4) {
+                l.field("reference", clean(r));
+            }
+            l.field("read from", f.origin.clone());
+        }
+    }
     if !c.diff.is_empty() {
         l.heading(&format!("Manifest diff ({})", c.manifest));
         for line in &c.diff {

@@ -155,6 +155,8 @@ impl Worker<'_> {
                 ecosystem: kind.ecosystem.to_string(),
                 manifest: c.path.clone(),
                 change,
+                from_version: from.as_deref().and_then(|v| super::super::constraint::floor(rules, v)),
+                to_version: to.as_deref().and_then(|v| super::super::constraint::floor(rules, v)),
                 from: from.filter(|v| !v.is_empty()).map(|v| super::super::constraint::shown(&v)),
                 to: to.filter(|v| !v.is_empty()).map(|v| super::super::constraint::shown(&v)),
                 commit: info,
@@ -167,6 +169,7 @@ impl Worker<'_> {
                 approved: false,
                 moved_from: None,
                 net_change: None,
+                advisories: Vec::new(),
             };
             changes.push(Pending { change: dependency, written });
         }
@@ -218,7 +221,8 @@ pub(super) struct Pending {
 /// manifest and added to another of the same ecosystem is one `moved` (a
 /// migration), and a lockfile moving a package that a manifest in the same
 /// folder also moved is the same decision, reported once (by the manifest).
-pub(super) fn settle(pending: Vec<Pending>) -> Vec<DependencyChange> {
+/// The second list: the lockfile moves left out that way, which advisories still need (what was installed).
+pub(super) fn settle(pending: Vec<Pending>) -> (Vec<DependencyChange>, Vec<DependencyChange>) {
     let changes = pair_moves(pending);
     let folder = |p: &str| p.rsplit_once('/').map_or(String::new(), |(f, _)| f.to_string());
     let direct: HashSet<(String, String)> = changes
@@ -229,7 +233,7 @@ pub(super) fn settle(pending: Vec<Pending>) -> Vec<DependencyChange> {
             std::iter::once((folder(&c.manifest), c.package.clone())).chain(before)
         })
         .collect();
-    changes.into_iter().filter(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone()))).collect()
+    changes.into_iter().partition(|c| !c.lockfile || !direct.contains(&(folder(&c.manifest), c.package.clone())))
 }
 
 /// Each removal paired with an addition of the same package, ecosystem and
@@ -264,6 +268,7 @@ fn pair_moves(pending: Vec<Pending>) -> Vec<DependencyChange> {
                 super::super::constraint::change_kind(rules, gone.written.0.as_deref(), p.written.1.as_deref());
             c.change = Moved;
             c.from = gone.change.from;
+            c.from_version = gone.change.from_version;
             c.moved_from = Some(gone.change.manifest);
             let mut diff = gone.change.diff;
             diff.append(&mut c.diff);

@@ -153,7 +153,9 @@ impl<'a> Worker<'a> {
                 self.rules_on(&c, &info, (links.parents > 1).then_some(oid), moved)?;
             }
         }
-        self.evidence.dependency_changes.extend(dependencies::settle(deps));
+        let (reported, locked) = dependencies::settle(deps);
+        self.evidence.dependency_changes.extend(reported);
+        self.evidence.locked.extend(locked);
         self.evidence.commits.push(info);
         self.relevant += 1;
         Ok(())
