@@ -88,6 +88,12 @@ fn the_adoption_carries_the_advisory_and_the_fix_clears_it() {
     assert_eq!(lc[0].advisories[0].version.as_deref(), Some("0.3.50"));
     assert!(!lc[0].advisories[0].range);
     assert!(lc[2].advisories[0].range, ">=0.3.81 is a range: its floor was judged");
+    for c in &lc {
+        let m = &c.advisories[0];
+        assert_eq!((m.affected_from, m.affected_until), (Some(lc[0].commit.at), Some(lc[2].commit.at)), "one stretch");
+        assert_eq!(m.fixed.as_deref(), Some("0.3.81"));
+        assert_eq!(m.severity.as_deref(), Some("CRITICAL"));
+    }
     let f = &case.advisories[0];
     assert_eq!((f.id.as_str(), f.package.as_str()), ("GHSA-c67j-w6g6-q2cm", "langchain-core"));
     assert_eq!(f.fixed, ["0.3.81", "1.2.5"]);
@@ -117,6 +123,19 @@ fn kept_after_publication_is_a_governance_gap_and_still_affected_is_on_the_chain
     assert!(text.contains("left the range in commit"), "{text}");
     assert!(text.contains("no owner of the upgrade cadence is declared"), "{text}");
     assert!(gaps[0].1.controls.iter().any(|c| c.id == "ID.RA-08"));
+    // The report with advisories meets the schema in the repository.
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/report/report-v1.schema.json")).unwrap();
+    let schema = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&leakline::report::render(&case, leakline::report::Format::Json)).unwrap();
+    let errors: Vec<String> = schema.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert_eq!(doc["advisories"][0]["windows"][0]["adopted"]["approved_by"][0], "Bo Lind (Reviewed-by)");
+    assert_eq!(
+        doc["approvals"].as_array().unwrap().iter().filter(|a| !a["advisories"].as_array().unwrap().is_empty()).count(),
+        3
+    );
 
     // Without the fix: still in the range now, on the chain, and a recommendation to move out.
     let mut short = Repo::new();

@@ -259,8 +259,27 @@ pub fn join(
                 .collect();
             let at = |&(shown, i): &(bool, usize)| if shown { changes[i].commit.at } else { locked[i].commit.at };
             order.sort_by_key(|k| at(k));
-            // Per manifest: the change that adopted, while the range holds.
+            let fixed_events: Vec<String> = entry
+                .ranges
+                .iter()
+                .filter(|r| r.kind != "GIT")
+                .flat_map(|r| &r.events)
+                .filter_map(|e| match e {
+                    RangeEvent::Fixed(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            let fix_above = |v: Option<&str>| -> Option<String> {
+                let v = v?;
+                let mut above: Vec<&String> =
+                    fixed_events.iter().filter(|f| compare(eco, f, v).is_some_and(|o| o != Ordering::Less)).collect();
+                above.sort_by(|a, b| compare(eco, a, b).unwrap_or(Ordering::Equal));
+                above.first().map(|f| (*f).clone())
+            };
+            // Per manifest: the change that adopted, while the range holds, and the marks it holds.
             let mut open: HashMap<String, AffectedWindow> = HashMap::new();
+            let mut members: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut settled: Vec<(usize, DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
             let mut windows = Vec::new();
             let published = advisory.published;
             for (shown, i) in order {
@@ -271,6 +290,9 @@ pub fn join(
                 if let Some(mut w) = change.moved_from.as_ref().and_then(|m| open.remove(m)) {
                     w.manifest.clone_from(&key);
                     open.insert(key.clone(), w);
+                    if let Some(m) = change.moved_from.as_ref().and_then(|m| members.remove(m)) {
+                        members.insert(key.clone(), m);
+                    }
                 }
                 let effect = match (before, after) {
                     (false, true) => AdvisoryEffect::Adopts,
@@ -282,11 +304,22 @@ pub fn join(
                         if let Some(mut w) = open.remove(&key) {
                             close(&mut w, change, published);
                             w.cleared_version.clone_from(&change.from_version);
+                            for i in members.remove(&key).unwrap_or_default() {
+                                settled.push((i, w.adopted_at, w.cleared_at));
+                            }
                             windows.push(w);
                         }
                         continue;
                     }
                 };
+                let fixed = fix_above(if effect == AdvisoryEffect::Clears {
+                    change.from_version.as_deref()
+                } else {
+                    change.to_version.as_deref()
+                });
+                if shown {
+                    members.entry(key.clone()).or_default().push(i);
+                }
                 match effect {
                     AdvisoryEffect::Adopts | AdvisoryEffect::Keeps => {
                         let w = open.entry(key).or_insert_with(|| window_from(change, &changes, published));
@@ -297,6 +330,9 @@ pub fn join(
                     AdvisoryEffect::Clears => {
                         if let Some(mut w) = open.remove(&key) {
                             close(&mut w, change, published);
+                            for i in members.remove(&key).unwrap_or_default() {
+                                settled.push((i, w.adopted_at, w.cleared_at));
+                            }
                             windows.push(w);
                         }
                     }
@@ -311,7 +347,22 @@ pub fn join(
                         range: change.to.is_some() && change.to != change.to_version,
                         summary: advisory.summary.clone(),
                         published,
+                        severity: advisory.severity.clone(),
+                        fixed,
+                        affected_from: None,
+                        affected_until: None,
                     });
+                }
+            }
+            for (key, w) in &open {
+                for &i in members.get(key).into_iter().flatten() {
+                    settled.push((i, w.adopted_at, None));
+                }
+            }
+            for (i, from, until) in settled {
+                if let Some(m) = changes[i].advisories.iter_mut().rev().find(|m| m.id == advisory.id) {
+                    m.affected_from = Some(from);
+                    m.affected_until = until;
                 }
             }
             for (_, mut w) in open {

@@ -114,6 +114,13 @@ pub struct AdvisoryMark {
     pub range: bool,
     pub summary: String,
     pub published: Option<DateTime<Utc>>,
+    pub severity: Option<String>,
+    /// The lowest fixed version above `version` (for `clears`: the one reached or passed).
+    pub fixed: Option<String>,
+    /// The stretch of this manifest in the range this change belongs to: from its
+    /// adoption to the change that left it (`None`: still in it).
+    pub affected_from: Option<DateTime<Utc>>,
+    pub affected_until: Option<DateTime<Utc>>,
 }
 
 /// One stretch of a manifest in an advisory's affected range: from the change

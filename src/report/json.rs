@@ -158,7 +158,8 @@ pub fn render(case: &Case, prov: &super::Provenance) -> String {
         "from_version": c.from_version, "to_version": c.to_version,
         "advisories": c.advisories.iter().map(|m| json!({
             "id": m.id, "aliases": m.aliases, "effect": m.effect.name(), "version": m.version, "range": m.range,
-            "summary": m.summary, "published": opt_time(m.published),
+            "summary": m.summary, "published": opt_time(m.published), "severity": m.severity, "fixed": m.fixed,
+            "affected_from": opt_time(m.affected_from), "affected_until": opt_time(m.affected_until),
         })).collect::<Vec<_>>(),
     })).collect();
     let advisories: Vec<Value> = case.advisories.iter().map(|f| json!({
