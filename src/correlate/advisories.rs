@@ -378,16 +378,7 @@ pub fn join(
             if !entry.versions.is_empty() && ranges.is_empty() {
                 ranges.push(listed(&entry.versions));
             }
-            let mut fixed: Vec<String> = entry
-                .ranges
-                .iter()
-                .filter(|r| r.kind != "GIT")
-                .flat_map(|r| &r.events)
-                .filter_map(|e| match e {
-                    RangeEvent::Fixed(v) => Some(v.clone()),
-                    _ => None,
-                })
-                .collect();
+            let mut fixed = fixed_events.clone();
             fixed.sort_by(|a, b| compare(eco, a, b).unwrap_or(Ordering::Equal));
             fixed.dedup();
             findings.push(AdvisoryFinding {
