@@ -435,13 +435,7 @@ fn window_from(
     let judged =
         shown.iter().find(|c| c.commit.id == change.commit.id && c.package == change.package).unwrap_or(change);
     let approved_by = if judged.approved {
-        judged
-            .commit
-            .approvers
-            .iter()
-            .filter(|a| !a.own)
-            .map(|a| format!("{} ({})", if a.name.is_empty() { &a.email } else { &a.name }, a.role))
-            .collect()
+        judged.commit.approvers.iter().filter(|a| !a.own).map(crate::model::Approver::label).collect()
     } else {
         Vec::new()
     };

@@ -48,6 +48,13 @@ pub struct Approver {
     pub own: bool,
 }
 
+impl Approver {
+    /// `Marcus Lee (Reviewed-by)`: the name (else the address) and the record that names them.
+    pub fn label(&self) -> String {
+        format!("{} ({})", if self.name.is_empty() { &self.email } else { &self.name }, self.role)
+    }
+}
+
 /// What the "approved by" column says, from the judged `approved` and the
 /// approvers on record: nobody, the approvers, or a self-review that is none.
 pub fn approval_text(approved: bool, approvers: &[Approver]) -> Option<String> {

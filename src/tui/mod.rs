@@ -10,6 +10,7 @@ pub mod filter;
 pub mod index;
 pub mod keymap;
 pub mod links;
+mod messages;
 mod navigate;
 mod panes;
 pub mod prompt;

@@ -48,13 +48,8 @@ pub(super) fn frameworks(inp: &Inputs, appsec: &mut RoleAccount, governance: &mu
             evidence: evidence.clone(),
         });
         if c.approved {
-            let who: Vec<String> = c
-                .commit
-                .approvers
-                .iter()
-                .filter(|a| !a.own)
-                .map(|a| format!("{} ({})", if a.name.is_empty() { &a.email } else { &a.name }, a.role))
-                .collect();
+            let who: Vec<String> =
+                c.commit.approvers.iter().filter(|a| !a.own).map(crate::model::Approver::label).collect();
             appsec.decisions.push(Decision {
                 what: format!("approved {what}"),
                 who: who.join(", "),

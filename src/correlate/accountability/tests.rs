@@ -30,6 +30,11 @@ fn many_gaps_of_one_shape_read_as_one_line_with_the_list_behind_it() {
     assert_eq!(out[1].items.len(), 7);
 }
 
+/// The matrix's inputs when the evidence is framework changes alone.
+fn only_approvals<'a>(approvals: &'a [DependencyChange], owners: &'a Owners) -> Inputs<'a> {
+    Inputs { secrets: &[], approvals, advisories: &[], reachability: &[], replays: &[], owners }
+}
+
 fn change(n: i64, package: &str, wiring: bool) -> DependencyChange {
     let at = chrono::Utc.timestamp_opt(1_700_000_000 + n * 86_400, 0).single().unwrap_or_default();
     let ana = crate::model::Person::new("Ana Ruiz", "ana@example.com");
@@ -73,14 +78,7 @@ fn gaps_on_the_leaked_secrets_chain_come_first_and_stand_alone() {
     let mut approvals: Vec<DependencyChange> = (1..=7).map(|n| change(n, &format!("pkg{n}"), false)).collect();
     approvals.push(change(8, "langchain", true));
     let owners = Owners::default();
-    let rows = matrix(&Inputs {
-        secrets: &[],
-        approvals: &approvals,
-        advisories: &[],
-        reachability: &[],
-        replays: &[],
-        owners: &owners,
-    });
+    let rows = matrix(&only_approvals(&approvals, &owners));
     let governance = rows.iter().find(|r| r.role == Role::Governance).map(|r| &r.gaps[..]).unwrap_or_default();
     let texts: Vec<&str> = governance.iter().map(|g| g.text.as_str()).collect();
     assert_eq!(texts.len(), 2, "{texts:#?}");
@@ -94,14 +92,7 @@ fn the_changes_of_one_commit_are_one_decision_and_one_gap() {
     let mut approvals: Vec<DependencyChange> = (1..=5).map(|i| change(1, &format!("lock{i}"), false)).collect();
     approvals.extend((2..=7).map(|n| change(n, &format!("pkg{n}"), false)));
     let owners = Owners::default();
-    let rows = matrix(&Inputs {
-        secrets: &[],
-        approvals: &approvals,
-        advisories: &[],
-        reachability: &[],
-        replays: &[],
-        owners: &owners,
-    });
+    let rows = matrix(&only_approvals(&approvals, &owners));
     let governance = rows.iter().find(|r| r.role == Role::Governance).unwrap_or_else(|| unreachable!());
     assert_eq!(governance.decisions.len(), 7, "one a commit");
     assert!(
@@ -126,14 +117,7 @@ fn a_local_merge_the_forge_shows_no_pull_request_for_names_the_merger_not_a_push
     c.commit.merged_by = Some(crate::model::Person::new("Assaf Elovic", "assaf@example.com"));
     let owners = Owners::default();
     let approvals = [c];
-    let rows = matrix(&Inputs {
-        secrets: &[],
-        approvals: &approvals,
-        advisories: &[],
-        reachability: &[],
-        replays: &[],
-        owners: &owners,
-    });
+    let rows = matrix(&only_approvals(&approvals, &owners));
     let governance = rows.iter().find(|r| r.role == Role::Governance).unwrap_or_else(|| unreachable!());
     let text = &governance.gaps[0].text;
     assert!(
