@@ -65,6 +65,9 @@ struct KeptAudit {
     inputs: Vec<InputSummary>,
     accesses: Vec<Access>,
     grants: Vec<Grant>,
+    /// Provider key listings (kept since the LLM families; older stores have none).
+    #[serde(default)]
+    keys: Vec<crate::model::ProviderKey>,
 }
 
 impl CaseStore {
@@ -155,7 +158,13 @@ impl CaseStore {
             .ok()?;
         let json = flate2::read::GzDecoder::new(&blob[..]);
         let kept: KeptAudit = serde_json::from_reader(json).ok()?;
-        Some(Evidence { inputs: kept.inputs, accesses: kept.accesses, grants: kept.grants, ..Evidence::default() })
+        Some(Evidence {
+            inputs: kept.inputs,
+            accesses: kept.accesses,
+            grants: kept.grants,
+            keys: kept.keys,
+            ..Evidence::default()
+        })
     }
 
     /// Keep an audit read's evidence under its fingerprint; `false` when it is
@@ -180,6 +189,7 @@ impl CaseStore {
             inputs: evidence.inputs.clone(),
             accesses: evidence.accesses.clone(),
             grants: evidence.grants.clone(),
+            keys: evidence.keys.clone(),
         };
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         let encoded = serde_json::to_writer(&mut gz, &kept).map_err(std::io::Error::from).and_then(|()| gz.finish());
@@ -286,6 +296,7 @@ mod tests {
             lifecycle: Some((Lifecycle::Issued, "AKIAEXAMPLEEXAMPLE02".into())),
             event_id: "e-1".into(),
             origin: "trail.json:3".into(),
+            usage: None,
         };
         let mut input = InputSummary::new(SourceKind::Cloudtrail, "trail.json");
         input.sha256 = Some("ab".repeat(32));

@@ -56,6 +56,7 @@ fn use_at(minutes: i64, key: &str, ip: &str, ua: &str, action: &str) -> Access {
         lifecycle: None,
         event_id: format!("e{minutes}-{ip}-{action}"),
         origin: "test".into(),
+        usage: None,
     }
 }
 

@@ -218,3 +218,83 @@ fn push_protection_bypass_and_resolution_are_kept() {
         ]
     );
 }
+
+#[test]
+fn github_audit_log_streamed_and_exported() {
+    let ev = read(SourceSpec::Audit(None, sample("github-audit")));
+    assert!(ev.inputs.iter().all(|i| i.kind == SourceKind::GithubAudit), "{:?}", ev.inputs);
+    assert_eq!(ev.accesses.len(), 7);
+    // The streamed log's base64 digest and the export's hex one are the same token.
+    let tokens: std::collections::BTreeSet<&str> = ev.accesses.iter().filter_map(|a| a.credential.as_deref()).collect();
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    let zip = ev.accesses.iter().find(|a| a.action.starts_with("repo.download_zip")).expect("download_zip");
+    assert_eq!((zip.ip.as_deref(), zip.user_agent.as_deref()), (Some("203.0.113.77"), Some("python-requests/2.31.0")));
+    assert_eq!(zip.at.to_rfc3339(), "2025-05-02T10:00:00.789+00:00");
+}
+
+#[test]
+fn openai_audit_log_usage_and_key_listing() {
+    let ev = read(SourceSpec::Audit(None, sample("openai")));
+    let kinds: std::collections::BTreeSet<SourceKind> = ev.inputs.iter().map(|i| i.kind).collect();
+    assert_eq!(
+        kinds,
+        [SourceKind::OpenaiAudit, SourceKind::OpenaiUsage, SourceKind::OpenaiKeys].into_iter().collect(),
+        "{:?}",
+        ev.inputs
+    );
+    use leakline::model::Lifecycle;
+    let created = ev.accesses.iter().find(|a| a.action == "api_key.created").expect("created");
+    assert_eq!(created.lifecycle, Some((Lifecycle::Issued, "key_agentProd01".into())));
+    assert_eq!((created.principal.as_str(), created.ip.as_deref()), ("ana@example.com", Some("198.51.100.23")));
+    let deleted = ev.accesses.iter().find(|a| a.action == "api_key.deleted").expect("deleted");
+    assert_eq!(deleted.lifecycle, Some((Lifecycle::Deleted, "key_agentProd01".into())));
+    assert_eq!(deleted.principal, "ben@example.com");
+    // An event performed with the key is a use of it.
+    let by_key = ev.accesses.iter().find(|a| a.action == "project.updated").expect("by key");
+    assert_eq!(by_key.credential.as_deref(), Some("key_agentProd01"));
+    // Usage: one access a (bucket, key, model) with requests; the empty bucket is read, not used.
+    let usage: Vec<_> = ev.accesses.iter().filter(|a| a.source == SourceKind::OpenaiUsage).collect();
+    assert_eq!(usage.len(), 11);
+    assert!(usage.iter().all(|a| a.ip.is_none() && a.credential.as_deref() == Some("key_agentProd01")));
+    let big = usage.iter().filter_map(|a| a.usage.as_ref()).find(|u| u.requests == 5400).expect("5400 requests");
+    assert_eq!((big.period_s, big.model.as_deref()), (86_400, Some("gpt-4o-2024-08-06")));
+    let usage_input = ev.inputs.iter().find(|i| i.kind == SourceKind::OpenaiUsage).unwrap();
+    assert_eq!((usage_input.records, usage_input.relevant), (9, 8));
+    assert_eq!(ev.keys.len(), 2);
+    let key = ev.keys.iter().find(|k| k.id == "key_agentProd01").unwrap();
+    assert_eq!((key.hint.as_deref(), key.owner.as_deref()), (Some("sk-proj-...t7Qz"), Some("ana@example.com")));
+}
+
+#[test]
+fn anthropic_keys_usage_and_activity_feed() {
+    let ev = read(SourceSpec::Audit(None, sample("anthropic")));
+    let kinds: std::collections::BTreeSet<SourceKind> = ev.inputs.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds.len(), 3, "{:?}", ev.inputs);
+    let archived = ev.keys.iter().find(|k| k.id == "apikey_01HkQ7pLr2mZ8vXy3TnBc4Dd").unwrap();
+    assert!(archived.disabled());
+    assert_eq!(archived.hint.as_deref(), Some("sk-ant-api03-xQ9...Zz1A"));
+    let usage: Vec<_> = ev.accesses.iter().filter(|a| a.source == SourceKind::AnthropicUsage).collect();
+    assert_eq!(usage.len(), 3);
+    assert_eq!(usage[0].usage.as_ref().map(|u| u.tokens), Some(3700));
+    let off = ev.accesses.iter().find(|a| a.action == "api_key_archived").unwrap();
+    assert_eq!(
+        off.lifecycle,
+        Some((leakline::model::Lifecycle::Deactivated, "apikey_01HkQ7pLr2mZ8vXy3TnBc4Dd".into()))
+    );
+    assert_eq!(off.ip.as_deref(), Some("192.0.2.34"));
+}
+
+#[test]
+fn litellm_spend_logs_and_key_audit() {
+    let ev = read(SourceSpec::Audit(None, sample("litellm")));
+    assert!(ev.inputs.iter().all(|i| i.kind == SourceKind::Litellm));
+    let hashed = "sha256:34fa92db3725c53f6ad47258240bf0afc74f7f36b91b6508a7b72022ad4fd39e";
+    let requests: Vec<_> = ev.accesses.iter().filter(|a| a.lifecycle.is_none()).collect();
+    assert_eq!(requests.len(), 4);
+    assert!(requests.iter().all(|a| a.credential.as_deref() == Some(hashed)));
+    let curl = requests.iter().find(|a| a.user_agent.as_deref() == Some("curl/8.5.0")).unwrap();
+    assert_eq!((curl.ip.as_deref(), curl.principal.as_str()), (Some("185.220.101.34"), "user svc-agent"));
+    assert!(requests.iter().any(|a| matches!(a.outcome, leakline::model::Outcome::Denied(_))));
+    let deleted = ev.accesses.iter().find(|a| a.principal == "ben@example.com").unwrap();
+    assert_eq!(deleted.lifecycle, Some((leakline::model::Lifecycle::Deleted, hashed.into())));
+}

@@ -453,6 +453,8 @@ pub fn sniff_record(v: &Value) -> Option<SourceKind> {
         || (has("OperationName") && (has("ResourceProvider") || has("TimeGenerated")))
     {
         Some(SourceKind::Azure)
+    } else if let Some(kind) = audit::sniff_api_record(v) {
+        Some(kind)
     } else if has("RuleID") || has("offender") {
         Some(SourceKind::Gitleaks)
     } else if has("SourceMetadata") || has("DetectorName") {

@@ -44,6 +44,54 @@ pub struct Access {
     pub lifecycle: Option<(Lifecycle, String)>,
     pub event_id: String,
     pub origin: String,
+    /// For aggregated usage (an LLM provider's usage buckets): what the period
+    /// held. Such a record has no per-request address or user agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+}
+
+/// Aggregated use of a credential over one period (a usage bucket).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+pub struct Usage {
+    /// The bucket's width in seconds (60, 3600, 86400).
+    pub period_s: i64,
+    pub requests: u64,
+    pub tokens: u64,
+    pub model: Option<String>,
+}
+
+impl Usage {
+    /// Requests per hour over the bucket, for comparing buckets of any width.
+    pub fn hourly_rate(&self) -> f64 {
+        self.requests as f64 * 3600.0 / self.period_s.max(1) as f64
+    }
+}
+
+/// An API key as its provider lists it: the id its logs use, and the hint
+/// (`sk-abc…wxyz`) that ties a leaked value to that id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+pub struct ProviderKey {
+    pub source: SourceKind,
+    pub id: String,
+    pub name: Option<String>,
+    /// The provider's redacted form of the value (`redacted_value`, `partial_key_hint`).
+    pub hint: Option<String>,
+    /// Who owns or created it, as the provider names them.
+    pub owner: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// `active`, `inactive`, `archived`, `expired`; `None` where a listing holds only live keys.
+    pub status: Option<String>,
+    /// The project or workspace it belongs to.
+    pub scope: Option<String>,
+    pub origin: String,
+}
+
+impl ProviderKey {
+    /// Whether the listing says the key no longer works.
+    pub fn disabled(&self) -> bool {
+        self.status.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case("active"))
+    }
 }
 
 /// Whether a string is an AWS access key id: public, logged by CloudTrail, and

@@ -67,6 +67,8 @@ pub struct Evidence {
     pub forge: Option<crate::model::ForgeAnswers>,
     /// Security advisories given (`--advisories`).
     pub advisories: Vec<crate::model::Advisory>,
+    /// API keys as their providers list them (OpenAI, Anthropic).
+    pub keys: Vec<crate::model::ProviderKey>,
 }
 
 /// A folder or file that a build file of the repository builds or runs.
@@ -98,6 +100,7 @@ impl Evidence {
         self.unwirings.extend(other.unwirings);
         self.run_roots.extend(other.run_roots);
         self.advisories.extend(other.advisories);
+        self.keys.extend(other.keys);
         match (&mut self.forge, other.forge) {
             (Some(mine), Some(theirs)) => mine.merge(theirs),
             (mine, theirs) => {

@@ -27,11 +27,40 @@ pub enum SourceKind {
     Forge,
     /// Security advisories in the OSV schema.
     Osv,
+    /// GitHub enterprise or organization audit log (exports, streaming).
+    GithubAudit,
+    /// OpenAI organization audit log (`/v1/organization/audit_logs` pages).
+    OpenaiAudit,
+    /// OpenAI usage buckets (`/v1/organization/usage/*`, grouped by key).
+    OpenaiUsage,
+    /// OpenAI project or admin API key listings.
+    OpenaiKeys,
+    /// Anthropic Admin API key listings (`/v1/organizations/api_keys`).
+    AnthropicKeys,
+    /// Anthropic usage report (`/v1/organizations/usage_report/messages`).
+    AnthropicUsage,
+    /// Anthropic Compliance API activity feed (`/v1/compliance/activities`).
+    AnthropicActivity,
+    /// LiteLLM proxy spend logs (and its audit log of key changes).
+    Litellm,
 }
 
 impl SourceKind {
-    pub const AUDIT: [SourceKind; 5] =
-        [SourceKind::Vault, SourceKind::Cloudtrail, SourceKind::Gcp, SourceKind::Azure, SourceKind::K8s];
+    pub const AUDIT: [SourceKind; 13] = [
+        SourceKind::Vault,
+        SourceKind::Cloudtrail,
+        SourceKind::Gcp,
+        SourceKind::Azure,
+        SourceKind::K8s,
+        SourceKind::GithubAudit,
+        SourceKind::OpenaiAudit,
+        SourceKind::OpenaiUsage,
+        SourceKind::OpenaiKeys,
+        SourceKind::AnthropicKeys,
+        SourceKind::AnthropicUsage,
+        SourceKind::AnthropicActivity,
+        SourceKind::Litellm,
+    ];
     pub const SCAN: [SourceKind; 10] = [
         SourceKind::Gitleaks,
         SourceKind::Trufflehog,
@@ -65,6 +94,14 @@ impl SourceKind {
             SourceKind::Secretlint => "secretlint",
             SourceKind::Forge => "forge",
             SourceKind::Osv => "osv",
+            SourceKind::GithubAudit => "github-audit",
+            SourceKind::OpenaiAudit => "openai-audit",
+            SourceKind::OpenaiUsage => "openai-usage",
+            SourceKind::OpenaiKeys => "openai-keys",
+            SourceKind::AnthropicKeys => "anthropic-keys",
+            SourceKind::AnthropicUsage => "anthropic-usage",
+            SourceKind::AnthropicActivity => "anthropic-activity",
+            SourceKind::Litellm => "litellm",
         }
     }
 

@@ -67,6 +67,7 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         region: None,
         lifecycle: None,
         event_id: first(rec, &["/correlationId", "CorrelationId"]).unwrap_or_else(|| origin(path, line)),
+        usage: None,
         origin: origin(path, line),
     })
 }

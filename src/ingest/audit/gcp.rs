@@ -45,6 +45,7 @@ pub(super) fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         region: None,
         lifecycle: None,
         event_id: text(rec, "/insertId").unwrap_or_else(|| origin(path, line)),
+        usage: None,
         origin: origin(path, line),
     })
 }

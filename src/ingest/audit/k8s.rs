@@ -110,6 +110,7 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         region: None,
         lifecycle: None,
         event_id: text(rec, "/auditID").unwrap_or_else(|| origin(path, line)),
+        usage: None,
         origin: origin(path, line),
     })
 }

@@ -1,12 +1,16 @@
 //! Secret-store and cloud audit logs, normalised into `Access` records (and the
 //! grants some of them carry: policy writes, RBAC changes).
 
+mod anthropic;
 mod azure;
 mod cloudtrail;
 mod fold;
 mod gcp;
+mod github;
 mod json_scan;
 mod k8s;
+mod litellm;
+mod openai;
 pub mod records_split;
 pub mod stream;
 mod vault;
@@ -18,6 +22,8 @@ pub fn line_parser(kind: SourceKind) -> Option<stream::LineParser> {
         SourceKind::Vault => Some(vault::parse_line),
         SourceKind::K8s => Some(k8s::parse_line),
         SourceKind::Gcp => Some(gcp::parse_line),
+        SourceKind::GithubAudit => Some(github::parse_line),
+        SourceKind::Litellm => Some(litellm::parse_line),
         _ => None,
     }
 }
@@ -45,6 +51,14 @@ pub fn parse(kind: SourceKind, path: &str, records: Vec<Located>, summary: &mut 
         SourceKind::K8s => k8s::parse(path, records, summary, evidence),
         SourceKind::Gcp => gcp::parse(path, records, summary, evidence),
         SourceKind::Azure => azure::parse(path, records, summary, evidence),
+        SourceKind::GithubAudit => github::parse(path, records, summary, evidence),
+        SourceKind::OpenaiAudit => openai::audit::parse(path, records, summary, evidence),
+        SourceKind::OpenaiUsage => openai::usage::parse(path, records, summary, evidence),
+        SourceKind::OpenaiKeys => openai::keys::parse(path, records, summary, evidence),
+        SourceKind::AnthropicKeys => anthropic::keys::parse(path, records, summary, evidence),
+        SourceKind::AnthropicUsage => anthropic::usage::parse(path, records, summary, evidence),
+        SourceKind::AnthropicActivity => anthropic::activity::parse(path, records, summary, evidence),
+        SourceKind::Litellm => litellm::parse(path, records, summary, evidence),
         _ => {}
     }
 }
@@ -101,4 +115,112 @@ fn record_context(rec: &Value) -> Vec<crate::model::ContextLine> {
         lines.push(crate::model::ContextLine { number: None, text: "…".to_string(), marked: true });
     }
     lines
+}
+
+/// What kind of LLM-provider or forge audit record this is, from its fields:
+/// an API page (`{"data":[…]}`) is told by its first item.
+pub fn sniff_api_record(v: &Value) -> Option<SourceKind> {
+    let item = v.get("data").and_then(Value::as_array).and_then(|d| d.first()).unwrap_or(v);
+    let has = |k: &str| item.get(k).is_some();
+    let object = item.get("object").and_then(Value::as_str).unwrap_or("");
+    if has("effective_at") && has("actor") && has("type") {
+        Some(SourceKind::OpenaiAudit)
+    } else if object == "bucket" || object.starts_with("organization.usage.") {
+        Some(SourceKind::OpenaiUsage)
+    } else if object == "organization.project.api_key" || object == "organization.admin_api_key" {
+        Some(SourceKind::OpenaiKeys)
+    } else if has("partial_key_hint") {
+        Some(SourceKind::AnthropicKeys)
+    } else if has("starting_at") && has("ending_at") && has("results") {
+        Some(SourceKind::AnthropicUsage)
+    } else if item.get("id").and_then(Value::as_str).is_some_and(|i| i.starts_with("activity_")) && has("actor") {
+        Some(SourceKind::AnthropicActivity)
+    } else if has("request_id") && has("api_key") && (has("startTime") || has("call_type") || has("spend")) {
+        Some(SourceKind::Litellm)
+    } else if has("table_name") && has("object_id") && has("changed_by") {
+        Some(SourceKind::Litellm)
+    } else if has("action")
+        && (has("@timestamp")
+            || has("actor_ip")
+            || has("hashed_token")
+            || has("_document_id")
+            || has("programmatic_access_type"))
+    {
+        Some(SourceKind::GithubAudit)
+    } else {
+        None
+    }
+}
+
+/// The items of an API page (`{"data":[…]}`), or the record itself when it is
+/// one item; each with where it stands in the record, for a rejection.
+fn page_items(rec: &Value) -> Vec<(String, &Value)> {
+    match rec.get("data").and_then(Value::as_array) {
+        Some(items) => items.iter().enumerate().map(|(i, v)| (format!("data[{i}]: "), v)).collect(),
+        None => vec![(String::new(), rec)],
+    }
+}
+
+/// A time given as Unix seconds, Unix milliseconds (GitHub's `@timestamp`), or text.
+fn epoch_or_text(v: Option<&Value>) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    match v? {
+        Value::Number(n) => {
+            let n = n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))?;
+            // Past 10^11 a count of seconds would be after the year 5000: milliseconds.
+            if n.abs() > 100_000_000_000 {
+                chrono::Utc.timestamp_millis_opt(n).single()
+            } else {
+                chrono::Utc.timestamp_opt(n, 0).single()
+            }
+        }
+        Value::String(s) => super::time::parse(s),
+        _ => None,
+    }
+}
+
+/// A whole number given as a number or as text.
+fn count(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `sha256:` and the lower-case hex of a SHA-256 given as hex or base64 (GitHub's
+/// `hashed_token`), the form scanners' digests of a value take; `None` for anything else.
+pub fn sha256_form(raw: &str) -> Option<String> {
+    use base64::Engine;
+    let t = raw.trim();
+    if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(format!("sha256:{}", t.to_ascii_lowercase()));
+    }
+    let engines = [base64::engine::general_purpose::STANDARD, base64::engine::general_purpose::URL_SAFE];
+    let bytes = engines.iter().find_map(|e| e.decode(t).ok())?;
+    (bytes.len() == 32).then(|| format!("sha256:{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// Each item of each record (API pages unwrapped) through `read`, which adds
+/// what the item says to the evidence: `Ok(true)` when it said something
+/// leakline uses, `Ok(false)` when it is read but of no use (a bucket with no
+/// requests), `Err` why it could not be read.
+fn items_each(
+    path: &str,
+    records: Vec<Located>,
+    summary: &mut InputSummary,
+    evidence: &mut Evidence,
+    mut read: impl FnMut(&str, usize, &Value, &mut Evidence) -> Result<bool, String>,
+) {
+    for (line, rec) in records {
+        for (place, item) in page_items(&rec) {
+            match read(path, line, item, evidence) {
+                Ok(used) => {
+                    summary.records += 1;
+                    summary.relevant += usize::from(used);
+                }
+                Err(why) => summary.reject(line, format!("{place}{why}")),
+            }
+        }
+    }
 }

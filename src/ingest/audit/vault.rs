@@ -109,6 +109,7 @@ fn access(path: &str, line: usize, rec: &Value) -> Option<Access> {
         region: None,
         lifecycle,
         event_id: text(rec, "/request/id").unwrap_or_else(|| origin(path, line)),
+        usage: None,
         origin: origin(path, line),
     })
 }

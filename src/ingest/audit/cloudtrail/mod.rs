@@ -327,6 +327,7 @@ fn convert(origin: String, rec: &Record) -> Result<(Access, Option<Grant>), Stri
         region: owned(&rec.aws_region),
         lifecycle,
         event_id: owned(&rec.event_id).unwrap_or_else(|| origin.clone()),
+        usage: None,
         origin,
     };
     let grant = policy_grant(&access, params);
