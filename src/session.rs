@@ -234,6 +234,7 @@ impl Session {
             evidence.merge(read?);
         }
         let mut evidence = self.reviewed(evidence);
+        crate::ingest::keylink::link(&mut evidence);
         // Nothing leaves with a secret in its text; the raw values go here.
         crate::ingest::scrub::scrub(&mut evidence, true);
         Ok(evidence)
@@ -243,6 +244,8 @@ impl Session {
     pub fn known_credentials(&self, found: &Evidence) -> HashSet<String> {
         let mut known: HashSet<String> = found.findings.iter().flat_map(|f| f.identifiers.iter().cloned()).collect();
         known.extend(self.vault_hashes.iter().map(|(_, hmac)| hmac.clone()));
+        // GitHub's and LiteLLM's logs name a token by the SHA-256 of its value.
+        known.extend(crate::ingest::keylink::digest_credentials(found));
         known
     }
 
@@ -280,6 +283,8 @@ impl Session {
             let mut derived = HashSet::new();
             for read in reads.iter().flatten() {
                 derived.extend(issued_by(read, &known));
+                // A key listing ties a leaked value to the id its provider's logs use.
+                derived.extend(crate::ingest::keylink::new_key_ids(found, &read.keys, &known));
             }
             if options.keep_credentials.is_none() || derived.is_empty() || options.cancel.requested() {
                 return reads;

@@ -7,6 +7,7 @@ pub mod advisories;
 pub mod annotations;
 mod approvals;
 mod controls;
+mod coverage;
 mod exceptions;
 mod forge;
 mod reach;
@@ -58,6 +59,7 @@ pub fn correlate(evidence: &Evidence, ctx: &Context) -> Case {
     let secrets = secrets::with_usage(secrets, &uses);
     let secrets = secrets::with_replay_figures(secrets, &replays);
     let secrets = triage::apply(secrets, &evidence.inputs);
+    let secrets = coverage::with_uses_unknown(secrets, &evidence.inputs);
     let secrets = summary::with_windows(secrets, ctx.now);
     let metrics = metrics(&secrets, &replays);
     let accountability = accountability::matrix(&accountability::Inputs {

@@ -129,13 +129,20 @@ fn revoke<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
     });
 }
 
+/// How a replay group without an address is keyed (`replays::group`).
+const NO_ADDRESS: &str = super::replays::NO_ADDRESS;
+
 fn investigate<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
     if case.replay_groups.is_empty() {
         return;
     }
     let mut addresses: Vec<String> = Vec::new();
+    // Usage buckets and other records without an address: counted, never listed as one.
+    let mut unaddressed = 0usize;
     for g in &case.replay_groups {
-        if !addresses.contains(&g.ip) {
+        if g.ip == NO_ADDRESS {
+            unaddressed += g.count;
+        } else if !addresses.contains(&g.ip) {
             addresses.push(g.ip.clone());
         }
     }
@@ -144,14 +151,26 @@ fn investigate<'a>(case: &'a Case, out: &mut Vec<Draft<'a>>) {
     let secrets: Vec<String> = secrets.into_iter().map(str::to_string).collect();
     let mut gaps = gaps_of(case, &[GapKind::ReplayedAfterDetection, GapKind::AlertClosedWhileUsed], None);
     gaps.retain(|g| g.secrets.iter().any(|s| secrets.contains(s)));
+    let from = match (addresses.len(), unaddressed) {
+        (0, _) => {
+            "in records that name no address (usage buckets): ask the provider for the requests behind them".to_string()
+        }
+        (n, u) => {
+            let places = if n == 1 { "one address".to_string() } else { format!("{n} addresses") };
+            let rest = if u == 0 {
+                String::new()
+            } else {
+                format!(" and {u} in records that name no address (usage buckets)")
+            };
+            format!("from {places} ({}){rest}: block the addresses", listed(&addresses))
+        }
+    };
     out.push(Draft {
         role: Role::Platform,
         secret: None,
         text: format!(
-            "Investigate the {calls} replayed call{} from {} ({}): block the addresses, and establish what each call read or changed with {}",
+            "Investigate the {calls} replayed call{} {from}, and establish what each call read or changed with {}",
             if calls == 1 { "" } else { "s" },
-            if addresses.len() == 1 { "one address".to_string() } else { format!("{} addresses", addresses.len()) },
-            listed(&addresses),
             secrets.join(", ")
         ),
         gaps,

@@ -75,21 +75,53 @@ fn action_name(action: &str) -> &str {
     action.rsplit(':').next().unwrap_or(action)
 }
 
+/// How many times its highest rate before exposure a usage bucket must reach
+/// to be unusual, and how many requests an hour it must make besides: a quiet
+/// key's one busy afternoon is not a replay.
+const RATE_FACTOR: f64 = 3.0;
+const RATE_FLOOR_PER_HOUR: f64 = 10.0;
+
+/// Sources whose actions are few and each says what was done: an action the
+/// credential never took before is itself a sign.
+fn actions_are_telling(source: crate::model::SourceKind) -> bool {
+    source == crate::model::SourceKind::GithubAudit
+}
+
+/// The action as a baseline compares it: GitHub's `git.clone (Personal access token)` is `git.clone`.
+fn action_key(access: &Access) -> &str {
+    let name = action_name(&access.action);
+    name.split(" (").next().unwrap_or(name)
+}
+
 struct Baseline {
     networks: BTreeSet<String>,
     agents: BTreeSet<String>,
     principals: BTreeSet<String>,
     actions: BTreeSet<String>,
+    models: BTreeSet<String>,
+    /// The highest hourly rate of any usage bucket, where usage buckets were seen.
+    peak_rate: Option<f64>,
 }
 
 impl Baseline {
     fn of(uses: &[&Access]) -> Self {
+        let buckets = uses.iter().filter_map(|a| a.usage.as_ref()).filter(|u| u.period_s >= 60);
         Self {
             networks: uses.iter().filter_map(|a| a.ip.as_deref()).map(network).collect(),
             agents: uses.iter().filter_map(|a| a.user_agent.as_deref()).map(ua_family).collect(),
             principals: uses.iter().map(|a| a.principal.clone()).collect(),
-            actions: uses.iter().map(|a| action_name(&a.action).to_string()).collect(),
+            actions: uses.iter().map(|a| action_key(a).to_string()).collect(),
+            models: uses.iter().filter_map(|a| a.usage.as_ref()?.model.clone()).collect(),
+            peak_rate: buckets.map(crate::model::Usage::hourly_rate).reduce(f64::max),
         }
+    }
+
+    /// A usage bucket's rate well above every rate before exposure.
+    fn unusual_rate(&self, usage: &crate::model::Usage) -> bool {
+        let rate = usage.hourly_rate();
+        usage.period_s >= 60
+            && rate >= RATE_FLOOR_PER_HOUR
+            && self.peak_rate.is_some_and(|peak| rate > peak * RATE_FACTOR)
     }
 }
 
@@ -106,9 +138,15 @@ pub fn detect(secrets: &[Secret], uses: &[Vec<&Access>]) -> Vec<Replay> {
         // Sources' clocks disagree by seconds: the minute around exposure is judged,
         // not trusted as the secret's own use.
         let judged_from = exposed - chrono::Duration::seconds(CLOCK_SKEW_S);
-        let before: Vec<&Access> = uses.iter().copied().filter(|a| a.at < judged_from).collect();
+        // A usage bucket is before exposure only if it ended before it: one that spans
+        // the exposure holds use after it and is judged.
+        let before_exposure = |a: &&Access| match a.usage.as_ref().filter(|u| u.period_s > 0) {
+            Some(u) => a.at + chrono::Duration::seconds(u.period_s) <= judged_from,
+            None => a.at < judged_from,
+        };
+        let (before, judged): (Vec<&Access>, Vec<&Access>) = uses.into_iter().partition(before_exposure);
         let base = Baseline::of(&before);
-        for access in uses.into_iter().filter(|a| a.at >= judged_from) {
+        for access in judged {
             let mut reasons = Vec::new();
             if access.ip.as_deref().is_some_and(|ip| !base.networks.contains(&network(ip))) {
                 reasons.push(ReplayReason::NewIp);
@@ -119,9 +157,20 @@ pub fn detect(secrets: &[Secret], uses: &[Vec<&Access>]) -> Vec<Replay> {
             if !base.principals.contains(&access.principal) {
                 reasons.push(ReplayReason::NewPrincipal);
             }
-            let name = action_name(&access.action);
+            let name = action_key(access);
             if is_recon(access) && !base.actions.contains(name) {
                 reasons.push(ReplayReason::ReconCall);
+            }
+            if let Some(usage) = &access.usage {
+                if usage.model.as_ref().is_some_and(|m| !base.models.contains(m)) {
+                    reasons.push(ReplayReason::NewModel);
+                }
+                if base.unusual_rate(usage) {
+                    reasons.push(ReplayReason::UnusualRate);
+                }
+            }
+            if actions_are_telling(access.source) && !base.actions.contains(name) && !is_recon(access) {
+                reasons.push(ReplayReason::NewAction);
             }
             if secret.revoked_at.is_some_and(|r| access.at >= r) {
                 reasons.push(ReplayReason::AfterRevocation);
@@ -140,11 +189,14 @@ pub fn detect(secrets: &[Secret], uses: &[Vec<&Access>]) -> Vec<Replay> {
     out
 }
 
+/// The address of a replay group whose records name none (usage buckets).
+pub const NO_ADDRESS: &str = "(no address)";
+
 /// Replays grouped by secret, address and principal, busiest first.
 pub fn group(replays: &[Replay]) -> Vec<ReplayGroup> {
     let mut groups: BTreeMap<(String, String, String), ReplayGroup> = BTreeMap::new();
     for r in replays {
-        let ip = r.access.ip.clone().unwrap_or_else(|| "(no address)".into());
+        let ip = r.access.ip.clone().unwrap_or_else(|| NO_ADDRESS.into());
         let key = (r.secret.clone(), ip.clone(), r.access.principal.clone());
         let g = groups.entry(key).or_insert_with(|| ReplayGroup {
             secret: r.secret.clone(),

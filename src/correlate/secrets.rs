@@ -172,7 +172,13 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
             .collect()
     };
     let issuance = lifecycle(&[Lifecycle::Issued]).into_iter().min_by_key(|a| a.at);
-    let issued = issuance.map(|a| (a.at, a.principal.clone()));
+    let listed = evidence.keys.iter().find(|k| identifiers.contains(&k.id));
+    // Anthropic's listing names who created the key; OpenAI's names its owner, who
+    // need not be who made it, so only its audit log's `api_key.created` says that.
+    let listed_issuance = listed
+        .filter(|k| k.source == crate::model::SourceKind::AnthropicKeys)
+        .and_then(|k| Some((k.created_at?, format!("{} (per the key listing)", k.owner.as_deref()?))));
+    let issued = issuance.map(|a| (a.at, a.principal.clone())).or(listed_issuance);
     // The compromised-key quarantine policy names the key's user, known from its issuance.
     let user = issuance.and_then(|a| a.resource.as_ref()).map(|u| format!("user:{u}"));
     let quarantine = evidence
@@ -206,6 +212,8 @@ fn secret(findings: Vec<&Finding>, evidence: &Evidence) -> Secret {
         revocation: Default::default(),
         window_s: None,
         window_open: false,
+        provider_key: listed.cloned(),
+        uses_unknown: None,
     }
 }
 

@@ -36,18 +36,6 @@ pub fn with_windows(mut secrets: Vec<Secret>, now: DateTime<Utc>) -> Vec<Secret>
 }
 
 /// Which log would show a credential of this kind at work, for "unknown" to say what to read.
-fn answering_source(kind: &str) -> &'static str {
-    match kind {
-        k if k.starts_with("aws") => "the CloudTrail trail of its account",
-        k if k.starts_with("vault") => "the Vault audit device's log",
-        k if k.starts_with("gcp") => "the project's Cloud Audit Logs",
-        k if k.starts_with("azure") => "the Key Vault's diagnostic logs",
-        k if k.starts_with("github") => "the organization's GitHub audit log",
-        k if k.starts_with("openai") => "the OpenAI organization's audit log and usage export",
-        k if k.starts_with("anthropic") => "the Anthropic Admin API's usage report",
-        _ => "the audit log of the service that issued it",
-    }
-}
 
 fn what_leaked(case: &Case, p: &Secret, out: &mut Vec<Sentence>) {
     let mut facts = vec![format!("secret:{}", p.id)];
@@ -120,7 +108,7 @@ fn revoked(p: &Secret, out: &mut Vec<Sentence>) {
         }
         (None, _) => format!(
             "Whether it was revoked is unknown: no audit log that would record it was read ({} would).",
-            answering_source(&p.kind)
+            super::coverage::answering_source(&p.kind)
         ),
     };
     out.push(Sentence { text, facts });
@@ -129,11 +117,10 @@ fn revoked(p: &Secret, out: &mut Vec<Sentence>) {
 fn used_by_others(case: &Case, p: &Secret, out: &mut Vec<Sentence>) {
     let replays: Vec<_> = case.replays.iter().filter(|r| r.secret == p.id).collect();
     let facts = vec![format!("replays:{}", p.id)];
-    let text = if p.uses == 0 {
-        format!(
-            "Whether anyone else used it is unknown: no audit record read shows it in use ({} would).",
-            answering_source(&p.kind)
-        )
+    let text = if let Some(why) = &p.uses_unknown {
+        format!("Whether anyone else used it is unknown: {why}.")
+    } else if p.uses == 0 {
+        "The audit logs read that would show its use show none.".to_string()
     } else if replays.is_empty() {
         format!(
             "The audit logs show {} use{} of it; every use after exposure matches its use before it, so no replay was found.",
@@ -154,12 +141,21 @@ fn used_by_others(case: &Case, p: &Secret, out: &mut Vec<Sentence>) {
         } else {
             String::new()
         };
+        // Usage buckets count use per period: they carry no address to name.
+        let buckets = replays.iter().filter(|r| r.access.ip.is_none() && r.access.usage.is_some()).count();
+        let from = match (ips.len(), buckets) {
+            (n, 0) => format!("from {n} address{}", if n == 1 { "" } else { "es" }),
+            (0, _) => "in usage buckets, which record no address".to_string(),
+            (n, b) => format!(
+                "from {n} address{} and in {b} usage bucket{} (which record no address)",
+                if n == 1 { "" } else { "es" },
+                if b == 1 { "" } else { "s" }
+            ),
+        };
         format!(
-            "Someone other than its usual callers used it: {} replay{} from {} address{}{first}{after}.",
+            "Someone other than its usual callers used it: {} replay{} {from}{first}{after}.",
             replays.len(),
             if replays.len() == 1 { "" } else { "s" },
-            ips.len(),
-            if ips.len() == 1 { "" } else { "es" }
         )
     };
     out.push(Sentence { text, facts });

@@ -88,13 +88,7 @@ pub fn build(
         out.push(TimelineEntry {
             at: r.access.at,
             kind: EntryKind::Replay,
-            summary: format!(
-                "{} {} from {} [{}]",
-                r.secret,
-                r.access.action,
-                r.access.ip.as_deref().unwrap_or("?"),
-                reasons.join(",")
-            ),
+            summary: format!("{} {} from {} [{}]", r.secret, r.access.what(), r.access.from(), reasons.join(",")),
             who: r.access.principal.clone(),
             item: ItemRef::Replay(i),
         });

@@ -52,6 +52,8 @@ fn revoking_source(kind: &str) -> Option<SourceKind> {
         "aws_access_key" => Some(SourceKind::Cloudtrail),
         "vault_token" => Some(SourceKind::Vault),
         "gcp_service_account_key" => Some(SourceKind::Gcp),
+        "openai_key" => Some(SourceKind::OpenaiAudit),
+        "anthropic_key" => Some(SourceKind::AnthropicActivity),
         k if k.starts_with("azure") => Some(SourceKind::Azure),
         k if k.starts_with("k8s") || k.starts_with("kubernetes") => Some(SourceKind::K8s),
         _ => None,
@@ -63,6 +65,17 @@ fn revoking_source(kind: &str) -> Option<SourceKind> {
 pub fn revocation(s: &Secret, inputs: &[InputSummary]) -> Revocation {
     if s.revoked_at.is_some() {
         return Revocation::Revoked;
+    }
+    // A provider's listing says whether the key still works: a listed key is live
+    // (OpenAI lists enabled keys only), unless its status says otherwise.
+    if let Some(key) = &s.provider_key {
+        return if key.disabled() { Revocation::Revoked } else { Revocation::NotRevoked };
+    }
+    // An LLM provider's audit log names keys by id: it can only show this one's
+    // revocation once a listing has tied the value to its id.
+    let provider_id = s.identifiers.iter().any(|i| i.starts_with("key_") || i.starts_with("apikey_"));
+    if matches!(s.kind.as_str(), "openai_key" | "anthropic_key") && !provider_id {
+        return Revocation::Unknown;
     }
     match revoking_source(&s.kind) {
         Some(source) if inputs.iter().any(|i| i.kind == source) => Revocation::NotRevoked,

@@ -5,6 +5,7 @@
 
 mod audit;
 mod cloudtrail;
+mod openai;
 mod repo;
 mod scans;
 
@@ -74,6 +75,7 @@ pub fn write(dir: &Path) -> Result<DemoPaths, DemoError> {
     let leak = repo::build(&paths.repo)?;
     cloudtrail::write(&paths.logs)?;
     audit::write(&paths.logs)?;
+    openai::write(&paths.logs)?;
     scans::write(&paths.scans, &leak)?;
     write_file(
         &dir.join("owners.toml"),

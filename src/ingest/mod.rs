@@ -12,6 +12,7 @@ pub mod fingerprint;
 pub mod forge;
 pub mod framing;
 pub mod git;
+pub mod keylink;
 pub mod lenient;
 pub mod limits;
 pub mod mask;

@@ -69,6 +69,14 @@ pub fn scrub_with(evidence: &mut Evidence, m: &Masker, forget: bool) {
     for c in &mut evidence.commits {
         commit(c, &prose, &known);
     }
+    for k in &mut evidence.keys {
+        for s in k.name.iter_mut() {
+            prose(s);
+        }
+        for s in k.owner.iter_mut().chain(k.scope.iter_mut()).chain(std::iter::once(&mut k.origin)) {
+            known(s);
+        }
+    }
     for r in &mut evidence.run_roots {
         known(&mut r.path);
         prose(&mut r.source);

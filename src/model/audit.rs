@@ -50,6 +50,35 @@ pub struct Access {
     pub usage: Option<Usage>,
 }
 
+impl Access {
+    /// What was done, as reports and panes print it: the action, and for a usage
+    /// bucket its model, volume and period (`usage.completions gpt-4o: 5352
+    /// requests in 1 d`), since such a record has nothing else to show.
+    pub fn what(&self) -> String {
+        match &self.usage {
+            Some(u) if u.period_s > 0 => {
+                let model = u.model.as_deref().map(|m| format!(" {m}")).unwrap_or_default();
+                let period = match u.period_s {
+                    p if p % 86_400 == 0 => format!("{} d", p / 86_400),
+                    p if p % 3_600 == 0 => format!("{} h", p / 3_600),
+                    p => format!("{} min", p / 60),
+                };
+                format!("{}{model}: {} requests, {} tokens in {period}", self.action, u.requests, u.tokens)
+            }
+            _ => self.action.clone(),
+        }
+    }
+
+    /// Where it came from: its address, or why there is none.
+    pub fn from(&self) -> &str {
+        match (&self.ip, &self.usage) {
+            (Some(ip), _) => ip,
+            (None, Some(u)) if u.period_s > 0 => "(usage bucket: no address)",
+            (None, _) => "?",
+        }
+    }
+}
+
 /// Aggregated use of a credential over one period (a usage bucket).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 pub struct Usage {

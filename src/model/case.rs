@@ -47,6 +47,11 @@ pub struct Secret {
     /// when no revocation is known (then `window_open`).
     pub window_s: Option<i64>,
     pub window_open: bool,
+    /// The provider's listing of this key, where a listing's hint matched it.
+    pub provider_key: Option<crate::model::ProviderKey>,
+    /// Why no use of it is known, with the source that would show it; `None`
+    /// when the audit logs show it in use (decided in correlate).
+    pub uses_unknown: Option<String>,
 }
 
 impl Secret {
@@ -144,6 +149,13 @@ pub enum ReplayReason {
     NewUserAgent,
     NewPrincipal,
     ReconCall,
+    /// A model the credential's own use never showed (LLM usage, gateway logs).
+    NewModel,
+    /// A rate of use well above the highest its own use showed (usage buckets).
+    UnusualRate,
+    /// An action its own use never showed, where a source's actions are few
+    /// (the GitHub audit log: `git.clone`, `repo.download_zip`).
+    NewAction,
     AfterDetection,
     AfterRevocation,
 }
@@ -155,6 +167,9 @@ impl ReplayReason {
             ReplayReason::NewUserAgent => "new_user_agent",
             ReplayReason::NewPrincipal => "new_principal",
             ReplayReason::ReconCall => "recon_call",
+            ReplayReason::NewModel => "new_model",
+            ReplayReason::UnusualRate => "unusual_rate",
+            ReplayReason::NewAction => "new_action",
             ReplayReason::AfterDetection => "after_detection",
             ReplayReason::AfterRevocation => "after_revocation",
         }

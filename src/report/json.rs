@@ -135,7 +135,12 @@ pub fn render(case: &Case, prov: &super::Provenance) -> String {
         "last_used_at": opt_time(s.last_used),
         "baseline_uses": s.baseline_uses,
         "audit_uses": s.uses,
-        "replays_known": s.uses > 0,
+        "replays_known": s.uses_unknown.is_none(),
+        "uses_unknown": s.uses_unknown,
+        "provider_key": s.provider_key.as_ref().map(|k| json!({
+            "id": k.id, "source": k.source.name(), "name": k.name, "owner": k.owner, "status": k.status,
+            "created_at": opt_time(k.created_at), "last_used_at": opt_time(k.last_used_at), "scope": k.scope,
+        })),
         "first_replay_at": opt_time(s.first_replay_at),
         "time_to_first_replay_s": s.first_replay_at.zip(s.exposed.as_ref().map(|e| e.at)).map(|(r, e)| (r - e).num_seconds()),
         "replays_before_detection": s.replays_before_detection,

@@ -187,6 +187,7 @@ fn handle(model: &mut Model, msg: Msg, effects: &Effects, theme: &mut Theme) -> 
             tokio::task::spawn_blocking(move || {
                 // A copy, or the last evidence: masked before anything is shown of it.
                 let mut evidence = evidence;
+                crate::ingest::keylink::link(&mut evidence);
                 crate::ingest::scrub::scrub(&mut evidence, true);
                 let case = correlate::correlate(&evidence, &context);
                 // Annotations made since the session began are in the store, not the context.

@@ -23,8 +23,10 @@ pub(super) fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
                 (w, false) => duration(w),
                 (w, true) => format!("{} and open", duration(w)),
             };
-            let replays = if s.uses == 0 {
-                "unknown (no audit record used it)".to_string()
+            let replays = if let Some(why) = &s.uses_unknown {
+                format!("unknown: {why}")
+            } else if s.uses == 0 {
+                "none (the audit logs read show no use of it)".to_string()
             } else {
                 format!(
                     "{} ({} after detection)",
@@ -275,7 +277,7 @@ pub(super) fn replays(o: &mut String, case: &Case) {
                 cells: vec![
                     t(&a.at).into(),
                     r.secret.as_str().into(),
-                    a.action.as_str().into(),
+                    a.what().into(),
                     a.ip.clone().unwrap_or_default().into(),
                     a.principal.as_str().into(),
                     match &a.outcome {

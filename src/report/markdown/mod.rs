@@ -203,8 +203,8 @@ pub fn render(case: &Case, prov: &Provenance) -> String {
                 "- {} {} {} from {} as {} — {outcome} — {}",
                 t(&r.access.at),
                 r.secret,
-                cell(&r.access.action),
-                cell(r.access.ip.as_deref().unwrap_or("?")),
+                cell(&r.access.what()),
+                cell(r.access.from()),
                 cell(&r.access.principal),
                 reasons.join(", ")
             );

@@ -93,8 +93,10 @@ pub fn secrets(o: &mut String, case: &Case, prov: &Provenance) {
             s.detected_at.map_or("unknown".into(), |d| t(&d)),
             s.revoked_at.map_or_else(|| format!("**{}**", s.revocation.name().replace('_', " ")), |d| t(&d)),
             window,
-            if s.uses == 0 {
-                "unknown (no audit record used it)".to_string()
+            if let Some(why) = &s.uses_unknown {
+                format!("unknown: {why}")
+            } else if s.uses == 0 {
+                "none (the audit logs read show no use of it)".to_string()
             } else {
                 format!(
                     "{} ({} after detection)",

@@ -189,8 +189,8 @@ fn replay(l: &mut Lines, r: &Replay) {
         "{} {} {} from {} as {} — {outcome} — [{}]",
         t(&a.at),
         a.source.name(),
-        a.action,
-        a.ip.as_deref().unwrap_or("?"),
+        a.what(),
+        a.from(),
         a.principal,
         reasons.join(", ")
     ));
