@@ -309,7 +309,10 @@ impl Session {
         let Some(fingerprint) = fingerprint else { return ingest::load(spec, options) };
         let mut store = crate::store::CaseStore::open(&self.store).ok();
         if let Some(kept) = store.as_ref().and_then(|s| s.kept_evidence(&fingerprint)) {
-            if let Ok(mut reused) = self.reused.lock() {
+            // A second pass (keys a listing or a leaked key revealed) reads it again.
+            if let Ok(mut reused) = self.reused.lock()
+                && !reused.contains(&spec.label())
+            {
                 reused.push(spec.label());
             }
             return Ok(kept);

@@ -136,10 +136,10 @@ fn paths_are_relative_to_the_case_and_folders_are_summarised() {
     let doc: Value = serde_json::from_str(&render_with(&case, Format::Json, &prov)).unwrap();
     let folders = doc["input_folders"].as_array().unwrap();
     assert_eq!(folders[0]["path"], "logs");
-    assert_eq!(folders[0]["files"], 32);
+    assert_eq!(folders[0]["files"], 35);
     assert!(doc["inputs"].as_array().unwrap().iter().all(|i| !i["path"].as_str().unwrap().starts_with('/')));
     let md = render_with(&case, Format::Md, &prov);
-    assert!(md.contains("| logs | 32 | 160 |"), "one line for the folder");
+    assert!(md.contains("| logs | 35 | 197 |"), "one line for the folder");
 }
 
 #[test]

@@ -142,8 +142,8 @@ fn a_filter_narrows_every_pane_and_f_clears_it() {
 #[test]
 fn a_jump_chain_goes_where_links_point_and_esc_comes_back_the_same_way() {
     let (_dir, mut model, path) = demo();
-    // Replays → the detail of 185.220.101.34 → its address link.
-    press(&mut model, "5<enter>");
+    // Replays → the detail of 185.220.101.34 (below the OpenAI usage group) → its address link.
+    press(&mut model, "5j<enter>");
     assert!(model.detail);
     let links = model.links();
     assert!(links.iter().any(|l| matches!(l, leakline::tui::links::Link::Ip(ip) if ip == "185.220.101.34")));
@@ -163,7 +163,7 @@ fn a_jump_chain_goes_where_links_point_and_esc_comes_back_the_same_way() {
     assert!(!model.detail && model.filter.secret.is_none() && model.filter.ip.is_some());
     press(&mut model, "<esc><esc>");
     assert!(!model.detail && model.filter.is_empty() && model.pane == Pane::Replays);
-    assert_eq!(model.rows(Pane::Replays).len(), 2);
+    assert_eq!(model.rows(Pane::Replays).len(), 3);
     // A person: everything they did.
     press(&mut model, ":actor Tom Okafor<enter>");
     assert_eq!(model.pane, Pane::Timeline);
@@ -219,7 +219,7 @@ fn a_click_selects_a_row_or_a_tab_and_the_wheel_moves() {
 fn at_80x24_the_overview_keeps_all_four_answers() {
     let (_dir, model, path) = demo();
     let text = screen(&model, &Theme::default_theme(), 80, 24, &path);
-    for answer in ["Approved", "Reachable by", "Replayed     10 replays from 2 addresses", "Exposure     window"] {
+    for answer in ["Approved", "Reachable by", "Replayed     15 replays from 2 addresses", "Exposure     window"] {
         assert!(text.contains(answer), "{answer} missing:\n{text}");
     }
     snapshot("overview_80x24", &model, 80, 24, &path);

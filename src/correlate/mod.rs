@@ -13,6 +13,7 @@ mod forge;
 mod reach;
 mod recommend;
 mod replays;
+pub use replays::NO_ADDRESS;
 mod scope;
 mod secrets;
 pub mod summary;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{DemoError, OPENAI_KEY, at, write_file};
 
 const KEY_ID: &str = "key_tkt8QmW2agentProd";
-const PROJECT: &str = "proj_northwindTicketAgent";
+const PROJECT: &str = "proj_tktAgent";
 
 fn pretty(v: &Value) -> Vec<u8> {
     serde_json::to_string_pretty(v).unwrap_or_default().into_bytes()

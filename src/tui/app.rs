@@ -379,13 +379,17 @@ impl Model {
     }
 
     /// While following: replays that were not in the case before say so, once.
-    fn tell_new_replays(&mut self, before: Option<usize>) {
+    fn tell_new_replays(&mut self, before: Option<std::collections::HashSet<(String, String)>>) {
         let (Some(follow), Some(before), Some(case)) = (self.follow, before, self.case.as_ref()) else { return };
-        let now = case.replays.len();
-        if self.loading() || now <= before {
+        // New is what the last case did not hold, wherever in time it falls (a log
+        // can deliver late records; usage buckets can run past the newest request).
+        let new: Vec<&crate::model::Replay> =
+            case.replays.iter().filter(|r| !before.contains(&(r.secret.clone(), r.access.event_id.clone()))).collect();
+        if self.loading() || new.is_empty() {
             return;
         }
-        let latest = case.replays.iter().max_by_key(|r| r.access.at);
+        let count = new.len();
+        let latest = new.into_iter().max_by_key(|r| r.access.at);
         let from = latest.map(|r| {
             format!(
                 " — latest {} from {} at {}",
@@ -394,12 +398,8 @@ impl Model {
                 r.access.at.format("%H:%M:%S")
             )
         });
-        self.status = Some(format!(
-            "{} new replay{}{}",
-            now - before,
-            if now - before == 1 { "" } else { "s" },
-            from.unwrap_or_default()
-        ));
+        self.status =
+            Some(format!("{count} new replay{}{}", if count == 1 { "" } else { "s" }, from.unwrap_or_default()));
         self.ring = follow.bell;
     }
 
@@ -467,7 +467,10 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
             model.correlating = false;
             if generation > model.shown {
                 model.shown = generation;
-                let before = model.case.as_ref().map(|c| c.replays.len());
+                let before = model
+                    .case
+                    .as_ref()
+                    .map(|c| c.replays.iter().map(|r| (r.secret.clone(), r.access.event_id.clone())).collect());
                 model.show(*case, index);
                 model.tell_new_replays(before);
             }

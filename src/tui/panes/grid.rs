@@ -159,14 +159,14 @@ pub fn visible_rows(height: u16, row_height: u16) -> usize {
     usize::from(height.saturating_sub(3) / row_height.max(1))
 }
 
-/// How tall rows must be for the wrapped columns to show whole at these widths (1 to 3).
+/// How tall rows must be for the wrapped columns to show whole at these widths (1 to 4).
 pub fn row_height(grid: &Grid, widths: &[u16], needs: &[u16]) -> u16 {
     grid.wrap
         .iter()
         .filter_map(|&c| Some((*widths.get(c)?, *needs.get(c)?)))
         .filter(|&(w, n)| w > 0 && n > w)
         // Breaking at words wastes some of each line: allow for it.
-        .map(|(w, n)| (n + n / 4).div_ceil(w).min(3))
+        .map(|(w, n)| (n + n / 4).div_ceil(w).min(4))
         .max()
         .unwrap_or(1)
 }

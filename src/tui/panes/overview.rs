@@ -79,7 +79,13 @@ fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     const NAMED: usize = 6;
     let mut ips: Vec<&str> = Vec::new();
     let mut distinct = std::collections::HashSet::new();
+    // Usage buckets name no address: counted apart, never listed as one.
+    let mut unaddressed = 0usize;
     for g in &case.replay_groups {
+        if g.ip == crate::correlate::NO_ADDRESS {
+            unaddressed += g.count;
+            continue;
+        }
         if distinct.insert(g.ip.as_str()) && ips.len() < NAMED {
             ips.push(&g.ip);
         }
@@ -92,12 +98,19 @@ fn answers(case: &Case, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let replay = if case.replays.is_empty() {
         "no replay found in the audit logs".to_string()
     } else {
-        format!(
-            "{} replays from {} ({}{more})",
-            case.replays.len(),
-            if count == 1 { "1 address".into() } else { format!("{count} addresses") },
-            ips.join(", ")
-        )
+        let buckets = match unaddressed {
+            0 => String::new(),
+            n => format!(", {n} in usage buckets (no address)"),
+        };
+        match count {
+            0 => format!("{} replays in usage buckets (no address)", case.replays.len()),
+            _ => format!(
+                "{} replays from {} ({}{more}){buckets}",
+                case.replays.len(),
+                if count == 1 { "1 address".into() } else { format!("{count} addresses") },
+                ips.join(", ")
+            ),
+        }
     };
     lines.extend(super::hanging(
         label("Where it was replayed", "Replayed"),
