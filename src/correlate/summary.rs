@@ -35,8 +35,6 @@ pub fn with_windows(mut secrets: Vec<Secret>, now: DateTime<Utc>) -> Vec<Secret>
     secrets
 }
 
-/// Which log would show a credential of this kind at work, for "unknown" to say what to read.
-
 fn what_leaked(case: &Case, p: &Secret, out: &mut Vec<Sentence>) {
     let mut facts = vec![format!("secret:{}", p.id)];
     let place = match &p.exposed {

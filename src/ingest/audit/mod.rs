@@ -135,9 +135,9 @@ pub fn sniff_api_record(v: &Value) -> Option<SourceKind> {
         Some(SourceKind::AnthropicUsage)
     } else if item.get("id").and_then(Value::as_str).is_some_and(|i| i.starts_with("activity_")) && has("actor") {
         Some(SourceKind::AnthropicActivity)
-    } else if has("request_id") && has("api_key") && (has("startTime") || has("call_type") || has("spend")) {
-        Some(SourceKind::Litellm)
-    } else if has("table_name") && has("object_id") && has("changed_by") {
+    } else if (has("request_id") && has("api_key") && (has("startTime") || has("call_type") || has("spend")))
+        || (has("table_name") && has("object_id") && has("changed_by"))
+    {
         Some(SourceKind::Litellm)
     } else if has("action")
         && (has("@timestamp")
