@@ -88,7 +88,7 @@ pub fn build(
         out.push(TimelineEntry {
             at: r.access.at,
             kind: EntryKind::Replay,
-            summary: format!("{} {} from {} [{}]", r.secret, r.access.what(), r.access.from(), reasons.join(",")),
+            summary: format!("{} {} from {} [{}]", r.secret, r.access.what(), r.access.from_where(), reasons.join(",")),
             who: r.access.principal.clone(),
             item: ItemRef::Replay(i),
         });

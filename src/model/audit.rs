@@ -70,7 +70,7 @@ impl Access {
     }
 
     /// Where it came from: its address, or why there is none.
-    pub fn from(&self) -> &str {
+    pub fn from_where(&self) -> &str {
         match (&self.ip, &self.usage) {
             (Some(ip), _) => ip,
             (None, Some(u)) if u.period_s > 0 => "(usage bucket: no address)",

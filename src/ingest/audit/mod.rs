@@ -3,6 +3,7 @@
 
 mod anthropic;
 mod azure;
+mod buckets;
 mod cloudtrail;
 mod fold;
 mod gcp;

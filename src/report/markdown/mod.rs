@@ -204,7 +204,7 @@ pub fn render(case: &Case, prov: &Provenance) -> String {
                 t(&r.access.at),
                 r.secret,
                 cell(&r.access.what()),
-                cell(r.access.from()),
+                cell(r.access.from_where()),
                 cell(&r.access.principal),
                 reasons.join(", ")
             );

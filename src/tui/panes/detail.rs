@@ -190,7 +190,7 @@ fn replay(l: &mut Lines, r: &Replay) {
         t(&a.at),
         a.source.name(),
         a.what(),
-        a.from(),
+        a.from_where(),
         a.principal,
         reasons.join(", ")
     ));

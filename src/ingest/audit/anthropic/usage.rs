@@ -5,9 +5,10 @@
 
 use serde_json::Value;
 
-use super::super::{count, epoch_or_text, origin, text};
+use super::super::buckets::{self, Layout};
+use super::super::{count, text};
 use crate::ingest::framing::Located;
-use crate::model::{Access, Evidence, InputSummary, Outcome, SourceKind, Usage};
+use crate::model::{Evidence, InputSummary, SourceKind};
 
 /// Token fields of a result; cache creation is an object of its own.
 const TOKENS: &[&str] = &[
@@ -18,49 +19,31 @@ const TOKENS: &[&str] = &[
     "/cache_creation/ephemeral_5m_input_tokens",
 ];
 
+const LAYOUT: Layout = Layout {
+    source: SourceKind::AnthropicUsage,
+    start: "starting_at",
+    end: "ending_at",
+    group_by: "group_by[]=api_key_id (the usage report)",
+    read,
+};
+
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
-    let mut ungrouped = 0usize;
-    super::super::items_each(path, records, summary, ev, |path, line, bucket, ev| {
-        let start = epoch_or_text(bucket.get("starting_at")).ok_or("usage bucket without starting_at")?;
-        let end = epoch_or_text(bucket.get("ending_at")).unwrap_or(start + chrono::Duration::days(1));
-        let results = bucket.get("results").and_then(Value::as_array).ok_or("usage bucket without results")?;
-        let mut used = false;
-        for (i, result) in results.iter().enumerate() {
-            let tokens: u64 = TOKENS.iter().filter_map(|p| count(result.pointer(p))).sum();
-            if tokens == 0 {
-                continue;
-            }
-            let Some(key) = text(result, "/api_key_id") else {
-                ungrouped += 1;
-                continue;
-            };
-            let model = text(result, "/model");
-            ev.accesses.push(Access {
-                at: start,
-                source: SourceKind::AnthropicUsage,
-                principal: text(result, "/workspace_id")
-                    .map_or_else(|| "(default workspace)".into(), |w| format!("workspace {w}")),
-                credential: Some(key.clone()),
-                other_credentials: Vec::new(),
-                action: "usage.messages".into(),
-                resource: model.clone(),
-                outcome: Outcome::Allowed,
-                ip: None,
-                user_agent: None,
-                region: None,
-                lifecycle: None,
-                event_id: format!("{}:{key}:{}:{i}", start.timestamp(), model.as_deref().unwrap_or("")),
-                usage: Some(Usage { period_s: (end - start).num_seconds().max(1), requests: 1, tokens, model }),
-                origin: origin(path, line),
-            });
-            used = true;
-        }
-        Ok(used)
-    });
-    if ungrouped > 0 {
-        summary.notes.push(format!(
-            "{ungrouped} usage result{} name no api_key_id: ask the usage report with group_by[]=api_key_id to tie use to a key",
-            if ungrouped == 1 { "" } else { "s" }
-        ));
+    buckets::parse(&LAYOUT, path, records, summary, ev);
+}
+
+fn read(result: &Value) -> buckets::Result {
+    let tokens: u64 = TOKENS.iter().filter_map(|p| count(result.pointer(p))).sum();
+    if tokens == 0 {
+        return buckets::Result::Idle;
     }
+    let Some(key) = text(result, "/api_key_id") else { return buckets::Result::NoKey };
+    buckets::Result::Use(buckets::Use {
+        key,
+        principal: text(result, "/workspace_id")
+            .map_or_else(|| "(default workspace)".into(), |w| format!("workspace {w}")),
+        action: "usage.messages".into(),
+        model: text(result, "/model"),
+        requests: 1,
+        tokens,
+    })
 }
