@@ -72,7 +72,7 @@ struct Sources {
     /// A git repository (repeatable).
     #[arg(long, value_name = "PATH")]
     repo: Vec<PathBuf>,
-    /// An audit log file or folder; KIND:PATH forces the kind (vault, cloudtrail, gcp, azure, k8s).
+    /// An audit log file or folder; KIND:PATH forces the kind (vault, cloudtrail, gcp, azure, k8s, github-audit, openai-audit, openai-usage, openai-keys, anthropic-keys, anthropic-usage, anthropic-activity, litellm).
     #[arg(long, value_name = "[KIND:]PATH")]
     audit: Vec<String>,
     /// Scanner output, file or folder; KIND:PATH forces the kind (gitleaks, trufflehog, …).
