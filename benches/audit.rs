@@ -12,8 +12,41 @@ use std::time::Instant;
 const TARGET_BYTES: u64 = 1 << 30;
 const KEY: &str = "AKIA4NWTBENCHKEY0042";
 
+/// A spread of IPv4 addresses, one per record as in a real trail: `i` through
+/// a bijection of u32, so no two records share one.
+fn address(i: usize) -> String {
+    let a = (i as u32).wrapping_mul(2_654_435_761).rotate_left(7) ^ 0x5bd1_e995;
+    let [w, x, y, z] = a.to_be_bytes();
+    format!("{}.{x}.{y}.{z}", 1 + w % 223)
+}
+
+/// `2026-04-01T00:00:00Z` plus `i` seconds: every record its own time.
+fn event_time(i: usize) -> String {
+    let (d, s) = (i / 86_400, i % 86_400);
+    format!("2026-{:02}-{:02}T{:02}:{:02}:{:02}Z", 4 + d / 28, 1 + d % 28, s / 3600, s / 60 % 60, s % 60)
+}
+
+/// The SDKs and versions a real account's callers send (a few dozen, not one).
+fn user_agent(i: usize) -> String {
+    match i % 4 {
+        0 => format!(
+            "aws-cli/2.15.{} md/awscrt#0.19.19 ua/2.0 os/linux#6.6.{} md/arch#x86_64 lang/python#3.11.8",
+            i % 7,
+            i % 5
+        ),
+        1 => format!(
+            "Boto3/1.34.{0} md/Botocore#1.34.{0} ua/2.0 os/linux#5.10.215 md/arch#x86_64 lang/python#3.11.9 cfg/retry-mode#legacy Botocore/1.34.{0}",
+            80 + i % 9
+        ),
+        2 => format!("aws-sdk-go-v2/1.26.{} os/linux lang/go#1.22.{} md/GOOS#linux md/GOARCH#amd64 api/s3#1.53.1", i % 3, i % 4),
+        _ => "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488 Linux/5.10.216 OpenJDK_64-Bit_Server_VM/25.372-b08 java/1.8.0_372 vendor/Oracle_Corporation cfg/retry-mode/standard]".to_string(),
+    }
+}
+
+/// One CloudTrail record as a real trail holds it: the request id, event id,
+/// address, time and principal id of every record its own.
 fn record(i: usize) -> String {
-    let key = if i.is_multiple_of(211) { KEY.to_string() } else { format!("AKIA4NWTBENCH{:07}", i % 5003) };
+    let key = if i.is_multiple_of(211) { KEY.to_string() } else { format!("AKIA4NWTBENCH{:07}", i % 50_003) };
     let identity = match i % 4 {
         0 => format!(
             r#"{{"type":"IAMUser","principalId":"AIDA{i:016}","arn":"arn:aws:iam::123456789012:user/svc-{}","accountId":"123456789012","accessKeyId":"{key}","userName":"svc-{}"}}"#,
@@ -21,13 +54,13 @@ fn record(i: usize) -> String {
             i % 97
         ),
         1 => format!(
-            r#"{{"type":"AssumedRole","principalId":"AROA{i:016}:session-{}","arn":"arn:aws:sts::123456789012:assumed-role/app-{}/session-{}","accountId":"123456789012","accessKeyId":"ASIA{:016}","sessionContext":{{"sessionIssuer":{{"type":"Role","principalId":"AROA{i:016}","arn":"arn:aws:iam::123456789012:role/app-{}","accountId":"123456789012","userName":"app-{}"}},"webIdFederationData":{{}},"attributes":{{"creationDate":"2026-04-13T10:00:00Z","mfaAuthenticated":"false"}}}}}}"#,
-            i % 31,
+            r#"{{"type":"AssumedRole","principalId":"AROA{i:016}:session-{i}","arn":"arn:aws:sts::123456789012:assumed-role/app-{}/session-{i}","accountId":"123456789012","accessKeyId":"ASIA{:016}","sessionContext":{{"sessionIssuer":{{"type":"Role","principalId":"AROA{:016}","arn":"arn:aws:iam::123456789012:role/app-{}","accountId":"123456789012","userName":"app-{}"}},"webIdFederationData":{{}},"attributes":{{"creationDate":"{}","mfaAuthenticated":"false"}}}}}}"#,
             i % 13,
-            i % 31,
-            i % 100_000,
+            i * 31,
             i % 13,
-            i % 13
+            i % 13,
+            i % 13,
+            event_time(i.saturating_sub(600))
         ),
         2 => r#"{"type":"AWSService","invokedBy":"lambda.amazonaws.com"}"#.to_string(),
         _ => format!(
@@ -56,7 +89,7 @@ fn record(i: usize) -> String {
         2 => (
             "DescribeInstances",
             "ec2",
-            r#"{"instancesSet":{"items":[{"instanceId":"i-0abc"}]},"filterSet":{}}"#.to_string(),
+            format!(r#"{{"instancesSet":{{"items":[{{"instanceId":"i-0{i:016x}"}}]}},"filterSet":{{}}}}"#),
         ),
         3 => (
             "AssumeRole",
@@ -78,22 +111,14 @@ fn record(i: usize) -> String {
         ""
     };
     format!(
-        r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"2026-04-{:02}T{:02}:{:02}:{:02}Z","eventSource":"{source}.amazonaws.com","eventName":"{name}","awsRegion":"eu-west-1","sourceIPAddress":"{}.{}.{}.{}","userAgent":"{}","requestParameters":{params},"responseElements":null,"additionalEventData":{{"SignatureVersion":"SigV4","CipherSuite":"ECDHE-RSA-AES128-GCM-SHA256","bytesTransferredIn":0,"AuthenticationMethod":"AuthHeader","x-amz-id-2":"abc{i}","bytesTransferredOut":{}}},"requestID":"{:016X}","eventID":"{:08x}-aa11-4bb2-9cc3-{:012x}","readOnly":true,"resources":[{{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/{i}"}},{{"accountId":"123456789012","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}}],"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"123456789012","eventCategory":"Data","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"{source}.eu-west-1.amazonaws.com"}}{error}}}"#,
-        1 + i % 28,
-        i % 24,
-        i % 60,
-        (i / 7) % 60,
-        52 + i % 100,
-        i % 256,
-        (i / 256) % 256,
-        i % 251,
-        if i.is_multiple_of(3) {
-            "aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.6.9 md/arch#x86_64 lang/python#3.11.8"
-        } else {
-            "Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#5.10.215 md/arch#x86_64 lang/python#3.11.9 cfg/retry-mode#legacy Botocore/1.34.84"
-        },
-        i * 37 % 100_000,
+        r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"{}","eventSource":"{source}.amazonaws.com","eventName":"{name}","awsRegion":"eu-west-1","sourceIPAddress":"{}","userAgent":"{}","requestParameters":{params},"responseElements":null,"additionalEventData":{{"SignatureVersion":"SigV4","CipherSuite":"ECDHE-RSA-AES128-GCM-SHA256","bytesTransferredIn":0,"AuthenticationMethod":"AuthHeader","x-amz-id-2":"{:x}/{:x}=","bytesTransferredOut":{}}},"requestID":"{:016X}","eventID":"{:08x}-aa11-4bb2-9cc3-{:012x}","readOnly":true,"resources":[{{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/{i}"}},{{"accountId":"123456789012","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}}],"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"123456789012","eventCategory":"Data","tlsDetails":{{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"{source}.eu-west-1.amazonaws.com"}}{error}}}"#,
+        event_time(i),
+        address(i),
+        user_agent(i),
+        (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
         i * 7919,
+        i * 37 % 100_000,
+        (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D),
         i,
         i * 104_729
     )
@@ -139,7 +164,7 @@ fn timed(program: &str, args: &[&str]) -> (f64, Option<f64>, String) {
 }
 
 fn main() {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cloudtrail-1g.jsonl");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cloudtrail-1g-real.jsonl");
     if !path.exists() {
         eprintln!("writing {} …", path.display());
         build(&path);

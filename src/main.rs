@@ -131,6 +131,9 @@ struct Sources {
     /// Who annotations made in the TUI are recorded as made by (default: the OS user).
     #[arg(long, value_name = "NAME")]
     analyst: Option<String>,
+    /// Parse every audit record, not only those naming the case's credentials or a grant.
+    #[arg(long)]
+    full_parse: bool,
 }
 
 fn size(text: &str) -> Result<u64, String> {
@@ -160,6 +163,7 @@ impl Sources {
             max_input: self.max_input,
             max_line: self.max_line,
             analyst: self.analyst.clone(),
+            full_parse: self.full_parse,
         }
     }
 }

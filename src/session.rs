@@ -89,6 +89,8 @@ pub struct SourceArgs {
     pub max_line: Option<u64>,
     /// `--analyst`: who annotations are recorded as made by.
     pub analyst: Option<String>,
+    /// `--full-parse`: no prefilter (`ingest::prefilter`).
+    pub full_parse: bool,
 }
 
 impl Session {
@@ -131,6 +133,7 @@ impl Session {
             session.options.limits.max_line = usize::try_from(max).unwrap_or(usize::MAX);
         }
         session.options.all_deps |= args.all_deps;
+        session.options.full_parse = args.full_parse;
         session.sources.extend(args.repo.iter().cloned().map(SourceSpec::Repo));
         for a in &args.audit {
             session.sources.push(SourceSpec::parse_audit(a)?);
@@ -253,7 +256,9 @@ impl Session {
     pub fn follow_options(&self, found: &Evidence) -> ReadOptions {
         let mut options = self.options.clone();
         if !found.findings.is_empty() && options.keep_credentials.is_none() {
-            options.keep_credentials = Some(Arc::new(self.known_credentials(found)));
+            let known = self.known_credentials(found);
+            options.prefilter = Some(Arc::new(crate::ingest::prefilter::CaseNeedles::new(&known)));
+            options.keep_credentials = Some(Arc::new(known));
         }
         options
     }
@@ -269,6 +274,7 @@ impl Session {
         loop {
             let mut options = self.options.clone();
             if !found.findings.is_empty() && options.keep_credentials.is_none() {
+                options.prefilter = Some(Arc::new(crate::ingest::prefilter::CaseNeedles::new(&known)));
                 options.keep_credentials = Some(Arc::new(known.clone()));
             }
             // A pipe gives its bytes once: its first read stands.

@@ -34,7 +34,14 @@ fuzz_target!(|data: &[u8]| {
     for span in &spans {
         assert!(span.start <= span.end && span.end <= data.len());
     }
-    for framing in [stream::Framing::Records, stream::Framing::Lines] {
+    // Through the prefilter as well: lines with a needle parsed, the others counted.
+    let credentials = ["AKIA".to_string()].into_iter().collect();
+    let needles = leakline::ingest::prefilter::CaseNeedles::new(&credentials);
+    let searchers = [None, needles.searcher(SourceKind::Cloudtrail)];
+    for (framing, prefilter) in [stream::Framing::Records, stream::Framing::Lines]
+        .into_iter()
+        .flat_map(|f| searchers.iter().map(move |s| (f, s.clone())))
+    {
         let job = stream::Job {
             path: "f",
             parse: audit::line_parser(SourceKind::Cloudtrail).expect("a line parser"),
@@ -43,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
             max_line: 1 << 16,
             chunk: 64,
             keep: &|_| true,
+            prefilter,
         };
         let mut summary = InputSummary::new(SourceKind::Cloudtrail, "f");
         let mut evidence = Evidence::default();

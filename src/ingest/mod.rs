@@ -16,6 +16,7 @@ pub mod keylink;
 pub mod lenient;
 pub mod limits;
 pub mod mask;
+pub mod prefilter;
 pub mod redact;
 pub mod scan;
 pub mod scrub;
@@ -119,6 +120,14 @@ impl ReadOptions {
     }
 }
 
+impl ReadOptions {
+    /// The prefilter for a log of `kind`, where records can be skipped unparsed.
+    pub fn searcher(&self, kind: SourceKind) -> Option<std::sync::Arc<aho_corasick::AhoCorasick>> {
+        let keeping = self.keep_credentials.is_some() && !self.drop_accesses && !self.full_parse;
+        self.prefilter.as_ref().filter(|_| keeping).and_then(|n| n.searcher(kind))
+    }
+}
+
 /// Options that shape what is read from git.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
@@ -137,6 +146,12 @@ pub struct ReadOptions {
     /// Keep only audit records made with one of these credentials (and every
     /// credential lifecycle fact); `None` keeps all. Records are still counted.
     pub keep_credentials: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+    /// The case's credentials as the logs write them: records naming none of
+    /// them (nor an event kept whoever made it) are counted, not parsed. Set
+    /// with `keep_credentials` where records are kept, never for `check`.
+    pub prefilter: Option<std::sync::Arc<prefilter::CaseNeedles>>,
+    /// `--full-parse`: parse every record, prefilter or not (what `check` does).
+    pub full_parse: bool,
     /// Threads for the history walk (0: one per core).
     pub threads: usize,
     /// How much one input may cost (see `limits`).

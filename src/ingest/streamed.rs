@@ -28,6 +28,7 @@ pub fn parse_appended(
         max_line: options.limits.max_line,
         chunk: lines.len().clamp(64 << 10, audit::stream::CHUNK),
         keep: &|a| options.keeps(a),
+        prefilter: options.searcher(kind),
     };
     audit::stream::read(&mut &lines[..], &job, &mut summary, &mut evidence);
     Some((evidence, summary.records, summary.rejected))
@@ -104,6 +105,7 @@ pub(super) fn stream_audit(
         max_line: options.limits.max_line,
         chunk,
         keep: &|a| options.keeps(a),
+        prefilter: options.searcher(kind),
     };
     audit::stream::read(&mut input, &job, &mut summary, &mut evidence);
     if running.finished().is_none() && !options.cancel.requested() {

@@ -22,6 +22,8 @@ pub(super) struct Fold<'a> {
     line_base: usize,
     prefixed: Prefixed,
     summary: InputSummary,
+    /// Records the prefilter counted without parsing.
+    skipped: usize,
     accesses: Vec<Access>,
     grants: Vec<Grant>,
     open: HashMap<String, Open>,
@@ -35,6 +37,7 @@ impl<'a> Fold<'a> {
             prefixed: Prefixed::default(),
             // Counts and rejections only; the input's own summary takes them at the end.
             summary: InputSummary::default(),
+            skipped: 0,
             accesses: Vec::new(),
             grants: Vec::new(),
             open: HashMap::new(),
@@ -50,6 +53,7 @@ impl<'a> Fold<'a> {
             self.prefixed.first = self.prefixed.first.or(Some(at(first)));
         }
         self.summary.records += p.records;
+        self.skipped += p.skipped;
         for (line, message) in p.rejected {
             self.summary.reject(at(line), message);
         }
@@ -118,6 +122,12 @@ impl<'a> Fold<'a> {
         summary.errors.extend(self.summary.errors);
         summary.errors.truncate(InputSummary::MAX_ERRORS);
         summary.notes.extend(self.prefixed.note());
+        if self.skipped > 0 {
+            summary.notes.push(format!(
+                "{} records named none of the case's credentials and no event read whoever made it: counted, not parsed (`check` or --full-parse parses every one)",
+                self.skipped
+            ));
+        }
         evidence.accesses.extend(self.accesses);
         evidence.grants.extend(self.grants);
         self.line_base

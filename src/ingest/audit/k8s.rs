@@ -10,6 +10,9 @@ use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Outcome, Pe
 
 const RBAC: &[&str] = &["roles", "clusterroles", "rolebindings", "clusterrolebindings"];
 
+/// Read whoever made them: RBAC writes (every name in `RBAC` holds one of these).
+pub const ALWAYS_READ: &[&str] = &["roles", "rolebindings"];
+
 /// How far a request got, by the stage its event was logged at.
 fn stage_rank(stage: &str) -> u8 {
     match stage {

@@ -11,6 +11,11 @@ use super::{count, epoch_or_text, origin, text};
 use crate::ingest::framing::Located;
 use crate::model::{Access, Evidence, InputSummary, Lifecycle, Outcome, SourceKind, Usage};
 
+/// Read whoever made them: the audit log's rows on virtual keys (the table name
+/// as LiteLLM writes it, and as a case-folding export may).
+pub const ALWAYS_READ: &[&str] =
+    &["LiteLLM_VerificationToken", "litellm_verificationtoken", "LITELLM_VERIFICATIONTOKEN"];
+
 const MISSING: &str = "LiteLLM row without request_id and startTime, or an audit row without updated_at and action";
 
 /// One line of a LiteLLM log export, for the streaming reader.

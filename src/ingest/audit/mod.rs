@@ -29,6 +29,21 @@ pub fn line_parser(kind: SourceKind) -> Option<stream::LineParser> {
     }
 }
 
+/// What a log's prefilter always lets through besides the case's credentials
+/// (`ingest::prefilter`): the events its reader keeps whoever made them. `None`
+/// for a kind without a line parser: such logs are read whole.
+pub fn always_read(kind: SourceKind) -> Option<Vec<&'static str>> {
+    match kind {
+        SourceKind::Cloudtrail => Some(cloudtrail::always_read()),
+        SourceKind::Vault => Some(vault::ALWAYS_READ.to_vec()),
+        SourceKind::K8s => Some(k8s::ALWAYS_READ.to_vec()),
+        SourceKind::Litellm => Some(litellm::ALWAYS_READ.to_vec()),
+        // No event of theirs is kept but for a credential.
+        SourceKind::Gcp | SourceKind::GithubAudit => Some(Vec::new()),
+        _ => None,
+    }
+}
+
 fn cloudtrail_line(bytes: &[u8]) -> Result<stream::LineRecord, String> {
     cloudtrail::parse_line(bytes).map(|(access, grant)| stream::LineRecord::single(access, grant))
 }

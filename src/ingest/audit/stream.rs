@@ -6,6 +6,8 @@ use std::io::Read;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use aho_corasick::AhoCorasick;
+
 use super::fold::Fold;
 use super::records_split::{Span, Splitter};
 use crate::model::{Access, Evidence, Grant, InputSummary};
@@ -89,6 +91,8 @@ pub(super) struct Parsed {
     pub(super) buffer: Vec<u8>,
     pub(super) lines: usize,
     pub(super) records: usize,
+    /// Of `records`, those the prefilter let by unparsed.
+    pub(super) skipped: usize,
     /// The records read, in order.
     pub(super) items: Vec<Item>,
     /// Rejections with their line within the chunk (0-based).
@@ -111,6 +115,8 @@ pub struct Job<'a> {
     pub chunk: usize,
     /// Which accesses are kept (grants and counts always are).
     pub keep: &'a (dyn Fn(&Access) -> bool + Sync),
+    /// Records holding none of its needles are counted, not parsed (`ingest::prefilter`).
+    pub prefilter: Option<Arc<AhoCorasick>>,
 }
 
 /// How reading ended, beyond the records themselves.
@@ -139,7 +145,7 @@ pub fn read(reader: &mut dyn Read, job: &Job, summary: &mut InputSummary, eviden
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let (rx, tx) = (chunks_rx.clone(), results_tx.clone());
-            scope.spawn(move || work(&rx, &tx, job.parse, job.keep));
+            scope.spawn(move || work(&rx, &tx, job.parse, job.keep, job.prefilter.as_deref()));
         }
         drop(results_tx);
         // Results come back as chunks are parsed: their buffers go back to the
@@ -318,6 +324,7 @@ fn work(
     tx: &std::sync::mpsc::Sender<Parsed>,
     parse: LineParser,
     keep: &(dyn Fn(&Access) -> bool + Sync),
+    prefilter: Option<&AhoCorasick>,
 ) {
     loop {
         let chunk = match rx.lock() {
@@ -328,7 +335,13 @@ fn work(
         let mut out = Parsed { index: chunk.index, absolute: !chunk.spans.is_empty(), ..Parsed::default() };
         let bytes = &chunk.buffer[..chunk.len];
         for span in &chunk.spans {
-            match parse(&bytes[span.start..span.end]) {
+            let record = &bytes[span.start..span.end];
+            if prefilter.is_some_and(|p| !p.is_match(record)) {
+                out.records += 1;
+                out.skipped += 1;
+                continue;
+            }
+            match parse(record) {
                 Ok(r) => {
                     out.records += 1;
                     let access = keep(&r.access).then_some(r.access);
@@ -338,46 +351,74 @@ fn work(
             }
         }
         let bytes = if chunk.spans.is_empty() { bytes } else { &[][..] };
-        let mut rest = bytes;
-        let mut i = 0;
-        while !rest.is_empty() {
-            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-            let line = &rest[..end];
-            rest = rest.get(end + 1..).unwrap_or_default();
-            i += 1;
-            let i = i - 1;
-            out.lines = i + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let body = if line.first() == Some(&b'{') {
-                Some(line)
-            } else if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            } else {
-                // An optional prefix before the JSON (Vault's `prefix` option).
-                memchr::memchr(b'{', line).map(|brace| {
-                    out.prefixed.add(i);
-                    &line[brace..]
-                })
-            };
-            let body = match body {
-                Some(body) => body,
-                None => {
-                    out.rejected.push((i, "not JSON".to_string()));
-                    continue;
+        match prefilter {
+            Some(searcher) => read_candidates(bytes, searcher, parse, keep, &mut out),
+            None => {
+                let mut rest = bytes;
+                let mut i = 0;
+                while !rest.is_empty() {
+                    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                    read_line(i, &rest[..end], parse, keep, &mut out);
+                    rest = rest.get(end + 1..).unwrap_or_default();
+                    i += 1;
                 }
-            };
-            match parse(body) {
-                Ok(r) => {
-                    out.records += 1;
-                    let access = keep(&r.access).then_some(r.access);
-                    out.items.push(Item { line: i, number: 0, access, grant: r.grant, pair: r.pair });
-                }
-                Err(message) => out.rejected.push((i, message)),
+                out.lines = i;
             }
         }
         out.buffer = chunk.buffer;
         if tx.send(out).is_err() {
             return;
         }
+    }
+}
+
+/// Only the lines the prefilter lets through are parsed; the others are
+/// counted as records (they cannot concern the case, see `ingest::prefilter`).
+fn read_candidates(
+    bytes: &[u8],
+    searcher: &AhoCorasick,
+    parse: LineParser,
+    keep: &(dyn Fn(&Access) -> bool + Sync),
+    out: &mut Parsed,
+) {
+    let newlines = |b: &[u8]| memchr::memchr_iter(b'\n', b).count();
+    let lines = newlines(bytes) + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+    let candidates = crate::ingest::prefilter::candidate_lines(searcher, bytes);
+    out.records += lines - candidates.len();
+    out.skipped += lines - candidates.len();
+    let (mut line, mut counted_to) = (0, 0);
+    for (start, end) in candidates {
+        line += newlines(&bytes[counted_to..start]);
+        counted_to = start;
+        read_line(line, &bytes[start..end], parse, keep, out);
+    }
+    out.lines = lines;
+}
+
+/// Line `i` of a chunk (0-based), without its newline, read into `out`.
+fn read_line(i: usize, line: &[u8], parse: LineParser, keep: &(dyn Fn(&Access) -> bool + Sync), out: &mut Parsed) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let body = if line.first() == Some(&b'{') {
+        Some(line)
+    } else if line.iter().all(u8::is_ascii_whitespace) {
+        return;
+    } else {
+        // An optional prefix before the JSON (Vault's `prefix` option).
+        memchr::memchr(b'{', line).map(|brace| {
+            out.prefixed.add(i);
+            &line[brace..]
+        })
+    };
+    let Some(body) = body else {
+        out.rejected.push((i, "not JSON".to_string()));
+        return;
+    };
+    match parse(body) {
+        Ok(r) => {
+            out.records += 1;
+            let access = keep(&r.access).then_some(r.access);
+            out.items.push(Item { line: i, number: 0, access, grant: r.grant, pair: r.pair });
+        }
+        Err(message) => out.rejected.push((i, message)),
     }
 }

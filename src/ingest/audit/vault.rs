@@ -9,6 +9,10 @@ use super::{origin, text};
 use crate::ingest::{framing::Located, time};
 use crate::model::{Access, Evidence, Grant, GrantKind, InputSummary, Lifecycle, Outcome, Person, SourceKind};
 
+/// Read whoever made them: revocations, and writes to ACL policies and auth roles.
+pub const ALWAYS_READ: &[&str] =
+    &["auth/token/revoke", "sys/leases/revoke", "sys/policy/", "sys/policies/acl/", "/role/"];
+
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     // Each request with the grant it makes, if any; a response replaces its request.
     let mut entries: Vec<(Access, Option<Grant>)> = Vec::new();

@@ -14,6 +14,15 @@ use crate::model::{Access, Evidence, Grant, InputSummary, Lifecycle, SourceKind}
 use policy::policy_grant;
 use scanned::scanned;
 
+/// The events read whoever made them: a key's lifecycle and the policy
+/// changes that can grant reading secrets (the prefilter's markers).
+pub fn always_read() -> Vec<&'static str> {
+    ["CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"]
+        .into_iter()
+        .chain(policy::POLICY_CALLS.iter().copied())
+        .collect()
+}
+
 #[derive(Deserialize, Default)]
 #[cfg_attr(test, derive(Debug, PartialEq))]
 #[serde(rename_all = "camelCase", default)]
@@ -425,6 +434,7 @@ mod tests {
                 max_line: 1 << 20,
                 chunk: 1000,
                 keep: &|_| true,
+                prefilter: None,
             };
             crate::ingest::audit::stream::read(&mut text.as_bytes(), &job, &mut summary, &mut ev);
             assert_eq!(summary.rejected, 0, "{:?}", summary.errors);

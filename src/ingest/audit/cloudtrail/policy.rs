@@ -7,7 +7,7 @@ use super::{Params, owned};
 use crate::model::{Access, Grant, GrantKind, Person};
 
 /// IAM calls that can grant reads of secrets.
-const POLICY_CALLS: &[&str] = &[
+pub(super) const POLICY_CALLS: &[&str] = &[
     "PutUserPolicy",
     "PutRolePolicy",
     "PutGroupPolicy",
