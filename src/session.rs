@@ -276,6 +276,7 @@ impl Session {
             if !found.findings.is_empty() && options.keep_credentials.is_none() {
                 options.prefilter = Some(Arc::new(crate::ingest::prefilter::CaseNeedles::new(&known)));
                 options.keep_credentials = Some(Arc::new(known.clone()));
+                options.window_from = history_from(found);
             }
             // A pipe gives its bytes once: its first read stands.
             let reads: Vec<Result<Evidence, IngestError>> = specs
@@ -458,12 +459,20 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 
-/// Keys issued by requests made with a known credential, not yet known themselves.
+/// How far back a query engine is asked for records: the case's first
+/// exposure (a leaked value's commit or detection), less 90 days of the key's
+/// ordinary use that replays are judged against.
+fn history_from(found: &Evidence) -> Option<DateTime<Utc>> {
+    let first = found.findings.iter().flat_map(|f| [f.commit_time, f.detected_at]).flatten().min()?;
+    Some(first - chrono::Duration::days(90))
+}
+
 /// Whether a source is a pipe (`<(zcat …)`, `/dev/stdin`): readable once.
 fn is_pipe(spec: &SourceSpec) -> bool {
     std::fs::metadata(spec.path()).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
+/// Keys issued by requests made with a known credential, not yet known themselves.
 fn issued_by(evidence: &Evidence, known: &HashSet<String>) -> HashSet<String> {
     evidence
         .accesses

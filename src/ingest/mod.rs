@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod audit;
 pub mod cancel;
 pub mod case_file;
+pub mod clickhouse;
 pub mod digest;
 pub mod disk_search;
 pub mod fingerprint;
@@ -48,6 +49,9 @@ pub enum IngestError {
     /// Past a limit of `limits::Limits`: nothing of it was used.
     #[error("{path}: {message}; nothing from it was used")]
     TooLarge { path: String, message: String },
+    /// A query engine's table (`clickhouse://…`) that could not be read.
+    #[error("{address}: {message}")]
+    Remote { address: String, message: String },
 }
 
 /// One source the user named.
@@ -58,11 +62,16 @@ pub enum SourceSpec {
     Scan(Option<SourceKind>, PathBuf),
     /// OSV records: a file, a folder or an ecosystem's zip.
     Advisories(PathBuf),
+    /// A ClickHouse table of raw audit records, asked for the case's rows.
+    Clickhouse(Box<clickhouse::ClickhouseSpec>),
 }
 
 impl SourceSpec {
     /// Parse `PATH` or `KIND:PATH` for `--audit` or `--scan`.
     pub fn parse_audit(arg: &str) -> Result<Self, IngestError> {
+        if clickhouse::is_address(arg) {
+            return Ok(SourceSpec::Clickhouse(Box::new(clickhouse::parse(arg)?)));
+        }
         let (kind, path) = split_kind(arg, &SourceKind::AUDIT)?;
         Ok(SourceSpec::Audit(kind, path))
     }
@@ -75,6 +84,7 @@ impl SourceSpec {
     pub fn path(&self) -> &Path {
         match self {
             SourceSpec::Repo(p) | SourceSpec::Audit(_, p) | SourceSpec::Scan(_, p) | SourceSpec::Advisories(p) => p,
+            SourceSpec::Clickhouse(spec) => &spec.display,
         }
     }
 
@@ -85,6 +95,7 @@ impl SourceSpec {
             SourceSpec::Audit(k, _) => k.map_or("audit", |k| k.name()).to_string(),
             SourceSpec::Scan(k, _) => k.map_or("scan", |k| k.name()).to_string(),
             SourceSpec::Advisories(_) => "advisories".to_string(),
+            SourceSpec::Clickhouse(spec) => spec.kind.map_or("audit", |k| k.name()).to_string(),
         };
         format!("{what} {}", self.path().display())
     }
@@ -152,6 +163,9 @@ pub struct ReadOptions {
     pub prefilter: Option<std::sync::Arc<prefilter::CaseNeedles>>,
     /// `--full-parse`: parse every record, prefilter or not (what `check` does).
     pub full_parse: bool,
+    /// Where the case's history starts (its first exposure, less a baseline):
+    /// pushed down to a query engine's time column.
+    pub window_from: Option<chrono::DateTime<chrono::Utc>>,
     /// Threads for the history walk (0: one per core).
     pub threads: usize,
     /// How much one input may cost (see `limits`).
@@ -176,6 +190,7 @@ pub fn load(spec: &SourceSpec, options: &ReadOptions) -> Result<Evidence, Ingest
         SourceSpec::Audit(kind, path) => load_files(path, *kind, &SourceKind::AUDIT, options),
         SourceSpec::Scan(kind, path) => load_files(path, *kind, &SourceKind::SCAN, options),
         SourceSpec::Advisories(path) => advisories::load(path, options),
+        SourceSpec::Clickhouse(spec) => clickhouse::load(spec, options),
     }
 }
 

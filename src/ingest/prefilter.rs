@@ -31,9 +31,7 @@ pub struct CaseNeedles {
 
 impl CaseNeedles {
     pub fn new(credentials: &HashSet<String>) -> Self {
-        let mut forms: Vec<Vec<u8>> = credentials.iter().flat_map(|c| raw_forms(c)).collect();
-        forms.sort();
-        forms.dedup();
+        let forms = needles_of(credentials.iter().map(String::as_str));
         let too_short = forms.iter().any(|f| f.len() < SHORTEST);
         CaseNeedles { forms, too_short, built: Mutex::new(HashMap::new()) }
     }
@@ -54,6 +52,18 @@ impl CaseNeedles {
             })
             .clone()
     }
+}
+
+/// The needles for a set of the case's identifiers, sorted, each once. An
+/// identifier no log names a credential by (an AWS account id, an ARN: a
+/// finding's context, in every record of its account) is left out: it would
+/// let every line through, and no record is kept for it.
+pub fn needles_of<'a>(identifiers: impl Iterator<Item = &'a str>) -> Vec<Vec<u8>> {
+    let context = |c: &str| c.starts_with("arn:") || (c.len() == 12 && c.bytes().all(|b| b.is_ascii_digit()));
+    let mut forms: Vec<Vec<u8>> = identifiers.filter(|c| !context(c)).flat_map(raw_forms).collect();
+    forms.sort();
+    forms.dedup();
+    forms
 }
 
 /// Every way a log may write `credential` as leakline names it: a SHA-256

@@ -1,0 +1,344 @@
+//! ClickHouse's HTTP interface. Nothing the case holds is pasted into SQL:
+//! the needles and the window travel as external data (temporary tables sent
+//! beside the query, which every ClickHouse version reads), and the only names
+//! in the query text are the table and columns, checked to be plain names.
+//! Rows come back as `RowBinary` (a length, then the bytes: no escaping to
+//! undo) and are streamed to the file, one JSON record a line.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::time::Duration;
+
+use super::{ClickhouseSpec, IngestError, bad};
+use crate::ingest::cancel::Cancel;
+use crate::model::SourceKind;
+
+/// The longest row read; longer is a broken answer, not a record.
+const MAX_ROW: u64 = 64 << 20;
+
+pub(super) struct Client {
+    http: reqwest::blocking::Client,
+    endpoint: String,
+    address: String,
+    user: String,
+    password: Option<String>,
+    select: String,
+    from: String,
+    time: Option<String>,
+}
+
+/// One query: rows holding any of `wanted` (all rows where `None`) and none of
+/// `excluded` (what an earlier round already returned), within the window.
+pub(super) struct Query {
+    pub wanted: Option<Vec<String>>,
+    pub excluded: Vec<String>,
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// How many more rows may be taken.
+    pub room: u64,
+}
+
+impl Query {
+    /// What was asked, for the input's notes (counts, never the values).
+    pub fn describe(&self) -> String {
+        let mut text = match &self.wanted {
+            Some(w) => format!("{} identifiers and event names", w.len()),
+            None => "every row (no scanner output named the case)".to_string(),
+        };
+        if !self.excluded.is_empty() {
+            text.push_str(&format!(", not the {} asked before", self.excluded.len()));
+        }
+        let time = |t: &chrono::DateTime<chrono::Utc>| crate::ingest::time::format(t);
+        match (&self.since, &self.until) {
+            (Some(s), Some(u)) => text.push_str(&format!(", from {} until {}", time(s), time(u))),
+            (Some(s), None) => text.push_str(&format!(", from {}", time(s))),
+            (None, Some(u)) => text.push_str(&format!(", until {}", time(u))),
+            (None, None) => {}
+        }
+        text
+    }
+}
+
+/// What a query returned.
+pub(super) struct Answer {
+    pub rows: u64,
+    pub bytes: u64,
+    /// More rows matched than there was room for.
+    pub more: bool,
+}
+
+impl Client {
+    pub fn new(spec: &ClickhouseSpec) -> Result<Self, IngestError> {
+        let address = spec.display.display().to_string();
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(None)
+            .user_agent(concat!("leakline/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| bad(&address, "could not set up an HTTP client"))?;
+        let scheme = if spec.tls { "https" } else { "http" };
+        let host = if spec.host.contains(':') { format!("[{}]", spec.host) } else { spec.host.clone() };
+        Ok(Client {
+            http,
+            endpoint: format!("{scheme}://{host}:{}/", spec.port),
+            address,
+            user: std::env::var("CLICKHOUSE_USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "default".into()),
+            password: std::env::var("CLICKHOUSE_PASSWORD").ok().filter(|p| !p.is_empty()),
+            select: format!("`{}`", spec.column),
+            from: format!("`{}`.`{}`", spec.database, spec.table),
+            time: spec.time.as_ref().map(|t| format!("`{t}`")),
+        })
+    }
+
+    /// The kind of log the table holds, from its first row.
+    pub fn sniff_kind(&self, kinds: &[SourceKind]) -> Result<SourceKind, IngestError> {
+        let sql = format!("SELECT {} FROM {} LIMIT 1 FORMAT RowBinary", self.select, self.from);
+        let mut first = Vec::new();
+        self.fetch_sql(&sql, Vec::new(), &[], &mut first, 1, &Cancel::default())?;
+        let value: Option<serde_json::Value> = crate::ingest::strict_json::from_slice(trim(&first)).ok();
+        value.as_ref().and_then(crate::ingest::sniff_record).filter(|k| kinds.contains(k)).ok_or_else(|| {
+            bad(&self.address, "the table's first row is no audit record leakline knows: name it with kind=")
+        })
+    }
+
+    /// Run `query`, writing each row returned to `out` as one line.
+    pub fn fetch(&self, query: &Query, out: &mut dyn Write, cancel: &Cancel) -> Result<Answer, IngestError> {
+        let column = &self.select;
+        let mut conditions = Vec::new();
+        let mut tables = Vec::new();
+        if let Some(wanted) = &query.wanted {
+            conditions.push(format!(
+                "arrayExists(n -> position({column}, n) > 0, (SELECT groupArray(n) FROM leakline_wanted))"
+            ));
+            tables.push(("leakline_wanted", "n String", tsv(wanted)));
+        }
+        if !query.excluded.is_empty() {
+            conditions.push(format!(
+                "NOT arrayExists(n -> position({column}, n) > 0, (SELECT groupArray(n) FROM leakline_asked))"
+            ));
+            tables.push(("leakline_asked", "n String", tsv(&query.excluded)));
+        }
+        if let Some(time) = &self.time {
+            let epoch = |t: &Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.timestamp().max(0));
+            if let Some(since) = epoch(&query.since) {
+                conditions.push(format!("{time} >= toDateTime((SELECT t FROM leakline_since))"));
+                tables.push(("leakline_since", "t UInt32", format!("{since}\n")));
+            }
+            if let Some(until) = epoch(&query.until) {
+                conditions.push(format!("{time} < toDateTime((SELECT t FROM leakline_until))"));
+                tables.push(("leakline_until", "t UInt32", format!("{until}\n")));
+            }
+        }
+        let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+        let order = self.time.as_ref().map(|t| format!(" ORDER BY {t}")).unwrap_or_default();
+        let sql = format!("SELECT {column} FROM {}{filter}{order} FORMAT RowBinary", self.from);
+        let settings = [("max_result_rows", (query.room + 1).to_string()), ("result_overflow_mode", "break".into())];
+        let (rows, bytes) = self.fetch_sql(&sql, tables, &settings, out, query.room + 1, cancel)?;
+        Ok(Answer { rows: rows.min(query.room), bytes, more: rows > query.room })
+    }
+
+    /// POST `sql` with its external tables; rows (up to `limit`) to `out`.
+    fn fetch_sql(
+        &self,
+        sql: &str,
+        tables: Vec<(&str, &str, String)>,
+        settings: &[(&str, String)],
+        out: &mut dyn Write,
+        limit: u64,
+        cancel: &Cancel,
+    ) -> Result<(u64, u64), IngestError> {
+        let mut params: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let mut form = reqwest::blocking::multipart::Form::new().text("query", sql.to_string());
+        for (name, structure, data) in tables {
+            params.push((format!("{name}_structure"), structure.to_string()));
+            params.push((format!("{name}_format"), "TabSeparated".to_string()));
+            form =
+                form.part(name.to_string(), reqwest::blocking::multipart::Part::text(data).file_name(name.to_string()));
+        }
+        let mut url = reqwest::Url::parse(&self.endpoint).map_err(|_| bad(&self.address, "not an address"))?;
+        url.query_pairs_mut().extend_pairs(&params);
+        let mut request = self.http.post(url).header("X-ClickHouse-User", &self.user);
+        if let Some(password) = &self.password {
+            request = request.header("X-ClickHouse-Key", password);
+        }
+        let response = request.multipart(form).send().map_err(|e| self.unreachable(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let mut body = String::new();
+            let _ = response.take(64 << 10).read_to_string(&mut body);
+            return Err(bad(&self.address, server_error(status.as_u16(), &body)));
+        }
+        self.read_rows(BufReader::with_capacity(1 << 20, response), out, limit, cancel)
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> IngestError {
+        let why = if e.is_connect() {
+            "the server could not be reached (connection refused or no route)"
+        } else if e.is_timeout() {
+            "the server did not answer in time"
+        } else {
+            "the request failed"
+        };
+        bad(&self.address, why)
+    }
+
+    /// `RowBinary` rows of one String column: a LEB128 length, then the bytes.
+    fn read_rows(
+        &self,
+        mut body: impl BufRead,
+        out: &mut dyn Write,
+        limit: u64,
+        cancel: &Cancel,
+    ) -> Result<(u64, u64), IngestError> {
+        let (mut rows, mut bytes) = (0u64, 0u64);
+        let mut row = Vec::new();
+        let dropped = |rows: u64| {
+            bad(
+                &self.address,
+                format!("the connection dropped after {rows} rows: the answer is incomplete, nothing from it was used"),
+            )
+        };
+        while rows < limit {
+            if cancel.requested() {
+                return Err(bad(&self.address, "reading was cancelled"));
+            }
+            let len = match leb128(&mut body) {
+                Ok(Some(len)) => len,
+                Ok(None) => break,
+                Err(_) => return Err(dropped(rows)),
+            };
+            if len > MAX_ROW {
+                return Err(bad(&self.address, broken_answer(len, &mut body)));
+            }
+            row.clear();
+            let read = (&mut body).take(len).read_to_end(&mut row).map_err(|_| dropped(rows))?;
+            if read as u64 != len {
+                return Err(dropped(rows));
+            }
+            let record = trim(&row);
+            // The server reports an error met while streaming as text in the body.
+            if record.first() != Some(&b'{') && memchr::memmem::find(&row, b"DB::Exception").is_some() {
+                return Err(bad(&self.address, server_error(200, &String::from_utf8_lossy(&row))));
+            }
+            let line: Vec<u8> = record.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }).collect();
+            out.write_all(&line)
+                .and_then(|()| out.write_all(b"\n"))
+                .map_err(|e| bad(&self.address, format!("temporary file: {e}")))?;
+            rows += 1;
+            bytes += len;
+        }
+        Ok((rows, bytes))
+    }
+}
+
+fn trim(row: &[u8]) -> &[u8] {
+    let start = row.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(row.len());
+    let end = row.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |i| i + 1);
+    &row[start..end]
+}
+
+/// A length prefix; `None` at the end of the answer.
+fn leb128(body: &mut impl BufRead) -> std::io::Result<Option<u64>> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let mut byte = [0u8; 1];
+        if body.read(&mut byte)? == 0 {
+            return if shift == 0 { Ok(None) } else { Err(std::io::ErrorKind::UnexpectedEof.into()) };
+        }
+        value |= u64::from(byte[0] & 0x7f) << shift;
+        if byte[0] & 0x80 == 0 {
+            return Ok(Some(value));
+        }
+    }
+    Err(std::io::ErrorKind::InvalidData.into())
+}
+
+/// A length no row has: the rest of the answer is most likely the server's error text.
+fn broken_answer(len: u64, body: &mut impl BufRead) -> String {
+    let mut rest = Vec::new();
+    let _ = body.take(64 << 10).read_to_end(&mut rest);
+    let text = String::from_utf8_lossy(&rest);
+    if text.contains("DB::Exception") {
+        server_error(200, &text)
+    } else {
+        format!("the answer broke off (a row of {len} bytes): nothing from it was used")
+    }
+}
+
+/// The needles as one TabSeparated column (its escapes, so no value can end a row early).
+fn tsv(values: &[String]) -> String {
+    let mut out = String::new();
+    for v in values {
+        for c in v.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The server's error as one line: what ClickHouse said, without its stack.
+fn server_error(status: u16, body: &str) -> String {
+    let first = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let code = first.strip_prefix("Code: ").and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next()).unwrap_or("");
+    let message = first
+        .split_once("DB::Exception: ")
+        .map_or(first, |(_, m)| m)
+        .split(", e.what()")
+        .next()
+        .unwrap_or(first)
+        .split(" (version ")
+        .next()
+        .unwrap_or(first);
+    let message: String = crate::text::clean(message).chars().take(300).collect();
+    match (status, code) {
+        (401 | 403, _) | (_, "193" | "516" | "192") => {
+            format!("the server refused the user and password (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): {message}")
+        }
+        (_, "60" | "81") => format!("no such table or database: {message}"),
+        (_, "47" | "16") => format!("no such column: {message}"),
+        _ if message.is_empty() => format!("the server answered HTTP {status}"),
+        _ => format!("the server answered HTTP {status}: {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_are_one_line_in_either_version_s_words() {
+        let old =
+            "Code: 193, e.displayText() = DB::Exception: Wrong password for user default, e.what() = DB::Exception\n";
+        assert_eq!(
+            server_error(401, old),
+            "the server refused the user and password (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): Wrong password for user default"
+        );
+        let new = "Code: 60. DB::Exception: Table logs.nope does not exist. (UNKNOWN_TABLE) (version 24.8.4.13 (official build))\n";
+        assert_eq!(
+            server_error(404, new),
+            "no such table or database: Table logs.nope does not exist. (UNKNOWN_TABLE)"
+        );
+        assert_eq!(server_error(502, ""), "the server answered HTTP 502");
+    }
+
+    #[test]
+    fn needles_cannot_break_their_table() {
+        assert_eq!(tsv(&["a\tb".into(), "c\\n\nd".into()]), "a\\tb\nc\\\\n\\nd\n");
+    }
+
+    #[test]
+    fn lengths_are_leb128() {
+        let mut body: &[u8] = &[0xAC, 0x02, 0x05];
+        assert_eq!(leb128(&mut body).ok().flatten(), Some(300));
+        assert_eq!(leb128(&mut body).ok().flatten(), Some(5));
+        assert_eq!(leb128(&mut body).ok().flatten(), None);
+        let mut cut: &[u8] = &[0x80];
+        assert!(leb128(&mut cut).is_err());
+    }
+}
