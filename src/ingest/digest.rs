@@ -3,51 +3,101 @@
 //! second pass over a large trail.
 
 use std::io::Read;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 
 /// The running hash of what a [`Hashing`] reader has given so far, readable
 /// after the reader itself was moved into a pipeline of other readers.
 #[derive(Clone, Default)]
-pub struct Running(Arc<Mutex<State>>);
+pub struct Running(Arc<(Mutex<State>, Condvar)>);
 
 #[derive(Default)]
 struct State {
-    hasher: Sha256,
+    /// The reader met the end of its input: a digest is coming.
     at_end: bool,
+    /// The hasher's digest of everything up to that end.
+    digest: Option<String>,
 }
 
 impl Running {
-    /// The hex digest, once the reader reached the end of its input; `None`
-    /// for a read that stopped early (cancelled, cut at a limit).
+    /// The hex digest, once the reader reached the end of its input (waiting for
+    /// the hasher to catch up); `None` for a read that stopped early
+    /// (cancelled, cut at a limit).
     pub fn finished(&self) -> Option<String> {
-        let state = self.0.lock().ok()?;
-        state.at_end.then(|| hex(&state.hasher.clone().finalize()))
+        let (lock, ready) = &*self.0;
+        let mut state = lock.lock().ok()?;
+        if !state.at_end {
+            return None;
+        }
+        while state.digest.is_none() {
+            state = ready.wait(state).ok()?;
+        }
+        state.digest.clone()
     }
 }
 
-/// A reader that hashes every byte it passes on.
+/// What the reader hands the hasher: bytes read, then the end.
+enum Piece {
+    Bytes(Vec<u8>),
+    End,
+}
+
+/// A reader that hashes every byte it passes on. The hashing runs on a thread
+/// of its own (SHA-256 of a large trail costs as much as reading it), fed
+/// copies of what was read through a short queue of recycled buffers.
 pub struct Hashing<R> {
     inner: R,
     running: Running,
+    pieces: Option<SyncSender<Piece>>,
+    spare: Receiver<Vec<u8>>,
 }
 
 impl<R> Hashing<R> {
     pub fn new(inner: R) -> (Self, Running) {
         let running = Running::default();
-        (Self { inner, running: running.clone() }, running)
+        let (pieces, queue) = sync_channel::<Piece>(4);
+        let (give_back, spare) = channel::<Vec<u8>>();
+        let shared = running.clone();
+        std::thread::spawn(move || {
+            let mut hasher = Sha256::new();
+            for piece in queue {
+                match piece {
+                    Piece::Bytes(bytes) => {
+                        hasher.update(&bytes);
+                        let _ = give_back.send(bytes);
+                    }
+                    Piece::End => {
+                        let (lock, ready) = &*shared.0;
+                        if let Ok(mut state) = lock.lock() {
+                            state.digest = Some(hex(&hasher.clone().finalize()));
+                        }
+                        ready.notify_all();
+                        return;
+                    }
+                }
+            }
+        });
+        (Self { inner, running: running.clone(), pieces: Some(pieces), spare }, running)
     }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Ok(mut state) = self.running.0.lock() {
-            if n == 0 && !buf.is_empty() {
+        let Some(pieces) = &self.pieces else { return Ok(n) };
+        if n == 0 && !buf.is_empty() {
+            if let Ok(mut state) = self.running.0.0.lock() {
                 state.at_end = true;
             }
-            state.hasher.update(&buf[..n]);
+            let _ = pieces.send(Piece::End);
+            self.pieces = None;
+        } else if n > 0 {
+            let mut copy = self.spare.try_recv().unwrap_or_default();
+            copy.clear();
+            copy.extend_from_slice(&buf[..n]);
+            let _ = pieces.send(Piece::Bytes(copy));
         }
         Ok(n)
     }

@@ -18,6 +18,7 @@ pub mod lenient;
 pub mod limits;
 pub mod mask;
 pub mod prefilter;
+pub mod progress;
 pub mod redact;
 pub mod scan;
 pub mod scrub;
@@ -170,6 +171,8 @@ pub struct ReadOptions {
     pub threads: usize,
     /// How much one input may cost (see `limits`).
     pub limits: limits::Limits,
+    /// Told what a long read is doing (a query engine's rounds and rows).
+    pub progress: progress::Progress,
     /// Set when what is being read is no longer wanted.
     pub cancel: cancel::Cancel,
 }

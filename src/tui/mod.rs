@@ -66,7 +66,7 @@ pub fn run(session: Session) -> Result<(), TuiError> {
     result
 }
 
-async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) -> Result<(), TuiError> {
+async fn run_loop(mut session: Session, mut theme: Theme, keymap: keymap::Keymap) -> Result<(), TuiError> {
     let mut terminal = ratatui::try_init()?;
     let _guard = RestoreGuard;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
@@ -90,6 +90,14 @@ async fn run_loop(session: Session, mut theme: Theme, keymap: keymap::Keymap) ->
     if let Some(notice) = session.notices.first() {
         model.status = Some(notice.clone());
     }
+    // A query engine's rounds show in the Sources pane as they go.
+    let paths: Vec<String> = session.sources.iter().map(|s| s.path().display().to_string()).collect();
+    let told = tx.clone();
+    session.options.progress = crate::ingest::progress::Progress::new(move |path, note| {
+        if let Some(index) = paths.iter().position(|p| p == path) {
+            let _ = told.send(Msg::SourceCounted { index, note });
+        }
+    });
     let session = Arc::new(session);
     let owners = match session.load_owners() {
         Ok(o) => o,

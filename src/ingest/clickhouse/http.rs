@@ -93,7 +93,7 @@ impl Client {
     pub fn sniff_kind(&self, kinds: &[SourceKind]) -> Result<SourceKind, IngestError> {
         let sql = format!("SELECT {} FROM {} LIMIT 1 FORMAT RowBinary", self.select, self.from);
         let mut first = Vec::new();
-        self.fetch_sql(&sql, Vec::new(), &[], &mut first, 1, &Cancel::default())?;
+        self.fetch_sql(&sql, Vec::new(), &[], &mut first, 1, &Cancel::default(), &|_| {})?;
         let value: Option<serde_json::Value> = crate::ingest::strict_json::from_slice(trim(&first)).ok();
         value.as_ref().and_then(crate::ingest::sniff_record).filter(|k| kinds.contains(k)).ok_or_else(|| {
             bad(&self.address, "the table's first row is no audit record leakline knows: name it with kind=")
@@ -101,7 +101,13 @@ impl Client {
     }
 
     /// Run `query`, writing each row returned to `out` as one line.
-    pub fn fetch(&self, query: &Query, out: &mut dyn Write, cancel: &Cancel) -> Result<Answer, IngestError> {
+    pub fn fetch(
+        &self,
+        query: &Query,
+        out: &mut dyn Write,
+        cancel: &Cancel,
+        progress: &dyn Fn(u64),
+    ) -> Result<Answer, IngestError> {
         let column = &self.select;
         let mut conditions = Vec::new();
         let mut tables = Vec::new();
@@ -132,7 +138,7 @@ impl Client {
         let order = self.time.as_ref().map(|t| format!(" ORDER BY {t}")).unwrap_or_default();
         let sql = format!("SELECT {column} FROM {}{filter}{order} FORMAT RowBinary", self.from);
         let settings = [("max_result_rows", (query.room + 1).to_string()), ("result_overflow_mode", "break".into())];
-        let (rows, bytes) = self.fetch_sql(&sql, tables, &settings, out, query.room + 1, cancel)?;
+        let (rows, bytes) = self.fetch_sql(&sql, tables, &settings, out, query.room + 1, cancel, progress)?;
         Ok(Answer { rows: rows.min(query.room), bytes, more: rows > query.room })
     }
 
@@ -145,6 +151,7 @@ impl Client {
         out: &mut dyn Write,
         limit: u64,
         cancel: &Cancel,
+        progress: &dyn Fn(u64),
     ) -> Result<(u64, u64), IngestError> {
         let mut params: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         let mut form = reqwest::blocking::multipart::Form::new().text("query", sql.to_string());
@@ -167,7 +174,7 @@ impl Client {
             let _ = response.take(64 << 10).read_to_string(&mut body);
             return Err(bad(&self.address, server_error(status.as_u16(), &body)));
         }
-        self.read_rows(BufReader::with_capacity(1 << 20, response), out, limit, cancel)
+        self.read_rows(BufReader::with_capacity(1 << 20, response), out, limit, cancel, progress)
     }
 
     fn unreachable(&self, e: &reqwest::Error) -> IngestError {
@@ -188,6 +195,7 @@ impl Client {
         out: &mut dyn Write,
         limit: u64,
         cancel: &Cancel,
+        progress: &dyn Fn(u64),
     ) -> Result<(u64, u64), IngestError> {
         let (mut rows, mut bytes) = (0u64, 0u64);
         let mut row = Vec::new();
@@ -225,6 +233,9 @@ impl Client {
                 .map_err(|e| bad(&self.address, format!("temporary file: {e}")))?;
             rows += 1;
             bytes += len;
+            if rows.is_multiple_of(50_000) {
+                progress(rows);
+            }
         }
         Ok((rows, bytes))
     }

@@ -208,7 +208,11 @@ pub fn load(spec: &ClickhouseSpec, options: &ReadOptions) -> Result<Evidence, In
         };
         let Fetched { file, rows, bytes, stopped, queries, .. } = &mut *fetched;
         let Some(file) = file.as_mut() else { return Err(bad(&address, "no temporary file")) };
-        let answer = client.fetch(&query, file.as_file_mut(), &options.cancel)?;
+        let asking = format!("asking for {}", query.describe());
+        options.progress.tell(&address, format!("{asking}…"));
+        let tell = |rows: u64| options.progress.tell(&address, format!("{asking}: {rows} rows so far"));
+        let answer = client.fetch(&query, file.as_file_mut(), &options.cancel, &tell)?;
+        options.progress.tell(&address, format!("{} rows returned; reading them", *rows + answer.rows));
         file.as_file_mut().flush().map_err(|e| bad(&address, format!("temporary file: {e}")))?;
         *rows += answer.rows;
         *bytes += answer.bytes;
