@@ -184,7 +184,8 @@ fn report(dir: &Path, file: &str, scan: &str) -> (f64, Option<f64>) {
     let _ = std::fs::remove_dir_all(&state);
     // SAFETY: a single-threaded benchmark sets its own child's environment before spawning it.
     unsafe { std::env::set_var("XDG_STATE_HOME", &state) };
-    let args = ["report", "--audit", &format!("cloudtrail:{file}"), "--scan", &format!("gitleaks:{scan}"), "--format", "json"];
+    let args =
+        ["report", "--audit", &format!("cloudtrail:{file}"), "--scan", &format!("gitleaks:{scan}"), "--format", "json"];
     let (secs, rss, _) = timed(env!("CARGO_BIN_EXE_leakline"), &args);
     (secs, rss)
 }

@@ -398,6 +398,10 @@ fn follow(
 ) {
     let options = session.follow_options(found);
     for (index, kind, path) in files {
+        if crate::ingest::clickhouse::is_address(&path) {
+            let _ = tx.send(Msg::Reported(format!("{path}: read once; a query engine's table is not followed")));
+            continue;
+        }
         if crate::ingest::audit::line_parser(kind).is_none() || path.ends_with(".gz") {
             continue;
         }

@@ -66,11 +66,8 @@ impl<'a> Fold<'a> {
 
     fn place(&mut self, line: usize, item: Item) {
         // Most records of a large log are counted, not kept: no place to name for them.
-        let origin = if item.access.is_some() || item.grant.is_some() {
-            format!("{}:{line}", self.path)
-        } else {
-            String::new()
-        };
+        let origin =
+            if item.access.is_some() || item.grant.is_some() { format!("{}:{line}", self.path) } else { String::new() };
         let access = item.access.map(|mut a| {
             if a.event_id.is_empty() {
                 // One line of a wrapper holds many records: the place tells them apart.

@@ -58,6 +58,13 @@ impl Query {
     }
 }
 
+/// How the rows of one answer are taken: how many at most, when to stop, whom to tell.
+struct Taking<'a> {
+    limit: u64,
+    cancel: &'a Cancel,
+    progress: &'a dyn Fn(u64),
+}
+
 /// What a query returned.
 pub(super) struct Answer {
     pub rows: u64,
@@ -93,7 +100,8 @@ impl Client {
     pub fn sniff_kind(&self, kinds: &[SourceKind]) -> Result<SourceKind, IngestError> {
         let sql = format!("SELECT {} FROM {} LIMIT 1 FORMAT RowBinary", self.select, self.from);
         let mut first = Vec::new();
-        self.fetch_sql(&sql, Vec::new(), &[], &mut first, 1, &Cancel::default(), &|_| {})?;
+        let taking = Taking { limit: 1, cancel: &Cancel::default(), progress: &|_| {} };
+        self.fetch_sql(&sql, Vec::new(), &[], &mut first, &taking)?;
         let value: Option<serde_json::Value> = crate::ingest::strict_json::from_slice(trim(&first)).ok();
         value.as_ref().and_then(crate::ingest::sniff_record).filter(|k| kinds.contains(k)).ok_or_else(|| {
             bad(&self.address, "the table's first row is no audit record leakline knows: name it with kind=")
@@ -138,7 +146,8 @@ impl Client {
         let order = self.time.as_ref().map(|t| format!(" ORDER BY {t}")).unwrap_or_default();
         let sql = format!("SELECT {column} FROM {}{filter}{order} FORMAT RowBinary", self.from);
         let settings = [("max_result_rows", (query.room + 1).to_string()), ("result_overflow_mode", "break".into())];
-        let (rows, bytes) = self.fetch_sql(&sql, tables, &settings, out, query.room + 1, cancel, progress)?;
+        let taking = Taking { limit: query.room + 1, cancel, progress };
+        let (rows, bytes) = self.fetch_sql(&sql, tables, &settings, out, &taking)?;
         Ok(Answer { rows: rows.min(query.room), bytes, more: rows > query.room })
     }
 
@@ -149,9 +158,7 @@ impl Client {
         tables: Vec<(&str, &str, String)>,
         settings: &[(&str, String)],
         out: &mut dyn Write,
-        limit: u64,
-        cancel: &Cancel,
-        progress: &dyn Fn(u64),
+        taking: &Taking,
     ) -> Result<(u64, u64), IngestError> {
         let mut params: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         let mut form = reqwest::blocking::multipart::Form::new().text("query", sql.to_string());
@@ -174,7 +181,7 @@ impl Client {
             let _ = response.take(64 << 10).read_to_string(&mut body);
             return Err(bad(&self.address, server_error(status.as_u16(), &body)));
         }
-        self.read_rows(BufReader::with_capacity(1 << 20, response), out, limit, cancel, progress)
+        self.read_rows(BufReader::with_capacity(1 << 20, response), out, taking)
     }
 
     fn unreachable(&self, e: &reqwest::Error) -> IngestError {
@@ -193,9 +200,7 @@ impl Client {
         &self,
         mut body: impl BufRead,
         out: &mut dyn Write,
-        limit: u64,
-        cancel: &Cancel,
-        progress: &dyn Fn(u64),
+        taking: &Taking,
     ) -> Result<(u64, u64), IngestError> {
         let (mut rows, mut bytes) = (0u64, 0u64);
         let mut row = Vec::new();
@@ -205,8 +210,8 @@ impl Client {
                 format!("the connection dropped after {rows} rows: the answer is incomplete, nothing from it was used"),
             )
         };
-        while rows < limit {
-            if cancel.requested() {
+        while rows < taking.limit {
+            if taking.cancel.requested() {
                 return Err(bad(&self.address, "reading was cancelled"));
             }
             let len = match leb128(&mut body) {
@@ -234,7 +239,7 @@ impl Client {
             rows += 1;
             bytes += len;
             if rows.is_multiple_of(50_000) {
-                progress(rows);
+                (taking.progress)(rows);
             }
         }
         Ok((rows, bytes))
