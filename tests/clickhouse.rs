@@ -129,37 +129,39 @@ fn sql(server: &Server, query: &str, body: Option<String>) -> Result<String, Str
     if ok { Ok(text) } else { Err(text) }
 }
 
-/// A table of raw records (one JSON record a row) with its time column.
-fn load_table(server: &Server, table: &str, records: &[Value]) {
+/// A table of raw records (one JSON record a row) with its time column: the
+/// case's `records` among `unrelated` others.
+fn load_table(server: &Server, table: &str, records: &[Value], unrelated: usize) {
     sql(server, &format!("DROP TABLE IF EXISTS logs.{table}"), None).unwrap();
     sql(server, &format!("CREATE TABLE logs.{table} (ts DateTime, raw String) ENGINE = MergeTree ORDER BY ts"), None)
         .unwrap();
-    let rows: String = records
-        .iter()
-        .map(|r| {
-            let ts = r["eventTime"].as_str().unwrap().replace('T', " ").replace('Z', "");
-            format!("{}\n", json!({ "ts": ts, "raw": r.to_string() }))
-        })
-        .collect();
+    let row =
+        |time: &str, raw: &str| format!("{}\n", json!({ "ts": time.replace('T', " ").replace('Z', ""), "raw": raw }));
+    let mut rows: String = records.iter().map(|r| row(r["eventTime"].as_str().unwrap(), &r.to_string())).collect();
+    for i in 0..unrelated {
+        let (time, raw) = unrelated_record(i);
+        rows.push_str(&row(&time, &raw));
+    }
     sql(server, &format!("INSERT INTO logs.{table} FORMAT JSONEachRow"), Some(rows)).unwrap();
 }
 
-/// CloudTrail records of keys and callers that have nothing to do with the case.
-fn unrelated(n: usize) -> Vec<Value> {
-    (0..n)
-        .map(|i| {
-            json!({"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":format!("AIDA{i:016}"),
-              "arn":format!("arn:aws:iam::123456789012:user/svc-{}", i % 97),"accountId":"123456789012",
-              "accessKeyId":format!("AKIAUNRELATED{:07}", i % 5003),"userName":format!("svc-{}", i % 97)},
-              "eventTime":format!("2026-04-{:02}T{:02}:{:02}:{:02}Z", 1 + i % 28, i % 24, i % 60, (i / 7) % 60),
-              "eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-1",
-              "sourceIPAddress":format!("{}.{}.{}.{}", 1 + i % 223, (i >> 8) % 256, i % 256, (i * 7) % 256),
-              "userAgent":"aws-cli/2.15","requestParameters":{"bucketName":"b","key":format!("k{i}")},
-              "responseElements":null,"requestID":format!("{:016X}", i * 7919),
-              "eventID":format!("{i:08x}-aa11-4bb2-9cc3-{:012x}", i * 104_729),"readOnly":true,
-              "eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"123456789012"})
-        })
-        .collect()
+/// A CloudTrail record of keys and callers that have nothing to do with the
+/// case (its own address, time and ids), and its time.
+fn unrelated_record(i: usize) -> (String, String) {
+    let time = format!("2026-04-{:02}T{:02}:{:02}:{:02}Z", 1 + i % 28, i % 24, i % 60, (i / 7) % 60);
+    let raw = format!(
+        r#"{{"eventVersion":"1.09","userIdentity":{{"type":"IAMUser","principalId":"AIDA{i:016}","arn":"arn:aws:iam::123456789012:user/svc-{}","accountId":"123456789012","accessKeyId":"AKIAUNRELATED{:07}","userName":"svc-{}"}},"eventTime":"{time}","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-1","sourceIPAddress":"{}.{}.{}.{}","userAgent":"aws-cli/2.15","requestParameters":{{"bucketName":"b","key":"k{i}"}},"responseElements":null,"requestID":"{:016X}","eventID":"{i:08x}-aa11-4bb2-9cc3-{:012x}","readOnly":true,"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"123456789012"}}"#,
+        i % 97,
+        i % 5003,
+        i % 97,
+        1 + i % 223,
+        (i >> 8) % 256,
+        i % 256,
+        (i * 7) % 256,
+        i * 7919,
+        i * 104_729
+    );
+    (time, raw)
 }
 
 /// The demo's CloudTrail records, from its `{"Records":[…]}` files.
@@ -239,12 +241,10 @@ fn a_clickhouse_table_gives_the_replays_its_files_give_and_returns_only_the_case
     sql(&server, "CREATE DATABASE IF NOT EXISTS logs", None).unwrap();
     let state = tempfile::tempdir().unwrap();
 
-    // The demo incident's CloudTrail records, mixed into unrelated ones.
+    // The demo incident's CloudTrail records, mixed into 330,000 unrelated ones.
     let demo = common::demo_dir();
     let case = demo_records(&demo.path().join("logs"));
-    let mut rows = unrelated(40_000);
-    rows.extend(case.iter().cloned());
-    load_table(&server, "trail", &rows);
+    load_table(&server, "trail", &case, 330_000);
     let scans = demo.path().join("scans").display().to_string();
     let files = report(
         state.path(),
@@ -266,7 +266,7 @@ fn a_clickhouse_table_gives_the_replays_its_files_give_and_returns_only_the_case
     assert!(input["sha256"].is_null());
     let answered = returned(&server, "trail");
     assert_eq!(answered.len(), 1, "{answered:?}");
-    // Of 40,000 and more rows, the server sent back only records of the demo's own.
+    // Of 330,000 and more rows, the server sent back only records of the demo's own.
     assert!(answered[0] > 0 && answered[0] <= case.len() as u64, "{answered:?} of {}", case.len());
     assert_eq!(input["records"].as_u64(), Some(answered[0]));
 
@@ -293,9 +293,7 @@ fn a_clickhouse_table_gives_the_replays_its_files_give_and_returns_only_the_case
         call(3, made, "2026-04-12T03:05:00Z", "203.0.113.9", "ListSecrets", Value::Null),
         call(4, made, "2026-04-12T03:06:00Z", "203.0.113.9", "GetSecretValue", Value::Null),
     ];
-    let mut rows = unrelated(20_000);
-    rows.extend(incident.iter().cloned());
-    load_table(&server, "fix", &rows);
+    load_table(&server, "fix", &incident, 20_000);
     let dir = tempfile::tempdir().unwrap();
     let scan = dir.path().join("gitleaks.json");
     std::fs::write(&scan, json!([{"Description":"AWS","StartLine":3,"EndLine":3,"StartColumn":1,"EndColumn":40,
@@ -319,6 +317,27 @@ fn a_clickhouse_table_gives_the_replays_its_files_give_and_returns_only_the_case
     );
     // Round one: the leaked key's records; round two: only the made key's.
     assert_eq!(returned(&server, "fix"), vec![2, 2]);
+
+    // Through the library, each query tells the watcher (the TUI's Sources pane) how it goes.
+    // SAFETY: this binary's one test; the variable is set before any thread reads it.
+    unsafe { std::env::set_var("CLICKHOUSE_PASSWORD", PASSWORD) };
+    let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut session = leakline::session::Session::resolve(&leakline::session::SourceArgs {
+        scan: vec![scan.clone()],
+        audit: vec![address(&server, "fix")],
+        ..Default::default()
+    })
+    .unwrap();
+    let heard = notes.clone();
+    session.options.progress = leakline::ingest::progress::Progress::new(move |path, note| {
+        heard.lock().unwrap().push(format!("{path}: {note}"));
+    });
+    let case = session.case(common::now()).unwrap();
+    assert!(case.replays.iter().any(|r| r.access.action.ends_with("GetSecretValue")));
+    let notes = notes.lock().unwrap().join("\n");
+    let table = format!("clickhouse://127.0.0.1:{}/logs.fix", server.http);
+    assert!(notes.contains(&format!("{table}: asking for ")), "{notes}");
+    assert!(notes.contains(&format!("{table}: 4 rows returned")), "{notes}");
 
     // What goes wrong says so in one line, and never shows the password.
     let refused =
