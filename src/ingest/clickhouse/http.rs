@@ -102,6 +102,9 @@ impl Client {
         let mut first = Vec::new();
         let taking = Taking { limit: 1, cancel: &Cancel::default(), progress: &|_| {} };
         self.fetch_sql(&sql, Vec::new(), &[], &mut first, &taking)?;
+        if first.is_empty() {
+            return Err(bad(&self.address, "the table holds no rows"));
+        }
         let value: Option<serde_json::Value> = crate::ingest::strict_json::from_slice(trim(&first)).ok();
         value.as_ref().and_then(crate::ingest::sniff_record).filter(|k| kinds.contains(k)).ok_or_else(|| {
             bad(&self.address, "the table's first row is no audit record leakline knows: name it with kind=")

@@ -211,9 +211,24 @@ pub fn load(spec: &ClickhouseSpec, options: &ReadOptions) -> Result<Evidence, In
         let asking = format!("asking for {}", query.describe());
         options.progress.tell(&address, format!("{asking}…"));
         let tell = |rows: u64| options.progress.tell(&address, format!("{asking}: {rows} rows so far"));
-        let answer = client.fetch(&query, file.as_file_mut(), &options.cancel, &tell)?;
+        let before = file.as_file().metadata().map(|m| m.len()).unwrap_or(0);
+        let written = {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
+            client.fetch(&query, &mut out, &options.cancel, &tell).and_then(|answer| {
+                out.flush().map(|()| answer).map_err(|e| bad(&address, format!("temporary file: {e}")))
+            })
+        };
+        let answer = match written {
+            Ok(answer) => answer,
+            Err(e) => {
+                // A failed answer leaves nothing behind: a later round asks again from where the file was.
+                use std::io::{Seek, SeekFrom};
+                let _ = file.as_file_mut().set_len(before);
+                let _ = file.as_file_mut().seek(SeekFrom::Start(before));
+                return Err(e);
+            }
+        };
         options.progress.tell(&address, format!("{} rows returned; reading them", *rows + answer.rows));
-        file.as_file_mut().flush().map_err(|e| bad(&address, format!("temporary file: {e}")))?;
         *rows += answer.rows;
         *bytes += answer.bytes;
         queries.push(format!("{} rows for {}", answer.rows, query.describe()));
