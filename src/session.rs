@@ -256,9 +256,7 @@ impl Session {
     pub fn follow_options(&self, found: &Evidence) -> ReadOptions {
         let mut options = self.options.clone();
         if !found.findings.is_empty() && options.keep_credentials.is_none() {
-            let known = self.known_credentials(found);
-            options.prefilter = Some(Arc::new(crate::ingest::prefilter::CaseNeedles::new(&known)));
-            options.keep_credentials = Some(Arc::new(known));
+            keep_only(&mut options, &self.known_credentials(found));
         }
         options
     }
@@ -274,8 +272,7 @@ impl Session {
         loop {
             let mut options = self.options.clone();
             if !found.findings.is_empty() && options.keep_credentials.is_none() {
-                options.prefilter = Some(Arc::new(crate::ingest::prefilter::CaseNeedles::new(&known)));
-                options.keep_credentials = Some(Arc::new(known.clone()));
+                keep_only(&mut options, &known);
                 options.window_from = history_from(found);
             }
             // A pipe gives its bytes once: its first read stands.
@@ -457,6 +454,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
+}
+
+/// Keep only the audit records of `known` (and what is kept whoever made it),
+/// and let the prefilter skip the lines that name none of them.
+fn keep_only(options: &mut ReadOptions, known: &HashSet<String>) {
+    options.prefilter = Some(Arc::new(crate::ingest::prefilter::CaseNeedles::new(known)));
+    options.keep_credentials = Some(Arc::new(known.clone()));
 }
 
 /// How far back a query engine is asked for records: the case's first

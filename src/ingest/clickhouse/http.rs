@@ -113,7 +113,7 @@ impl Client {
         if first.is_empty() {
             return Err(bad(&self.address, "the table holds no rows"));
         }
-        let value: Option<serde_json::Value> = crate::ingest::strict_json::from_slice(trim(&first)).ok();
+        let value: Option<serde_json::Value> = crate::ingest::strict_json::from_slice(first.trim_ascii()).ok();
         value.as_ref().and_then(crate::ingest::sniff_record).filter(|k| kinds.contains(k)).ok_or_else(|| {
             bad(&self.address, "the table's first row is no audit record leakline knows: name it with kind=")
         })
@@ -265,7 +265,7 @@ impl Rows<'_, '_> {
             else {
                 break;
             };
-            let record = trim(&self.pending[start..end]);
+            let record = self.pending[start..end].trim_ascii();
             // The server reports an error met while streaming as text in the body.
             if record.first() != Some(&b'{') && memchr::memmem::find(&self.pending[at..], b"DB::Exception").is_some() {
                 return Err(bad(address, server_error(200, &String::from_utf8_lossy(&self.pending[at..]))));
@@ -285,12 +285,6 @@ impl Rows<'_, '_> {
         self.pending.drain(..at);
         Ok(())
     }
-}
-
-fn trim(row: &[u8]) -> &[u8] {
-    let start = row.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(row.len());
-    let end = row.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |i| i + 1);
-    &row[start..end]
 }
 
 /// A length prefix and how many bytes it took; `None` until all of it has arrived.
