@@ -175,7 +175,11 @@ impl Session {
                 session.store = cases.join(id).join("case.sqlite");
             }
         }
-        session.annotations = match crate::store::CaseStore::open(&session.store).and_then(|s| s.annotations()) {
+        let store = crate::store::CaseStore::open(&session.store);
+        if let Ok(store) = &store {
+            session.options.digests = Some(Arc::new(crate::ingest::digest::Book::new(store.digests())));
+        }
+        session.annotations = match store.and_then(|s| s.annotations()) {
             Ok(a) => a,
             Err(e) => {
                 session.notices.push(format!("{e}: annotations are not read or kept"));
@@ -310,7 +314,13 @@ impl Session {
     ) -> Result<Evidence, IngestError> {
         // `check` reads everything again: checking the inputs is its job.
         let fingerprint = ingest::fingerprint::of(spec, options).filter(|_| !options.drop_accesses);
-        let Some(fingerprint) = fingerprint else { return ingest::load(spec, options) };
+        let Some(fingerprint) = fingerprint else {
+            let read = ingest::load(spec, options);
+            if let Ok(mut store) = crate::store::CaseStore::open(&self.store) {
+                keep_digests(&mut store, options);
+            }
+            return read;
+        };
         let mut store = crate::store::CaseStore::open(&self.store).ok();
         if let Some(kept) = store.as_ref().and_then(|s| s.kept_evidence(&fingerprint)) {
             // A second pass (keys a listing or a leaked key revealed) reads it again.
@@ -321,7 +331,11 @@ impl Session {
             }
             return Ok(kept);
         }
-        let mut read = ingest::load(spec, options)?;
+        let read = ingest::load(spec, options);
+        if let Some(store) = store.as_mut() {
+            keep_digests(store, options);
+        }
+        let mut read = read?;
         if let Some(store) = store.as_mut().filter(|_| !options.cancel.requested()) {
             crate::ingest::scrub::scrub_with(&mut read, masker, false);
             let source = spec.label();
@@ -360,6 +374,13 @@ impl Session {
             let _ = store.record_inputs(now, &evidence.inputs);
         }
         Ok(correlate::correlate(&evidence, &self.context(owners, now)))
+    }
+}
+
+/// Hand the digests a read took of whole files to the case store.
+fn keep_digests(store: &mut crate::store::CaseStore, options: &ReadOptions) {
+    if let Some(book) = &options.digests {
+        let _ = store.keep_digests(Utc::now(), &book.take_learned());
     }
 }
 

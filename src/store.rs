@@ -40,6 +40,12 @@ CREATE TABLE IF NOT EXISTS inputs_read (
     records INTEGER NOT NULL,
     rejected INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS digests (
+    id INTEGER PRIMARY KEY,
+    identity TEXT NOT NULL UNIQUE,
+    sha256 TEXT NOT NULL,
+    read_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS evidence_kept (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
@@ -55,6 +61,10 @@ const MIGRATIONS: [&str; 1] = ["ALTER TABLE inputs_read ADD COLUMN sha256 TEXT"]
 /// is for what the case needs, and a trail whose every record is kept (no
 /// scanner output named the case's credentials) is not that.
 const MAX_KEPT_RECORDS: usize = 1_000_000;
+
+/// File digests kept at once: a case reads a few dozen files, and a log that
+/// grows is another file each time.
+const KEPT_DIGESTS: i64 = 500;
 
 /// Readings of one source kept at once (other credentials kept, older files).
 const KEPT_PER_SOURCE: i64 = 3;
@@ -146,6 +156,39 @@ impl CaseStore {
             )
             .map_err(|e| failed(&path, e))?;
         }
+        tx.commit().map_err(|e| failed(&path, e))
+    }
+
+    /// The digests of files read whole before, by the file's identity (`ingest::fingerprint::identity`).
+    pub fn digests(&self) -> Vec<(String, crate::ingest::digest::Earlier)> {
+        let Ok(mut stmt) = self.conn.prepare("SELECT identity, sha256, read_at FROM digests") else {
+            return Vec::new();
+        };
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, crate::ingest::digest::Earlier { sha256: r.get(1)?, at: r.get(2)? }))
+        });
+        rows.map(|rows| rows.flatten().collect()).unwrap_or_default()
+    }
+
+    /// Keep the digests a read took of whole files, the newest `KEPT_DIGESTS` in all.
+    pub fn keep_digests(&mut self, at: DateTime<Utc>, learned: &[(String, String)]) -> Result<(), StoreError> {
+        if learned.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
+        for (identity, sha256) in learned {
+            tx.execute(
+                "INSERT OR REPLACE INTO digests (identity, sha256, read_at) VALUES (?1, ?2, ?3)",
+                params![identity, sha256, at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)],
+            )
+            .map_err(|e| failed(&path, e))?;
+        }
+        tx.execute(
+            "DELETE FROM digests WHERE id NOT IN (SELECT id FROM digests ORDER BY id DESC LIMIT ?1)",
+            params![KEPT_DIGESTS],
+        )
+        .map_err(|e| failed(&path, e))?;
         tx.commit().map_err(|e| failed(&path, e))
     }
 

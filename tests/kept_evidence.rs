@@ -61,3 +61,41 @@ fn every_audit_and_scan_input_names_the_sha256_of_the_bytes_read() {
     assert!(checked >= 5, "the demo's logs and scans: {checked}");
     drop(dir);
 }
+
+#[test]
+fn an_unchanged_log_read_again_takes_its_digest_from_the_store_and_a_changed_one_is_hashed_afresh() {
+    let dir = common::demo_dir();
+    let read = |max_line: usize| {
+        let mut session = common::session(dir.path());
+        // Other reading options: the kept evidence does not stand for this read, the digests do.
+        session.options.limits.max_line = max_line;
+        let case = session.case(common::now()).unwrap();
+        assert!(session.reused.lock().unwrap().is_empty(), "read again, not taken whole from the store");
+        case.inputs
+    };
+    let note = "SHA-256 as this case's read of";
+    let first = read(1 << 20);
+    assert!(first.iter().all(|i| !i.notes.iter().any(|n| n.starts_with(note))), "nothing digested before");
+    let second = read((1 << 20) + 1);
+    let from_store: Vec<_> = second.iter().filter(|i| i.notes.iter().any(|n| n.starts_with(note))).collect();
+    assert!(
+        from_store.len() >= 3,
+        "the demo's streamed logs: {:#?}",
+        second.iter().map(|i| &i.path).collect::<Vec<_>>()
+    );
+    for input in &from_store {
+        let bytes = std::fs::read(&input.path).unwrap();
+        assert_eq!(input.sha256.as_deref(), Some(hex(&bytes).as_str()), "{}", input.path);
+    }
+
+    // A line appended to one of them: that file is hashed again, the others are not.
+    let grown = from_store.iter().find(|i| !i.path.ends_with(".gz")).unwrap().path.clone();
+    let mut text = std::fs::read(&grown).unwrap();
+    text.extend_from_slice(b"{}\n");
+    std::fs::write(&grown, &text).unwrap();
+    let third = read((1 << 20) + 2);
+    let input = third.iter().find(|i| i.path == grown).unwrap();
+    assert_eq!(input.sha256.as_deref(), Some(hex(&text).as_str()));
+    assert!(!input.notes.iter().any(|n| n.starts_with(note)), "a changed file is hashed afresh: {:?}", input.notes);
+    assert!(third.iter().filter(|i| i.notes.iter().any(|n| n.starts_with(note))).count() == from_store.len() - 1);
+}

@@ -2,6 +2,7 @@
 //! a `.gz`), so the report can say exactly what it was made from without a
 //! second pass over a large trail.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
@@ -83,6 +84,15 @@ impl<R> Hashing<R> {
     }
 }
 
+impl<R> Hashing<R> {
+    /// A reader that hashes nothing: its digest is known already, or not wanted.
+    pub fn off(inner: R) -> (Self, Running) {
+        let running = Running::default();
+        let (_, spare) = channel::<Vec<u8>>();
+        (Self { inner, running: running.clone(), pieces: None, spare }, running)
+    }
+}
+
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -100,6 +110,45 @@ impl<R: Read> Read for Hashing<R> {
             let _ = pieces.send(Piece::Bytes(copy));
         }
         Ok(n)
+    }
+}
+
+/// A digest a run took of a whole file, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earlier {
+    pub sha256: String,
+    pub at: String,
+}
+
+/// The digests the case store holds of files read whole before, by each
+/// file's identity (`fingerprint::identity`): a trail unchanged since a run
+/// hashed it is not hashed again (SHA-256 costs more than every other part of
+/// a prefiltered read). What a read learns is handed back to the store.
+#[derive(Debug, Default)]
+pub struct Book {
+    known: HashMap<String, Earlier>,
+    learned: Mutex<Vec<(String, String)>>,
+}
+
+impl Book {
+    pub fn new(known: impl IntoIterator<Item = (String, Earlier)>) -> Self {
+        Self { known: known.into_iter().collect(), learned: Mutex::default() }
+    }
+
+    pub fn earlier(&self, identity: &str) -> Option<&Earlier> {
+        self.known.get(identity)
+    }
+
+    /// A file whose identity held from before its read to after it had these bytes.
+    pub fn learn(&self, identity: String, sha256: String) {
+        if let Ok(mut learned) = self.learned.lock() {
+            learned.push((identity, sha256));
+        }
+    }
+
+    /// What was learned since the last call.
+    pub fn take_learned(&self) -> Vec<(String, String)> {
+        self.learned.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
     }
 }
 

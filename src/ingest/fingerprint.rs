@@ -59,6 +59,12 @@ pub fn of(spec: &SourceSpec, options: &ReadOptions) -> Option<String> {
     Some(hex(&h.finalize()))
 }
 
+/// What tells a file unchanged since an earlier read without reading it
+/// (as `file_line`); `None` for what is not a plain file.
+pub fn identity(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    meta.is_file().then(|| file_line(path, meta))
+}
+
 /// One file's identity and state; the change time moves on any write, even
 /// one that puts the modification time back, and the bytes at both ends tell
 /// a rewrite of the same length within one tick of the file system's clock.

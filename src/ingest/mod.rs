@@ -162,6 +162,11 @@ pub struct ReadOptions {
     /// them (nor an event kept whoever made it) are counted, not parsed. Set
     /// with `keep_credentials` where records are kept, never for `check`.
     pub prefilter: Option<std::sync::Arc<prefilter::CaseNeedles>>,
+    /// Digests of files read whole before (from the case store): an unchanged
+    /// file is not hashed again. `None`: every file is hashed.
+    pub digests: Option<std::sync::Arc<digest::Book>>,
+    /// Take no digest of streamed logs (`check`'s text, which shows none).
+    pub skip_digest: bool,
     /// `--full-parse`: parse every record, prefilter or not (what `check` does).
     pub full_parse: bool,
     /// Where the case's history starts (its first exposure, less a baseline):
