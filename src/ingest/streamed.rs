@@ -88,7 +88,8 @@ pub(super) fn stream_audit(
         Ok(Streamed::Not(Some((head, running.finished()))))
     };
     let Some((kind, framing)) = stream_framing(&head, forced) else { return not_streamed(head, reader) };
-    let Some(parse) = audit::line_parser(kind) else { return not_streamed(head, reader) };
+    let parser = if options.drop_accesses { audit::counting_parser } else { audit::line_parser };
+    let Some(parse) = parser(kind) else { return not_streamed(head, reader) };
     let mut summary = InputSummary::new(kind, display);
     let mut evidence = Evidence::default();
     // As many workers as cores: the reading thread mostly waits on the disk, and

@@ -53,6 +53,7 @@ impl<'a> Fold<'a> {
             self.prefixed.first = self.prefixed.first.or(Some(at(first)));
         }
         self.summary.records += p.records;
+        self.summary.relevant += p.counted;
         self.skipped += p.skipped;
         for (line, message) in p.rejected {
             self.summary.reject(at(line), message);

@@ -29,6 +29,15 @@ pub fn line_parser(kind: SourceKind) -> Option<stream::LineParser> {
     }
 }
 
+/// The parser for a read that keeps no access (`check`): it reads, rejects and
+/// grants as `line_parser`'s does, and may leave the accesses it would drop unbuilt.
+pub fn counting_parser(kind: SourceKind) -> Option<stream::LineParser> {
+    match kind {
+        SourceKind::Cloudtrail => Some(cloudtrail_count),
+        other => line_parser(other),
+    }
+}
+
 /// What a log's prefilter always lets through besides the case's credentials
 /// (`ingest::prefilter`): the events its reader keeps whoever made them. `None`
 /// for a kind without a line parser: such logs are read whole.
@@ -46,6 +55,10 @@ pub fn always_read(kind: SourceKind) -> Option<Vec<&'static str>> {
 
 fn cloudtrail_line(bytes: &[u8]) -> Result<stream::LineRecord, String> {
     cloudtrail::parse_line(bytes).map(|(access, grant)| stream::LineRecord::single(access, grant))
+}
+
+fn cloudtrail_count(bytes: &[u8]) -> Result<stream::LineRecord, String> {
+    cloudtrail::count_line(bytes).map(|(access, grant)| stream::LineRecord::single(access, grant))
 }
 
 /// One JSON line as a tree of values, for the readers that walk one.

@@ -93,6 +93,8 @@ pub(super) struct Parsed {
     pub(super) records: usize,
     /// Of `records`, those the prefilter let by unparsed.
     pub(super) skipped: usize,
+    /// Of `records`, those read whole that gave nothing to keep or pair: counted as relevant, not placed.
+    pub(super) counted: usize,
     /// The records read, in order.
     pub(super) items: Vec<Item>,
     /// Rejections with their line within the chunk (0-based).
@@ -342,11 +344,7 @@ fn work(
                 continue;
             }
             match parse(record) {
-                Ok(r) => {
-                    out.records += 1;
-                    let access = keep(&r.access).then_some(r.access);
-                    out.items.push(Item { line: span.line, number: span.number, access, grant: r.grant, pair: r.pair });
-                }
+                Ok(r) => out.add(span.line, span.number, r, keep),
                 Err(message) => out.rejected.push((span.line, format!("record {}: {message}", span.number))),
             }
         }
@@ -414,11 +412,20 @@ fn read_line(i: usize, line: &[u8], parse: LineParser, keep: &(dyn Fn(&Access) -
         return;
     };
     match parse(body) {
-        Ok(r) => {
-            out.records += 1;
-            let access = keep(&r.access).then_some(r.access);
-            out.items.push(Item { line: i, number: 0, access, grant: r.grant, pair: r.pair });
-        }
+        Ok(r) => out.add(i, 0, r, keep),
         Err(message) => out.rejected.push((i, message)),
+    }
+}
+
+impl Parsed {
+    /// A record read: placed where something of it is kept or paired, else only counted.
+    fn add(&mut self, line: usize, number: usize, r: LineRecord, keep: &(dyn Fn(&Access) -> bool + Sync)) {
+        self.records += 1;
+        let access = keep(&r.access).then_some(r.access);
+        if access.is_none() && r.grant.is_none() && r.pair.is_none() {
+            self.counted += 1;
+            return;
+        }
+        self.items.push(Item { line, number, access, grant: r.grant, pair: r.pair });
     }
 }

@@ -192,7 +192,10 @@ where
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {
     for (line, value) in records {
         let value = unwrap_message(value);
-        match Record::deserialize(&value).map_err(|e| e.to_string()).and_then(|rec| convert(origin(path, line), &rec)) {
+        match Record::deserialize(&value)
+            .map_err(|e| e.to_string())
+            .and_then(|rec| convert(origin(path, line), &rec, Build::Access))
+        {
             Ok((access, grant)) => {
                 summary.records += 1;
                 summary.relevant += 1;
@@ -208,6 +211,24 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
 /// Its origin is left empty: the reader names the line once it knows where its
 /// chunk falls.
 pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
+    read_line(bytes, Build::Access)
+}
+
+/// A line checked and counted as `parse_line` would, its access not built
+/// (`check` keeps none): the same records read, the same ones rejected, the
+/// same grants, at a fraction of the allocations.
+pub fn count_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
+    read_line(bytes, Build::GrantsOnly)
+}
+
+/// Whether a record's access is wanted, or only whether it reads and what it grants.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Build {
+    Access,
+    GrantsOnly,
+}
+
+fn read_line(bytes: &[u8], build: Build) -> Result<(Access, Option<Grant>), String> {
     // Validated once here (fast on ASCII), the parser need not check each string again.
     let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
     // Filled in place: a record is large, and moving it costs more than it seems.
@@ -219,9 +240,9 @@ pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
         && let Some(inner) = rec.message.get()
     {
         // A CloudWatch Logs export: the event is the message.
-        return parse_line(inner.as_bytes());
+        return read_line(inner.as_bytes(), build);
     }
-    let (access, grant) = convert(String::new(), &rec)?;
+    let (access, grant) = convert(String::new(), &rec, build)?;
     // Policy grants are rare: only they pay for a tree of values (their detail view).
     let grant = grant.map(|g| match serde_json::from_slice::<Value>(bytes) {
         Ok(v) => with_context(g, &v),
@@ -279,10 +300,13 @@ fn principal(rec: &Record) -> String {
     }
 }
 
-fn convert(origin: String, rec: &Record) -> Result<(Access, Option<Grant>), String> {
+fn convert(origin: String, rec: &Record, build: Build) -> Result<(Access, Option<Grant>), String> {
     let raw_time = rec.event_time.get().ok_or("CloudTrail record without eventTime")?;
     let at = time::parse(raw_time).ok_or_else(|| format!("unreadable eventTime `{raw_time}`"))?;
     let name = rec.event_name.get().ok_or("CloudTrail record without eventName")?;
+    if build == Build::GrantsOnly && !policy::POLICY_CALLS.contains(&name) {
+        return Ok((counted_only(at), None));
+    }
     let service = rec.event_source.get().map(|s| s.strip_suffix(".amazonaws.com").unwrap_or(s)).unwrap_or_default();
     let error = owned(&rec.error_code).map(|code| match rec.error_message.get() {
         Some(msg) => code + ": " + msg,
@@ -341,6 +365,27 @@ fn convert(origin: String, rec: &Record) -> Result<(Access, Option<Grant>), Stri
     };
     let grant = policy_grant(&access, params);
     Ok((access, grant))
+}
+
+/// The access of a record that was only counted: nothing of it is kept.
+fn counted_only(at: chrono::DateTime<chrono::Utc>) -> Access {
+    Access {
+        at,
+        source: SourceKind::Cloudtrail,
+        principal: String::new(),
+        credential: None,
+        other_credentials: Vec::new(),
+        action: String::new(),
+        resource: None,
+        outcome: crate::model::Outcome::Allowed,
+        ip: None,
+        user_agent: None,
+        region: None,
+        lifecycle: None,
+        event_id: String::new(),
+        origin: String::new(),
+        usage: None,
+    }
 }
 
 #[cfg(test)]
