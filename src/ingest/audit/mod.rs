@@ -63,11 +63,20 @@ fn cloudtrail_count(bytes: &[u8]) -> Result<stream::LineRecord, String> {
 
 /// One JSON line as a tree of values, for the readers that walk one.
 fn line_value(bytes: &[u8]) -> Result<Value, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+    let text = utf8(bytes)?;
     super::strict_json::from_slice(text.as_bytes()).map_err(|e| format!("malformed JSON: {e}"))
 }
 
 use serde_json::Value;
+
+/// A line as text. simdutf8 checks a log's mostly-ASCII lines several times
+/// faster than the standard library (4% of a full CloudTrail read before);
+/// the standard library then says where a bad line goes wrong.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, String> {
+    simdutf8::basic::from_utf8(bytes)
+        .or_else(|_| std::str::from_utf8(bytes))
+        .map_err(|e| format!("invalid UTF-8: {e}"))
+}
 
 use super::framing::Located;
 use crate::model::{Evidence, InputSummary, Outcome, SourceKind};

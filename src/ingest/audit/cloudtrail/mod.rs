@@ -230,7 +230,7 @@ enum Build {
 
 fn read_line(bytes: &[u8], build: Build) -> Result<(Access, Option<Grant>), String> {
     // Validated once here (fast on ASCII), the parser need not check each string again.
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+    let text = super::utf8(bytes)?;
     // Filled in place: a record is large, and moving it costs more than it seems.
     let mut rec = Record::default();
     if scanned(text, &mut rec).is_none() {
