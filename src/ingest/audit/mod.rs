@@ -73,9 +73,7 @@ use serde_json::Value;
 /// faster than the standard library (4% of a full CloudTrail read before);
 /// the standard library then says where a bad line goes wrong.
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, String> {
-    simdutf8::basic::from_utf8(bytes)
-        .or_else(|_| std::str::from_utf8(bytes))
-        .map_err(|e| format!("invalid UTF-8: {e}"))
+    simdutf8::basic::from_utf8(bytes).or_else(|_| std::str::from_utf8(bytes)).map_err(|e| format!("invalid UTF-8: {e}"))
 }
 
 use super::framing::Located;
