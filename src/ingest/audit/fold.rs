@@ -69,7 +69,8 @@ impl<'a> Fold<'a> {
         // Most records of a large log are counted, not kept: no place to name for them.
         let origin =
             if item.access.is_some() || item.grant.is_some() { format!("{}:{line}", self.path) } else { String::new() };
-        let access = item.access.map(|mut a| {
+        let access = item.access.map(|a| {
+            let mut a = *a;
             if a.event_id.is_empty() {
                 // One line of a wrapper holds many records: the place tells them apart.
                 a.event_id = if item.number > 0 { format!("{origin}#{}", item.number) } else { origin.clone() };

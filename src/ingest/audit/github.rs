@@ -70,7 +70,7 @@ mod tests {
     fn a_git_clone_with_a_token_names_its_digest_address_and_agent() {
         let line = br#"{"@timestamp":1714560000123,"action":"git.clone","actor":"octocat","actor_ip":"203.0.113.9","user_agent":"git/2.43.0","hashed_token":"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=","programmatic_access_type":"Personal access token (classic)","repo":"acme/agent","_document_id":"d-1"}"#;
         let rec = parse_line(line).unwrap();
-        let a = rec.access;
+        let a = rec.access.unwrap();
         assert_eq!(a.at.timestamp_millis(), 1_714_560_000_123);
         assert_eq!(a.action, "git.clone (Personal access token (classic))");
         assert_eq!(

@@ -35,7 +35,7 @@ pub fn parse_line(bytes: &[u8]) -> Result<super::stream::LineRecord, String> {
     let grant = rbac_grant(&access, &rec);
     // A request without its own id cannot be told from another: it stands alone.
     let pair = (!access.event_id.is_empty()).then_some(super::stream::Pair { key, rank, last: rank >= 2 });
-    Ok(super::stream::LineRecord { access, grant, pair })
+    Ok(super::stream::LineRecord { access: Some(Box::new(access)), grant, pair })
 }
 
 pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: &mut Evidence) {

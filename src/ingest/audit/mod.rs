@@ -19,7 +19,7 @@ mod vault;
 /// The streaming line parser for a kind, where one exists.
 pub fn line_parser(kind: SourceKind) -> Option<stream::LineParser> {
     match kind {
-        SourceKind::Cloudtrail => Some(cloudtrail_line),
+        SourceKind::Cloudtrail => Some(cloudtrail::parse_line),
         SourceKind::Vault => Some(vault::parse_line),
         SourceKind::K8s => Some(k8s::parse_line),
         SourceKind::Gcp => Some(gcp::parse_line),
@@ -33,7 +33,7 @@ pub fn line_parser(kind: SourceKind) -> Option<stream::LineParser> {
 /// grants as `line_parser`'s does, and may leave the accesses it would drop unbuilt.
 pub fn counting_parser(kind: SourceKind) -> Option<stream::LineParser> {
     match kind {
-        SourceKind::Cloudtrail => Some(cloudtrail_count),
+        SourceKind::Cloudtrail => Some(cloudtrail::count_line),
         other => line_parser(other),
     }
 }
@@ -51,14 +51,6 @@ pub fn always_read(kind: SourceKind) -> Option<Vec<&'static str>> {
         SourceKind::Gcp | SourceKind::GithubAudit => Some(Vec::new()),
         _ => None,
     }
-}
-
-fn cloudtrail_line(bytes: &[u8]) -> Result<stream::LineRecord, String> {
-    cloudtrail::parse_line(bytes).map(|(access, grant)| stream::LineRecord::single(access, grant))
-}
-
-fn cloudtrail_count(bytes: &[u8]) -> Result<stream::LineRecord, String> {
-    cloudtrail::count_line(bytes).map(|(access, grant)| stream::LineRecord::single(access, grant))
 }
 
 /// One JSON line as a tree of values, for the readers that walk one.

@@ -21,14 +21,16 @@ pub type LineParser = fn(&[u8]) -> Result<LineRecord, String>;
 
 /// One record as its line parser read it.
 pub struct LineRecord {
-    pub access: Access,
+    /// Boxed: a record passes through several hands, and an access is large.
+    /// `None` for a record a counting parser only counted.
+    pub access: Option<Box<Access>>,
     pub grant: Option<Grant>,
     pub pair: Option<Pair>,
 }
 
 impl LineRecord {
     pub fn single(access: Access, grant: Option<Grant>) -> Self {
-        LineRecord { access, grant, pair: None }
+        LineRecord { access: Some(Box::new(access)), grant, pair: None }
     }
 }
 
@@ -79,7 +81,7 @@ pub(super) struct Item {
     /// The record's place in a wrapper's array (0 for JSON lines).
     pub number: usize,
     /// The access where `keep` kept it.
-    pub access: Option<Access>,
+    pub access: Option<Box<Access>>,
     pub grant: Option<Grant>,
     pub pair: Option<Pair>,
 }
@@ -421,7 +423,7 @@ impl Parsed {
     /// A record read: placed where something of it is kept or paired, else only counted.
     fn add(&mut self, line: usize, number: usize, r: LineRecord, keep: &(dyn Fn(&Access) -> bool + Sync)) {
         self.records += 1;
-        let access = keep(&r.access).then_some(r.access);
+        let access = r.access.filter(|a| keep(a));
         if access.is_none() && r.grant.is_none() && r.pair.is_none() {
             self.counted += 1;
             return;

@@ -52,7 +52,7 @@ pub fn parse_line(bytes: &[u8]) -> Result<super::stream::LineRecord, String> {
     let grant = policy_grant(&access, &rec);
     let response = text(&rec, "/type").as_deref() == Some("response");
     let pair = super::stream::Pair { key: pair_key(&rec), rank: u8::from(response), last: response };
-    Ok(super::stream::LineRecord { access, grant, pair: Some(pair) })
+    Ok(super::stream::LineRecord { access: Some(Box::new(access)), grant, pair: Some(pair) })
 }
 
 /// The request id joins a request to its response; where ids are masked, the

@@ -2,6 +2,7 @@
 //! read into a typed record that borrows from the input: no tree of values per
 //! record, and unknown fields skipped unparsed.
 
+use super::stream::LineRecord;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -200,7 +201,7 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
                 summary.records += 1;
                 summary.relevant += 1;
                 ev.grants.extend(grant.map(|g| with_context(g, &value)));
-                ev.accesses.push(access);
+                ev.accesses.extend(access.map(|a| *a));
             }
             Err(message) => summary.reject(line, message),
         }
@@ -210,14 +211,14 @@ pub fn parse(path: &str, records: Vec<Located>, summary: &mut InputSummary, ev: 
 /// One JSON line, for the streaming reader: the access and any grant it makes.
 /// Its origin is left empty: the reader names the line once it knows where its
 /// chunk falls.
-pub fn parse_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
+pub fn parse_line(bytes: &[u8]) -> Result<LineRecord, String> {
     read_line(bytes, Build::Access)
 }
 
 /// A line checked and counted as `parse_line` would, its access not built
 /// (`check` keeps none): the same records read, the same ones rejected, the
 /// same grants, at a fraction of the allocations.
-pub fn count_line(bytes: &[u8]) -> Result<(Access, Option<Grant>), String> {
+pub fn count_line(bytes: &[u8]) -> Result<LineRecord, String> {
     read_line(bytes, Build::GrantsOnly)
 }
 
@@ -228,7 +229,7 @@ enum Build {
     GrantsOnly,
 }
 
-fn read_line(bytes: &[u8], build: Build) -> Result<(Access, Option<Grant>), String> {
+fn read_line(bytes: &[u8], build: Build) -> Result<LineRecord, String> {
     // Validated once here (fast on ASCII), the parser need not check each string again.
     let text = super::utf8(bytes)?;
     // Filled in place: a record is large, and moving it costs more than it seems.
@@ -248,7 +249,7 @@ fn read_line(bytes: &[u8], build: Build) -> Result<(Access, Option<Grant>), Stri
         Ok(v) => with_context(g, &v),
         Err(_) => g,
     });
-    Ok((access, grant))
+    Ok(LineRecord { access, grant, pair: None })
 }
 
 /// `{"timestamp": …, "message": "{…event…}"}` as CloudWatch Logs exports it.
@@ -300,12 +301,14 @@ fn principal(rec: &Record) -> String {
     }
 }
 
-fn convert(origin: String, rec: &Record, build: Build) -> Result<(Access, Option<Grant>), String> {
+/// The record's access (boxed: records pass through several hands, and an
+/// access is large) and any grant it makes; no access for a record only counted.
+fn convert(origin: String, rec: &Record, build: Build) -> Result<(Option<Box<Access>>, Option<Grant>), String> {
     let raw_time = rec.event_time.get().ok_or("CloudTrail record without eventTime")?;
     let at = time::parse(raw_time).ok_or_else(|| format!("unreadable eventTime `{raw_time}`"))?;
     let name = rec.event_name.get().ok_or("CloudTrail record without eventName")?;
     if build == Build::GrantsOnly && !policy::POLICY_CALLS.contains(&name) {
-        return Ok((counted_only(at), None));
+        return Ok((None, None));
     }
     let service = rec.event_source.get().map(|s| s.strip_suffix(".amazonaws.com").unwrap_or(s)).unwrap_or_default();
     let error = owned(&rec.error_code).map(|code| match rec.error_message.get() {
@@ -364,28 +367,7 @@ fn convert(origin: String, rec: &Record, build: Build) -> Result<(Access, Option
         origin,
     };
     let grant = policy_grant(&access, params);
-    Ok((access, grant))
-}
-
-/// The access of a record that was only counted: nothing of it is kept.
-fn counted_only(at: chrono::DateTime<chrono::Utc>) -> Access {
-    Access {
-        at,
-        source: SourceKind::Cloudtrail,
-        principal: String::new(),
-        credential: None,
-        other_credentials: Vec::new(),
-        action: String::new(),
-        resource: None,
-        outcome: crate::model::Outcome::Allowed,
-        ip: None,
-        user_agent: None,
-        region: None,
-        lifecycle: None,
-        event_id: String::new(),
-        origin: String::new(),
-        usage: None,
-    }
+    Ok((Some(Box::new(access)), grant))
 }
 
 #[cfg(test)]
