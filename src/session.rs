@@ -316,9 +316,7 @@ impl Session {
         let fingerprint = ingest::fingerprint::of(spec, options).filter(|_| !options.drop_accesses);
         let Some(fingerprint) = fingerprint else {
             let read = ingest::load(spec, options);
-            if let Ok(mut store) = crate::store::CaseStore::open(&self.store) {
-                keep_digests(&mut store, options);
-            }
+            keep_digests(&self.store, None, options);
             return read;
         };
         let mut store = crate::store::CaseStore::open(&self.store).ok();
@@ -332,9 +330,7 @@ impl Session {
             return Ok(kept);
         }
         let read = ingest::load(spec, options);
-        if let Some(store) = store.as_mut() {
-            keep_digests(store, options);
-        }
+        keep_digests(&self.store, store.as_mut(), options);
         let mut read = read?;
         if let Some(store) = store.as_mut().filter(|_| !options.cancel.requested()) {
             crate::ingest::scrub::scrub_with(&mut read, masker, false);
@@ -377,11 +373,17 @@ impl Session {
     }
 }
 
-/// Hand the digests a read took of whole files to the case store.
-fn keep_digests(store: &mut crate::store::CaseStore, options: &ReadOptions) {
-    if let Some(book) = &options.digests {
-        let _ = store.keep_digests(Utc::now(), &book.take_learned());
+/// Hand the digests a read took of whole files to the case store (`open`,
+/// else the one at `path`, opened only when there is something to keep).
+fn keep_digests(path: &Path, open: Option<&mut crate::store::CaseStore>, options: &ReadOptions) {
+    let learned = options.digests.as_ref().map(|book| book.take_learned()).unwrap_or_default();
+    if learned.is_empty() {
+        return;
     }
+    let _ = match open {
+        Some(store) => store.keep_digests(Utc::now(), &learned),
+        None => crate::store::CaseStore::open(path).and_then(|mut store| store.keep_digests(Utc::now(), &learned)),
+    };
 }
 
 /// Whether a path names a case file rather than a folder.

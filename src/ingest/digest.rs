@@ -82,9 +82,7 @@ impl<R> Hashing<R> {
         });
         (Self { inner, running: running.clone(), pieces: Some(pieces), spare }, running)
     }
-}
 
-impl<R> Hashing<R> {
     /// A reader that hashes nothing: its digest is known already, or not wanted.
     pub fn off(inner: R) -> (Self, Running) {
         let running = Running::default();
