@@ -59,8 +59,10 @@ pub(super) fn stream_audit(
     let meta = file.metadata().ok();
     let pipe = meta.as_ref().is_some_and(|m| !m.is_file());
     let on_disk = meta.as_ref().map_or(u64::MAX, std::fs::Metadata::len);
-    let identity = options.digests.as_ref().and(meta.as_ref()).and_then(|m| super::fingerprint::identity(path, m));
-    let earlier = options.digests.as_ref().zip(identity.as_ref()).and_then(|(book, id)| book.earlier(id)).cloned();
+    // A read that takes no digest (`check`'s text) neither looks one up nor reads the file's ends for it.
+    let book = options.digests.as_ref().filter(|_| !options.skip_digest);
+    let identity = book.and(meta.as_ref()).and_then(|m| super::fingerprint::identity(path, m));
+    let earlier = book.zip(identity.as_ref()).and_then(|(book, id)| book.earlier(id)).cloned();
     let hashing = !options.skip_digest && earlier.is_none();
     let (mut file, running) =
         if hashing { super::digest::Hashing::new(file) } else { super::digest::Hashing::off(file) };
@@ -121,7 +123,7 @@ pub(super) fn stream_audit(
         let _ = std::io::copy(&mut input, &mut std::io::sink());
     }
     summary.sha256 = running.finished();
-    match (earlier, options.digests.as_ref(), identity) {
+    match (earlier, book, identity) {
         (Some(earlier), ..) if !options.cancel.requested() => {
             summary.notes.push(format!(
                 "SHA-256 as this case's read of {} took it: the file is unchanged since (same inode, size, modification and change times, first and last 64 KiB)",
