@@ -1,6 +1,7 @@
 //! Security advisories (OSV records) and what they say about the versions a
 //! history adopted.
 
+use super::texts::{Texts, Visit, walk};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -178,5 +179,58 @@ impl AdvisoryFinding {
     /// Some manifest is in the affected range now.
     pub fn open(&self) -> bool {
         self.windows.iter().any(|w| w.cleared_commit.is_none())
+    }
+}
+
+impl Texts for Advisory {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Advisory { id, aliases, summary, published, modified, withdrawn, affected, references, severity, origin } =
+            self;
+        walk!(visit; id, aliases, published, modified, withdrawn, affected, references, severity, origin);
+        walk!(visit; prose summary);
+    }
+}
+
+impl Texts for Affected {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Affected { ecosystem, package, ranges, versions } = self;
+        walk!(visit; ecosystem, package, ranges, versions);
+    }
+}
+
+impl Texts for AffectedRange {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let AffectedRange { kind, events } = self;
+        walk!(visit; kind, events);
+    }
+}
+
+impl Texts for RangeEvent {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        match self {
+            RangeEvent::Introduced(v) | RangeEvent::Fixed(v) | RangeEvent::LastAffected(v) | RangeEvent::Limit(v) => {
+                walk!(visit; v);
+            }
+        }
+    }
+}
+
+impl Texts for AdvisoryMark {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let AdvisoryMark {
+            id,
+            aliases,
+            effect,
+            version,
+            range,
+            summary,
+            published,
+            severity,
+            fixed,
+            affected_from,
+            affected_until,
+        } = self;
+        walk!(visit; id, aliases, effect, version, range, published, severity, fixed, affected_from, affected_until);
+        walk!(visit; prose summary);
     }
 }

@@ -2,6 +2,7 @@
 //! secret: who pushed past push protection, who reviewed that bypass, who
 //! closed the alert and as what. Ingest reads it; correlate judges it.
 
+use super::texts::{Texts, Visit, walk};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -40,5 +41,20 @@ impl AlertFacts {
     /// Closed as something other than revoked: the credential stayed valid as far as the alert says.
     pub fn dismissed(&self) -> bool {
         self.state.as_deref() == Some("resolved") && self.resolution.as_deref().is_some_and(|r| r != "revoked")
+    }
+}
+
+impl Texts for AlertFacts {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let AlertFacts { number, url, state, resolution, resolved_by, resolved_at, bypass } = self;
+        walk!(visit; number, url, state, resolved_at, bypass);
+        walk!(visit; prose resolution, resolved_by);
+    }
+}
+
+impl Texts for Bypass {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Bypass { by, at, reviewer, request_url } = self;
+        walk!(visit; by, at, reviewer, request_url);
     }
 }

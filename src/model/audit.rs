@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::SourceKind;
+use super::texts::{Texts, Visit, walk};
 
 /// Whether an audited request was allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -129,4 +130,53 @@ pub fn is_access_key_id(value: &str) -> bool {
     value.len() == 20
         && (value.starts_with("AKIA") || value.starts_with("ASIA"))
         && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+impl Texts for Outcome {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        match self {
+            Outcome::Allowed => {}
+            Outcome::Denied(why) => walk!(visit; prose why),
+        }
+    }
+}
+
+impl Texts for Access {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Access {
+            at,
+            source,
+            principal,
+            credential,
+            other_credentials,
+            action,
+            resource,
+            outcome,
+            ip,
+            user_agent,
+            region,
+            lifecycle,
+            event_id,
+            origin,
+            usage,
+        } = self;
+        walk!(visit; at, source, principal, credential, other_credentials, action, outcome, ip, lifecycle, event_id);
+        walk!(visit; origin, usage);
+        walk!(visit; prose resource, user_agent, region);
+    }
+}
+
+impl Texts for Usage {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Usage { period_s, requests, tokens, model } = self;
+        walk!(visit; period_s, requests, tokens, model);
+    }
+}
+
+impl Texts for ProviderKey {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let ProviderKey { source, id, name, hint, owner, created_at, last_used_at, status, scope, origin } = self;
+        walk!(visit; source, id, hint, owner, created_at, last_used_at, status, scope, origin);
+        walk!(visit; prose name);
+    }
 }

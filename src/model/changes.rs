@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::texts::{Texts, Visit, walk};
 use super::{Approver, Person};
 
 /// What happened to a watched package in one commit.
@@ -122,5 +123,62 @@ impl DependencyChange {
             Some(before) => format!("{before} → {}", self.manifest),
             None => self.manifest.clone(),
         }
+    }
+}
+
+impl Texts for CommitInfo {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let CommitInfo {
+            id,
+            at,
+            summary,
+            author,
+            committer,
+            merged_by,
+            pull_request,
+            approvers,
+            other_trailers,
+            bot,
+            forge,
+        } = self;
+        walk!(visit; id, at, author, committer, merged_by, pull_request, approvers, other_trailers, bot, forge);
+        walk!(visit; prose summary);
+    }
+}
+
+impl Texts for Introduced {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Introduced { commit, author, at, pull_request } = self;
+        walk!(visit; commit, author, at, pull_request);
+    }
+}
+
+impl Texts for DependencyChange {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let DependencyChange {
+            package,
+            ecosystem,
+            manifest,
+            change,
+            from,
+            to,
+            from_version,
+            to_version,
+            commit,
+            owners,
+            lockfile,
+            transitive,
+            diff,
+            touches_wiring,
+            introduced_by,
+            approved,
+            moved_from,
+            net_change,
+            advisories,
+        } = self;
+        walk!(visit; package, ecosystem, manifest, change, from, to, from_version, to_version, commit, owners);
+        walk!(visit; lockfile, transitive, touches_wiring, introduced_by, approved, moved_from, net_change);
+        walk!(visit; advisories);
+        walk!(visit; prose diff);
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::texts::{Texts, Visit, walk};
 use super::{Access, CommitInfo, DependencyChange, Grant, InputSummary, Person, SourceKind};
 
 /// A scanner's report of one secret at one place.
@@ -109,5 +110,64 @@ impl Evidence {
                 }
             }
         }
+    }
+}
+
+impl Texts for Finding {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Finding {
+            scanner,
+            rule,
+            kind,
+            label,
+            fingerprint,
+            digests,
+            raw,
+            identifiers,
+            env_names,
+            file,
+            line,
+            commit,
+            author,
+            commit_time,
+            detected_at,
+            revoked_at,
+            verified,
+            notes,
+            alert,
+            origin,
+        } = self;
+        walk!(visit; scanner, rule, kind, label, fingerprint, digests, raw, identifiers, env_names, file, line);
+        walk!(visit; commit, author, commit_time, detected_at, revoked_at, verified, alert, origin);
+        walk!(visit; prose notes);
+    }
+}
+
+impl Texts for RunRoot {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let RunRoot { path, source } = self;
+        walk!(visit; path);
+        walk!(visit; prose source);
+    }
+}
+
+impl Texts for Evidence {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Evidence {
+            inputs,
+            findings,
+            dependency_changes,
+            locked,
+            grants,
+            accesses,
+            commits,
+            unwirings,
+            run_roots,
+            forge,
+            advisories,
+            keys,
+        } = self;
+        walk!(visit; inputs, findings, dependency_changes, locked, grants, accesses, commits, unwirings);
+        walk!(visit; run_roots, forge, advisories, keys);
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::texts::{Texts, Visit, walk};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -164,6 +165,51 @@ impl ForgeCheck {
         match self {
             ForgeCheck::Pull { .. } | ForgeCheck::NoPull => "git+forge",
             ForgeCheck::NotConsulted | ForgeCheck::Unanswered { .. } => "git",
+        }
+    }
+}
+
+impl Texts for ForgeAnswers {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let ForgeAnswers {
+            forge,
+            pulls,
+            commit_pulls,
+            unanswered,
+            findings,
+            alerts_read,
+            alerts_unread,
+            stopped,
+            pending,
+        } = self;
+        walk!(visit; forge, pulls, commit_pulls, findings, alerts_read, pending);
+        walk!(visit; prose unanswered, alerts_unread, stopped);
+    }
+}
+
+impl Texts for PullReview {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let PullReview { number, url, author, merged_by, merged_at, head, merge_commit, approvals, reviews_read } =
+            self;
+        walk!(visit; number, url, author, merged_by, merged_at, head, merge_commit, approvals, reviews_read);
+    }
+}
+
+impl Texts for ForgeApproval {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let ForgeApproval { login, name, at, commit } = self;
+        walk!(visit; login, name, at, commit);
+    }
+}
+
+impl Texts for ForgeCheck {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        match self {
+            ForgeCheck::NotConsulted | ForgeCheck::NoPull => {}
+            ForgeCheck::Pull { number, url, author, merged_by, stale } => {
+                walk!(visit; number, url, author, merged_by, stale);
+            }
+            ForgeCheck::Unanswered { why } => walk!(visit; prose why),
         }
     }
 }

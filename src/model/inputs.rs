@@ -1,5 +1,6 @@
 //! What each input was and what was read from it.
 
+use super::texts::{Texts, Visit, walk};
 use serde::Serialize;
 
 /// The kind of source an input came from, as named in the report's `inputs[].kind`.
@@ -156,5 +157,21 @@ impl InputSummary {
         if self.errors.len() < Self::MAX_ERRORS {
             self.errors.push(Rejected { line, message: message.into() });
         }
+    }
+}
+
+impl Texts for Rejected {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Rejected { line, message } = self;
+        walk!(visit; line);
+        walk!(visit; prose message);
+    }
+}
+
+impl Texts for InputSummary {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let InputSummary { kind, path, records, relevant, rejected, sha256, errors, notes } = self;
+        walk!(visit; kind, path, records, relevant, rejected, sha256, errors);
+        walk!(visit; prose notes);
     }
 }

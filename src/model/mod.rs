@@ -13,6 +13,7 @@ mod inputs;
 mod people;
 mod raw;
 mod reach;
+pub mod texts;
 
 pub use advisory::*;
 pub use alert::*;
@@ -26,3 +27,4 @@ pub use inputs::*;
 pub use people::*;
 pub use raw::RawValue;
 pub use reach::*;
+pub use texts::{TextKind, Texts, Visit};

@@ -1,5 +1,6 @@
 //! People and principals as records name them, and how they approved.
 
+use super::texts::{Texts, Visit, walk};
 use serde::Serialize;
 
 /// A person or principal as a record names them.
@@ -63,5 +64,19 @@ pub fn approval_text(approved: bool, approvers: &[Approver]) -> Option<String> {
         (true, _) => None,
         (false, true) => Some(names.join(", ")),
         (false, false) => Some(format!("{} (own review: no approval)", names.join(", "))),
+    }
+}
+
+impl Texts for Person {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Person { name, email } = self;
+        walk!(visit; name, email);
+    }
+}
+
+impl Texts for Approver {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Approver { name, email, login, via, role, own } = self;
+        walk!(visit; name, email, login, via, role, own);
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::texts::{Texts, Visit, walk};
 use super::{CommitInfo, Introduced, Person};
 
 /// The kinds of reachability, as named in the report.
@@ -179,4 +180,35 @@ pub struct ContextLine {
     pub text: String,
     /// Added by the commit (or the audit record itself).
     pub marked: bool,
+}
+
+impl Texts for Grant {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let Grant {
+            kind,
+            at,
+            commit,
+            path,
+            line,
+            actor,
+            introduced_by,
+            secret_names,
+            settings,
+            scope,
+            scope_reason,
+            excerpt,
+            context,
+            origin,
+        } = self;
+        walk!(visit; kind, at, commit, path, line, actor, introduced_by, secret_names, settings, scope, origin);
+        walk!(visit; prose scope_reason, excerpt, context);
+    }
+}
+
+impl Texts for ContextLine {
+    fn texts(&mut self, visit: &mut Visit<'_>) {
+        let ContextLine { number, text, marked } = self;
+        walk!(visit; number, marked);
+        walk!(visit; prose text);
+    }
 }
