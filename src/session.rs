@@ -11,6 +11,7 @@ use crate::correlate::{self, Context};
 use crate::ingest::forge::{self, ForgeError, ForgeSettings};
 use crate::ingest::{self, IngestError, ReadOptions, SourceSpec, case_file};
 use crate::model::{Case, Evidence, Owners};
+use crate::store::trust::{self, TrustError};
 
 #[derive(Debug, Clone, Default)]
 pub struct Session {
@@ -417,29 +418,37 @@ pub fn user_folder(var: &str, home_default: &str) -> Option<PathBuf> {
 
 /// The per-case fingerprint key: `.leakline/fingerprint.key` beside the case
 /// file, or in the user's state folder when no case file is named; made once.
-/// A case folder that cannot be written to (a read-only evidence share) keeps
-/// its key in the user's state folder instead, and a notice says so.
-/// The case's fingerprint key, a note when it is kept elsewhere than asked, and
-/// the folder that holds it (the case store goes beside it).
+/// A case folder that cannot be written to (a read-only evidence share), or
+/// that is not trusted (`store::trust`: a link, someone else's, open to others,
+/// holding a linked or shared key or store), keeps the case's key and store in
+/// the user's state folder instead, and a notice says so.
+/// Returns the key, that notice, and the folder that holds the key (the case
+/// store goes beside it).
 fn case_key(case: Option<&Path>) -> Result<(crate::ingest::redact::CaseKey, Option<String>, PathBuf), IngestError> {
     let user = user_folder("XDG_STATE_HOME", ".local/state").unwrap_or_else(|| std::env::temp_dir().join("leakline"));
-    let Some(file) = case else { return key_in(&user).map(|k| (k, None, user.join("cases").join("no-case-file"))) };
+    let Some(file) = case else {
+        return key_in(&user).map_err(key_error).map(|k| (k, None, user.join("cases").join("no-case-file")));
+    };
     let beside = file.parent().unwrap_or(Path::new(".")).join(".leakline");
-    match key_in(&beside) {
-        Ok(key) => Ok((key, None, beside)),
-        Err(IngestError::Read { source, .. }) => {
-            let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-            let id = &crate::ingest::redact::sha256(&absolute.display().to_string())[..16];
-            let folder = user.join("cases").join(id);
-            let key = key_in(&folder)?;
-            let notice = format!(
-                "{} cannot be written ({source}): this case's fingerprint key is kept in {}",
-                beside.display(),
-                folder.display()
-            );
-            Ok((key, Some(notice), folder))
+    let why = match key_in(&beside) {
+        Ok(key) => return Ok((key, None, beside)),
+        Err(TrustError::Io { source, .. }) => format!("{} cannot be written ({source})", beside.display()),
+        Err(untrusted) => untrusted.to_string(),
+    };
+    let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let id = &crate::ingest::redact::sha256(&absolute.display().to_string())[..16];
+    let folder = user.join("cases").join(id);
+    let key = key_in(&folder).map_err(key_error)?;
+    let notice = format!("{why}: this case's fingerprint key and store are kept in {}", folder.display());
+    Ok((key, Some(notice), folder))
+}
+
+fn key_error(e: TrustError) -> IngestError {
+    match e {
+        TrustError::Io { path, source } => IngestError::Read { path, source },
+        TrustError::Untrusted { path, why } => {
+            IngestError::Read { path, source: std::io::Error::other(format!("not trusted: {why}")) }
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -451,32 +460,23 @@ fn os_user() -> String {
         .unwrap_or_else(|| "unknown analyst".to_string())
 }
 
-/// The key in `folder`, made there if it is not yet.
-fn key_in(folder: &Path) -> Result<crate::ingest::redact::CaseKey, IngestError> {
+/// The key in `folder`, made there if it is not yet; the folder, the key and
+/// the store beside it must be trusted (`store::trust`), or nothing is used.
+fn key_in(folder: &Path) -> Result<crate::ingest::redact::CaseKey, TrustError> {
+    trust::private_folder(folder)?;
+    crate::store::CaseStore::check(&folder.join("case.sqlite"))?;
     let path = folder.join("fingerprint.key");
-    let err = |source| IngestError::Read { path: path.display().to_string(), source };
-    if let Ok(bytes) = std::fs::read(&path)
-        && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
-    {
+    if let Some(bytes) = trust::read_private(&path, 32)? {
+        let key = <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| TrustError::Untrusted { path: path.display().to_string(), why: trust::Why::NotAKey })?;
         return Ok(crate::ingest::redact::CaseKey(key));
     }
     let mut key = [0u8; 32];
-    std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key)).map_err(err)?;
-    std::fs::create_dir_all(folder).map_err(err)?;
-    write_private(&path, &key).map_err(err)?;
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut key))
+        .map_err(|source| TrustError::Io { path: "/dev/urandom".to_string(), source })?;
+    trust::create_private(&path, &key)?;
     Ok(crate::ingest::redact::CaseKey(key))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?.write_all(bytes)
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
 }
 
 /// Keep only the audit records of `known` (and what is kept whoever made it),

@@ -124,7 +124,7 @@ fn a_case_folder_that_cannot_hold_the_key_uses_the_users_and_says_so() {
     let first = run();
     assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
     let err = String::from_utf8_lossy(&first.stderr);
-    assert!(err.contains("cannot be written") && err.contains(state.to_str().expect("utf8")), "{err}");
+    assert!(err.contains("it is not a folder") && err.contains(state.to_str().expect("utf8")), "{err}");
     // The same key next time: fingerprints still match across runs of the case.
     let second = run();
     let fingerprints = |out: &std::process::Output| {

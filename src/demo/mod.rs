@@ -20,6 +20,8 @@ pub enum DemoError {
     Write { path: String, source: std::io::Error },
     #[error("building the demo repository: {0}")]
     Git(#[from] git2::Error),
+    #[error(transparent)]
+    Untrusted(#[from] crate::store::trust::TrustError),
 }
 
 /// The account, the service and the people of the demo.
@@ -94,7 +96,17 @@ governance = ["@northwind/ai-governance"]
 "#,
     )?;
     // The demo's fingerprint key is fixed, so that its report is the same everywhere.
-    write_file(&dir.join(".leakline/fingerprint.key"), b"leakline demo case fingerprint k")?;
+    let folder = dir.join(".leakline");
+    crate::store::trust::private_folder(&folder)?;
+    let key = folder.join("fingerprint.key");
+    // An earlier demo's key makes way (removing a link removes the link, not its target).
+    match std::fs::remove_file(&key) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(DemoError::Write { path: key.display().to_string(), source: e });
+        }
+        _ => {}
+    }
+    crate::store::trust::create_private(&key, b"leakline demo case fingerprint k")?;
     write_file(
         &paths.case_file,
         br#"# The demo incident: an AWS key and an OpenAI key committed in .env.

@@ -5,6 +5,8 @@
 //! the TUI and `report` may open one case at once, and a crash mid-write must
 //! not lose the annotations already made.
 
+pub mod trust;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +18,12 @@ use crate::model::{Access, Annotation, Evidence, Grant, InputSummary, Verdict};
 pub enum StoreError {
     #[error("case store {path}: {message}")]
     Sqlite { path: String, message: String },
+    #[error("case store: {0}")]
+    Untrusted(#[from] trust::TrustError),
 }
+
+/// The files SQLite keeps beside a database while it writes.
+const SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
 
 pub struct CaseStore {
     conn: Connection,
@@ -81,16 +88,36 @@ struct KeptAudit {
 }
 
 impl CaseStore {
-    /// Open (or make) the store at `path`.
+    /// Whether a store at `path` may be used (`trust`): its folder, the
+    /// database and the files SQLite keeps beside it, where they exist.
+    pub fn check(path: &Path) -> Result<(), trust::TrustError> {
+        if let Some(dir) = path.parent().filter(|d| d.exists()) {
+            trust::private_folder(dir)?;
+        }
+        trust::existing_private(path)?;
+        for suffix in SIDE_FILES {
+            trust::existing_private(&trust::sibling(path, suffix))?;
+        }
+        Ok(())
+    }
+
+    /// Open (or make) the store at `path`: in a private folder, as a private
+    /// file, never through a link (`trust`).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let fail = |e: &dyn std::fmt::Display| StoreError::Sqlite {
             path: path.display().to_string(),
             message: crate::ingest::mask::prose(&e.to_string()).into_owned(),
         };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+            trust::private_folder(dir)?;
         }
-        let conn = Connection::open(path).map_err(|e| fail(&e))?;
+        Self::check(path)?;
+        if !trust::existing_private(path)? {
+            // Made here, empty and private, before SQLite opens it: SQLite would make it with the umask's mode.
+            trust::create_private(path, b"")?;
+        }
+        let flags = rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(&e))?;
         // Another process (report beside the TUI) may hold the lock for a moment.
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| fail(&e))?;
         conn.execute_batch(SCHEMA).map_err(|e| fail(&e))?;
@@ -98,7 +125,6 @@ impl CaseStore {
             // A store that already has it says "duplicate column": nothing to do.
             let _ = conn.execute_batch(step);
         }
-        private(path);
         Ok(Self { conn, path: path.to_path_buf() })
     }
 
@@ -257,16 +283,6 @@ impl CaseStore {
         Ok(true)
     }
 }
-
-/// The store holds what the logs said of the case: readable by its owner only.
-#[cfg(unix)]
-fn private(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn private(_: &Path) {}
 
 fn failed(path: &Path, e: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
