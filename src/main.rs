@@ -231,13 +231,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Standard output; a reader that went away (`leakline check | head`) ends
-/// the output, not the process with a panic.
-fn emit(text: &str) {
+/// Standard output, every write and the flush checked: a full disk or a
+/// closed device is a failure (exit 1), while a reader that went away
+/// (`leakline check | head`) just ends the output.
+fn emit(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    // Broken pipe (or a full disk): nothing more can be said there.
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::Input(format!("standard output: {e}; the output is incomplete")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn session(sources: &Sources) -> Result<Session, Failure> {
@@ -274,10 +279,13 @@ fn run(cli: Cli) -> Result<Read, Failure> {
             }
             let text = report::render_with(&case, format, &provenance);
             match output {
-                Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?
-                }
-                None => emit(&text),
+                Some(path) => leakline::report::write_report(&path, text.as_bytes()).map_err(|e| {
+                    Failure::Input(format!(
+                        "{}: {e}; no report was written, an earlier one is as it was",
+                        path.display()
+                    ))
+                })?,
+                None => emit(&text)?,
             }
             Ok(Read::of(&case.inputs))
         }
@@ -290,8 +298,8 @@ fn run(cli: Cli) -> Result<Read, Failure> {
             s.load_owners().map_err(input)?;
             let evidence = s.evidence().map_err(input)?;
             match format {
-                CheckFormat::Json => emit(&report::inputs_document(&evidence.inputs)),
-                CheckFormat::Text => emit(&leakline::report::check_text(&evidence)),
+                CheckFormat::Json => emit(&report::inputs_document(&evidence.inputs))?,
+                CheckFormat::Text => emit(&leakline::report::check_text(&evidence))?,
             }
             Ok(Read::of(&evidence.inputs))
         }
@@ -317,15 +325,15 @@ fn demo(out: Option<PathBuf>, no_tui: bool) -> Result<(), Failure> {
     }
     let paths = leakline::demo::write(&dir).map_err(|e| Failure::Input(e.to_string()))?;
     if no_tui {
-        emit(&format!("demo incident written to {}\n", paths.root.display()));
+        emit(&format!("demo incident written to {}\n", paths.root.display()))?;
         emit(&format!(
             "  repository  {}\n  audit logs  {}\n  scans       {}\n  case file   {}\n",
             paths.repo.display(),
             paths.logs.display(),
             paths.scans.display(),
             paths.case_file.display()
-        ));
-        emit(&format!("next: leakline open --case {}\n", paths.case_file.display()));
+        ))?;
+        emit(&format!("next: leakline open --case {}\n", paths.case_file.display()))?;
         return Ok(());
     }
     let args = SourceArgs { case: Some(paths.case_file.clone()), ..SourceArgs::default() };

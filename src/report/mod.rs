@@ -8,8 +8,10 @@ mod facts;
 mod html;
 mod json;
 mod markdown;
+mod output;
 mod provenance;
 
+pub use output::write_report;
 pub use provenance::{Links, Provenance, command_of, now};
 
 use crate::model::Case;

@@ -308,7 +308,7 @@ pub fn export(
         None => dir.join(format!("leakline-report-{}.{extension}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"))),
     };
     let text = crate::report::render_with(case, format, provenance);
-    match std::fs::write(&target, text.as_bytes()) {
+    match crate::report::write_report(&target, text.as_bytes()) {
         Ok(()) => {
             format!("report written to {} ({} bytes)", crate::text::clean(&target.display().to_string()), text.len())
         }
