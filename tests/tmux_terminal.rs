@@ -1,6 +1,7 @@
 //! The real terminal path, in tmux: the demo starts, a search selects a replay,
 //! `:export` writes the report, `q` quits and the terminal is restored; `q`
-//! during a load that never ends (a FIFO no one writes) still ends the process.
+//! during a load that never ends (a FIFO no one writes) still ends the process;
+//! a stop from outside (SIGTSTP) gives the terminal back until SIGCONT.
 //! tmux is a test dependency (`.ci/run` installs it).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -44,6 +45,12 @@ impl Session {
 
     fn pipe_off(&self) {
         let _ = Command::new("tmux").args(["-L", &self.socket, "pipe-pane", "-t", "0"]).status();
+    }
+
+    /// A tmux format of the pane (`#{alternate_on}`).
+    fn format(&self, what: &str) -> String {
+        let out = Command::new("tmux").args(["-L", &self.socket, "display-message", "-p", "-t", "0", what]).output();
+        out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
     }
 
     fn screen(&self) -> String {
@@ -138,4 +145,44 @@ fn q_during_a_load_that_never_ends_quits_at_once() {
         assert!(pressed.elapsed() < Duration::from_secs(2), "q did not end the process within 2 s:\n{}", tmux.screen());
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// The process state letter from /proc (`T`: stopped).
+fn state(pid: &str) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit(')').next().and_then(|rest| rest.trim_start().chars().next()).unwrap_or('?')
+}
+
+#[test]
+fn a_stop_from_outside_gives_the_terminal_back_and_a_continue_takes_it_again() {
+    if !Path::new("/proc/self/stat").exists() {
+        eprintln!("skipped: no /proc to read the process state from");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Under a shell, as a user runs it (a session leader that stops is another matter to tmux).
+    let tmux = Session::start("stop", dir.path(), &format!("{} demo; sleep 30", leakline()));
+    tmux.wait(30, "the demo", |s| s.contains("Leaked secrets") && s.contains("Where it was replayed"));
+    let shell = tmux.format("#{pane_pid}");
+    let children = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid = String::from_utf8_lossy(&children.stdout).lines().next().unwrap_or_default().to_string();
+    assert!(!pid.is_empty(), "leakline's process under the pane's shell {shell}");
+    assert_eq!((tmux.format("#{alternate_on}"), tmux.format("#{mouse_any_flag}")), ("1".into(), "1".into()));
+    assert!(Command::new("kill").args(["-TSTP", &pid]).status().unwrap().success());
+    let until = Instant::now() + Duration::from_secs(5);
+    while state(&pid) != 'T' {
+        assert!(Instant::now() < until, "not stopped: state {}", state(&pid));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tmux.format("#{alternate_on}"), "0", "the alternate screen was left before stopping");
+    assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting was turned off before stopping");
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    let until = Instant::now() + Duration::from_secs(5);
+    while tmux.format("#{alternate_on}") != "1" {
+        assert!(Instant::now() < until, "the alternate screen was not taken again:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.wait(5, "the demo drawn again", |s| s.contains("Leaked secrets"));
+    assert_eq!(tmux.format("#{mouse_any_flag}"), "1");
+    tmux.keys(&["q"]);
 }

@@ -169,6 +169,8 @@ pub struct Model {
     pub group: Option<super::commands::Group>,
     /// The bell is to ring (a new replay while following); the runtime rings it and clears this.
     pub ring: bool,
+    /// Asked to stop (SIGTSTP): the runtime hands the terminal back, stops, and takes it again.
+    pub suspend: bool,
     /// `:grep`: the search of the logs on disk, shown over the panes.
     pub disk: Option<super::disk::DiskView>,
     pub(super) disk_generation: Arc<AtomicU64>,
@@ -217,6 +219,7 @@ impl Model {
             follow: None,
             group: None,
             ring: false,
+            suspend: false,
             disk: None,
             disk_generation: Arc::new(AtomicU64::new(0)),
             filter_generation: Arc::new(AtomicU64::new(0)),
@@ -515,6 +518,10 @@ pub fn update(model: &mut Model, msg: Msg) -> (bool, Option<Cmd>) {
         Msg::Resized(_, _) => (true, None),
         Msg::Terminated => {
             model.quit = true;
+            (false, None)
+        }
+        Msg::Suspended => {
+            model.suspend = true;
             (false, None)
         }
     }

@@ -64,6 +64,8 @@ pub enum Msg {
     Resized(u16, u16),
     /// The process was asked to stop (SIGTERM, SIGHUP): leave as `q` does.
     Terminated,
+    /// Asked to stop from outside (SIGTSTP): give the terminal back until SIGCONT.
+    Suspended,
     /// A `:grep` found lines (masked) and came this far.
     DiskFound {
         generation: u64,

@@ -112,6 +112,7 @@ async fn run_loop(mut session: Session, mut theme: Theme, keymap: keymap::Keymap
     start_loading(&session, &tx, &masker);
     spawn_input(tx.clone());
     spawn_signals(tx.clone());
+    spawn_suspends(tx.clone());
     spawn_ticks(tx.clone(), loading.clone());
     if session.sources.is_empty() {
         let case = correlate::correlate(&Default::default(), &context);
@@ -151,6 +152,10 @@ async fn run_loop(mut session: Session, mut theme: Theme, keymap: keymap::Keymap
         }
         if !model.loading() && model.case.is_some() {
             loading.store(false, Ordering::Relaxed);
+        }
+        if std::mem::take(&mut model.suspend) {
+            suspend(&mut terminal)?;
+            changed = true;
         }
         if std::mem::take(&mut model.ring) {
             use std::io::Write;
@@ -507,6 +512,46 @@ fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
     });
     #[cfg(not(unix))]
     drop(tx);
+}
+
+/// SIGTSTP from outside (`kill -TSTP`, a job control stop; in raw mode
+/// Ctrl-Z is a key) gives the terminal back before the process stops.
+fn spawn_suspends(tx: mpsc::UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut stops) = signal(SignalKind::from_raw(libc::SIGTSTP)) else { return };
+        while stops.recv().await.is_some() {
+            if tx.send(Msg::Suspended).is_err() {
+                break;
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    drop(tx);
+}
+
+/// Leave the alternate screen, mouse reporting and raw mode, stop until
+/// continued (SIGCONT), then take the terminal again and draw all of it.
+fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    ratatui::try_restore()?;
+    #[cfg(unix)]
+    // SAFETY: raise takes a valid signal number; SIGSTOP cannot be caught, so this stops here.
+    unsafe {
+        libc::raise(libc::SIGSTOP);
+    }
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::event::EnableMouseCapture
+    )?;
+    // The screen is blank, not what was last drawn: an empty frame tells ratatui
+    // so, and the next draw writes every cell. (`Terminal::clear` would ask the
+    // terminal where its cursor is, and the input reader takes the answer.)
+    terminal.draw(|_| {}).map(|_| ())
 }
 
 /// Ticks only while something animates (the loading spinner).
