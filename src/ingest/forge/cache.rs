@@ -1,0 +1,83 @@
+//! The forge's answers on disk, one file per URL (named by its SHA-256),
+//! readable by the user alone: they name people and private repositories.
+//! The token is never part of a URL, so never part of a name or an entry.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::http::Page;
+
+/// One answer as it was kept.
+pub struct Cached {
+    /// The forge answered 404.
+    pub missing: bool,
+    pub etag: Option<String>,
+    pub page: Page,
+}
+
+pub struct Cache {
+    dir: Option<PathBuf>,
+    /// An entry larger than this was not written by leakline under the same limits: not read.
+    max_entry: u64,
+}
+
+impl Cache {
+    pub fn new(dir: Option<PathBuf>, max_body: u64) -> Self {
+        // An entry holds the body and a few short fields beside it.
+        Cache { dir, max_entry: max_body.saturating_add(64 << 10) }
+    }
+
+    fn file(&self, url: &str) -> Option<PathBuf> {
+        let digest = Sha256::digest(url.as_bytes());
+        let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.as_ref().map(|dir| dir.join(format!("{name}.json")))
+    }
+
+    pub fn read(&self, url: &str) -> Option<Cached> {
+        let path = self.file(url)?;
+        if std::fs::metadata(&path).ok()?.len() > self.max_entry {
+            return None;
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        let v: Value = serde_json::from_str(&text).ok()?;
+        // A hash collision, or a file written by something else: not this answer.
+        if v.get("url").and_then(Value::as_str) != Some(url) {
+            return None;
+        }
+        Some(Cached {
+            missing: v.get("status").and_then(Value::as_u64) == Some(404),
+            etag: v.get("etag").and_then(Value::as_str).map(str::to_string),
+            page: Page {
+                body: v.get("body").cloned().unwrap_or(Value::Null),
+                next: v.get("next").and_then(Value::as_str).map(str::to_string),
+            },
+        })
+    }
+
+    pub fn write(&self, url: &str, page: &Page, etag: Option<&str>, missing: bool) {
+        let Some(path) = self.file(url) else { return };
+        let status = if missing { 404 } else { 200 };
+        let entry =
+            serde_json::json!({ "url": url, "status": status, "etag": etag, "next": page.next, "body": page.body });
+        // The cache is an optimisation: a full disk loses speed, not answers.
+        if let Some(dir) = path.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            let partial = path.with_extension(format!("{}.partial", std::process::id()));
+            if write_private(&partial, entry.to_string().as_bytes()).is_ok() {
+                let _ = std::fs::rename(&partial, &path);
+            }
+        }
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
