@@ -242,6 +242,28 @@ fn an_answer_larger_than_max_input_is_not_read() {
         let largest = std::fs::read_dir(cache.path()).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).max();
         assert!(largest.unwrap_or(0) < 1 << 20, "{largest:?}");
     }
+    // Pages each within the limit, more than it together.
+    let server = Server::start();
+    server.route("/repos/o/r", vec![Reply::json("{}")]);
+    server.route("/repos/o/r/pulls/1", vec![Reply::json(pull(1))]);
+    let page = format!("[{}]", vec![r#"{"id":1,"state":"COMMENTED","user":{"login":"x"}}"#; 12_000].join(","));
+    assert!(page.len() > 512 << 10 && page.len() < 1 << 20);
+    for n in 1..=100 {
+        let next = format!("<{}/repos/o/r/pulls/1/reviews?per_page=100&page={}>; rel=\"next\"", server.base, n + 1);
+        let target = if n == 1 {
+            "/repos/o/r/pulls/1/reviews?per_page=100".to_string()
+        } else {
+            format!("/repos/o/r/pulls/1/reviews?per_page=100&page={n}")
+        };
+        server.route(&target, vec![Reply::json(page.clone()).header("Link", &next)]);
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let mut settings = settings("github:o/r", &server.base, TOKEN, cache.path());
+    settings.manners.max_body = 1 << 20;
+    let notes = forge_notes(&session(r.dir.path(), settings));
+    assert!(notes.contains("the listing's pages are larger than 1 MiB together"), "{notes}");
+    let pages = server.requests().iter().filter(|q| q.target.contains("/reviews")).count();
+    assert_eq!(pages, 2, "the second page makes more than 1 MiB: {notes}");
 }
 
 #[test]

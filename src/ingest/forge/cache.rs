@@ -37,7 +37,8 @@ impl Cache {
 
     pub fn read(&self, url: &str) -> Option<Cached> {
         let path = self.file(url)?;
-        if std::fs::metadata(&path).ok()?.len() > self.max_entry {
+        let size = std::fs::metadata(&path).ok()?.len();
+        if size > self.max_entry {
             return None;
         }
         let text = std::fs::read_to_string(path).ok()?;
@@ -52,6 +53,7 @@ impl Cache {
             page: Page {
                 body: v.get("body").cloned().unwrap_or(Value::Null),
                 next: v.get("next").and_then(Value::as_str).map(str::to_string),
+                size,
             },
         })
     }

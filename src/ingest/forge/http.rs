@@ -83,6 +83,8 @@ impl Default for Manners {
 pub struct Page {
     pub body: Value,
     pub next: Option<String>,
+    /// Bytes the answer took (as sent, or as cached): a listing's pages count together.
+    pub size: u64,
 }
 
 /// Counts of what the client did, for the input summary.
@@ -171,13 +173,22 @@ impl Http {
     }
 
     /// Every page of a listing, each answer passed through `seal` before it
-    /// is cached or returned: what must never be written is gone by then.
+    /// is cached or returned: what must never be written is gone by then. The
+    /// pages together are bounded as one answer is (`max_body`).
     pub fn get_all_sealed(&self, url: &str, seal: fn(&mut Value)) -> Result<Vec<Value>, HttpError> {
         let mut out = Vec::new();
         let mut next = Some(url.to_string());
+        let mut total = 0u64;
         for _ in 0..MAX_PAGES {
             let Some(url) = next.take() else { break };
             let page = self.fetch(&url, seal)?;
+            total = total.saturating_add(page.size);
+            if total > self.manners.max_body {
+                return Err(HttpError::Failed(format!(
+                    "the listing's pages are larger than {} together (--max-input): not read on",
+                    limits::shown(self.manners.max_body)
+                )));
+            }
             match page.body {
                 Value::Array(items) => out.extend(items),
                 other => out.push(other),
@@ -281,6 +292,7 @@ impl Http {
                             continue;
                         }
                     };
+                    let size = bytes.len();
                     let mut body: Value = serde_json::from_slice(&bytes)
                         .map_err(|_| HttpError::Failed("the answer is not JSON".into()))?;
                     drop(bytes);
@@ -289,7 +301,7 @@ impl Http {
                     if let Some(next) = next.as_deref().filter(|n| self.at_home(n).is_err()) {
                         return Err(self.elsewhere(next));
                     }
-                    let page = Page { body, next };
+                    let page = Page { body, next, size: size as u64 };
                     let etag = headers.get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_string);
                     self.cache.write(url, &page, etag.as_deref(), false);
                     return Ok(page);
@@ -319,7 +331,7 @@ impl Http {
                 },
                 404 | 410 => {
                     // Kept so that --offline gives the same answer; asked again when online.
-                    self.cache.write(url, &Page { body: Value::Null, next: None }, None, true);
+                    self.cache.write(url, &Page { body: Value::Null, next: None, size: 0 }, None, true);
                     return Err(HttpError::NotFound);
                 }
                 500..=599 => {
