@@ -60,19 +60,30 @@ impl Cache {
 
     pub fn write(&self, url: &str, page: &Page, etag: Option<&str>, missing: bool) {
         let Some(path) = self.file(url) else { return };
-        let status = if missing { 404 } else { 200 };
         let entry =
-            serde_json::json!({ "url": url, "status": status, "etag": etag, "next": page.next, "body": page.body });
+            Entry { url, status: if missing { 404 } else { 200 }, etag, next: page.next.as_deref(), body: &page.body };
+        let Ok(bytes) = serde_json::to_vec(&entry) else { return };
         // The cache is an optimisation: a full disk loses speed, not answers.
         if let Some(dir) = path.parent()
             && std::fs::create_dir_all(dir).is_ok()
         {
             let partial = path.with_extension(format!("{}.partial", std::process::id()));
-            if write_private(&partial, entry.to_string().as_bytes()).is_ok() {
+            if write_private(&partial, &bytes).is_ok() {
                 let _ = std::fs::rename(&partial, &path);
             }
         }
     }
+}
+
+/// An entry as written: the body borrowed, not copied (an answer near the
+/// limit costs several times its size as a tree of values already).
+#[derive(serde::Serialize)]
+struct Entry<'a> {
+    url: &'a str,
+    status: u16,
+    etag: Option<&'a str>,
+    next: Option<&'a str>,
+    body: &'a Value,
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
