@@ -155,11 +155,21 @@ impl Session {
                         _ => None,
                     });
                     let origin = repo.and_then(|p| crate::ingest::git::origin_url(&p)).ok_or(ForgeError::NoOrigin)?;
-                    forge::spec_from_origin(&origin, forge_api.as_deref())?
+                    let spec = forge::spec_from_origin(&origin, forge_api.as_deref())?;
+                    // The origin is the repository's word: say where it sent leakline.
+                    session.notices.push(format!(
+                        "--forge: {} from the repository's origin ({}), asked at {}",
+                        spec.label(),
+                        crate::ingest::redact::url_without_credentials(&origin),
+                        spec.api
+                    ));
+                    spec
                 }
                 given => forge::parse_spec(given, forge_api.as_deref())?,
             };
-            session.forge = Some(ForgeSettings::new(spec, offline, user_folder("XDG_CACHE_HOME", ".cache")));
+            let mut settings = ForgeSettings::new(spec, offline, user_folder("XDG_CACHE_HOME", ".cache"));
+            settings.manners.max_body = session.options.limits.max_input;
+            session.forge = Some(settings);
         }
         if args.case.is_none() {
             // No case file: the sources name the case.

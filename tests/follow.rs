@@ -63,3 +63,30 @@ fn appended_lines_are_correlated_and_a_new_replay_is_told_once() {
     settle(&mut quiet, cmd, &ctx);
     assert!(quiet.evidence.accesses.is_empty());
 }
+
+#[test]
+fn a_followed_log_that_never_ends_a_line_costs_max_line_not_what_it_writes() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("live.jsonl");
+    std::fs::write(&log, line(1)).unwrap();
+    let max_line = 1 << 20;
+    let mut tail = leakline::ingest::tail::Tail::at_end(&log, max_line).unwrap();
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    // 96 MiB without a newline, in bursts, each looked at as `open --follow` does.
+    let burst = vec![b'x'; 4 << 20];
+    let mut overlong = 0;
+    for _ in 0..24 {
+        file.write_all(&burst).unwrap();
+        let found = tail.poll().unwrap();
+        assert!(found.lines.is_empty());
+        assert!(tail.held() <= max_line, "holds {} bytes of one line", tail.held());
+        overlong += found.overlong;
+    }
+    assert_eq!(overlong, 1, "one overlong line, said once");
+    file.write_all(b"\n").unwrap();
+    file.write_all(line(2).as_bytes()).unwrap();
+    let found = tail.poll().unwrap();
+    assert_eq!(found.lines, line(2).as_bytes(), "the lines after it are read");
+    assert_eq!(tail.held(), 0);
+}

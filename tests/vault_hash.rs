@@ -150,3 +150,86 @@ fn a_vault_that_refuses_is_one_clear_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("403") && err.contains("permission denied") && !err.contains(ADMIN_TOKEN), "{err}");
 }
+
+/// A server that answers every request with `reply` and hands back what each request held.
+fn recording_server(reply: String) -> (String, std::sync::mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(500)));
+            let mut seen = Vec::new();
+            let mut buf = [0; 4096];
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buf[..n]);
+                if seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.ends_with(b"}") {
+                    break;
+                }
+            }
+            let _ = tx.send(String::from_utf8_lossy(&seen).into_owned());
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    (addr, rx)
+}
+
+#[test]
+fn a_redirect_to_another_origin_gets_neither_the_token_nor_the_value() {
+    let hash = format!("{{\"hash\":\"{HMAC}\"}}");
+    let ok = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{hash}",
+        hash.len()
+    );
+    let (elsewhere, stolen) = recording_server(ok);
+    // Another host for the client: `localhost`, not `127.0.0.1`.
+    let away = format!("{}/v1/sys/audit-hash/file", elsewhere.replace("127.0.0.1", "localhost"));
+    let redirect = format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nlocation: {away}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    );
+    let (addr, asked) = recording_server(redirect);
+    let dir = tempfile::tempdir().unwrap();
+    let (scan, audit) = write_inputs(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_leakline"))
+        .args(["check", "--scan", &scan, "--audit", &audit])
+        .args(["--vault-addr", &addr, "--vault-hash-env", "VAULT_TOKEN=LEAKED_TOKEN"])
+        .env("VAULT_TOKEN", ADMIN_TOKEN)
+        .env("LEAKED_TOKEN", LEAKED)
+        .output()
+        .unwrap();
+    let first = asked.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert!(first.contains(ADMIN_TOKEN), "Vault itself is asked: {first}");
+    let went = stolen.recv_timeout(std::time::Duration::from_secs(2));
+    assert!(went.is_err(), "followed to another origin: {went:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("redirect to http://localhost:") && err.contains("not followed"), "{err}");
+    assert!(!err.contains(ADMIN_TOKEN) && !err.contains(&LEAKED[4..20]), "{err}");
+}
+
+#[test]
+fn vault_s_error_text_never_repeats_the_token_or_the_value() {
+    let said = format!("{{\"errors\":[\"bad token {ADMIN_TOKEN} for input {LEAKED}\"]}}");
+    let reply = format!(
+        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{said}",
+        said.len()
+    );
+    let (addr, _asked) = recording_server(reply);
+    let dir = tempfile::tempdir().unwrap();
+    let (scan, audit) = write_inputs(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_leakline"))
+        .args(["check", "--scan", &scan, "--audit", &audit])
+        .args(["--vault-addr", &addr, "--vault-hash-env", "X=LEAKED_TOKEN"])
+        .env("VAULT_TOKEN", ADMIN_TOKEN)
+        .env("LEAKED_TOKEN", LEAKED)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("400") && err.contains("bad token"), "{err}");
+    assert!(!err.contains(ADMIN_TOKEN) && !err.contains(&LEAKED[4..20]), "{err}");
+}

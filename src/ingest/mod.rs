@@ -20,6 +20,7 @@ pub mod mask;
 pub mod prefilter;
 pub mod progress;
 pub mod redact;
+pub mod same_origin;
 pub mod scan;
 pub mod scrub;
 mod streamed;

@@ -410,7 +410,8 @@ fn follow(
         if crate::ingest::audit::line_parser(kind).is_none() || path.ends_with(".gz") {
             continue;
         }
-        let Ok(mut tail) = crate::ingest::tail::Tail::at_end(std::path::Path::new(&path)) else { continue };
+        let max_line = options.limits.max_line;
+        let Ok(mut tail) = crate::ingest::tail::Tail::at_end(std::path::Path::new(&path), max_line) else { continue };
         let (tx, options) = (tx.clone(), options.clone());
         std::thread::spawn(move || {
             while !options.cancel.requested() {
@@ -422,7 +423,14 @@ fn follow(
                         break;
                     }
                 };
-                let note = appended.restarted.map(|r| format!("{path}: {r}"));
+                let overlong = (appended.overlong > 0).then(|| {
+                    let most = crate::ingest::limits::shown(max_line as u64);
+                    format!("{path}: a line longer than {most} (--max-line) was skipped to its end")
+                });
+                let note = match (appended.restarted.map(|r| format!("{path}: {r}")), overlong) {
+                    (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                    (a, b) => a.or(b),
+                };
                 if appended.lines.is_empty() && note.is_none() {
                     continue;
                 }
@@ -431,6 +439,7 @@ fn follow(
                 else {
                     break;
                 };
+                let rejected = rejected + appended.overlong;
                 let msg = Msg::Appended { index, evidence: Box::new(evidence), records, rejected, note };
                 if tx.send(msg).is_err() {
                     break;

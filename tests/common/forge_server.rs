@@ -14,6 +14,10 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub delay: Duration,
+    /// Each byte of the body this long after the last (a forge that trickles).
+    pub trickle: Option<Duration>,
+    /// No Content-Length: the body runs until the connection closes.
+    pub no_length: bool,
 }
 
 impl Reply {
@@ -21,11 +25,25 @@ impl Reply {
     pub fn json(body: impl Into<String>) -> Reply {
         let body = body.into();
         let etag = format!("W/\"{:x}\"", body.len() * 7919 + body.bytes().map(usize::from).sum::<usize>());
-        Reply { status: 200, headers: vec![("ETag".into(), etag)], body, delay: Duration::ZERO }
+        Reply {
+            status: 200,
+            headers: vec![("ETag".into(), etag)],
+            body,
+            delay: Duration::ZERO,
+            trickle: None,
+            no_length: false,
+        }
     }
 
     pub fn status(status: u16) -> Reply {
-        Reply { status, headers: Vec::new(), body: "{\"message\":\"scripted\"}".into(), delay: Duration::ZERO }
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: "{\"message\":\"scripted\"}".into(),
+            delay: Duration::ZERO,
+            trickle: None,
+            no_length: false,
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
@@ -35,6 +53,16 @@ impl Reply {
 
     pub fn after(mut self, delay: Duration) -> Reply {
         self.delay = delay;
+        self
+    }
+
+    pub fn trickled(mut self, every: Duration) -> Reply {
+        self.trickle = Some(every);
+        self
+    }
+
+    pub fn without_length(mut self) -> Reply {
+        self.no_length = true;
         self
     }
 }
@@ -123,18 +151,31 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
     std::thread::sleep(reply.delay);
     let etag = reply.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("etag")).map(|(_, v)| v.clone());
     if reply.status == 200 && etag.is_some() && headers.get("if-none-match") == etag.as_ref() {
-        reply = Reply { status: 304, headers: reply.headers.clone(), body: String::new(), delay: Duration::ZERO };
+        reply = Reply { status: 304, body: String::new(), delay: Duration::ZERO, ..reply.clone() };
     }
-    let mut out = format!(
-        "HTTP/1.1 {} Scripted\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reply.body.len()
-    );
+    let mut out = format!("HTTP/1.1 {} Scripted\r\nContent-Type: application/json\r\n", reply.status);
+    if !reply.no_length {
+        out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    }
+    out.push_str("Connection: close\r\n");
     for (k, v) in &reply.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
     out.push_str("\r\n");
-    out.push_str(&reply.body);
-    let _ = stream.write_all(out.as_bytes());
+    match reply.trickle {
+        None => {
+            out.push_str(&reply.body);
+            let _ = stream.write_all(out.as_bytes());
+        }
+        Some(every) => {
+            let _ = stream.write_all(out.as_bytes());
+            for byte in reply.body.bytes() {
+                std::thread::sleep(every);
+                if stream.write_all(&[byte]).and_then(|()| stream.flush()).is_err() {
+                    return;
+                }
+            }
+        }
+    }
     let _ = stream.flush();
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::{ClickhouseSpec, IngestError, bad};
 use crate::ingest::cancel::Cancel;
+use crate::ingest::same_origin;
 use crate::model::SourceKind;
 
 /// The longest row read; longer is a broken answer, not a record.
@@ -28,6 +29,8 @@ pub(super) struct Client {
     select: String,
     from: String,
     time: Option<String>,
+    /// The longest the server may send nothing (`timeout=`).
+    silence: Duration,
 }
 
 /// One query: rows holding any of `wanted` (all rows where `None`) and none of
@@ -82,6 +85,7 @@ impl Client {
         let address = spec.display.display().to_string();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
+            .redirect(same_origin::redirect_policy())
             .user_agent(concat!("leakline/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|_| bad(&address, "could not set up an HTTP client"))?;
@@ -101,6 +105,7 @@ impl Client {
             select: format!("`{}`", spec.column),
             from: format!("`{}`.`{}`", spec.database, spec.table),
             time: spec.time.as_ref().map(|t| format!("`{t}`")),
+            silence: Duration::from_secs(spec.timeout),
         })
     }
 
@@ -180,50 +185,112 @@ impl Client {
         }
         let mut url = reqwest::Url::parse(&self.endpoint).map_err(|_| bad(&self.address, "not an address"))?;
         url.query_pairs_mut().extend_pairs(&params);
-        let mut request = self.http.post(url).header("X-ClickHouse-User", &self.user);
+        let mut request = self.http.post(url.clone()).header("X-ClickHouse-User", &self.user);
         if let Some(password) = &self.password {
             request = request.header("X-ClickHouse-Key", password);
         }
         self.runtime.block_on(async {
-            let mut response = request.multipart(form).send().await.map_err(|e| self.unreachable(&e))?;
+            let mut response = match tokio::time::timeout(self.silence, request.multipart(form).send()).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(e)) => return Err(self.unreachable(&e)),
+                Err(_) => return Err(self.silent(None)),
+            };
             let status = response.status();
+            if status.is_redirection() {
+                let why = same_origin::refused_redirect(
+                    "the server",
+                    status.as_u16(),
+                    &url,
+                    response.headers(),
+                    "CLICKHOUSE_PASSWORD",
+                );
+                return Err(bad(&self.address, why));
+            }
             if !status.is_success() {
                 let mut body = Vec::new();
-                while let Ok(Some(chunk)) = response.chunk().await {
+                while let Ok(Ok(Some(chunk))) = tokio::time::timeout(self.silence, response.chunk()).await {
                     body.extend_from_slice(&chunk);
                     if body.len() > 64 << 10 {
                         break;
                     }
                 }
-                return Err(bad(&self.address, server_error(status.as_u16(), &String::from_utf8_lossy(&body))));
+                return Err(bad(&self.address, self.said(status.as_u16(), &body)));
             }
+            let html = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.contains("html"));
             let mut rows = Rows { out, taking, pending: Vec::new(), rows: 0, bytes: 0 };
             while rows.rows < taking.limit {
                 if taking.cancel.requested() {
                     return Err(bad(&self.address, "reading was cancelled"));
                 }
-                match response.chunk().await {
-                    Ok(Some(chunk)) => rows.take(&chunk, &self.address)?,
-                    Ok(None) => break,
-                    Err(_) => return Err(self.dropped(rows.rows)),
+                match tokio::time::timeout(self.silence, response.chunk()).await {
+                    Ok(Ok(Some(chunk))) => rows.take(&chunk).map_err(|b| self.broken(b, html))?,
+                    Ok(Ok(None)) => break,
+                    Ok(Err(_)) => return Err(self.dropped(rows.rows)),
+                    Err(_) => return Err(self.silent(Some(rows.rows))),
                 }
             }
             if rows.rows < taking.limit && !rows.pending.is_empty() {
-                let text = String::from_utf8_lossy(&rows.pending).into_owned();
-                return Err(if text.contains("DB::Exception") {
-                    bad(&self.address, server_error(200, &text))
+                return Err(if memchr::memmem::find(&rows.pending, b"DB::Exception").is_some() {
+                    bad(&self.address, self.said(200, &rows.pending))
                 } else {
-                    self.dropped(rows.rows)
+                    self.broken(Broken::EndsInRow { rows: rows.rows }, html)
                 });
             }
             Ok((rows.rows, rows.bytes))
         })
     }
 
+    /// The server's error in one line, the password masked wherever it
+    /// echoes it (a plain word is no secret to the masker, but it is here).
+    fn said(&self, status: u16, body: &[u8]) -> String {
+        let mut text = String::from_utf8_lossy(&body[..body.len().min(64 << 10)]).into_owned();
+        if let Some(password) = self.password.as_deref().filter(|p| !p.is_empty()) {
+            text = text.replace(password, "…");
+        }
+        server_error(status, &text)
+    }
+
+    /// Why an answer that arrived whole is still no answer, in its own words.
+    fn broken(&self, broken: Broken, html: bool) -> IngestError {
+        let why = match broken {
+            Broken::ServerError(text) => return bad(&self.address, self.said(200, &text)),
+            Broken::Write(e) => return bad(&self.address, format!("temporary file: {e}")),
+            Broken::TooLong(len) => format!("a row of {len} bytes, longer than any record"),
+            Broken::EndsInRow { rows } => format!("it ended inside a row, after {rows} whole rows"),
+        };
+        let page = if html { " (an HTML page: is this ClickHouse's HTTP port?)" } else { "" };
+        bad(
+            &self.address,
+            format!(
+                "the answer is not rows as ClickHouse sends them (RowBinary){page}: {why}; nothing from it was used"
+            ),
+        )
+    }
+
     fn dropped(&self, rows: u64) -> IngestError {
         bad(
             &self.address,
             format!("the connection dropped after {rows} rows: the answer is incomplete, nothing from it was used"),
+        )
+    }
+
+    /// Nothing came for `silence`: before the answer began (`None`) or after some rows.
+    fn silent(&self, rows: Option<u64>) -> IngestError {
+        let seconds = self.silence.as_secs();
+        bad(
+            &self.address,
+            match rows {
+                None => format!(
+                    "the server sent nothing for {seconds} s: no answer began (a query this slow needs a larger timeout=)"
+                ),
+                Some(rows) => format!(
+                    "the server sent nothing for {seconds} s after {rows} rows: the answer is incomplete, nothing from it was used"
+                ),
+            },
         )
     }
 
@@ -239,6 +306,19 @@ impl Client {
     }
 }
 
+/// Why rows could not be taken from an answer.
+#[derive(Debug)]
+enum Broken {
+    /// The server's error text, sent in place of rows after the answer began.
+    ServerError(Vec<u8>),
+    /// A length no row has: not RowBinary, or the server's error text read as a length.
+    TooLong(u64),
+    EndsInRow {
+        rows: u64,
+    },
+    Write(std::io::Error),
+}
+
 /// `RowBinary` rows of one String column (a LEB128 length, then the bytes), as
 /// the answer's chunks arrive: whole rows go to `out`, a row cut by a chunk's
 /// end waits in `pending` for the next.
@@ -251,13 +331,19 @@ struct Rows<'a, 'b> {
 }
 
 impl Rows<'_, '_> {
-    fn take(&mut self, chunk: &[u8], address: &str) -> Result<(), IngestError> {
+    fn take(&mut self, chunk: &[u8]) -> Result<(), Broken> {
         self.pending.extend_from_slice(chunk);
         let mut at = 0;
         while self.rows < self.taking.limit {
             let Some((len, header)) = leb128(&self.pending[at..]) else { break };
             if len > MAX_ROW {
-                return Err(bad(address, broken_answer(len, &self.pending[at..])));
+                let rest = &self.pending[at..];
+                let rest = &rest[..rest.len().min(64 << 10)];
+                return Err(if memchr::memmem::find(rest, b"DB::Exception").is_some() {
+                    Broken::ServerError(rest.to_vec())
+                } else {
+                    Broken::TooLong(len)
+                });
             }
             let start = at + header;
             let Some(end) =
@@ -268,13 +354,10 @@ impl Rows<'_, '_> {
             let record = self.pending[start..end].trim_ascii();
             // The server reports an error met while streaming as text in the body.
             if record.first() != Some(&b'{') && memchr::memmem::find(&self.pending[at..], b"DB::Exception").is_some() {
-                return Err(bad(address, server_error(200, &String::from_utf8_lossy(&self.pending[at..]))));
+                return Err(Broken::ServerError(self.pending[at..].to_vec()));
             }
             let line: Vec<u8> = record.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }).collect();
-            self.out
-                .write_all(&line)
-                .and_then(|()| self.out.write_all(b"\n"))
-                .map_err(|e| bad(address, format!("temporary file: {e}")))?;
+            self.out.write_all(&line).and_then(|()| self.out.write_all(b"\n")).map_err(Broken::Write)?;
             self.rows += 1;
             self.bytes += len;
             if self.rows.is_multiple_of(50_000) {
@@ -298,16 +381,6 @@ fn leb128(bytes: &[u8]) -> Option<(u64, usize)> {
     }
     // Ten bytes without an end is no length at all: longer than any row, so refused.
     (bytes.len() >= 10).then_some((u64::MAX, 10))
-}
-
-/// A length no row has: the rest of the answer is most likely the server's error text.
-fn broken_answer(len: u64, rest: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&rest[..rest.len().min(64 << 10)]);
-    if text.contains("DB::Exception") {
-        server_error(200, &text)
-    } else {
-        format!("the answer broke off (a row of {len} bytes): nothing from it was used")
-    }
 }
 
 /// The needles as one TabSeparated column (its escapes, so no value can end a row early).
@@ -407,7 +480,7 @@ mod tests {
             let taking = Taking { limit: u64::MAX, cancel: &cancel, progress: &|_| {} };
             let mut reading = Rows { out: &mut out, taking: &taking, pending: Vec::new(), rows: 0, bytes: 0 };
             for chunk in answer.chunks(size) {
-                reading.take(chunk, "t").unwrap_or_else(|e| panic!("{e}"));
+                reading.take(chunk).unwrap_or_else(|e| panic!("{e:?}"));
             }
             assert!(reading.pending.is_empty());
             assert_eq!(reading.rows, 300);

@@ -3,30 +3,35 @@
 //! The case's identifiers are pushed down — every form the logs write its
 //! credentials in, and the events its reader keeps whoever made them — so the
 //! server returns only the rows that can concern the case. The rows go through
-//! the very readers a file goes through (written as JSON lines to a private
-//! temporary file), so a case gives the same replays whichever way its records
+//! the very readers a file goes through (kept as JSON lines in a file with no
+//! name, `rows`), so a case gives the same replays whichever way its records
 //! arrive. When a round of `Session::read_following` learns new key ids, the
 //! next load asks only for them, and for no row already returned.
 //!
 //! `clickhouse://HOST[:PORT]/DB.TABLE?column=raw[&kind=cloudtrail][&time=COLUMN]
-//! [&since=TIME][&until=TIME][&max_rows=N]`, `clickhouses://` for TLS. The user
-//! and password come from `CLICKHOUSE_USER` and `CLICKHOUSE_PASSWORD`, never
-//! from the address, and are never written anywhere but their two headers.
+//! [&since=TIME][&until=TIME][&max_rows=N][&timeout=SECONDS]`, `clickhouses://`
+//! for TLS. The user and password come from `CLICKHOUSE_USER` and
+//! `CLICKHOUSE_PASSWORD`, never from the address, and are never written
+//! anywhere but their two headers (nor sent along a redirect elsewhere).
 
 mod http;
+mod rows;
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use super::{IngestError, ReadOptions, SourceSpec};
-use crate::model::{Evidence, SourceKind};
+use super::{IngestError, ReadOptions};
+use crate::model::{Evidence, InputSummary, SourceKind};
 
 /// Rows one source may return before reading stops (`max_rows=` raises it).
 const MAX_ROWS: u64 = 2_000_000;
+
+/// The longest the server may send nothing, before its answer begins (the
+/// query runs) or within it (`timeout=` changes it).
+const SILENCE: u64 = 120;
 
 /// The kinds a table can hold: the logs kept one record a line.
 const KINDS: &[SourceKind] = &[
@@ -54,6 +59,8 @@ pub struct ClickhouseSpec {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub max_rows: u64,
+    /// Seconds the server may send nothing before the read is given up.
+    pub timeout: u64,
     /// `clickhouse://HOST:PORT/DB.TABLE`: how reports and errors name it.
     pub display: PathBuf,
     /// What the rounds of one session have fetched so far.
@@ -62,8 +69,17 @@ pub struct ClickhouseSpec {
 
 impl PartialEq for ClickhouseSpec {
     fn eq(&self, other: &Self) -> bool {
-        (&self.display, &self.column, self.kind, &self.time, self.since, self.until, self.max_rows)
-            == (&other.display, &other.column, other.kind, &other.time, other.since, other.until, other.max_rows)
+        (&self.display, &self.column, self.kind, &self.time, self.since, self.until, self.max_rows, self.timeout)
+            == (
+                &other.display,
+                &other.column,
+                other.kind,
+                &other.time,
+                other.since,
+                other.until,
+                other.max_rows,
+                other.timeout,
+            )
     }
 }
 
@@ -72,11 +88,11 @@ impl Eq for ClickhouseSpec {}
 /// The rows returned so far, and what was asked for them.
 #[derive(Debug, Default)]
 struct Fetched {
-    file: Option<tempfile::NamedTempFile>,
+    rows: Option<rows::Rows>,
     kind: Option<SourceKind>,
     /// The needles asked for; `None` before the first query.
     asked: Option<BTreeSet<String>>,
-    rows: u64,
+    returned: u64,
     bytes: u64,
     queries: Vec<String>,
     /// Why reading stopped early (the bound), for the input's rejections.
@@ -132,6 +148,7 @@ pub fn parse(arg: &str) -> Result<ClickhouseSpec, IngestError> {
         since: None,
         until: None,
         max_rows: MAX_ROWS,
+        timeout: SILENCE,
         display,
         fetched: Arc::default(),
     };
@@ -156,6 +173,13 @@ pub fn parse(arg: &str) -> Result<ClickhouseSpec, IngestError> {
                 spec.max_rows =
                     value.parse().ok().filter(|n| *n > 0).ok_or_else(|| bad(&address, "max_rows= must be a number"))?
             }
+            "timeout" => {
+                spec.timeout = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| bad(&address, "timeout= must be a number of seconds"))?
+            }
             other => return Err(bad(&address, format!("unknown parameter `{}`", crate::text::clean(other)))),
         }
     }
@@ -169,10 +193,60 @@ pub fn parse(arg: &str) -> Result<ClickhouseSpec, IngestError> {
 }
 
 /// Ask the table for the rows of the case not yet fetched, and read every row
-/// fetched so far as a file of `kind` would be read.
+/// fetched so far as a log of its kind is read. A server that fails — refuses,
+/// stalls, answers what is not rows — makes a rejection of this input with its
+/// reason, and the report still comes out of the others (and of the rows
+/// earlier rounds returned).
 pub fn load(spec: &ClickhouseSpec, options: &ReadOptions) -> Result<Evidence, IngestError> {
     let address = spec.display.display().to_string();
     let mut fetched = spec.fetched.lock().map_err(|_| bad(&address, "an earlier read failed"))?;
+    let failed = fetch(spec, options, &mut fetched, &address).err();
+    let kind = fetched.kind.or(spec.kind).unwrap_or(SourceKind::AUDIT[0]);
+    let read = match &fetched.rows {
+        Some(rows) if !fetched.queries.is_empty() => Some(rows.read(kind, &address, options)),
+        _ => None,
+    };
+    let (mut evidence, unread) = match read {
+        Some(Ok(evidence)) => (evidence, None),
+        Some(Err(e)) => (Evidence::default(), Some(e)),
+        None => (Evidence::default(), None),
+    };
+    if evidence.inputs.is_empty() {
+        evidence.inputs.push(InputSummary::new(kind, address.clone()));
+    }
+    for input in &mut evidence.inputs {
+        input.sha256 = None;
+        if !fetched.queries.is_empty() {
+            input.notes.push(format!(
+                "rows of a ClickHouse query, not a file (no digest): {} rows, {} bytes in all; {}",
+                fetched.returned,
+                fetched.bytes,
+                fetched.queries.join("; ")
+            ));
+        }
+        if let Some(why) = &fetched.stopped {
+            input.reject(0, why.clone());
+        }
+        for e in failed.iter().chain(&unread) {
+            let why = match e {
+                IngestError::Remote { message, .. } => message.clone(),
+                other => other.to_string(),
+            };
+            let before = if fetched.queries.is_empty() { "" } else { "; the rows earlier queries returned were read" };
+            input.reject(0, format!("{why}{before}"));
+        }
+    }
+    Ok(evidence)
+}
+
+/// Ask for what the case needs and earlier rounds did not ask, keeping the
+/// rows returned; nothing of a failed answer is kept.
+fn fetch(
+    spec: &ClickhouseSpec,
+    options: &ReadOptions,
+    fetched: &mut Fetched,
+    address: &str,
+) -> Result<(), IngestError> {
     let client = http::Client::new(spec)?;
     let kind = match spec.kind.or(fetched.kind) {
         Some(kind) => kind,
@@ -194,90 +268,36 @@ pub fn load(spec: &ClickhouseSpec, options: &ReadOptions) -> Result<Evidence, In
         (Some(n), Some(a)) => Some(n.difference(a).cloned().collect::<BTreeSet<_>>()).filter(|d| !d.is_empty()),
         (None, Some(_)) => None,
     };
-    if let Some(new) = new {
-        if fetched.file.is_none() {
-            fetched.file =
-                Some(tempfile::NamedTempFile::new().map_err(|e| bad(&address, format!("no temporary file: {e}")))?);
-        }
-        let query = http::Query {
-            wanted: needles.as_ref().map(|_| new.iter().cloned().collect()),
-            excluded: asked.iter().flatten().cloned().collect(),
-            since: spec.since.or(options.window_from.filter(|_| spec.time.is_some())),
-            until: spec.until,
-            room: spec.max_rows.saturating_sub(fetched.rows),
-        };
-        let Fetched { file, rows, bytes, stopped, queries, .. } = &mut *fetched;
-        let Some(file) = file.as_mut() else { return Err(bad(&address, "no temporary file")) };
-        let asking = format!("asking for {}", query.describe());
-        options.progress.tell(&address, format!("{asking}…"));
-        let tell = |rows: u64| options.progress.tell(&address, format!("{asking}: {rows} rows so far"));
-        let before = file.as_file().metadata().map(|m| m.len()).unwrap_or(0);
-        let written = {
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
-            client.fetch(&query, &mut out, &options.cancel, &tell).and_then(|answer| {
-                out.flush().map(|()| answer).map_err(|e| bad(&address, format!("temporary file: {e}")))
-            })
-        };
-        let answer = match written {
-            Ok(answer) => answer,
-            Err(e) => {
-                // A failed answer leaves nothing behind: a later round asks again from where the file was.
-                use std::io::{Seek, SeekFrom};
-                let _ = file.as_file_mut().set_len(before);
-                let _ = file.as_file_mut().seek(SeekFrom::Start(before));
-                return Err(e);
-            }
-        };
-        options.progress.tell(&address, format!("{} rows returned; reading them", *rows + answer.rows));
-        *rows += answer.rows;
-        *bytes += answer.bytes;
-        queries.push(format!("{} rows for {}", answer.rows, query.describe()));
-        if answer.more {
-            *stopped = Some(format!(
-                "more than {} rows matched the case: reading stopped there, and the case may lack records (raise max_rows=, or narrow with since= and until=)",
-                spec.max_rows
-            ));
-        }
-        let mut now_asked = asked.unwrap_or_default();
-        now_asked.extend(new);
-        fetched.asked = Some(now_asked);
+    let Some(new) = new else { return Ok(()) };
+    if fetched.rows.is_none() {
+        fetched.rows = Some(rows::Rows::new(address)?);
     }
-    let Some(file) = fetched.file.as_ref() else { return Err(bad(&address, "nothing was fetched")) };
-    let mut evidence = super::load(&SourceSpec::Audit(Some(kind), file.path().to_path_buf()), options)?;
-    relabel(&mut evidence, file.path(), &address);
-    for input in &mut evidence.inputs {
-        input.sha256 = None;
-        input.notes.push(format!(
-            "rows of a ClickHouse query, not a file (no digest): {} rows, {} bytes in all; {}",
-            fetched.rows,
-            fetched.bytes,
-            fetched.queries.join("; ")
-        ));
-        if let Some(why) = &fetched.stopped {
-            input.reject(0, why.clone());
-        }
-    }
-    Ok(evidence)
-}
-
-/// Name what was read from the temporary file by the table it came from.
-fn relabel(evidence: &mut Evidence, file: &Path, address: &str) {
-    let from = file.display().to_string();
-    let swap = |text: &mut String| {
-        if let Some(rest) = text.strip_prefix(&from) {
-            *text = format!("{address}{rest}");
-        }
+    let query = http::Query {
+        wanted: needles.as_ref().map(|_| new.iter().cloned().collect()),
+        excluded: asked.iter().flatten().cloned().collect(),
+        since: spec.since.or(options.window_from.filter(|_| spec.time.is_some())),
+        until: spec.until,
+        room: spec.max_rows.saturating_sub(fetched.returned),
     };
-    for input in &mut evidence.inputs {
-        swap(&mut input.path);
+    let Some(file) = fetched.rows.as_mut() else { return Err(bad(address, "no temporary file")) };
+    let asking = format!("asking for {}", query.describe());
+    options.progress.tell(address, format!("{asking}…"));
+    let tell = |rows: u64| options.progress.tell(address, format!("{asking}: {rows} rows so far"));
+    let answer = file.append(address, |out| client.fetch(&query, out, &options.cancel, &tell))?;
+    fetched.returned += answer.rows;
+    options.progress.tell(address, format!("{} rows returned; reading them", fetched.returned));
+    fetched.bytes += answer.bytes;
+    fetched.queries.push(format!("{} rows for {}", answer.rows, query.describe()));
+    if answer.more {
+        fetched.stopped = Some(format!(
+            "more than {} rows matched the case: reading stopped there, and the case may lack records (raise max_rows=, or narrow with since= and until=)",
+            spec.max_rows
+        ));
     }
-    for access in &mut evidence.accesses {
-        swap(&mut access.origin);
-        swap(&mut access.event_id);
-    }
-    for grant in &mut evidence.grants {
-        swap(&mut grant.origin);
-    }
+    let mut now_asked = asked.unwrap_or_default();
+    now_asked.extend(new);
+    fetched.asked = Some(now_asked);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,17 +3,25 @@
 //! `X-Next-Page` pagination, waits for a short rate-limit reset and stops on a
 //! long one, retries with backoff on 5xx, resets and timeouts, and stops
 //! everything after a `401`. The token goes into one header and nowhere else:
-//! not the cache, not an error, not a log.
+//! not the cache, not an error, not a log; and only to the origin of the API
+//! address (`same_origin`): a next page or a redirect elsewhere is refused.
+//! Every answer is bounded in size (`--max-input`) and in time (a deadline
+//! for each request, its tries together).
 
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use reqwest::blocking::Client;
+use reqwest::Url;
+use reqwest::blocking::{Client, Response};
 use reqwest::header::{ACCEPT, ETAG, HeaderMap, IF_NONE_MATCH, RETRY_AFTER, USER_AGENT};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+
+use super::cache::Cache;
+use crate::ingest::limits;
+use crate::ingest::same_origin;
 
 /// Tries of one request (the first and the retries).
 const TRIES: u32 = 4;
@@ -41,12 +49,18 @@ pub struct Manners {
     pub offline: bool,
     /// The on-disk cache; `None`: nothing kept.
     pub cache: Option<PathBuf>,
-    /// The longest rate-limit wait worth sitting out.
+    /// The rate-limit waits worth sitting out, every request's together.
     pub max_wait: Duration,
     /// The first retry's delay; it doubles for each further try.
     pub backoff: Duration,
     pub connect_timeout: Duration,
+    /// One try, from sending it to the answer's last byte.
     pub read_timeout: Duration,
+    /// One request, its tries and pauses together (rate-limit waits apart):
+    /// a forge that trickles its answer costs this, not the tries' sum.
+    pub deadline: Duration,
+    /// The largest answer read, as for a file read whole (`--max-input`).
+    pub max_body: u64,
 }
 
 impl Default for Manners {
@@ -57,7 +71,9 @@ impl Default for Manners {
             max_wait: Duration::from_secs(60),
             backoff: Duration::from_millis(500),
             connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(20),
+            deadline: Duration::from_secs(45),
+            max_body: limits::Limits::default().max_input,
         }
     }
 }
@@ -67,6 +83,8 @@ impl Default for Manners {
 pub struct Page {
     pub body: Value,
     pub next: Option<String>,
+    /// Bytes the answer took (as sent, or as cached): a listing's pages count together.
+    pub size: u64,
 }
 
 /// Counts of what the client did, for the input summary.
@@ -79,36 +97,53 @@ pub struct Counts {
 
 pub struct Http {
     client: Client,
+    /// The API address the user named (or the public forge's): the only origin asked.
+    home: Url,
     /// Header name and value carrying the token.
     auth: Option<(&'static str, String)>,
     accept: &'static str,
     manners: Manners,
+    cache: Cache,
     requests: AtomicUsize,
     revalidated: AtomicUsize,
     from_cache: AtomicUsize,
     stopped: Mutex<Option<String>>,
+    /// Rate-limit waits sat out so far (or being sat out), every request's together.
+    waited: Mutex<Duration>,
+}
+
+/// Why an answer's body was not taken.
+enum Body {
+    TooLarge,
+    Cut,
 }
 
 impl Http {
     pub fn new(
+        api: &str,
         auth: Option<(&'static str, String)>,
         accept: &'static str,
         manners: Manners,
     ) -> Result<Self, HttpError> {
+        let home = Url::parse(api).map_err(|_| HttpError::Failed("the forge's API address is no URL".into()))?;
         let client = Client::builder()
             .connect_timeout(manners.connect_timeout)
             .timeout(manners.read_timeout)
+            .redirect(same_origin::redirect_policy())
             .build()
             .map_err(|_| HttpError::Failed("could not set up an HTTP client".into()))?;
         Ok(Http {
             client,
+            home,
             auth,
             accept,
+            cache: Cache::new(manners.cache.clone(), manners.max_body),
             manners,
             requests: AtomicUsize::new(0),
             revalidated: AtomicUsize::new(0),
             from_cache: AtomicUsize::new(0),
             stopped: Mutex::new(None),
+            waited: Mutex::new(Duration::ZERO),
         })
     }
 
@@ -138,13 +173,22 @@ impl Http {
     }
 
     /// Every page of a listing, each answer passed through `seal` before it
-    /// is cached or returned: what must never be written is gone by then.
+    /// is cached or returned: what must never be written is gone by then. The
+    /// pages together are bounded as one answer is (`max_body`).
     pub fn get_all_sealed(&self, url: &str, seal: fn(&mut Value)) -> Result<Vec<Value>, HttpError> {
         let mut out = Vec::new();
         let mut next = Some(url.to_string());
+        let mut total = 0u64;
         for _ in 0..MAX_PAGES {
             let Some(url) = next.take() else { break };
             let page = self.fetch(&url, seal)?;
+            total = total.saturating_add(page.size);
+            if total > self.manners.max_body {
+                return Err(HttpError::Failed(format!(
+                    "the listing's pages are larger than {} together (--max-input): not read on",
+                    limits::shown(self.manners.max_body)
+                )));
+            }
             match page.body {
                 Value::Array(items) => out.extend(items),
                 other => out.push(other),
@@ -160,8 +204,21 @@ impl Http {
         self.fetch(url, |_| {})
     }
 
+    /// `url` parsed, if it is on the forge's own origin: nothing else is asked.
+    fn at_home(&self, url: &str) -> Result<Url, HttpError> {
+        match Url::parse(url) {
+            Ok(u) if same_origin::same(&self.home, &u) => Ok(u),
+            Ok(u) => Err(HttpError::Failed(format!(
+                "{} is not the forge's address ({}): not asked, the token goes only there",
+                same_origin::shown(&u),
+                same_origin::shown(&self.home)
+            ))),
+            Err(_) => Err(HttpError::Failed("not an address: not asked".into())),
+        }
+    }
+
     fn fetch(&self, url: &str, seal: fn(&mut Value)) -> Result<Page, HttpError> {
-        let cached = self.read_cache(url);
+        let cached = self.cache.read(url);
         if self.manners.offline {
             self.from_cache.fetch_add(usize::from(cached.is_some()), Ordering::Relaxed);
             return match cached {
@@ -170,14 +227,23 @@ impl Http {
                 None => Err(HttpError::NotCached),
             };
         }
+        let target = self.at_home(url)?;
         if let Some(why) = self.stopped() {
             return Err(HttpError::Stopped(why));
         }
+        let mut started = Instant::now();
         let mut last = String::new();
+        let mut tries = 0;
         for attempt in 0..TRIES {
+            let left = self.manners.deadline.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            let limit = left.min(self.manners.read_timeout);
             let mut request = self
                 .client
-                .get(url)
+                .get(target.clone())
+                .timeout(limit)
                 .header(ACCEPT, self.accept)
                 .header(USER_AGENT, concat!("leakline/", env!("CARGO_PKG_VERSION")));
             if self.accept.contains("github") {
@@ -190,10 +256,13 @@ impl Http {
                 request = request.header(*name, value);
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
+            tries += 1;
+            let this_try = Instant::now();
+            let timed_out = || this_try.elapsed() >= limit;
             let response = match request.send() {
                 Ok(r) => r,
                 Err(e) => {
-                    last = if e.is_timeout() { "timed out".into() } else { UNREACHABLE.into() };
+                    last = if e.is_timeout() || timed_out() { "timed out".into() } else { UNREACHABLE.into() };
                     self.pause(attempt);
                     continue;
                 }
@@ -209,34 +278,50 @@ impl Http {
                     return Err(HttpError::Failed("304 for an answer not in the cache".into()));
                 }
                 200..=299 => {
-                    let text = response.text().map_err(|_| HttpError::Failed("the answer was cut off".into()));
-                    let mut body: Value = match text {
-                        Ok(t) => {
-                            serde_json::from_str(&t).map_err(|_| HttpError::Failed("the answer is not JSON".into()))?
+                    let bytes = match self.body(response) {
+                        Ok(bytes) => bytes,
+                        Err(Body::TooLarge) => {
+                            return Err(HttpError::Failed(format!(
+                                "the answer is larger than {} (--max-input, as for a file read whole): not read",
+                                limits::shown(self.manners.max_body)
+                            )));
                         }
-                        Err(e) => {
-                            last = e.to_string();
+                        Err(Body::Cut) => {
+                            last = if timed_out() { "timed out".into() } else { "the answer was cut off".into() };
                             self.pause(attempt);
                             continue;
                         }
                     };
+                    let size = bytes.len();
+                    let mut body: Value = serde_json::from_slice(&bytes)
+                        .map_err(|_| HttpError::Failed("the answer is not JSON".into()))?;
+                    drop(bytes);
                     seal(&mut body);
-                    let page = Page { body, next: next_page(url, &headers) };
+                    let next = next_page(url, &headers);
+                    if let Some(next) = next.as_deref().filter(|n| self.at_home(n).is_err()) {
+                        return Err(self.elsewhere(next));
+                    }
+                    let page = Page { body, next, size: size as u64 };
                     let etag = headers.get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_string);
-                    self.write_cache(url, &page, etag.as_deref(), false);
+                    self.cache.write(url, &page, etag.as_deref(), false);
                     return Ok(page);
+                }
+                300..=399 => {
+                    return Err(HttpError::Failed(same_origin::refused_redirect(
+                        "the forge",
+                        status,
+                        &target,
+                        &headers,
+                        "the token",
+                    )));
                 }
                 401 => return Err(self.stop("the forge refused the token (401); no further request was made".into())),
                 403 | 429 => match rate_limit_wait(&headers) {
-                    Some(wait) if wait <= self.manners.max_wait && attempt + 1 < TRIES => {
-                        std::thread::sleep(wait);
-                        last = format!("rate limited ({status})");
-                    }
                     Some(wait) => {
-                        return Err(self.stop(format!(
-                            "the forge's rate limit ({status}) resets in {}s, longer than leakline waits; no further request was made",
-                            wait.as_secs()
-                        )));
+                        self.sit_out(wait, status, attempt + 1 == TRIES)?;
+                        // The wait is the forge's, not this request's time.
+                        started += wait;
+                        last = format!("rate limited ({status})");
                     }
                     None if status == 429 => {
                         last = "rate limited (429)".into();
@@ -246,7 +331,7 @@ impl Http {
                 },
                 404 | 410 => {
                     // Kept so that --offline gives the same answer; asked again when online.
-                    self.write_cache(url, &Page { body: Value::Null, next: None }, None, true);
+                    self.cache.write(url, &Page { body: Value::Null, next: None, size: 0 }, None, true);
                     return Err(HttpError::NotFound);
                 }
                 500..=599 => {
@@ -258,9 +343,72 @@ impl Http {
         }
         if last == UNREACHABLE {
             // No network, or the wrong address: every other request would wait the same way.
-            return Err(self.stop(format!("{UNREACHABLE} ({TRIES} tries); no further request was made")));
+            return Err(self.stop(format!("{UNREACHABLE} ({tries} tries); no further request was made")));
         }
-        Err(HttpError::Failed(format!("{last}, {TRIES} tries")))
+        if started.elapsed() >= self.manners.deadline {
+            // A forge this slow (or trickling on purpose) would take as long for every request.
+            return Err(self.stop(format!(
+                "the forge gave no whole answer within {}s ({last}, {tries} tries); no further request was made",
+                self.manners.deadline.as_secs_f32()
+            )));
+        }
+        Err(HttpError::Failed(format!("{last}, {tries} tries")))
+    }
+
+    /// The body, at most `max_body` bytes of it; a longer one is not read on.
+    fn body(&self, mut response: Response) -> Result<Vec<u8>, Body> {
+        let max = self.manners.max_body;
+        if response.content_length().is_some_and(|n| n > max) {
+            return Err(Body::TooLarge);
+        }
+        let mut bytes = Vec::new();
+        match (&mut response).take(max.saturating_add(1)).read_to_end(&mut bytes) {
+            Ok(_) if bytes.len() as u64 > max => Err(Body::TooLarge),
+            Ok(_) => Ok(bytes),
+            Err(_) => Err(Body::Cut),
+        }
+    }
+
+    /// A next page on another origin: the listing stops, incomplete, and says so.
+    fn elsewhere(&self, next: &str) -> HttpError {
+        let there = Url::parse(next).map_or_else(|_| "an address that is no URL".into(), |u| same_origin::shown(&u));
+        HttpError::Failed(format!(
+            "the next page is on {there} (another origin): not asked, since the token goes only to {}; the list is incomplete",
+            same_origin::shown(&self.home)
+        ))
+    }
+
+    /// Sit out a rate-limit wait if the run's waits stay within `max_wait`,
+    /// else stop every request, saying how long was asked and was waited.
+    fn sit_out(&self, wait: Duration, status: u16, last_try: bool) -> Result<(), HttpError> {
+        let waited = {
+            let Ok(mut waited) = self.waited.lock() else { return Err(HttpError::Failed("rate limited".into())) };
+            let before = *waited;
+            if before + wait <= self.manners.max_wait && !last_try {
+                *waited += wait;
+                None
+            } else {
+                Some(before)
+            }
+        };
+        match waited {
+            None => {
+                std::thread::sleep(wait);
+                Ok(())
+            }
+            Some(before) => {
+                let spent = if before.is_zero() {
+                    String::new()
+                } else {
+                    format!(", {}s of it waited already", before.as_secs())
+                };
+                Err(self.stop(format!(
+                    "the forge's rate limit ({status}) resets in {}s; leakline waits {}s at most in all{spent}; no further request was made",
+                    wait.as_secs(),
+                    self.manners.max_wait.as_secs()
+                )))
+            }
+        }
     }
 
     fn pause(&self, attempt: u32) {
@@ -268,62 +416,6 @@ impl Http {
             std::thread::sleep(self.manners.backoff * 2u32.pow(attempt));
         }
     }
-
-    fn cache_file(&self, url: &str) -> Option<PathBuf> {
-        let digest = Sha256::digest(url.as_bytes());
-        let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        self.manners.cache.as_ref().map(|dir| dir.join(format!("{name}.json")))
-    }
-
-    fn read_cache(&self, url: &str) -> Option<Cached> {
-        let text = std::fs::read_to_string(self.cache_file(url)?).ok()?;
-        let v: Value = serde_json::from_str(&text).ok()?;
-        // A hash collision, or a file written by something else: not this answer.
-        if v.get("url").and_then(Value::as_str) != Some(url) {
-            return None;
-        }
-        Some(Cached {
-            missing: v.get("status").and_then(Value::as_u64) == Some(404),
-            etag: v.get("etag").and_then(Value::as_str).map(str::to_string),
-            page: Page {
-                body: v.get("body").cloned().unwrap_or(Value::Null),
-                next: v.get("next").and_then(Value::as_str).map(str::to_string),
-            },
-        })
-    }
-
-    fn write_cache(&self, url: &str, page: &Page, etag: Option<&str>, missing: bool) {
-        let Some(path) = self.cache_file(url) else { return };
-        let status = if missing { 404 } else { 200 };
-        let entry =
-            serde_json::json!({ "url": url, "status": status, "etag": etag, "next": page.next, "body": page.body });
-        // The cache is an optimisation: a full disk loses speed, not answers.
-        if let Some(dir) = path.parent()
-            && std::fs::create_dir_all(dir).is_ok()
-        {
-            let partial = path.with_extension(format!("{}.partial", std::process::id()));
-            if write_private(&partial, entry.to_string().as_bytes()).is_ok() {
-                let _ = std::fs::rename(&partial, &path);
-            }
-        }
-    }
-}
-
-/// Readable by the user alone: the answers name people and private repositories.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
-}
-
-struct Cached {
-    /// The forge answered 404.
-    missing: bool,
-    etag: Option<String>,
-    page: Page,
 }
 
 /// How long the forge asks to wait: `Retry-After` (seconds), else the reset
@@ -348,16 +440,19 @@ fn next_page(url: &str, headers: &HeaderMap) -> Option<String> {
     if let Some(link) = headers.get("link").and_then(|v| v.to_str().ok()) {
         let next = link.split(',').find_map(|part| {
             let (target, params) = part.split_once(';')?;
-            params
-                .split(';')
-                .any(|p| p.trim() == "rel=\"next\"")
-                .then(|| target.trim().trim_matches(['<', '>']).to_string())
+            params.split(';').any(|p| p.trim() == "rel=\"next\"").then(|| target.trim().trim_matches(['<', '>']))
         });
+        // Relative to the page it came with; where it leads is judged by the caller.
+        let next = next.map(|t| Url::parse(url).and_then(|u| u.join(t)).map_or_else(|_| t.to_string(), String::from));
         if next.is_some() {
             return next;
         }
     }
-    let page = headers.get("x-next-page").and_then(|v| v.to_str().ok()).map(str::trim).filter(|p| !p.is_empty())?;
+    let page = headers
+        .get("x-next-page")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))?;
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut params: Vec<String> =
         query.split('&').filter(|p| !p.is_empty() && !p.starts_with("page=")).map(str::to_string).collect();

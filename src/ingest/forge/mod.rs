@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::model::{Evidence, ForgeAnswers, InputSummary, SourceKind};
 
 mod alerts;
+mod cache;
 mod github;
 mod gitlab;
 pub mod http;
@@ -63,6 +64,30 @@ pub enum ForgeError {
     Origin(String),
     #[error("--forge with no value needs a --repo with an origin remote")]
     NoOrigin,
+    /// A bare `--forge` asks the public forges only: the origin is the repository's word, not the user's.
+    #[error(
+        "--forge with no value: the repository's origin is on {0}, not github.com or gitlab.com; a token goes only where you name it: give that server's API address with --forge-api, or --forge github:OWNER/REPO"
+    )]
+    OriginHost(String),
+    #[error("--forge-api {0}: credentials go in GITHUB_TOKEN (or GH_TOKEN) or GITLAB_TOKEN, not in the address")]
+    ApiCredentials(String),
+    #[error("--forge-api: not an http:// or https:// address")]
+    Api,
+}
+
+/// The API address the user named, checked: http(s), a host, no credentials
+/// (they would land in the cache folder's name and be sent in the clear).
+fn checked_api(api: &str) -> Result<String, ForgeError> {
+    let mut url = reqwest::Url::parse(api).map_err(|_| ForgeError::Api)?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(ForgeError::Api);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return Err(ForgeError::ApiCredentials(url.to_string()));
+    }
+    Ok(api.trim_end_matches('/').to_string())
 }
 
 /// `github:owner/repo` or `gitlab:group/project`, with the API address
@@ -88,14 +113,19 @@ pub fn parse_spec(text: &str, api: Option<&str>) -> Result<ForgeSpec, ForgeError
     Ok(ForgeSpec {
         provider,
         slug: slug.to_string(),
-        api: api.unwrap_or(provider.default_api()).trim_end_matches('/').to_string(),
+        api: match api {
+            Some(api) => checked_api(api)?,
+            None => provider.default_api().to_string(),
+        },
     })
 }
 
 /// The forge an `origin` URL names: `git@github.com:o/r.git`,
 /// `https://github.com/o/r`, `ssh://git@gitlab.example.com/g/p.git`. A host
 /// with `gitlab` in its name is GitLab; any other is taken for GitHub (or a
-/// GitHub Enterprise Server, whose API `--forge-api` gives).
+/// GitHub Enterprise Server). The origin is the repository's word, and the
+/// repository may be the attacker's: only github.com and gitlab.com are asked
+/// on its say-so; another host only with the API address `--forge-api` names.
 pub fn spec_from_origin(origin: &str, api: Option<&str>) -> Result<ForgeSpec, ForgeError> {
     let shown = crate::ingest::redact::url_without_credentials(origin);
     let rest = origin.split_once("://").map_or(origin, |(_, r)| r);
@@ -104,13 +134,16 @@ pub fn spec_from_origin(origin: &str, api: Option<&str>) -> Result<ForgeSpec, Fo
     // `host:port/path` in an ssh:// URL: the port is no part of the path.
     let path = path.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('/');
     let path = path.trim_end_matches('/').trim_end_matches(".git");
+    let host = host.to_ascii_lowercase();
     let provider = if host.contains("gitlab") { Provider::Gitlab } else { Provider::Github };
-    let api = api.map(str::to_string).or_else(|| match (provider, host) {
-        (_, "github.com" | "gitlab.com") => None,
-        (Provider::Gitlab, h) => Some(format!("https://{h}/api/v4")),
-        (Provider::Github, h) => Some(format!("https://{h}/api/v3")),
-    });
-    parse_spec(&format!("{}:{path}", provider.name()), api.as_deref()).map_err(|_| ForgeError::Origin(shown))
+    if api.is_none() && !matches!(host.as_str(), "github.com" | "gitlab.com") {
+        return Err(ForgeError::OriginHost(crate::text::clean(&host)));
+    }
+    match parse_spec(&format!("{}:{path}", provider.name()), api) {
+        Err(e @ (ForgeError::Api | ForgeError::ApiCredentials(_))) => Err(e),
+        Err(_) => Err(ForgeError::Origin(shown)),
+        Ok(spec) => Ok(spec),
+    }
 }
 
 /// What to ask about: pull requests git names, and commits it does not place.
@@ -216,7 +249,7 @@ fn answer(
         }
         Provider::Gitlab => (settings.token.as_ref().map(|t| ("PRIVATE-TOKEN", t.clone())), "application/json"),
     };
-    let http = match http::Http::new(auth, accept, settings.manners.clone()) {
+    let http = match http::Http::new(&spec.api, auth, accept, settings.manners.clone()) {
         Ok(h) => h,
         Err(e) => {
             summary.notes.push(format!("the forge was not consulted: {e}"));
@@ -376,15 +409,29 @@ mod tests {
         for (origin, label) in [
             ("git@github.com:vercel/ai-chatbot.git", "github:vercel/ai-chatbot"),
             ("https://x-access-token:ghp_abc@github.com/o/r", "github:o/r"),
-            ("ssh://git@gitlab.example.com:2222/g/sub/p.git", "gitlab:g/sub/p"),
+            ("git@gitlab.com:g/sub/p.git", "gitlab:g/sub/p"),
         ] {
             let spec = spec_from_origin(origin, None).unwrap_or_else(|e| panic!("{origin}: {e}"));
             assert_eq!(spec.label(), label);
         }
+        // Another host is asked only at the API address the user names.
+        let own = "ssh://git@gitlab.example.com:2222/g/sub/p.git";
+        let refused = spec_from_origin(own, None).map(|s| s.api).unwrap_err();
+        assert_eq!(refused, ForgeError::OriginHost("gitlab.example.com".into()));
+        let named = spec_from_origin(own, Some("https://gitlab.example.com/api/v4")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            spec_from_origin("ssh://git@gitlab.example.com:2222/g/p.git", None).map(|s| s.api).ok().as_deref(),
-            Some("https://gitlab.example.com/api/v4")
+            (named.label().as_str(), named.api.as_str()),
+            ("gitlab:g/sub/p", "https://gitlab.example.com/api/v4")
         );
+        for (api, shown) in [
+            ("https://user:glpat-s3cr3tvalue@git.example.com/api/v4", "https://git.example.com/api/v4"),
+            ("https://glpat-s3cr3tvalue@git.example.com", "https://git.example.com/"),
+        ] {
+            let err = parse_spec("gitlab:g/p", Some(api)).unwrap_err();
+            assert_eq!(err, ForgeError::ApiCredentials(shown.into()));
+            assert!(!err.to_string().contains("s3cr3t"), "{err}");
+        }
+        assert_eq!(parse_spec("github:o/r", Some("file:///etc")).unwrap_err(), ForgeError::Api);
         let err =
             spec_from_origin("https://user:s3cr3tpass@example.com", None).map(|s| s.label()).unwrap_err().to_string();
         assert!(!err.contains("s3cr3tpass"), "{err}");
