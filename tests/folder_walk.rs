@@ -136,5 +136,11 @@ fn a_folder_too_deep_to_list_is_rejected_and_the_rest_is_read() {
     // 4096 bytes of path hold about 2000 levels of `d/` below the temp folder.
     assert!(read > 15 && read < logs, "{read} of {logs} logs read:\n{}", counts(&out));
     assert!(text.contains("cannot be read (File name too long"), "{}", counts(&out));
-    assert!(counts(&out).ends_with(&format!("{read} records read, 1 rejected; 0 findings, 0 framework changes, 0 reachability grants, 0 audit records")), "{}", counts(&out));
+    assert!(
+        counts(&out).ends_with(&format!(
+            "{read} records read, 1 rejected; 0 findings, 0 framework changes, 0 reachability grants, 0 audit records"
+        )),
+        "{}",
+        counts(&out)
+    );
 }

@@ -334,14 +334,15 @@ impl ChangedLines {
     fn naming(&self, package: &str) -> Vec<String> {
         let all = self.removed.len() + self.added.len();
         let everywhere: Vec<usize>;
-        let candidates = match words(package).map(|w| self.by_word.get(w).map_or(&[][..], Vec::as_slice)).min_by_key(|l| l.len()) {
-            Some(lines) => lines,
-            // A package of no word at all: every line is looked at.
-            None => {
-                everywhere = (0..all).collect();
-                &everywhere
-            }
-        };
+        let candidates =
+            match words(package).map(|w| self.by_word.get(w).map_or(&[][..], Vec::as_slice)).min_by_key(|l| l.len()) {
+                Some(lines) => lines,
+                // A package of no word at all: every line is looked at.
+                None => {
+                    everywhere = (0..all).collect();
+                    &everywhere
+                }
+            };
         candidates
             .iter()
             .filter_map(|&i| match i.checked_sub(self.removed.len()) {
@@ -389,6 +390,9 @@ mod tests {
         assert!(lines.naming("acme").is_empty(), "a word of a longer name is not the name");
         let many: String = (0..30).map(|i| format!("openai=={i}\n")).collect();
         assert_eq!(ChangedLines::between("", &many).naming("openai").len(), 12, "at most twelve lines shown");
-        assert!(ChangedLines::between("", "::\n").naming("::").len() == 1, "a package of no word: every line looked at");
+        assert!(
+            ChangedLines::between("", "::\n").naming("::").len() == 1,
+            "a package of no word: every line looked at"
+        );
     }
 }
