@@ -189,6 +189,10 @@ fn stream_framing(head: &[u8], forced: Option<SourceKind>, ended: bool) -> Told 
             _ => Told::Not,
         };
     }
+    // A JSON array is read whole, whatever its lines look like.
+    if head.iter().find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF)) == Some(&b'[') {
+        return Told::Not;
+    }
     let mut lines = head.split_inclusive(|b| *b == b'\n').peekable();
     while let Some(line) = lines.next() {
         let last = lines.peek().is_none();
