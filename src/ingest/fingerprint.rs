@@ -44,14 +44,18 @@ pub fn of(spec: &SourceSpec, options: &ReadOptions) -> Option<String> {
     if meta.is_file() {
         line(file_line(path, &meta));
     } else if meta.is_dir() {
-        let (mut files, skipped) = super::walk(path).ok()?;
-        files.extend(skipped.into_iter().map(|(p, _)| p));
+        let (mut files, mut skipped) = super::walk(path).ok()?;
         files.sort();
-        line(format!("folder {} {}", path.display(), files.len()));
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        line(format!("folder {} {} {}", path.display(), files.len(), skipped.len()));
         for file in files {
             // A file that vanished between the walk and here: no fingerprint, read it.
             let meta = std::fs::metadata(&file).ok()?;
             line(file_line(&file, &meta));
+        }
+        // What was skipped is named, never opened: a FIFO's open waits for a writer.
+        for s in skipped {
+            line(format!("skipped {} {}", s.path.display(), s.why));
         }
     } else {
         return None;
@@ -79,7 +83,7 @@ fn ends(path: &Path, len: u64) -> String {
     use std::io::{Read, Seek, SeekFrom};
     const END: u64 = 64 << 10;
     let mut h = Sha256::new();
-    let Ok(mut file) = std::fs::File::open(path) else { return "unreadable".to_string() };
+    let Some(mut file) = open_regular(path) else { return "unreadable".to_string() };
     let mut buf = Vec::new();
     let _ = (&mut file).take(END).read_to_end(&mut buf);
     if len > 2 * END && file.seek(SeekFrom::Start(len - END)).is_ok() {
@@ -89,6 +93,17 @@ fn ends(path: &Path, len: u64) -> String {
     }
     h.update(&buf);
     hex(&h.finalize())
+}
+
+/// `path` opened for reading if it is a regular file. Opened without waiting:
+/// a file swapped for a FIFO since it was looked at must not block the read.
+fn open_regular(path: &Path) -> Option<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).ok()?;
+    file.metadata().ok()?.is_file().then_some(file)
 }
 
 #[cfg(unix)]

@@ -28,6 +28,7 @@ pub mod strict_json;
 pub mod tail;
 pub mod time;
 pub mod vault_hash;
+mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +37,7 @@ use serde_json::Value;
 use crate::model::{Evidence, InputSummary, SourceKind};
 pub use streamed::parse_appended;
 use streamed::{Streamed, stream_audit};
+pub(crate) use walk::walk;
 
 /// Why a source could not be read at all (record-level problems are rejections instead).
 #[derive(Debug, thiserror::Error)]
@@ -256,9 +258,13 @@ fn load_files(
         summaries.extend(take_loaded(&file, forced, family, loaded, &mut evidence)?);
     }
     // Nothing is lost silently: what was not read is listed, and an empty folder says so.
-    for (file, why) in skipped {
-        let mut summary = InputSummary::new(forced.unwrap_or(family[0]), file.display().to_string());
-        summary.notes.push(format!("skipped: {why}"));
+    for walk::Skipped { path, why, lost } in skipped {
+        let mut summary = InputSummary::new(forced.unwrap_or(family[0]), path.display().to_string());
+        if lost {
+            summary.reject(0, why);
+        } else {
+            summary.notes.push(format!("skipped: {why}"));
+        }
         summaries.push(summary);
     }
     if empty {
@@ -319,59 +325,6 @@ fn dedupe_vault_devices(evidence: &mut Evidence) {
     evidence.grants.retain(|g| {
         g.kind != crate::model::GrantKind::VaultPolicy || grants.insert((g.at, g.path.clone(), g.actor.name.clone()))
     });
-}
-
-/// A path in a folder that was not read, and why.
-type Skipped = (PathBuf, String);
-
-/// Folders leakline never reads inside: git's own store and the case key's.
-const NOT_EVIDENCE: &[&str] = &[".git", ".leakline"];
-
-/// The regular files under `root`, and what was skipped there and why.
-/// Symlinks are followed only where they stay inside `root` (and each
-/// folder once, so a loop ends); dotfiles such as `.secrets.baseline` are read.
-fn walk(root: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
-    let base = std::fs::canonicalize(root)?;
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut folders = vec![root.to_path_buf()];
-    seen.insert(base.clone());
-    while let Some(dir) = folders.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let entry = entry?;
-            let path = entry.path();
-            let name = entry.file_name();
-            if NOT_EVIDENCE.iter().any(|n| name == *n) {
-                skipped.push((path, "not evidence (git's or leakline's own folder)".to_string()));
-                continue;
-            }
-            let mut ty = entry.file_type()?;
-            if ty.is_symlink() {
-                match std::fs::canonicalize(&path) {
-                    Ok(target) if target.starts_with(&base) => ty = std::fs::metadata(&path)?.file_type(),
-                    Ok(_) => {
-                        skipped.push((path, "a symlink that leads outside the folder".to_string()));
-                        continue;
-                    }
-                    Err(_) => {
-                        skipped.push((path, "a symlink that leads nowhere".to_string()));
-                        continue;
-                    }
-                }
-            }
-            if ty.is_dir() {
-                if seen.insert(std::fs::canonicalize(&path)?) {
-                    folders.push(path);
-                }
-            } else if ty.is_file() {
-                files.push(path);
-            } else {
-                skipped.push((path, "not a regular file (a FIFO, socket or device)".to_string()));
-            }
-        }
-    }
-    Ok((files, skipped))
 }
 
 /// Read and parse one file; `None` when its kind cannot be told.

@@ -89,7 +89,18 @@ pub(super) fn stream_audit(
         reader.take(room).read_to_end(&mut head).map_err(read_error)?;
         Ok(Streamed::Not(Some((head, running.finished()))))
     };
-    let Some((kind, framing)) = stream_framing(&head, forced) else { return not_streamed(head, reader) };
+    let (mut head, mut reader) = (head, reader);
+    let mut ended = (head.len() as u64) < HEAD;
+    let mut told = stream_framing(&head, forced, ended);
+    // A first record longer than the head (a 2 MiB CloudTrail line) is read on,
+    // up to the longest line allowed, rather than the file read whole.
+    while told == Told::More && head.len() < options.limits.max_line {
+        let room = (head.len().max(1) as u64).min((options.limits.max_line - head.len()) as u64);
+        // A read error ends the head; reading the file on meets it again and says so.
+        ended = (&mut reader).take(room).read_to_end(&mut head).map_or(true, |n| (n as u64) < room);
+        told = stream_framing(&head, forced, ended);
+    }
+    let Told::Streamed(kind, framing) = told else { return not_streamed(head, reader) };
     let parser = if options.drop_accesses { audit::counting_parser } else { audit::line_parser };
     let Some(parse) = parser(kind) else { return not_streamed(head, reader) };
     let mut summary = InputSummary::new(kind, display);
@@ -144,37 +155,62 @@ pub(super) fn stream_audit(
     Ok(Streamed::Read(Box::new(evidence)))
 }
 
-/// The kind and layout of a streamable audit log, told from its first bytes:
-/// a `{"Records":[…]}` wrapper whose first record is CloudTrail's, or JSON
-/// lines whose first line is a record of a kind with a line parser.
-fn stream_framing(head: &[u8], forced: Option<SourceKind>) -> Option<(SourceKind, audit::stream::Framing)> {
+/// What a log's first bytes tell of it.
+#[derive(Debug, PartialEq, Eq)]
+enum Told {
+    /// Streamed, of this kind and layout.
+    Streamed(SourceKind, audit::stream::Framing),
+    /// Not a streamable log: read whole.
+    Not,
+    /// Its first record has not ended yet: more bytes are needed to tell.
+    More,
+}
+
+/// The kind and layout of a streamable audit log, told from its first bytes
+/// (`ended`: they are all there is): a `{"Records":[…]}` wrapper whose first
+/// record is CloudTrail's, or JSON lines whose first line that reads is a
+/// record of a kind with a line parser. A line that does not read decides
+/// nothing (the reader rejects it at its line), wherever it stands.
+fn stream_framing(head: &[u8], forced: Option<SourceKind>, ended: bool) -> Told {
+    use audit::stream::Framing;
     let mut splitter = audit::records_split::Splitter::new();
     let mut spans = Vec::new();
-    // The first record is enough to tell: most often it ends in the first few KiB.
-    let mut fed = 0;
-    for end in [head.len().min(64 << 10), head.len()] {
-        if spans.is_empty() && splitter.broken.is_none() && end > fed {
-            let (start, end) = (splitter.pending().unwrap_or(fed), end);
-            splitter.rebase(start);
-            splitter.feed(&head[start..end], fed - start, &mut spans);
-            for span in &mut spans {
-                span.start += start;
-                span.end += start;
-            }
-            fed = end;
-        }
-    }
-    if let Some(first) = spans.first() {
+    splitter.feed(head, 0, &mut spans);
+    if splitter.wrappers > 0 {
+        let first = spans.iter().find(|s| s.number > 0 && s.fault.is_none());
+        let Some(first) = first else {
+            let unfinished = splitter.pending().is_some() && splitter.broken.is_none();
+            return if unfinished && !ended { Told::More } else { Told::Not };
+        };
         let sniffed =
             serde_json::from_slice::<Value>(&head[first.start..first.end]).ok().and_then(|v| sniff_record(&v));
-        let kind = forced.or(sniffed);
-        return (kind == Some(SourceKind::Cloudtrail))
-            .then_some((SourceKind::Cloudtrail, audit::stream::Framing::Records));
+        return match forced.or(sniffed) {
+            Some(SourceKind::Cloudtrail) => Told::Streamed(SourceKind::Cloudtrail, Framing::Records),
+            _ => Told::Not,
+        };
     }
-    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-    // Vault's `prefix` option writes text before each line's JSON.
-    let first_line = memchr::memchr(b'{', first_line).map_or(first_line, |brace| &first_line[brace..]);
-    let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(first_line) else { return None };
-    let kind = forced.or_else(|| sniff_record(&Value::Object(first))).filter(|k| SourceKind::AUDIT.contains(k))?;
-    Some((kind, audit::stream::Framing::Lines))
+    // A JSON array is read whole, whatever its lines look like.
+    if head.iter().find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF)) == Some(&b'[') {
+        return Told::Not;
+    }
+    let mut lines = head.split_inclusive(|b| *b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        if last && !line.ends_with(b"\n") && !ended {
+            // A first line longer than what was read so far: read on.
+            return if spans.is_empty() && !head.contains(&b'\n') { Told::More } else { Told::Not };
+        }
+        // A pretty-printed record's inner lines are indented: they tell nothing.
+        if line.first().is_none_or(u8::is_ascii_whitespace) {
+            continue;
+        }
+        // Vault's `prefix` option writes text before each line's JSON.
+        let Some(brace) = memchr::memchr(b'{', line) else { continue };
+        let Ok(Value::Object(first)) = serde_json::from_slice::<Value>(&line[brace..]) else { continue };
+        return match forced.or_else(|| sniff_record(&Value::Object(first))).filter(|k| SourceKind::AUDIT.contains(k)) {
+            Some(kind) => Told::Streamed(kind, Framing::Lines),
+            None => Told::Not,
+        };
+    }
+    Told::Not
 }

@@ -125,8 +125,15 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, within a double's
+    /// range (a tree of values refuses `1e999`; so does every reading here).
     fn skip_number(&mut self) -> Scan<()> {
+        let start = self.at;
+        self.number_syntax()?;
+        in_range(self.text.get(start..self.at)?).then_some(())
+    }
+
+    fn number_syntax(&mut self) -> Scan<()> {
         if self.peek() == Some(b'-') {
             self.at += 1;
         }
@@ -201,6 +208,69 @@ impl<'a> Scanner<'a> {
         self.depth -= 1;
         Some(())
     }
+}
+
+/// Whether a number's value is a finite double, as serde_json requires of
+/// every number it reads into a value. Only an exponent or hundreds of
+/// digits can leave the range: the rest are not parsed.
+fn in_range(number: &str) -> bool {
+    let long = number.len() > 300;
+    if !long && !number.bytes().any(|b| b == b'e' || b == b'E') {
+        return true;
+    }
+    number.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// Deeper than this a tree of values is refused (serde_json's limit).
+const SERDE_DEPTH: usize = 128;
+
+/// What serde_json refuses in a tree of values but passes over in a field
+/// it ignores: a number out of a double's range (`1e999`) and nesting 128
+/// deep. A record read field by field is held to the same rules, so that it
+/// is rejected, or not, whichever reader and line it meets.
+pub fn within_value_limits(text: &str) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut at) = (0usize, 0);
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'"' => {
+                at += 1;
+                // Past the string, escapes and all (its syntax is the parser's to check).
+                while let Some(stop) = bytes.get(at..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) {
+                    at += stop + 1;
+                    if bytes[at - 1] == b'"' {
+                        break;
+                    }
+                    at += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth >= SERDE_DEPTH {
+                    return Err(format!(
+                        "malformed JSON: recursion limit exceeded (nested {SERDE_DEPTH} deep) at column {}",
+                        at + 1
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'-' | b'0'..=b'9' => {
+                let len = bytes[at..]
+                    .iter()
+                    .position(|c| !matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .unwrap_or(bytes.len() - at);
+                if !text.get(at..at + len).is_some_and(in_range) {
+                    return Err(format!("malformed JSON: number out of range at column {}", at + 1));
+                }
+                at += len;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,7 +378,7 @@ mod tests {
             r#"{}"#,
             r#" { "a" : [ ] , "b":{"c":[true,false,null,"x\"\\\/\b\f\n\r\t\u0041"]}} "#,
             r#"["é",{"k":"日本"}]"#,
-            r#"[0,-0,1.5,-12e3,4E+2,0.25e-7,1e400,123456789012345678901234567890]"#,
+            r#"[0,-0,1.5,-12e3,4E+2,0.25e-7,1e-400,123456789012345678901234567890]"#,
         ] {
             assert!(skips(ok), "{ok}");
         }
@@ -332,11 +402,45 @@ mod tests {
             r#"{"a":"b""#,
             r#"{"a":["#,
             r#"{"\u0061":"b"}"#,
+            r#"[1e400]"#,
+            r#"[-1.8e308]"#,
         ] {
             assert!(!skips(bad), "{bad}");
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(!skips(&deep));
+    }
+
+    /// Held to serde_json's own limits on a tree of values, number by number and level by level.
+    #[test]
+    fn the_limits_of_a_tree_of_values_are_serde_jsons() {
+        let long = "9".repeat(400);
+        for number in [
+            "1e308",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "1.8e308",
+            "1e999",
+            "-1e999",
+            "1e-999",
+            "0e99999",
+            &long,
+            "1.5",
+            "123456789012345678901234567890",
+            "1E+308",
+            "10e307",
+            "0.1e310",
+        ] {
+            let text = format!("{{\"x\":[{number}],\"s\":\"1e999 \\\" [[[\"}}");
+            let serde = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+            assert_eq!(within_value_limits(&text).is_ok(), serde, "{number}");
+            assert_eq!(in_range(number), serde, "{number}");
+        }
+        for depth in 120..136 {
+            let text = format!("{{\"a\":{}1{}}}", "[".repeat(depth), "]".repeat(depth));
+            let serde = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+            assert_eq!(within_value_limits(&text).is_ok(), serde, "depth {depth}");
+        }
     }
 
     #[test]

@@ -3,19 +3,23 @@
 //! memory of a few records. Only the wrapper's own structure is checked here
 //! (brackets, strings, its keys, a `Records` key given once); each record is
 //! then read strictly by the line parser, as a JSON line would be.
+//!
+//! Framing is decided per top-level object: one with a `Records` key is a
+//! wrapper of records, one without is a record itself (pipelines mix JSON
+//! lines and wrappers in one file). A line between objects that is not JSON
+//! is a rejection of its own, and reading goes on at the next line.
 
-/// One record of the array: its bytes in the buffer fed, the 1-based line it
-/// starts on and its 1-based place in the array.
+/// One record: its bytes in the buffer fed, the 1-based line it starts on and
+/// its 1-based place in its wrapper's array (0: a top-level object, a record
+/// of its own). With `fault`, what stood there could not be a record, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
     pub line: usize,
     pub number: usize,
+    pub fault: Option<String>,
 }
-
-/// Deeper than serde_json reads, a record would be refused anyway.
-const MAX_DEPTH: usize = 128;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -34,8 +38,11 @@ enum State {
     AfterElement,
     /// After a top-level value: `,` or `}`.
     AfterValue,
-    /// After the closing `}`: only whitespace may follow.
+    /// After the closing `}`: whitespace, or another top-level object.
     Trailing,
+    /// Passing over the rest of a line that is not JSON, or of a top-level
+    /// object that broke, up to the next line that starts with `{`.
+    Resync,
     Broken,
 }
 
@@ -64,6 +71,13 @@ pub struct Splitter {
     skipping: Option<Skipping>,
     /// Where the record being read started in the buffer, its line and number.
     record: Option<(usize, usize)>,
+    /// Where the current top-level object started and its line, while it has
+    /// shown no `Records` key: then it is a record itself.
+    object: Option<(usize, usize)>,
+    /// Top-level objects that held a `Records` key.
+    pub wrappers: usize,
+    /// In `Resync`: the next byte starts a line.
+    line_start: bool,
     records: usize,
     /// The lines where a `Records` key stood in the current object.
     records_keys: Vec<usize>,
@@ -91,6 +105,9 @@ impl Splitter {
             in_records: false,
             skipping: None,
             record: None,
+            object: None,
+            wrappers: 0,
+            line_start: false,
             records: 0,
             records_keys: Vec::new(),
             duplicate: None,
@@ -101,12 +118,15 @@ impl Splitter {
     /// Where the unfinished record starts in the buffer last fed: the bytes
     /// from there on must be fed again, at the start of the next buffer.
     pub fn pending(&self) -> Option<usize> {
-        self.record.map(|(start, _)| start)
+        match (self.record, self.object) {
+            (Some((a, _)), Some((b, _))) => Some(a.min(b)),
+            (a, b) => a.or(b).map(|(start, _)| start),
+        }
     }
 
     /// The buffer is about to be cut at `at` (the pending record's start).
     pub fn rebase(&mut self, at: usize) {
-        if let Some((start, _)) = self.record.as_mut() {
+        for (start, _) in self.record.iter_mut().chain(self.object.iter_mut()) {
             *start -= at;
         }
     }
@@ -118,23 +138,51 @@ impl Splitter {
 
     /// The input ended: what was left open, if anything.
     pub fn finish(&mut self) {
-        if self.broken.is_some() || self.state == State::Trailing {
+        if self.broken.is_some() || matches!(self.state, State::Trailing | State::Resync) {
             return;
         }
         // The damaged record is named by the line it starts on.
-        self.broken = Some(match (self.record, self.state) {
-            (Some((_, line)), _) => {
+        self.broken = Some(match (self.record, self.object, self.state) {
+            (Some((_, line)), ..) => {
                 (line, format!("the file ends inside record {} (line {line} to {})", self.records + 1, self.line))
             }
-            (None, State::Lead) => (self.line, "the file is empty".to_string()),
+            (None, Some((_, line)), _) => (line, format!("the file ends inside the record at line {line}")),
+            (None, None, State::Lead) => (self.line, "the file is empty".to_string()),
             _ => (self.line, "the file ends before its JSON closes".to_string()),
         });
     }
 
-    fn fail(&mut self, why: impl Into<String>) {
-        self.state = State::Broken;
-        self.broken = Some((self.line, why.into()));
+    /// The structure broke. Inside a top-level record (no wrapper around it)
+    /// only that record is lost: it is rejected and reading goes on at the
+    /// next line that starts with `{`. Elsewhere the rest of the file is lost.
+    fn fail(&mut self, why: impl Into<String>, at: usize, out: &mut Vec<Span>) {
+        let why = why.into();
+        self.skipping = None;
         self.record = None;
+        if let Some((start, line)) = self.object.take() {
+            out.push(Span { start, end: at, line, number: 0, fault: Some(format!("malformed JSON: {why}")) });
+            self.state = State::Resync;
+            self.line_start = false;
+            return;
+        }
+        self.state = State::Broken;
+        self.broken = Some((self.line, why));
+    }
+
+    /// A top-level value ends: a record itself where it showed no `Records` key.
+    fn object_done(&mut self, end: usize, out: &mut Vec<Span>) {
+        self.state = State::Trailing;
+        if let Some((start, line)) = self.object.take() {
+            out.push(Span { start, end, line, number: 0, fault: None });
+        }
+    }
+
+    /// A top-level object starts at `at`.
+    fn object_starts(&mut self, at: usize) {
+        self.state = State::KeyOrClose;
+        self.keys = 0;
+        self.records_keys.clear();
+        self.object = Some((at, self.line));
     }
 
     /// Read `buf[from..]`, appending each record that ends in it to `out`
@@ -164,13 +212,23 @@ impl Splitter {
             if b == b'\n' {
                 self.line += 1;
             }
+            if self.state == State::Resync {
+                // A `{` that starts a line (indented or not) begins the next record;
+                // the rest of the broken line is passed over.
+                if b == b'{' && self.line_start {
+                    self.object_starts(i);
+                }
+                self.line_start = b == b'\n' || (self.line_start && b.is_ascii_whitespace());
+                i += 1;
+                continue;
+            }
             match self.state {
                 State::Lead => match b {
-                    b'{' => self.state = State::KeyOrClose,
+                    b'{' => self.object_starts(i),
                     // A byte-order mark before the JSON.
                     0xEF | 0xBB | 0xBF if i < 3 => {}
                     _ if b.is_ascii_whitespace() => {}
-                    _ => return self.fail("not a JSON object"),
+                    _ => return self.fail("not a JSON object", i, out),
                 },
                 State::KeyOrClose => match b {
                     b'"' => {
@@ -180,9 +238,12 @@ impl Splitter {
                         self.key_escaped = false;
                     }
                     // `{}`, but not `{"a":1,}`.
-                    b'}' if self.keys == 0 => self.state = State::Trailing,
+                    b'}' if self.keys == 0 => self.object_done(i + 1, out),
                     _ if b.is_ascii_whitespace() => {}
-                    _ => return self.fail("a key was expected"),
+                    _ => {
+                        self.fail("a key was expected", i, out);
+                        continue;
+                    }
                 },
                 State::Key => {
                     if self.key_escaped {
@@ -192,6 +253,10 @@ impl Splitter {
                         self.state = State::Colon;
                         self.in_records = self.key_is_records();
                         if self.in_records {
+                            // A wrapper: its records are the array's elements, not itself.
+                            if self.object.take().is_some() {
+                                self.wrappers += 1;
+                            }
                             self.records_keys.push(self.line);
                             if let [first, second] = self.records_keys[..] {
                                 self.duplicate = self.duplicate.or(Some((first, second)));
@@ -209,12 +274,15 @@ impl Splitter {
                 State::Colon => match b {
                     b':' => self.state = State::Value,
                     _ if b.is_ascii_whitespace() => {}
-                    _ => return self.fail("`:` was expected after a key"),
+                    _ => {
+                        self.fail("`:` was expected after a key", i, out);
+                        continue;
+                    }
                 },
                 State::Value => match b {
                     _ if b.is_ascii_whitespace() => {}
                     b'[' if self.in_records => self.state = State::ElementOrClose,
-                    _ if self.in_records => return self.fail("`Records` is not an array"),
+                    _ if self.in_records => return self.fail("`Records` is not an array", i, out),
                     _ => {
                         self.skipping = Some(Skipping::default());
                         continue;
@@ -223,7 +291,7 @@ impl Splitter {
                 State::ElementOrClose => match b {
                     _ if b.is_ascii_whitespace() => {}
                     b']' if self.records == 0 => self.state = State::AfterValue,
-                    b']' => return self.fail("`,` before `]`"),
+                    b']' => return self.fail("`,` before `]`", i, out),
                     _ => {
                         self.record = Some((i, self.line));
                         self.skipping = Some(Skipping::default());
@@ -234,25 +302,36 @@ impl Splitter {
                     b',' => self.state = State::ElementOrClose,
                     b']' => self.state = State::AfterValue,
                     _ if b.is_ascii_whitespace() => {}
-                    _ => return self.fail("`,` or `]` was expected after a record"),
+                    _ => return self.fail("`,` or `]` was expected after a record", i, out),
                 },
                 State::AfterValue => match b {
                     b',' => self.state = State::KeyOrClose,
-                    b'}' => self.state = State::Trailing,
+                    b'}' => self.object_done(i + 1, out),
                     _ if b.is_ascii_whitespace() => {}
-                    _ => return self.fail("`,` or `}` was expected"),
+                    _ => {
+                        self.fail("`,` or `}` was expected", i, out);
+                        continue;
+                    }
                 },
                 State::Trailing => match b {
-                    // Wrapper files concatenated (one a line, as some pipelines join them).
-                    b'{' => {
-                        self.state = State::KeyOrClose;
-                        self.keys = 0;
-                        self.records_keys.clear();
-                    }
+                    // Wrapper files concatenated, or records of their own, one a line.
+                    b'{' => self.object_starts(i),
                     _ if b.is_ascii_whitespace() => {}
-                    _ => return self.fail("text after the end of the JSON"),
+                    // A line that is not JSON: rejected, and reading goes on.
+                    _ => {
+                        let end = memchr::memchr(b'\n', &buf[i..]).map_or(buf.len(), |k| i + k);
+                        out.push(Span {
+                            start: i,
+                            end,
+                            line: self.line,
+                            number: 0,
+                            fault: Some("not JSON".to_string()),
+                        });
+                        self.state = State::Resync;
+                        self.line_start = false;
+                    }
                 },
-                State::Broken => return,
+                State::Resync | State::Broken => return,
             }
             i += 1;
         }
@@ -278,8 +357,9 @@ impl Splitter {
         if in_scalar && (matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace()) {
             let scalar = std::mem::take(&mut s.scalar);
             if serde_json::from_slice::<serde::de::IgnoredAny>(&scalar).is_err() {
-                self.fail("a value that is not JSON");
-                return true;
+                self.fail("a value that is not JSON", at, out);
+                // Seen again: a newline that ended it still counts.
+                return false;
             }
             self.value_done(at, out);
             // The byte that ended it belongs to what follows.
@@ -312,17 +392,16 @@ impl Splitter {
         match b {
             b'"' => s.in_string = true,
             b'{' | b'[' => {
-                if s.open.len() >= MAX_DEPTH {
-                    self.fail(format!("nested deeper than {MAX_DEPTH} levels"));
-                    return true;
-                }
+                // No cap on the depth here (the stack is a byte a level, within
+                // --max-line): a record nested too deep is the record reader's
+                // to reject, as at any other place, not the end of the file.
                 s.open.push(b);
             }
             b'}' | b']' => {
                 let opener = if b == b'}' { b'{' } else { b'[' };
                 if s.open.pop() != Some(opener) {
-                    self.fail(format!("`{}` closes what it did not open", b as char));
-                    return true;
+                    self.fail(format!("`{}` closes what it did not open", b as char), at, out);
+                    return false;
                 }
                 if s.open.is_empty() {
                     self.value_done(at + 1, out);
@@ -339,7 +418,7 @@ impl Splitter {
         if self.in_records && self.state == State::ElementOrClose {
             if let Some((start, line)) = self.record.take() {
                 self.records += 1;
-                out.push(Span { start, end, line, number: self.records });
+                out.push(Span { start, end, line, number: self.records, fault: None });
             }
             self.state = State::AfterElement;
         } else {
@@ -398,6 +477,46 @@ mod tests {
         }
     }
 
+    /// Each span as (line, number, fault).
+    fn spans(text: &str) -> (Vec<(usize, usize, Option<String>)>, Splitter) {
+        let mut s = Splitter::new();
+        let mut out = Vec::new();
+        s.feed(text.as_bytes(), 0, &mut out);
+        s.finish();
+        (out.into_iter().map(|sp| (sp.line, sp.number, sp.fault)).collect(), s)
+    }
+
+    /// Framing per top-level object: a wrapper's records, or the object itself;
+    /// a line that is not JSON, or a top-level record that breaks, is one
+    /// rejection at its line and the next line starting with `{` is read.
+    #[test]
+    fn json_lines_and_wrappers_mixed_are_each_read_at_their_line() {
+        let text = "{\"a\":1}\n{\"Records\":[{\"b\":1},{\"b\":2}]}\n{\"a\":2}\n\n{\n \"a\": 3\n}\n{}\n";
+        let (found, s) = spans(text);
+        let expected = [(1, 0, None), (2, 1, None), (2, 2, None), (3, 0, None), (5, 0, None), (8, 0, None)];
+        assert_eq!(found, expected);
+        assert!(s.complete() && s.broken.is_none() && s.wrappers == 1);
+        let (found, s) =
+            spans("{\"a\":1}\nnot json\n{\"a\":2,}\n  {\"x\": 1}\n{\"x\":tru}\n{\"Records\":[{\"b\":1}]}\n{\"a\":3}");
+        let lines: Vec<(usize, usize, bool)> = found.iter().map(|(l, n, f)| (*l, *n, f.is_some())).collect();
+        assert_eq!(
+            lines,
+            [(1, 0, false), (2, 0, true), (3, 0, true), (4, 0, false), (5, 0, true), (6, 1, false), (7, 0, false)]
+        );
+        assert_eq!(found[1].2.as_deref(), Some("not JSON"));
+        assert!(found[2].2.as_deref().is_some_and(|f| f.contains("a key was expected")), "{found:?}");
+        assert!(found[4].2.as_deref().is_some_and(|f| f.contains("not JSON")), "{found:?}");
+        assert!(s.broken.is_none(), "{:?}", s.broken);
+        // A top-level record cut short is named where it starts.
+        let (found, s) = spans("{\"a\":1}\n{\"a\":");
+        assert_eq!(found, [(1, 0, None)]);
+        assert_eq!(s.broken, Some((2, "the file ends inside the record at line 2".to_string())));
+        // Where a wrapper's own structure breaks, the rest of the file is still lost, and said.
+        let (found, s) = spans("{\"Records\":[{\"a\":1} x]}\n{\"a\":2}\n");
+        assert_eq!(found, [(1, 1, None)]);
+        assert!(s.broken.is_some_and(|(line, why)| line == 1 && why.contains("after a record")));
+    }
+
     #[test]
     fn damage_is_named_with_its_line_and_what_came_before_is_kept() {
         let (records, s) = split("{\"Records\":[\n{\"a\":1},\n{\"a\":2},\n{\"a\":");
@@ -410,17 +529,11 @@ mod tests {
         assert!(s.complete());
         let (_, s) = split("{\"Records\":[{\"a\":1]}]}");
         assert!(s.broken.unwrap().1.contains("closes what it did not open"));
-        let (_, s) = split("{\"Records\":[{}]} x");
-        assert!(s.broken.unwrap().1.contains("after the end"));
         let (_, s) = split("{\"Records\":{}}");
         assert!(s.broken.unwrap().1.contains("not an array"));
-        let (_, s) = split("{\"x\":tru,\"Records\":[]}");
-        assert!(s.broken.unwrap().1.contains("not JSON"));
         let (records, s) = split("[1]");
         assert!(records.is_empty() && s.broken.unwrap().1.contains("not a JSON object"));
-        let (_, s) = split("{\"a\":1,}");
-        assert!(s.broken.is_some());
-        let (_, s) = split(&format!("{{\"Records\":[{}1{}]}}", "[".repeat(200), "]".repeat(200)));
-        assert!(s.broken.unwrap().1.contains("deeper"));
+        let (records, s) = split(&format!("{{\"Records\":[{}1{},{{}}]}}", "[".repeat(200), "]".repeat(200)));
+        assert!(records.len() == 2 && s.complete(), "{:?}", s.broken);
     }
 }

@@ -339,6 +339,15 @@ fn work(
         let mut out = Parsed { index: chunk.index, absolute: !chunk.spans.is_empty(), ..Parsed::default() };
         let bytes = &chunk.buffer[..chunk.len];
         for span in &chunk.spans {
+            // A record of a wrapper is named by its place in the array too.
+            let named = |message: String| match span.number {
+                0 => message,
+                n => format!("record {n}: {message}"),
+            };
+            if let Some(fault) = &span.fault {
+                out.rejected.push((span.line, named(fault.clone())));
+                continue;
+            }
             let record = &bytes[span.start..span.end];
             if prefilter.is_some_and(|p| !p.is_match(record)) {
                 out.records += 1;
@@ -347,7 +356,7 @@ fn work(
             }
             match parse(record) {
                 Ok(r) => out.add(span.line, span.number, r, keep),
-                Err(message) => out.rejected.push((span.line, format!("record {}: {message}", span.number))),
+                Err(message) => out.rejected.push((span.line, named(message))),
             }
         }
         let bytes = if chunk.spans.is_empty() { bytes } else { &[][..] };
@@ -415,8 +424,36 @@ fn read_line(i: usize, line: &[u8], parse: LineParser, keep: &(dyn Fn(&Access) -
     };
     match parse(body) {
         Ok(r) => out.add(i, 0, r, keep),
-        Err(message) => out.rejected.push((i, message)),
+        Err(message) => match wrapped(body) {
+            // A `{"Records":[…]}` line among JSON lines: its records are read, each named.
+            Some(spans) => {
+                for span in spans {
+                    let result = match &span.fault {
+                        Some(fault) => Err(fault.clone()),
+                        None => parse(&body[span.start..span.end]),
+                    };
+                    match result {
+                        Ok(r) => out.add(i, span.number, r, keep),
+                        Err(message) if span.number > 0 => {
+                            out.rejected.push((i, format!("record {}: {message}", span.number)));
+                        }
+                        Err(message) => out.rejected.push((i, message)),
+                    }
+                }
+            }
+            None => out.rejected.push((i, message)),
+        },
     }
+}
+
+/// The records of a line that is a whole `{"Records":[…]}` wrapper; `None`
+/// for any other line.
+fn wrapped(line: &[u8]) -> Option<Vec<Span>> {
+    let mut splitter = Splitter::new();
+    let mut spans = Vec::new();
+    splitter.feed(line, 0, &mut spans);
+    splitter.finish();
+    (splitter.wrappers > 0 && splitter.broken.is_none()).then_some(spans)
 }
 
 impl Parsed {

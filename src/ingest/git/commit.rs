@@ -19,6 +19,8 @@ pub struct Parts {
     pub committer: Person,
     /// The committer's time, in seconds since the epoch.
     pub time: i64,
+    /// The committer's time could not be read (shown as the epoch, and said).
+    pub odd_time: bool,
     pub message: String,
     pub parents: Vec<Oid>,
 }
@@ -30,6 +32,7 @@ impl Parts {
             author: person(&commit.author()),
             committer: person(&commit.committer()),
             time: commit.time().seconds(),
+            odd_time: false,
             message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
             parents: commit.parent_ids().collect(),
         }
@@ -46,6 +49,7 @@ impl Parts {
             author: Person::new("", ""),
             committer: Person::new("", ""),
             time: 0,
+            odd_time: true,
             message: String::from_utf8_lossy(message).into_owned(),
             parents: Vec::new(),
         };
@@ -55,7 +59,11 @@ impl Parts {
             } else if let Some(sig) = line.strip_prefix(b"author ") {
                 parts.author = signature(sig).0;
             } else if let Some(sig) = line.strip_prefix(b"committer ") {
-                (parts.committer, parts.time) = signature(sig);
+                let (committer, time) = signature(sig);
+                parts.committer = committer;
+                // An overflowing or missing date: the epoch stands in, and the reader says so.
+                let readable = time.filter(|t| Utc.timestamp_opt(*t, 0).single().is_some());
+                (parts.time, parts.odd_time) = (readable.unwrap_or(0), readable.is_none());
             }
         }
         parts
@@ -64,15 +72,15 @@ impl Parts {
 
 /// `Name <email> 1700000000 +0100`, read as libgit2 does (the last `<` and
 /// `>` delimit the email); a malformed line gives what it can.
-fn signature(line: &[u8]) -> (Person, i64) {
+fn signature(line: &[u8]) -> (Person, Option<i64>) {
     let text = String::from_utf8_lossy(line);
     let (Some(open), Some(close)) = (text.rfind('<'), text.rfind('>')) else {
-        return (Person::new(text.trim(), ""), 0);
+        return (Person::new(text.trim(), ""), None);
     };
     if close < open {
-        return (Person::new(text.trim(), ""), 0);
+        return (Person::new(text.trim(), ""), None);
     }
-    let time = text[close + 1..].split_whitespace().next().and_then(|t| t.parse().ok()).unwrap_or(0);
+    let time = text[close + 1..].split_whitespace().next().and_then(|t| t.parse().ok());
     (Person::new(text[..open].trim(), text[open + 1..close].trim()), time)
 }
 

@@ -2,9 +2,9 @@
 //! or every branch and tag. Shallow boundaries are known so that the commit at
 //! the edge of a shallow clone is not taken for the one that added everything.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use git2::{Oid, Repository, Sort};
+use git2::{Oid, Repository};
 
 /// A commit to read, with its tree and parents when the walk already knows them.
 pub type Step = (Oid, Option<super::treediff::Links>);
@@ -37,7 +37,9 @@ fn first_parent(
     send: &mut dyn FnMut(Batch) -> bool,
 ) -> Result<usize, git2::Error> {
     let mut objects = super::treediff::TreeCache::new(repo.odb()?, store);
-    let mut next = repo.head()?.peel_to_commit()?.id();
+    // HEAD's id, not its commit parsed: a malformed commit there is the
+    // worker's to reject, as anywhere else in history.
+    let mut next = repo.refname_to_id("HEAD")?;
     let mut batch = Vec::with_capacity(BATCH);
     let (mut order, mut count) = (0i64, 0);
     loop {
@@ -76,29 +78,78 @@ pub fn plan(
     if !all_refs {
         return first_parent(repo, store, shallow, send);
     }
-    let mut walk = repo.revwalk()?;
-    {
-        for glob in ["refs/heads/*", "refs/remotes/*", "refs/tags/*"] {
-            walk.push_glob(glob)?;
-        }
-        if repo.head().is_ok() {
-            walk.push_head()?;
+    every_ref(repo, store, shallow, send)
+}
+
+/// What every branch, remote branch and tag (and HEAD) reaches, oldest first
+/// (each commit after its parents), read raw: libgit2's sorted walk parses
+/// every commit first and gave nothing at all when one did not parse (an
+/// overflowing date) or one object was missing. Here a commit that cannot be
+/// read is handed on alone, for the worker to reject by its id, and the rest
+/// of history is read.
+fn every_ref(
+    repo: &Repository,
+    store: Option<&super::objects::Store>,
+    shallow: &HashSet<Oid>,
+    send: &mut dyn FnMut(Batch) -> bool,
+) -> Result<usize, git2::Error> {
+    let mut objects = super::treediff::TreeCache::new(repo.odb()?, store);
+    let mut steps: Vec<Step> = Vec::new();
+    let mut seen: HashSet<Oid> = HashSet::new();
+    // Each commit read, while its own place is not yet known.
+    let mut waiting: HashMap<Oid, super::treediff::Links> = HashMap::new();
+    for tip in tips(repo) {
+        // Depth first, without recursion: a commit is placed once all its parents are.
+        let mut stack = vec![(tip, false)];
+        while let Some((id, expanded)) = stack.pop() {
+            if expanded {
+                steps.push((id, waiting.remove(&id)));
+                continue;
+            }
+            if !seen.insert(id) {
+                continue;
+            }
+            match objects.commit_parents(id) {
+                Ok((links, parents)) => {
+                    stack.push((id, true));
+                    // The shallow clone's edge: its parents are not there to read.
+                    if !shallow.contains(&id) {
+                        stack.extend(parents.iter().rev().filter(|p| !seen.contains(p)).map(|p| (*p, false)));
+                    }
+                    waiting.insert(id, links);
+                }
+                // Handed on unread: the worker reads it again and rejects it, named.
+                Err(_) => steps.push((id, None)),
+            }
         }
     }
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    let mut commits = Vec::new();
-    for oid in walk {
-        match oid {
-            Ok(oid) => commits.push((oid, None)),
-            // A missing object ends this line of history; what was read stays.
-            Err(_) => break,
-        }
-    }
-    let count = commits.len();
-    for (order, chunk) in commits.chunks(BATCH).enumerate() {
+    let count = steps.len();
+    for (order, chunk) in steps.chunks(BATCH).enumerate() {
         if !send(Batch { order: order as i64, commits: chunk.to_vec() }) {
             break;
         }
     }
     Ok(count)
+}
+
+/// The commits that branches, remote branches, tags and HEAD name, as ids
+/// (annotated tags followed to what they tag), without parsing any commit.
+fn tips(repo: &Repository) -> Vec<Oid> {
+    let mut out = HashSet::new();
+    let names = repo.references().map(|mut refs| refs.names().flatten().map(str::to_string).collect::<Vec<_>>());
+    let wanted = |n: &str| ["refs/heads/", "refs/remotes/", "refs/tags/"].iter().any(|p| n.starts_with(p));
+    for name in names.unwrap_or_default().iter().map(String::as_str).filter(|n| wanted(n)).chain(["HEAD"]) {
+        let Ok(mut id) = repo.refname_to_id(name) else { continue };
+        // A tag of a tag of a commit: followed by the tag objects alone.
+        for _ in 0..16 {
+            match repo.find_tag(id) {
+                Ok(tag) => id = tag.target_id(),
+                Err(_) => break,
+            }
+        }
+        out.insert(id);
+    }
+    let mut out: Vec<Oid> = out.into_iter().collect();
+    out.sort();
+    out
 }

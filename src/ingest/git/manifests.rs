@@ -170,22 +170,32 @@ fn pep508(line: &str) -> Option<(String, String)> {
 /// A package listed twice is one requirement with both specifiers, as pip's
 /// resolver reads it (`openai~=1.3.3` and `openai~=1.6.1`: `~=1.3.3,~=1.6.1`).
 fn requirements(text: &str) -> Vec<(String, String)> {
+    use std::collections::{HashMap, HashSet};
     let mut merged: Vec<(String, String)> = Vec::new();
+    // Where each package stands in `merged`, and the parts of its specifier:
+    // a lookup each, so that a file of N lines costs N, not N².
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut parts: Vec<HashSet<String>> = Vec::new();
+    let split = |spec: &str| spec.split(',').map(str::to_string).collect::<HashSet<String>>();
     for (name, spec) in requirement_lines(text) {
-        match merged.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, known)) if spec.is_empty() || known.split(',').any(|s| s == spec) => {}
-            Some((_, known)) if known.is_empty() => *known = spec,
-            Some((_, known)) if !known.starts_with('@') && !spec.starts_with('@') => {
-                known.push(',');
-                known.push_str(&spec);
-            }
-            // A direct reference decides the source whatever else is listed.
-            Some((_, known)) => {
-                if spec.starts_with('@') {
-                    *known = spec;
-                }
-            }
-            None => merged.push((name, spec)),
+        let Some(&i) = at.get(&name) else {
+            at.insert(name.clone(), merged.len());
+            parts.push(split(&spec));
+            merged.push((name, spec));
+            continue;
+        };
+        let (known, known_parts) = (&mut merged[i].1, &mut parts[i]);
+        if spec.is_empty() || known_parts.contains(&spec) {
+            continue;
+        }
+        // A direct reference decides the source whatever else is listed.
+        if known.is_empty() || spec.starts_with('@') {
+            *known_parts = split(&spec);
+            *known = spec;
+        } else if !known.starts_with('@') {
+            known.push(',');
+            known.push_str(&spec);
+            known_parts.extend(spec.split(',').map(str::to_string));
         }
     }
     merged
@@ -417,6 +427,12 @@ mod tests {
             packages("requirements.txt", twice).unwrap_or_default(),
             [("openai".to_string(), "~=1.3.3,~=1.6.1".to_string()), ("playwright".to_string(), "==1.40.0".to_string())],
             "a package listed twice is bound by both lines, as pip reads it"
+        );
+        let sources = "openai==1\nopenai @ https://a/x\nopenai==2\nopenai @ https://b/y\nopenai @ https://a/x\n";
+        assert_eq!(
+            packages("requirements.txt", sources).unwrap_or_default(),
+            [("openai".to_string(), "@ https://a/x".to_string())],
+            "the last direct reference decides the source; a version after one is passed over"
         );
         let cargo = "[dependencies]\nserde = \"1\"\n[target.'cfg(unix)'.dependencies]\nasync-openai = \"0.20\"\n";
         assert!(packages("Cargo.toml", cargo).unwrap_or_default().contains(&("async-openai".into(), "0.20".into())));

@@ -27,8 +27,42 @@ use super::{IngestError, ReadOptions};
 use crate::model::{Evidence, InputSummary, SourceKind};
 use watchlist::Watchlist;
 
+/// Open a repository to read it. One owned by another user (an evidence copy,
+/// a colleague's clone) is refused by libgit2, as git refuses it, lest its
+/// config run a program: leakline runs nothing a repository names and only
+/// reads, so the check is passed over and the read says so (`foreign_owner`).
 fn open(path: &Path) -> Result<Repository, git2::Error> {
-    Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
+    let open = || Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>());
+    match open() {
+        Err(e) if e.code() == git2::ErrorCode::Owner => {
+            static ANY_OWNER: std::sync::Once = std::sync::Once::new();
+            ANY_OWNER.call_once(|| {
+                // SAFETY: libgit2 reads this flag when it opens a repository; it is
+                // set once for the process (never set back, so no open sees it change
+                // twice), and no repository leakline opens can make it run anything.
+                let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+            });
+            open()
+        }
+        other => other,
+    }
+}
+
+/// The owner of a repository's folder when it is not the user reading it.
+#[cfg(unix)]
+fn foreign_owner(repo: &Repository) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    [Some(repo.path()), repo.workdir()]
+        .into_iter()
+        .flatten()
+        .find_map(|p| std::fs::metadata(p).ok().map(|m| m.uid()).filter(|uid| *uid != me))
+}
+
+#[cfg(not(unix))]
+fn foreign_owner(_: &Repository) -> Option<u32> {
+    None
 }
 
 /// Receives evidence as the walk finds it, so that a display can show the
@@ -197,6 +231,11 @@ fn read(path: &Path, options: &ReadOptions, rules: bool, sink: Option<Sink>) -> 
     }
     if planned == 0 {
         summary.notes.push("no commits on the history that was walked".to_string());
+    }
+    if let Some(uid) = foreign_owner(&repo) {
+        summary.notes.push(format!(
+            "owned by another user (uid {uid}), which git refuses until it is named a safe.directory: read read-only, as every repository is, running nothing it names"
+        ));
     }
     if rules {
         evidence.run_roots = run_roots::read(&repo);

@@ -194,6 +194,27 @@ impl<'r> TreeCache<'r> {
     }
 }
 
+impl TreeCache<'_> {
+    /// A commit's links and every parent (a merge's too), from its raw object.
+    pub fn commit_parents(&mut self, id: Oid) -> Result<(Links, Vec<Oid>), git2::Error> {
+        let mut buffer = std::mem::take(&mut self.scratch);
+        let found = self.objects.as_mut().and_then(|r| r.read_into(id, &mut buffer)).is_some();
+        let read = if found { links_and_parents(&buffer) } else { self.raw(id).and_then(|o| links_and_parents(&o)) };
+        self.scratch = buffer;
+        read
+    }
+}
+
+fn links_and_parents(object: &[u8]) -> Result<(Links, Vec<Oid>), git2::Error> {
+    let links = commit_links(object)?;
+    let parents = object
+        .split(|b| *b == b'\n')
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| line.strip_prefix(b"parent ").and_then(from_hex))
+        .collect();
+    Ok((links, parents))
+}
+
 /// A 40-digit hex id (what commit headers hold).
 fn from_hex(hex: &[u8]) -> Option<Oid> {
     // Each byte's value as a hex digit, or 0xff.

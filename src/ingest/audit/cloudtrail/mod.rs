@@ -235,6 +235,8 @@ fn read_line(bytes: &[u8], build: Build) -> Result<LineRecord, String> {
     // Filled in place: a record is large, and moving it costs more than it seems.
     let mut rec = Record::default();
     if scanned(text, &mut rec).is_none() {
+        // serde passes over what it ignores; a tree of values (a record at any other place) would not.
+        super::json_scan::within_value_limits(text)?;
         rec = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
     }
     if rec.event_time.get().is_none()

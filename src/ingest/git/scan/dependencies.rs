@@ -1,6 +1,6 @@
 //! The watched packages a commit moved in one manifest or lockfile, and who wrote each move.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use git2::Oid;
@@ -280,10 +280,14 @@ fn pair_moves(pending: Vec<Pending>) -> Vec<DependencyChange> {
     out
 }
 
+/// What may stand next to a package's name inside a name (`langchain-openai`).
+fn part_of_name(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '/')
+}
+
 /// Whether a (normalised) manifest line names the package as a whole name:
 /// `langchain-openai==0.1` names `langchain-openai`, not `langchain`.
 fn names(line: &str, package: &str) -> bool {
-    let part_of_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '/');
     line.match_indices(package).any(|(at, _)| {
         let before = line[..at].chars().next_back();
         let after = line[at + package.len()..].chars().next();
@@ -291,29 +295,64 @@ fn names(line: &str, package: &str) -> bool {
     })
 }
 
+/// The whole words of a text: its longest runs of `part_of_name`. Wherever a
+/// line names a package, each word of the package is a word of the line.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !part_of_name(c)).filter(|w| !w.is_empty())
+}
+
 /// The lines a manifest lost and gained in a commit (each with its
 /// normalised form), worked out once for all the packages it moved.
 struct ChangedLines {
     removed: Vec<(String, String)>,
     added: Vec<(String, String)>,
+    /// Each word to the changed lines holding it (removed first, then added,
+    /// each in order): a package is looked for only in the lines holding its
+    /// rarest word, so a manifest of N packages costs N lookups, not N² scans.
+    by_word: HashMap<String, Vec<usize>>,
 }
 
 impl ChangedLines {
     fn between(old: &str, new: &str) -> Self {
         let (old_lines, new_lines): (BTreeSet<&str>, BTreeSet<&str>) = (old.lines().collect(), new.lines().collect());
         let normalised = |l: &&str| (super::super::watchlist::normalise(l), l.to_string());
-        Self {
-            removed: old_lines.difference(&new_lines).map(normalised).collect(),
-            added: new_lines.difference(&old_lines).map(normalised).collect(),
+        let removed: Vec<(String, String)> = old_lines.difference(&new_lines).map(normalised).collect();
+        let added: Vec<(String, String)> = new_lines.difference(&old_lines).map(normalised).collect();
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, (line, _)) in removed.iter().chain(&added).enumerate() {
+            for word in words(line) {
+                let lines = by_word.entry(word.to_string()).or_default();
+                if lines.last() != Some(&i) {
+                    lines.push(i);
+                }
+            }
         }
+        Self { removed, added, by_word }
     }
 
     /// The changed lines that name the package, redacted.
     fn naming(&self, package: &str) -> Vec<String> {
-        let naming = |(n, _): &&(String, String)| names(n, package);
-        let removed = self.removed.iter().filter(naming).map(|(_, l)| format!("- {}", reachability::redact_line(l)));
-        let added = self.added.iter().filter(naming).map(|(_, l)| format!("+ {}", reachability::redact_line(l)));
-        removed.chain(added).take(12).collect()
+        let all = self.removed.len() + self.added.len();
+        let everywhere: Vec<usize>;
+        let candidates =
+            match words(package).map(|w| self.by_word.get(w).map_or(&[][..], Vec::as_slice)).min_by_key(|l| l.len()) {
+                Some(lines) => lines,
+                // A package of no word at all: every line is looked at.
+                None => {
+                    everywhere = (0..all).collect();
+                    &everywhere
+                }
+            };
+        candidates
+            .iter()
+            .filter_map(|&i| match i.checked_sub(self.removed.len()) {
+                None => self.removed.get(i).map(|l| ('-', l)),
+                Some(j) => self.added.get(j).map(|l| ('+', l)),
+            })
+            .filter(|(_, (normal, _))| names(normal, package))
+            .map(|(mark, (_, line))| format!("{mark} {}", reachability::redact_line(line)))
+            .take(12)
+            .collect()
     }
 }
 
@@ -334,5 +373,26 @@ mod tests {
         let lines =
             ChangedLines::between("flask==3\nlangchain==0.1\n", "flask==3\nlangchain==0.2\nlangchain-openai==0.1\n");
         assert_eq!(lines.naming("langchain"), ["- langchain==0.1", "+ langchain==0.2"]);
+    }
+
+    /// Looked up by word, a package is still found only where a line names it whole.
+    #[test]
+    fn lines_are_found_by_the_rarest_word_of_the_package() {
+        let old = "<dependency>org.acme:core:1.0</dependency>\norg.acme:web:1.0\n";
+        let new = "<dependency>org.acme:core:1.1</dependency>\norg.acme:web:1.0\norg.acme:core-extra:2\n";
+        let lines = ChangedLines::between(old, new);
+        assert_eq!(
+            lines.naming("org.acme:core"),
+            ["- <dependency>org.acme:core:1.0</dependency>", "+ <dependency>org.acme:core:1.1</dependency>"]
+        );
+        assert!(lines.naming("org.acme:web").is_empty(), "an unchanged line is no change");
+        assert_eq!(lines.naming("org.acme:core-extra"), ["+ org.acme:core-extra:2"]);
+        assert!(lines.naming("acme").is_empty(), "a word of a longer name is not the name");
+        let many: String = (0..30).map(|i| format!("openai=={i}\n")).collect();
+        assert_eq!(ChangedLines::between("", &many).naming("openai").len(), 12, "at most twelve lines shown");
+        assert!(
+            ChangedLines::between("", "::\n").naming("::").len() == 1,
+            "a package of no word: every line looked at"
+        );
     }
 }

@@ -164,6 +164,12 @@ impl<'a> Worker<'a> {
     /// Who wrote, merged and approved a commit, from its raw object.
     fn info(&mut self, oid: Oid) -> Result<CommitInfo, git2::Error> {
         let parts = commit::Parts::parse(&self.trees.raw(oid)?);
+        if parts.odd_time {
+            self.notes.push(format!(
+                "commit {}: its committer date cannot be read (missing, or past what a date holds); it is shown as 1970-01-01",
+                short(&oid)
+            ));
+        }
         Ok(commit::info_from(oid, parts))
     }
 
