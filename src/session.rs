@@ -188,7 +188,8 @@ impl Session {
         }
         let store = crate::store::CaseStore::open(&session.store);
         if let Ok(store) = &store {
-            session.options.digests = Some(Arc::new(crate::ingest::digest::Book::new(store.digests())));
+            session.options.digests =
+                Some(Arc::new(crate::ingest::digest::Book::new(store.digests(&session.options.case_key))));
         }
         session.annotations = match store.and_then(|s| s.annotations()) {
             Ok(a) => a,
@@ -331,7 +332,7 @@ impl Session {
             return read;
         };
         let mut store = crate::store::CaseStore::open(&self.store).ok();
-        if let Some(kept) = store.as_ref().and_then(|s| s.kept_evidence(&fingerprint)) {
+        if let Some(kept) = store.as_ref().and_then(|s| s.kept_evidence(&fingerprint, &options.case_key)) {
             // A second pass (keys a listing or a leaked key revealed) reads it again.
             if let Ok(mut reused) = self.reused.lock()
                 && !reused.contains(&spec.label())
@@ -346,7 +347,7 @@ impl Session {
         if let Some(store) = store.as_mut().filter(|_| !options.cancel.requested()) {
             crate::ingest::scrub::scrub_with(&mut read, masker, false);
             let source = spec.label();
-            let _ = store.keep_evidence(&source, &fingerprint, Utc::now(), &read);
+            let _ = store.keep_evidence(&source, &fingerprint, Utc::now(), &read, &options.case_key);
         }
         Ok(read)
     }
@@ -392,8 +393,9 @@ fn keep_digests(path: &Path, open: Option<&mut crate::store::CaseStore>, options
         return;
     }
     let _ = match open {
-        Some(store) => store.keep_digests(Utc::now(), &learned),
-        None => crate::store::CaseStore::open(path).and_then(|mut store| store.keep_digests(Utc::now(), &learned)),
+        Some(store) => store.keep_digests(Utc::now(), &learned, &options.case_key),
+        None => crate::store::CaseStore::open(path)
+            .and_then(|mut store| store.keep_digests(Utc::now(), &learned, &options.case_key)),
     };
 }
 

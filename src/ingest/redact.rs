@@ -30,6 +30,18 @@ impl CaseKey {
         mac.update(value.as_bytes());
         format!("hmac-sha256:{}", hex(&mac.finalize().into_bytes()))
     }
+
+    /// A seal over `parts` under this key (each part length-prefixed, so no two
+    /// lists of parts seal alike): what the case store keeps beside an entry to
+    /// know it wrote it.
+    pub fn seal(&self, parts: &[&[u8]]) -> String {
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!());
+        for part in parts {
+            mac.update(&(part.len() as u64).to_le_bytes());
+            mac.update(part);
+        }
+        hex(&mac.finalize().into_bytes())
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
+use crate::ingest::redact::CaseKey;
 use crate::model::{Access, Annotation, Evidence, Grant, InputSummary, Verdict};
 
 #[derive(Debug, thiserror::Error)]
@@ -61,8 +62,13 @@ CREATE TABLE IF NOT EXISTS evidence_kept (
     evidence BLOB NOT NULL
 );
 ";
-// Added after the first stores were made: older stores gain the column.
-const MIGRATIONS: [&str; 1] = ["ALTER TABLE inputs_read ADD COLUMN sha256 TEXT"];
+// Added after the first stores were made: older stores gain the columns. An
+// entry kept before seals were (no seal) is not used: it is read or hashed again.
+const MIGRATIONS: [&str; 3] = [
+    "ALTER TABLE inputs_read ADD COLUMN sha256 TEXT",
+    "ALTER TABLE digests ADD COLUMN seal TEXT",
+    "ALTER TABLE evidence_kept ADD COLUMN seal TEXT",
+];
 
 /// Audit evidence larger than this is read again rather than kept: the store
 /// is for what the case needs, and a trail whose every record is kept (no
@@ -185,28 +191,39 @@ impl CaseStore {
         tx.commit().map_err(|e| failed(&path, e))
     }
 
-    /// The digests of files read whole before, by the file's identity (`ingest::fingerprint::identity`).
-    pub fn digests(&self) -> Vec<(String, crate::ingest::digest::Earlier)> {
-        let Ok(mut stmt) = self.conn.prepare("SELECT identity, sha256, read_at FROM digests") else {
+    /// The digests of files read whole before, by the file's identity
+    /// (`ingest::fingerprint::identity`): those sealed under this case's key.
+    pub fn digests(&self, key: &CaseKey) -> Vec<(String, crate::ingest::digest::Earlier)> {
+        let Ok(mut stmt) = self.conn.prepare("SELECT identity, sha256, read_at, seal FROM digests") else {
             return Vec::new();
         };
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, crate::ingest::digest::Earlier { sha256: r.get(1)?, at: r.get(2)? }))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
         });
-        rows.map(|rows| rows.flatten().collect()).unwrap_or_default()
+        let Ok(rows) = rows else { return Vec::new() };
+        rows.flatten()
+            .filter(|(identity, sha256, at, seal)| seal.as_deref() == Some(&digest_seal(key, identity, sha256, at)))
+            .map(|(identity, sha256, at, _)| (identity, crate::ingest::digest::Earlier { sha256, at }))
+            .collect()
     }
 
     /// Keep the digests a read took of whole files, the newest `KEPT_DIGESTS` in all.
-    pub fn keep_digests(&mut self, at: DateTime<Utc>, learned: &[(String, String)]) -> Result<(), StoreError> {
+    pub fn keep_digests(
+        &mut self,
+        at: DateTime<Utc>,
+        learned: &[(String, String)],
+        key: &CaseKey,
+    ) -> Result<(), StoreError> {
         if learned.is_empty() {
             return Ok(());
         }
         let path = self.path.clone();
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
         for (identity, sha256) in learned {
             tx.execute(
-                "INSERT OR REPLACE INTO digests (identity, sha256, read_at) VALUES (?1, ?2, ?3)",
-                params![identity, sha256, at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)],
+                "INSERT OR REPLACE INTO digests (identity, sha256, read_at, seal) VALUES (?1, ?2, ?3, ?4)",
+                params![identity, sha256, at, digest_seal(key, identity, sha256, &at)],
             )
             .map_err(|e| failed(&path, e))?;
         }
@@ -219,12 +236,19 @@ impl CaseStore {
     }
 
     /// The audit evidence kept for a read with this fingerprint
-    /// (`ingest::fingerprint`), if the store has it and can read it.
-    pub fn kept_evidence(&self, fingerprint: &str) -> Option<Evidence> {
-        let blob: Vec<u8> = self
+    /// (`ingest::fingerprint`), if the store has it, can read it, and it is
+    /// sealed under this case's key: an entry changed since it was kept is
+    /// not used (the source is read again).
+    pub fn kept_evidence(&self, fingerprint: &str, key: &CaseKey) -> Option<Evidence> {
+        let (blob, seal): (Vec<u8>, Option<String>) = self
             .conn
-            .query_row("SELECT evidence FROM evidence_kept WHERE fingerprint = ?1", params![fingerprint], |r| r.get(0))
+            .query_row("SELECT evidence, seal FROM evidence_kept WHERE fingerprint = ?1", params![fingerprint], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .ok()?;
+        if seal.as_deref() != Some(&key.seal(&[b"kept evidence", fingerprint.as_bytes(), &blob])) {
+            return None;
+        }
         let json = flate2::read::GzDecoder::new(&blob[..]);
         let kept: KeptAudit = serde_json::from_reader(json).ok()?;
         Some(Evidence {
@@ -244,6 +268,7 @@ impl CaseStore {
         fingerprint: &str,
         at: DateTime<Utc>,
         evidence: &Evidence,
+        key: &CaseKey,
     ) -> Result<bool, StoreError> {
         let only_audit = evidence.findings.is_empty()
             && evidence.dependency_changes.is_empty()
@@ -269,8 +294,8 @@ impl CaseStore {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| failed(&path, e))?;
         tx.execute(
-            "INSERT OR REPLACE INTO evidence_kept (source, fingerprint, made_at, evidence) VALUES (?1, ?2, ?3, ?4)",
-            params![source, fingerprint, at.to_rfc3339(), blob],
+            "INSERT OR REPLACE INTO evidence_kept (source, fingerprint, made_at, evidence, seal) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![source, fingerprint, at.to_rfc3339(), &blob, key.seal(&[b"kept evidence", fingerprint.as_bytes(), &blob])],
         )
         .map_err(|e| failed(&path, e))?;
         tx.execute(
@@ -282,6 +307,10 @@ impl CaseStore {
         tx.commit().map_err(|e| failed(&path, e))?;
         Ok(true)
     }
+}
+
+fn digest_seal(key: &CaseKey, identity: &str, sha256: &str, at: &str) -> String {
+    key.seal(&[b"digest", identity.as_bytes(), sha256.as_bytes(), at.as_bytes()])
 }
 
 fn failed(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -362,16 +391,40 @@ mod tests {
         input.reject(7, "not JSON");
         let evidence = Evidence { inputs: vec![input], accesses: vec![access], ..Evidence::default() };
         let mut store = CaseStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(store.keep_evidence("audit trail.json", "f1", at, &evidence).unwrap_or_else(|e| panic!("{e}")));
-        let back = store.kept_evidence("f1").unwrap_or_else(|| panic!("kept"));
+        let key = CaseKey([7; 32]);
+        let keep = |store: &mut CaseStore, f: &str| store.keep_evidence("audit trail.json", f, at, &evidence, &key);
+        assert!(keep(&mut store, "f1").unwrap_or_else(|e| panic!("{e}")));
+        let back = store.kept_evidence("f1", &key).unwrap_or_else(|| panic!("kept"));
         assert_eq!((back.inputs, back.accesses), (evidence.inputs.clone(), evidence.accesses.clone()));
-        assert!(store.kept_evidence("f2").is_none(), "another fingerprint is another read");
+        assert!(store.kept_evidence("f2", &key).is_none(), "another fingerprint is another read");
+        assert!(store.kept_evidence("f1", &CaseKey([8; 32])).is_none(), "sealed under another case's key");
         for n in 2..6 {
-            let _ = store.keep_evidence("audit trail.json", &format!("f{n}"), at, &evidence);
+            let _ = keep(&mut store, &format!("f{n}"));
         }
-        assert!(store.kept_evidence("f1").is_none(), "only the latest readings of a source are kept");
-        assert!(store.kept_evidence("f5").is_some());
+        assert!(store.kept_evidence("f1", &key).is_none(), "only the latest readings of a source are kept");
+        assert!(store.kept_evidence("f5", &key).is_some());
+        // An entry changed since it was kept (an input made to vanish) is not used.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let _ = std::io::Write::write_all(&mut gz, br#"{"inputs":[],"accesses":[],"grants":[]}"#);
+        let forged = gz.finish().unwrap_or_default();
+        let changed = store.conn.execute("UPDATE evidence_kept SET evidence = ?1 WHERE fingerprint = 'f5'", [&forged]);
+        assert_eq!(changed.ok(), Some(1));
+        assert!(store.kept_evidence("f5", &key).is_none(), "an edited entry is read again, not believed");
         let with_findings = Evidence { findings: vec![Default::default()], ..evidence };
-        assert!(!store.keep_evidence("scan", "g1", at, &with_findings).unwrap_or(true), "audit evidence only");
+        assert!(!store.keep_evidence("scan", "g1", at, &with_findings, &key).unwrap_or(true), "audit evidence only");
+    }
+
+    #[test]
+    fn digests_are_taken_only_as_this_case_sealed_them() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut store = CaseStore::open(&dir.path().join(".leakline/case.sqlite")).unwrap_or_else(|e| panic!("{e}"));
+        let key = CaseKey([7; 32]);
+        let learned = vec![("trail.json 1 2 3".to_string(), "ab".repeat(32))];
+        store.keep_digests(Utc::now(), &learned, &key).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.digests(&key).len(), 1);
+        assert!(store.digests(&CaseKey([8; 32])).is_empty(), "another case's key");
+        let changed = store.conn.execute("UPDATE digests SET sha256 = ?1", [&"cd".repeat(32)]);
+        assert_eq!(changed.ok(), Some(1));
+        assert!(store.digests(&key).is_empty(), "a digest changed in the store is hashed afresh, not believed");
     }
 }
