@@ -149,6 +149,12 @@ mod tests {
         assert_eq!((parts.committer.email.as_str(), parts.time, parts.message.as_str()), ("c@x", 9, "Subject\n"));
         // Malformed identities give what they can and never panic.
         assert_eq!(signature(b"no email here").0.name, "no email here");
-        assert_eq!(signature(b"odd > order < here").1, 0);
+        assert_eq!(signature(b"odd > order < here").1, None);
+        // A date past what a date holds stands as the epoch, and is said to.
+        let odd = Parts::parse(
+            b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ncommitter C <c@x> 99999999999999999999 +0000\n\nx\n",
+        );
+        assert_eq!((odd.time, odd.odd_time), (0, true));
+        assert!(!parts.odd_time);
     }
 }
