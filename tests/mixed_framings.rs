@@ -182,6 +182,12 @@ fn a_first_line_over_a_mebibyte_does_not_stop_streaming() {
         format!("{{\"Records\":[{},{}]}}\n", with(0, &big), (1..3000).map(line).collect::<Vec<_>>().join(","));
     let ev = load_with(&wrapped, "trail.json", limits);
     assert_eq!((only(&ev).records, only(&ev).rejected), (3000, 0), "{:?}", only(&ev).errors);
+    // A first record larger than a first buffer (8 MiB): before, no chunk was
+    // numbered 0 and every record was held back unsaid ("0 read, 0 rejected").
+    let huge = format!("\"{}\"", "b".repeat(9 << 20));
+    let wrapped = format!("{{\"Records\":[{},{}]}}\n", with(0, &huge), (1..50).map(line).collect::<Vec<_>>().join(","));
+    let ev = load_with(&wrapped, "trail.json", limits);
+    assert_eq!((only(&ev).records, only(&ev).rejected), (50, 0), "{:?}", only(&ev).errors);
     // A first line longer than --max-line is still the line too long, said at line 1.
     let tight = Limits { max_input: 1 << 20, max_line: 1 << 20 };
     let ev = load_with(&text, "trail.jsonl", tight);

@@ -177,6 +177,15 @@ impl Splitter {
         }
     }
 
+    /// A line between top-level values that is not JSON, from `at`: rejected,
+    /// and reading goes on at the next line that starts with `{`.
+    fn not_json(&mut self, buf: &[u8], at: usize, out: &mut Vec<Span>) {
+        let end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |k| at + k);
+        out.push(Span { start: at, end, line: self.line, number: 0, fault: Some("not JSON".to_string()) });
+        self.state = State::Resync;
+        self.line_start = false;
+    }
+
     /// A top-level object starts at `at`.
     fn object_starts(&mut self, at: usize) {
         self.state = State::KeyOrClose;
@@ -228,7 +237,7 @@ impl Splitter {
                     // A byte-order mark before the JSON.
                     0xEF | 0xBB | 0xBF if i < 3 => {}
                     _ if b.is_ascii_whitespace() => {}
-                    _ => return self.fail("not a JSON object", i, out),
+                    _ => self.not_json(buf, i, out),
                 },
                 State::KeyOrClose => match b {
                     b'"' => {
@@ -317,19 +326,7 @@ impl Splitter {
                     // Wrapper files concatenated, or records of their own, one a line.
                     b'{' => self.object_starts(i),
                     _ if b.is_ascii_whitespace() => {}
-                    // A line that is not JSON: rejected, and reading goes on.
-                    _ => {
-                        let end = memchr::memchr(b'\n', &buf[i..]).map_or(buf.len(), |k| i + k);
-                        out.push(Span {
-                            start: i,
-                            end,
-                            line: self.line,
-                            number: 0,
-                            fault: Some("not JSON".to_string()),
-                        });
-                        self.state = State::Resync;
-                        self.line_start = false;
-                    }
+                    _ => self.not_json(buf, i, out),
                 },
                 State::Resync | State::Broken => return,
             }
@@ -531,8 +528,9 @@ mod tests {
         assert!(s.broken.unwrap().1.contains("closes what it did not open"));
         let (_, s) = split("{\"Records\":{}}");
         assert!(s.broken.unwrap().1.contains("not an array"));
-        let (records, s) = split("[1]");
-        assert!(records.is_empty() && s.broken.unwrap().1.contains("not a JSON object"));
+        let (found, s) = spans("[1]\n{\"a\":1}");
+        assert_eq!(found, [(1, 0, Some("not JSON".to_string())), (2, 0, None)]);
+        assert!(s.broken.is_none());
         let (records, s) = split(&format!("{{\"Records\":[{}1{},{{}}]}}", "[".repeat(200), "]".repeat(200)));
         assert!(records.len() == 2 && s.complete(), "{:?}", s.broken);
     }

@@ -287,10 +287,14 @@ fn produce_records(
         splitter.rebase(keep_from);
         carry.clear();
         carry.extend_from_slice(&buffer[keep_from..filled]);
-        if !spans.is_empty() && chunks.send(Chunk { index, buffer, len: filled, spans }).is_err() {
-            break;
+        if !spans.is_empty() {
+            if chunks.send(Chunk { index, buffer, len: filled, spans }).is_err() {
+                break;
+            }
+            // Only chunks sent are numbered: the collector takes them in order,
+            // and a number never sent held back every chunk after it.
+            index += 1;
         }
-        index += 1;
         if carry.len() > max_line {
             ending.too_long = Some(too_long(max_line, "a record"));
             break;
