@@ -78,6 +78,7 @@ pub struct Splitter {
     pub wrappers: usize,
     /// In `Resync`: the next byte starts a line.
     line_start: bool,
+    /// Records of the current wrapper's array so far.
     records: usize,
     /// The lines where a `Records` key stood in the current object.
     records_keys: Vec<usize>,
@@ -290,7 +291,11 @@ impl Splitter {
                 },
                 State::Value => match b {
                     _ if b.is_ascii_whitespace() => {}
-                    b'[' if self.in_records => self.state = State::ElementOrClose,
+                    b'[' if self.in_records => {
+                        // Records are numbered within their own array.
+                        self.records = 0;
+                        self.state = State::ElementOrClose;
+                    }
                     _ if self.in_records => return self.fail("`Records` is not an array", i, out),
                     _ => {
                         self.skipping = Some(Skipping::default());
@@ -299,6 +304,7 @@ impl Splitter {
                 },
                 State::ElementOrClose => match b {
                     _ if b.is_ascii_whitespace() => {}
+                    // `[]`, in this wrapper (an earlier one may have had records).
                     b']' if self.records == 0 => self.state = State::AfterValue,
                     b']' => return self.fail("`,` before `]`", i, out),
                     _ => {
@@ -505,6 +511,10 @@ mod tests {
         assert!(found[4].2.as_deref().is_some_and(|f| f.contains("not JSON")), "{found:?}");
         assert!(s.broken.is_none(), "{:?}", s.broken);
         // A top-level record cut short is named where it starts.
+        // A later wrapper's records are numbered in their own array, and it may be empty.
+        let (found, s) = spans("{\"Records\":[{},{}]}\n{\n \"Records\": []\n}\n{\"Records\":[{}]}\n");
+        assert_eq!(found, [(1, 1, None), (1, 2, None), (5, 1, None)]);
+        assert!(s.complete() && s.broken.is_none(), "{:?}", s.broken);
         let (found, s) = spans("{\"a\":1}\n{\"a\":");
         assert_eq!(found, [(1, 0, None)]);
         assert_eq!(s.broken, Some((2, "the file ends inside the record at line 2".to_string())));
