@@ -40,8 +40,10 @@ enum State {
     AfterValue,
     /// After the closing `}`: whitespace, or another top-level object.
     Trailing,
-    /// Passing over the rest of a line that is not JSON, or of a top-level
-    /// object that broke, up to the next line that starts with `{`.
+    /// Passing over the rest of a line that is not JSON (rejected already).
+    SkipLine,
+    /// Passing over the rest of a top-level object that broke (rejected
+    /// already, where it starts), up to the next line that starts with `{`.
     Resync,
     Broken,
 }
@@ -139,7 +141,7 @@ impl Splitter {
 
     /// The input ended: what was left open, if anything.
     pub fn finish(&mut self) {
-        if self.broken.is_some() || matches!(self.state, State::Trailing | State::Resync) {
+        if self.broken.is_some() || matches!(self.state, State::Trailing | State::Resync | State::SkipLine) {
             return;
         }
         // The damaged record is named by the line it starts on.
@@ -183,8 +185,7 @@ impl Splitter {
     fn not_json(&mut self, buf: &[u8], at: usize, out: &mut Vec<Span>) {
         let end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |k| at + k);
         out.push(Span { start: at, end, line: self.line, number: 0, fault: Some("not JSON".to_string()) });
-        self.state = State::Resync;
-        self.line_start = false;
+        self.state = State::SkipLine;
     }
 
     /// A top-level object starts at `at`.
@@ -221,6 +222,13 @@ impl Splitter {
             }
             if b == b'\n' {
                 self.line += 1;
+            }
+            if self.state == State::SkipLine {
+                if b == b'\n' {
+                    self.state = State::Trailing;
+                }
+                i += 1;
+                continue;
             }
             if self.state == State::Resync {
                 // A `{` that starts a line (indented or not) begins the next record;
@@ -334,7 +342,7 @@ impl Splitter {
                     _ if b.is_ascii_whitespace() => {}
                     _ => self.not_json(buf, i, out),
                 },
-                State::Resync | State::Broken => return,
+                State::SkipLine | State::Resync | State::Broken => return,
             }
             i += 1;
         }
@@ -538,8 +546,9 @@ mod tests {
         assert!(s.broken.unwrap().1.contains("closes what it did not open"));
         let (_, s) = split("{\"Records\":{}}");
         assert!(s.broken.unwrap().1.contains("not an array"));
-        let (found, s) = spans("[1]\n{\"a\":1}");
-        assert_eq!(found, [(1, 0, Some("not JSON".to_string())), (2, 0, None)]);
+        let (found, s) = spans("[1]\nnot json\n  x\n{\"a\":1}");
+        let not_json = || Some("not JSON".to_string());
+        assert_eq!(found, [(1, 0, not_json()), (2, 0, not_json()), (3, 0, not_json()), (4, 0, None)]);
         assert!(s.broken.is_none());
         let (records, s) = split(&format!("{{\"Records\":[{}1{},{{}}]}}", "[".repeat(200), "]".repeat(200)));
         assert!(records.len() == 2 && s.complete(), "{:?}", s.broken);
