@@ -57,8 +57,13 @@ fn build(data: &[u8]) -> Mixed {
                 let k = usize::from(arg % 4);
                 m.records += k;
                 m.wrappers = true;
-                let wrapper = serde_json::json!({ "Records": (n..n + k).map(|j| record(j, &agent)).collect::<Vec<_>>() });
-                if op % 7 == 1 { wrapper.to_string() } else { serde_json::to_string_pretty(&wrapper).unwrap_or_default() }
+                let wrapper =
+                    serde_json::json!({ "Records": (n..n + k).map(|j| record(j, &agent)).collect::<Vec<_>>() });
+                if op % 7 == 1 {
+                    wrapper.to_string()
+                } else {
+                    serde_json::to_string_pretty(&wrapper).unwrap_or_default()
+                }
             }
             3 => {
                 m.rejected.push(line);

@@ -40,8 +40,10 @@ enum State {
     AfterValue,
     /// After the closing `}`: whitespace, or another top-level object.
     Trailing,
-    /// Passing over the rest of a line that is not JSON, or of a top-level
-    /// object that broke, up to the next line that starts with `{`.
+    /// Passing over the rest of a line that is not JSON (rejected already).
+    SkipLine,
+    /// Passing over the rest of a top-level object that broke (rejected
+    /// already, where it starts), up to the next line that starts with `{`.
     Resync,
     Broken,
 }
@@ -78,6 +80,7 @@ pub struct Splitter {
     pub wrappers: usize,
     /// In `Resync`: the next byte starts a line.
     line_start: bool,
+    /// Records of the current wrapper's array so far.
     records: usize,
     /// The lines where a `Records` key stood in the current object.
     records_keys: Vec<usize>,
@@ -138,7 +141,7 @@ impl Splitter {
 
     /// The input ended: what was left open, if anything.
     pub fn finish(&mut self) {
-        if self.broken.is_some() || matches!(self.state, State::Trailing | State::Resync) {
+        if self.broken.is_some() || matches!(self.state, State::Trailing | State::Resync | State::SkipLine) {
             return;
         }
         // The damaged record is named by the line it starts on.
@@ -182,8 +185,7 @@ impl Splitter {
     fn not_json(&mut self, buf: &[u8], at: usize, out: &mut Vec<Span>) {
         let end = memchr::memchr(b'\n', &buf[at..]).map_or(buf.len(), |k| at + k);
         out.push(Span { start: at, end, line: self.line, number: 0, fault: Some("not JSON".to_string()) });
-        self.state = State::Resync;
-        self.line_start = false;
+        self.state = State::SkipLine;
     }
 
     /// A top-level object starts at `at`.
@@ -220,6 +222,13 @@ impl Splitter {
             }
             if b == b'\n' {
                 self.line += 1;
+            }
+            if self.state == State::SkipLine {
+                if b == b'\n' {
+                    self.state = State::Trailing;
+                }
+                i += 1;
+                continue;
             }
             if self.state == State::Resync {
                 // A `{` that starts a line (indented or not) begins the next record;
@@ -290,7 +299,11 @@ impl Splitter {
                 },
                 State::Value => match b {
                     _ if b.is_ascii_whitespace() => {}
-                    b'[' if self.in_records => self.state = State::ElementOrClose,
+                    b'[' if self.in_records => {
+                        // Records are numbered within their own array.
+                        self.records = 0;
+                        self.state = State::ElementOrClose;
+                    }
                     _ if self.in_records => return self.fail("`Records` is not an array", i, out),
                     _ => {
                         self.skipping = Some(Skipping::default());
@@ -299,6 +312,7 @@ impl Splitter {
                 },
                 State::ElementOrClose => match b {
                     _ if b.is_ascii_whitespace() => {}
+                    // `[]`, in this wrapper (an earlier one may have had records).
                     b']' if self.records == 0 => self.state = State::AfterValue,
                     b']' => return self.fail("`,` before `]`", i, out),
                     _ => {
@@ -328,7 +342,7 @@ impl Splitter {
                     _ if b.is_ascii_whitespace() => {}
                     _ => self.not_json(buf, i, out),
                 },
-                State::Resync | State::Broken => return,
+                State::SkipLine | State::Resync | State::Broken => return,
             }
             i += 1;
         }
@@ -505,6 +519,10 @@ mod tests {
         assert!(found[4].2.as_deref().is_some_and(|f| f.contains("not JSON")), "{found:?}");
         assert!(s.broken.is_none(), "{:?}", s.broken);
         // A top-level record cut short is named where it starts.
+        // A later wrapper's records are numbered in their own array, and it may be empty.
+        let (found, s) = spans("{\"Records\":[{},{}]}\n{\n \"Records\": []\n}\n{\"Records\":[{}]}\n");
+        assert_eq!(found, [(1, 1, None), (1, 2, None), (5, 1, None)]);
+        assert!(s.complete() && s.broken.is_none(), "{:?}", s.broken);
         let (found, s) = spans("{\"a\":1}\n{\"a\":");
         assert_eq!(found, [(1, 0, None)]);
         assert_eq!(s.broken, Some((2, "the file ends inside the record at line 2".to_string())));
@@ -528,8 +546,9 @@ mod tests {
         assert!(s.broken.unwrap().1.contains("closes what it did not open"));
         let (_, s) = split("{\"Records\":{}}");
         assert!(s.broken.unwrap().1.contains("not an array"));
-        let (found, s) = spans("[1]\n{\"a\":1}");
-        assert_eq!(found, [(1, 0, Some("not JSON".to_string())), (2, 0, None)]);
+        let (found, s) = spans("[1]\nnot json\n  x\n{\"a\":1}");
+        let not_json = || Some("not JSON".to_string());
+        assert_eq!(found, [(1, 0, not_json()), (2, 0, not_json()), (3, 0, not_json()), (4, 0, None)]);
         assert!(s.broken.is_none());
         let (records, s) = split(&format!("{{\"Records\":[{}1{},{{}}]}}", "[".repeat(200), "]".repeat(200)));
         assert!(records.len() == 2 && s.complete(), "{:?}", s.broken);
