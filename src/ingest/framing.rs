@@ -186,7 +186,13 @@ pub fn records(buf: &[u8]) -> Framed {
         }
         let line_end = lines.next_line_start(pos).unwrap_or(buf.len());
         let parsed = if json_lines == Some(true) {
-            super::strict_json::from_slice(&buf[pos..line_end]).map(|v| (v, line_end))
+            match super::strict_json::from_slice(&buf[pos..line_end]) {
+                Ok(v) => Ok((v, line_end)),
+                // A record that goes on past its line (pretty-printed among JSON
+                // lines): read as one value where it reads whole, from its line.
+                Err(e) if e.is_eof() => parse_one(buf, pos).map_err(|_| e),
+                Err(e) => Err(e),
+            }
         } else {
             parse_one(buf, pos)
         };
@@ -267,6 +273,15 @@ mod tests {
         let prefixed = records(b"vault: {\"a\":1}\n");
         assert_eq!(prefixed.records.len(), 1);
         assert!(prefixed.prefixed.note().unwrap().contains("first at line 1"));
+    }
+
+    /// Framing per record: a pretty record among JSON lines is one record at the line it starts on.
+    #[test]
+    fn a_pretty_record_among_json_lines_is_one_record() {
+        let framed = records(b"{\"a\":1}\n{\n \"a\": 2\n}\n{\"a\":3}\n{\"a\":\n{\"a\":5}\n");
+        assert_eq!(framed.records.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 5, 7], "{:?}", framed.rejected);
+        assert_eq!(framed.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [6]);
+        assert_eq!(framed.records[2].1["a"], 3);
     }
 
     #[test]

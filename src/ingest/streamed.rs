@@ -177,13 +177,15 @@ fn stream_framing(head: &[u8], forced: Option<SourceKind>, ended: bool) -> Told 
     let mut spans = Vec::new();
     splitter.feed(head, 0, &mut spans);
     if splitter.wrappers > 0 {
-        let first = spans.iter().find(|s| s.number > 0 && s.fault.is_none());
-        let Some(first) = first else {
-            let unfinished = splitter.pending().is_some() && splitter.broken.is_none();
-            return if unfinished && !ended { Told::More } else { Told::Not };
-        };
-        let sniffed =
-            serde_json::from_slice::<Value>(&head[first.start..first.end]).ok().and_then(|v| sniff_record(&v));
+        // The first record that reads tells the kind, a wrapper's or one of its own.
+        let sniffed = spans
+            .iter()
+            .filter(|s| s.fault.is_none())
+            .find_map(|s| serde_json::from_slice::<Value>(&head[s.start..s.end]).ok().and_then(|v| sniff_record(&v)));
+        if sniffed.is_none() && forced.is_none() && splitter.pending().is_some() && splitter.broken.is_none() && !ended
+        {
+            return Told::More;
+        }
         return match forced.or(sniffed) {
             Some(SourceKind::Cloudtrail) => Told::Streamed(SourceKind::Cloudtrail, Framing::Records),
             _ => Told::Not,
