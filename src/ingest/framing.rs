@@ -224,7 +224,13 @@ pub fn records(buf: &[u8]) -> Framed {
                         _ => break,
                     }
                 }
-                // Resynchronise on the next line that starts a record.
+                // Broken on its own first line: the lines after it are read as they stand.
+                if e.line() <= 1 {
+                    pos = line_end;
+                    continue;
+                }
+                // Broken further in: its other lines are passed over, up to the next
+                // line that starts a record (the rejection names where it starts).
                 let mut next = line_end;
                 while next < buf.len() && buf[next] != b'{' {
                     next = lines.next_line_start(next).unwrap_or(buf.len());
@@ -282,6 +288,10 @@ mod tests {
         assert_eq!(framed.records.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 5, 7], "{:?}", framed.rejected);
         assert_eq!(framed.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [6]);
         assert_eq!(framed.records[2].1["a"], 3);
+        // Pretty records, one broken on its first line: each line after it is read as it stands.
+        let framed = records(b"{\"a\": 1e999}\nnot json\nnor this\n{\n \"a\": 1\n}\n");
+        assert_eq!(framed.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [1, 2, 3], "{:?}", framed.rejected);
+        assert_eq!(framed.records.iter().map(|r| r.0).collect::<Vec<_>>(), [4]);
     }
 
     #[test]
