@@ -66,16 +66,6 @@ fn scanner_files(dir: &Path, commit: &str) {
     w("secretlint.json", serde_json::json!([{"filePath": ".env", "sourceContent": format!("GITHUB_TOKEN={github}\n"), "messages": [{"ruleId": "@secretlint/secretlint-rule-github", "range": [13, 13 + github.len()], "loc": {"start": {"line": 1}}, "data": {"TOKEN": github}}]}]).to_string());
 }
 
-fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        if entry.path().is_dir() {
-            files_under(&entry.path(), out);
-        } else {
-            out.push(entry.path());
-        }
-    }
-}
-
 #[test]
 fn no_planted_value_leaves_ingest() {
     let [openai, github, aws_secret, password] = CANARIES;
@@ -124,7 +114,7 @@ fn no_planted_value_leaves_ingest() {
     common::every_screen(&mut model, assert_clean);
     // What leakline writes beside the case: the fingerprint key, nothing else of the values.
     let mut written = Vec::new();
-    files_under(&case_dir.path().join(".leakline"), &mut written);
+    common::files_under(&case_dir.path().join(".leakline"), &mut written);
     assert!(!written.is_empty());
     for file in written {
         assert_clean(&file.display().to_string(), &String::from_utf8_lossy(&std::fs::read(&file).unwrap()));

@@ -11,7 +11,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use base64::Engine;
@@ -330,16 +329,6 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        if entry.path().is_dir() {
-            files_under(&entry.path(), out);
-        } else {
-            out.push(entry.path());
-        }
-    }
-}
-
 #[test]
 fn a_found_value_in_address_policy_team_and_url_fields_leaves_by_no_channel() {
     const KEY_ID: &str = "AKIAQZ3MPLEKEY000077";
@@ -410,7 +399,7 @@ fn a_found_value_in_address_policy_team_and_url_fields_leaves_by_no_channel() {
 
     // The case store holds the kept audit evidence: gzipped JSON in SQLite.
     let mut written = Vec::new();
-    files_under(&dir.path().join(".leakline"), &mut written);
+    common::files_under(&dir.path().join(".leakline"), &mut written);
     let store = written.iter().find(|p| p.ends_with("case.sqlite")).expect("a case store");
     let conn = rusqlite::Connection::open(store).unwrap();
     let mut stmt = conn.prepare("SELECT evidence FROM evidence_kept").unwrap();

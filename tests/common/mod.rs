@@ -103,3 +103,14 @@ pub fn screen(
     }
     format!("{}\nstyles: {}\n", text.replace(dir, PLACEHOLDER), style_digest(&buffer))
 }
+
+/// Every file below `dir`, depth first.
+pub fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().is_dir() {
+            files_under(&entry.path(), out);
+        } else {
+            out.push(entry.path());
+        }
+    }
+}
