@@ -4,19 +4,12 @@
 //! read, or rejected at the line it starts on; none is lost unsaid.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod common;
+
+use common::cloudtrail_record as record;
 use leakline::ingest::limits::Limits;
 use leakline::ingest::{self, ReadOptions, SourceSpec};
 use leakline::model::{Evidence, InputSummary};
-
-fn record(n: usize) -> serde_json::Value {
-    serde_json::json!({
-        "eventVersion": "1.08", "eventTime": format!("2026-04-13T12:{:02}:{:02}Z", n / 60 % 60, n % 60),
-        "eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1",
-        "sourceIPAddress": format!("10.0.{}.{}", n / 250, n % 250), "userAgent": format!("aws-cli/2.15.{n}"),
-        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/svc", "accessKeyId": format!("AKIA{n:016}")},
-        "eventID": format!("00000000-0000-0000-0000-{n:012}"),
-    })
-}
 
 fn line(n: usize) -> String {
     record(n).to_string()
