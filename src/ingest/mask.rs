@@ -24,7 +24,14 @@ pub struct Masker {
     known: Vec<(RawValue, String)>,
     sha256: HashSet<String>,
     sha1: HashSet<String>,
+    /// Tokens already hashed against the digests, and the answer: the same
+    /// principal, action or region stands in every record of a trail, and two
+    /// hashes a token a field was most of the time masking took.
+    hashed: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Box<str>, bool>>>,
 }
+
+/// Tokens remembered at most; past it the memory starts afresh.
+const MAX_HASHED: usize = 1 << 20;
 
 /// How much of a text to mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +58,8 @@ impl Masker {
 
     /// A digest as findings keep them: `sha1:…` or `sha256:…`.
     pub fn add_digest(&mut self, digest: &str) {
+        // Answers remembered for other digests are not this masker's (a clone keeps its own).
+        self.hashed = Default::default();
         if let Some(hex) = digest.strip_prefix("sha256:") {
             self.sha256.insert(hex.to_ascii_lowercase());
         } else if let Some(hex) = digest.strip_prefix("sha1:") {
@@ -104,6 +113,19 @@ impl Masker {
         if token.len() < MIN_KNOWN {
             return false;
         }
+        let Ok(mut hashed) = self.hashed.lock() else { return self.digest_matches(token) };
+        if let Some(&known) = hashed.get(token) {
+            return known;
+        }
+        let known = self.digest_matches(token);
+        if hashed.len() >= MAX_HASHED {
+            hashed.clear();
+        }
+        hashed.insert(token.into(), known);
+        known
+    }
+
+    fn digest_matches(&self, token: &str) -> bool {
         let trimmed = token.trim_end_matches(['.', ',', ';', '!', '?']);
         [token, trimmed].iter().any(|t| {
             self.sha256.contains(&redact::sha256(t)) || (!self.sha1.is_empty() && self.sha1.contains(&redact::sha1(t)))
@@ -197,6 +219,19 @@ pub fn prose(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_digest_answers_are_never_another_maskers() {
+        let mut first = Masker::default();
+        first.add_digest(&format!("sha256:{}", redact::sha256("plainwordsecret1")));
+        assert_eq!(first.mask("x plainwordsecret2 y", Net::Known), "x plainwordsecret2 y");
+        let mut second = first.clone();
+        second.add_digest(&format!("sha256:{}", redact::sha256("plainwordsecret2")));
+        assert_ne!(second.mask("x plainwordsecret2 y", Net::Known), "x plainwordsecret2 y", "not the first's answer");
+        assert_eq!(first.mask("x plainwordsecret2 y", Net::Known), "x plainwordsecret2 y");
+        assert_ne!(first.mask("x plainwordsecret1 y", Net::Known), "x plainwordsecret1 y", "remembered or not, found");
+        assert_ne!(first.mask("x plainwordsecret1 y", Net::Known), "x plainwordsecret1 y");
+    }
 
     #[test]
     fn known_values_go_wherever_they_stand() {
